@@ -1,0 +1,460 @@
+//! The framework an organization writes down: abilities with five
+//! milestones, roles and positions that require them, and the miles scale.
+//!
+//! Every type here is parsed at the edge: once a value exists it is valid,
+//! so the rest of the code never re-checks a slug, a level or a scale.
+
+use std::fmt;
+
+use thiserror::Error;
+
+/// Why a value could not be parsed into a domain type. The message is
+/// written for the person who typed the value.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum ParseError {
+    #[error(
+        "a slug uses only lowercase letters, digits and hyphens, and starts and ends with a letter or digit (got {0:?})"
+    )]
+    SlugCharacters(String),
+    #[error("a slug is {min} to {max} characters long (got {len})")]
+    SlugLength { min: usize, max: usize, len: usize },
+    #[error("{0:?} is a reserved word and cannot be an organization slug")]
+    ReservedSlug(String),
+    #[error("{what} must not be empty")]
+    Empty { what: &'static str },
+    #[error("{what} is at most {max} characters long (got {len})")]
+    TooLong {
+        what: &'static str,
+        max: usize,
+        len: usize,
+    },
+    #[error("{what} is a single line")]
+    Multiline { what: &'static str },
+    #[error("a milestone is a whole number from 1 to 5 (got {0})")]
+    Level(i64),
+    #[error("the miles scale has exactly five values (got {0})")]
+    MilesCount(usize),
+    #[error("miles are positive whole numbers (got {0})")]
+    MilesPositive(i64),
+    #[error("miles increase strictly from milestone 1 to 5 ({0} is followed by {1})")]
+    MilesIncreasing(u32, u32),
+}
+
+/// Organization slugs that would collide with the site's own paths.
+pub const RESERVED_ORG_SLUGS: &[&str] = &[
+    "api", "assets", "static", "login", "logout", "signup", "invite", "explore", "settings",
+    "admin", "healthz", "new", "about",
+];
+
+fn check_slug(s: &str, min: usize, max: usize) -> Result<(), ParseError> {
+    let len = s.chars().count();
+    if len < min || len > max {
+        return Err(ParseError::SlugLength { min, max, len });
+    }
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-';
+    let edge_ok = |c: Option<char>| c.is_some_and(|c| c != '-');
+    if !s.chars().all(allowed) || !edge_ok(s.chars().next()) || !edge_ok(s.chars().last()) {
+        return Err(ParseError::SlugCharacters(s.to_owned()));
+    }
+    Ok(())
+}
+
+/// The URL name of an ability, role or position: `[a-z0-9-]`, 1..=64.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Slug(String);
+
+impl Slug {
+    pub const MAX: usize = 64;
+
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        check_slug(s, 1, Self::MAX)?;
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The URL name of an organization: `[a-z0-9-]`, 2..=40, not reserved.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OrgSlug(String);
+
+impl OrgSlug {
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        check_slug(s, 2, 40)?;
+        if RESERVED_ORG_SLUGS.contains(&s) {
+            return Err(ParseError::ReservedSlug(s.to_owned()));
+        }
+        Ok(Self(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+macro_rules! display_as_str {
+    ($($t:ty),*) => {$(
+        impl fmt::Display for $t {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    )*};
+}
+display_as_str!(Slug, OrgSlug, Name);
+
+/// A human name or title: trimmed, non-empty, at most 200 characters.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Name(String);
+
+impl Name {
+    pub const MAX: usize = 200;
+
+    /// `what` names the field in the error ("an ability name").
+    pub fn parse(s: &str, what: &'static str) -> Result<Self, ParseError> {
+        let trimmed = s.trim();
+        if trimmed.is_empty() {
+            return Err(ParseError::Empty { what });
+        }
+        let len = trimmed.chars().count();
+        if len > Self::MAX {
+            return Err(ParseError::TooLong {
+                what,
+                max: Self::MAX,
+                len,
+            });
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A milestone level, 1..=5.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Level(u8);
+
+impl Level {
+    pub const ALL: [Level; 5] = [Level(1), Level(2), Level(3), Level(4), Level(5)];
+
+    pub fn parse(n: i64) -> Result<Self, ParseError> {
+        match n {
+            1..=5 => Ok(Self(n as u8)),
+            _ => Err(ParseError::Level(n)),
+        }
+    }
+
+    pub fn get(self) -> u8 {
+        self.0
+    }
+
+    /// Position of this level in five-element arrays.
+    pub fn index(self) -> usize {
+        usize::from(self.0) - 1
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+/// What each milestone is worth: five strictly increasing positive values.
+/// The value of milestone k is what holding k (and so 1..k) adds in total.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MilesScale([u32; 5]);
+
+impl Default for MilesScale {
+    fn default() -> Self {
+        Self([1, 3, 6, 12, 20])
+    }
+}
+
+impl MilesScale {
+    pub fn parse(values: &[i64]) -> Result<Self, ParseError> {
+        if values.len() != 5 {
+            return Err(ParseError::MilesCount(values.len()));
+        }
+        let mut out = [0u32; 5];
+        for (slot, &v) in out.iter_mut().zip(values) {
+            *slot = u32::try_from(v)
+                .ok()
+                .filter(|&v| v > 0)
+                .ok_or(ParseError::MilesPositive(v))?;
+        }
+        if let Some(w) = out.windows(2).find(|w| w[0] >= w[1]) {
+            return Err(ParseError::MilesIncreasing(w[0], w[1]));
+        }
+        Ok(Self(out))
+    }
+
+    pub fn miles(&self, level: Level) -> u32 {
+        self.0[level.index()]
+    }
+
+    pub fn values(&self) -> [u32; 5] {
+        self.0
+    }
+}
+
+/// Markdown text as the author wrote it; rendered (and sanitised) by the web
+/// layer, never trusted as HTML.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Markdown(String);
+
+impl Markdown {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.trim().is_empty()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Organization {
+    pub slug: OrgSlug,
+    pub name: Name,
+    pub miles: MilesScale,
+}
+
+/// One milestone of an ability: a summary and examples ("not a checklist").
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Milestone {
+    pub summary: Markdown,
+    /// Short lines, each rendered as inline markdown.
+    pub examples: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ability {
+    pub slug: Slug,
+    pub name: Name,
+    pub category: Option<Name>,
+    pub description: Markdown,
+    /// Exactly five, milestone 1 first: the array length is the rule.
+    pub milestones: [Milestone; 5],
+}
+
+impl Ability {
+    pub fn milestone(&self, level: Level) -> &Milestone {
+        &self.milestones[level.index()]
+    }
+}
+
+/// (ability, minimum milestone): "must be milestone N+".
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Requirement {
+    pub ability: Slug,
+    pub level: Level,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Role {
+    pub slug: Slug,
+    pub name: Name,
+    /// "Ops Engineers" in "Ops Engineers must be milestone 1+".
+    pub plural: Name,
+    pub description: Markdown,
+    /// At most one per ability, in the order written.
+    pub requires: Vec<Requirement>,
+}
+
+impl Role {
+    /// The plural used when none is given: the name plus "s".
+    pub fn default_plural(name: &Name) -> Name {
+        Name(format!("{}s", name.as_str()))
+    }
+}
+
+/// How many miles a position asks for beyond its required milestones.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum MilesRule {
+    /// Exactly the miles of the required milestones.
+    #[default]
+    Required,
+    /// The required miles plus this percentage, rounded up.
+    OverRequiredPercent(u32),
+    /// A fixed number of miles.
+    AtLeast(u32),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Position {
+    pub slug: Slug,
+    pub title: Name,
+    /// Free-form level such as "3.1"; several positions may share one.
+    pub level: Name,
+    pub description: Markdown,
+    pub required_roles: Vec<Slug>,
+    pub suggested_roles: Vec<Slug>,
+    pub requires: Vec<Requirement>,
+    pub miles: MilesRule,
+}
+
+/// One organization's whole framework, with every cross-reference checked:
+/// requirements name existing abilities, positions name existing roles.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Framework {
+    pub organization: Organization,
+    pub abilities: Vec<Ability>,
+    pub roles: Vec<Role>,
+    pub positions: Vec<Position>,
+}
+
+impl Framework {
+    pub fn ability(&self, slug: &Slug) -> Option<&Ability> {
+        self.abilities.iter().find(|a| &a.slug == slug)
+    }
+
+    pub fn role(&self, slug: &Slug) -> Option<&Role> {
+        self.roles.iter().find(|r| &r.slug == slug)
+    }
+
+    pub fn position(&self, slug: &Slug) -> Option<&Position> {
+        self.positions.iter().find(|p| &p.slug == slug)
+    }
+
+    /// Abilities grouped by category, in first-appearance order; abilities
+    /// without a category come last under `None`.
+    pub fn abilities_by_category(&self) -> Vec<(Option<&Name>, Vec<&Ability>)> {
+        let mut groups: Vec<(Option<&Name>, Vec<&Ability>)> = Vec::new();
+        for ability in &self.abilities {
+            let key = ability.category.as_ref();
+            match groups.iter_mut().find(|(k, _)| *k == key) {
+                Some((_, list)) => list.push(ability),
+                None => groups.push((key, vec![ability])),
+            }
+        }
+        groups.sort_by_key(|(k, _)| k.is_none());
+        groups
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slug_rules() {
+        let cases: &[(&str, bool)] = &[
+            ("incident-response", true),
+            ("c", true),
+            ("a1-b2", true),
+            ("", false),
+            ("Incident", false),
+            ("-lead", false),
+            ("trail-", false),
+            ("under_score", false),
+            ("space d", false),
+            ("émile", false),
+            (&"a".repeat(64), true),
+            (&"a".repeat(65), false),
+        ];
+        for (input, ok) in cases {
+            assert_eq!(Slug::parse(input).is_ok(), *ok, "slug {input:?}");
+        }
+    }
+
+    #[test]
+    fn org_slug_rules() {
+        let cases: &[(&str, Result<(), &str>)] = &[
+            ("acme", Ok(())),
+            ("northwind-2", Ok(())),
+            ("a", Err("length")),
+            (&"a".repeat(40), Ok(())),
+            (&"a".repeat(41), Err("length")),
+            ("api", Err("reserved")),
+            ("healthz", Err("reserved")),
+            ("about", Err("reserved")),
+            ("Acme", Err("characters")),
+        ];
+        for (input, expected) in cases {
+            let got = OrgSlug::parse(input).map(|_| ()).map_err(|e| match e {
+                ParseError::SlugLength { .. } => "length",
+                ParseError::ReservedSlug(_) => "reserved",
+                ParseError::SlugCharacters(_) => "characters",
+                other => panic!("unexpected {other:?}"),
+            });
+            assert_eq!(&got, expected, "org slug {input:?}");
+        }
+    }
+
+    #[test]
+    fn every_reserved_word_is_refused() {
+        for word in RESERVED_ORG_SLUGS {
+            assert_eq!(
+                OrgSlug::parse(word),
+                Err(ParseError::ReservedSlug((*word).to_owned()))
+            );
+        }
+    }
+
+    #[test]
+    fn name_rules() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("Incident Response", Some("Incident Response")),
+            ("  padded  ", Some("padded")),
+            ("", None),
+            ("   ", None),
+            ("Ünïcödé 🚀", Some("Ünïcödé 🚀")),
+            (&"x".repeat(200), Some(&"x".repeat(200))),
+            (&"x".repeat(201), None),
+        ];
+        for (input, expected) in cases {
+            let got = Name::parse(input, "a name").ok();
+            assert_eq!(got.as_ref().map(Name::as_str), *expected, "name {input:?}");
+        }
+    }
+
+    #[test]
+    fn level_rules() {
+        for (n, ok) in [
+            (0, false),
+            (1, true),
+            (3, true),
+            (5, true),
+            (6, false),
+            (-1, false),
+        ] {
+            assert_eq!(Level::parse(n).is_ok(), ok, "level {n}");
+        }
+        assert_eq!(Level::parse(4).map(Level::index), Ok(3));
+    }
+
+    #[test]
+    fn miles_scale_rules() {
+        let cases: &[(&[i64], Result<[u32; 5], ParseError>)] = &[
+            (&[1, 3, 6, 12, 20], Ok([1, 3, 6, 12, 20])),
+            (&[1, 2, 3, 4, 5], Ok([1, 2, 3, 4, 5])),
+            (&[1, 3, 6, 12], Err(ParseError::MilesCount(4))),
+            (&[1, 3, 6, 12, 20, 30], Err(ParseError::MilesCount(6))),
+            (&[0, 3, 6, 12, 20], Err(ParseError::MilesPositive(0))),
+            (&[-1, 3, 6, 12, 20], Err(ParseError::MilesPositive(-1))),
+            (&[1, 3, 3, 12, 20], Err(ParseError::MilesIncreasing(3, 3))),
+            (&[1, 3, 6, 20, 12], Err(ParseError::MilesIncreasing(20, 12))),
+            (
+                &[1, 3, 6, 12, 5_000_000_000],
+                Err(ParseError::MilesPositive(5_000_000_000)),
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(
+                &MilesScale::parse(input).map(|s| s.values()),
+                expected,
+                "scale {input:?}"
+            );
+        }
+        assert_eq!(MilesScale::default().values(), [1, 3, 6, 12, 20]);
+    }
+}

@@ -1,0 +1,15 @@
+//! cairn's domain: the framework, its rules and their wording.
+//! Pure and synchronous: no IO, no async, no SQL, no HTTP.
+
+pub mod file;
+pub mod framework;
+pub mod gruuv_csv;
+pub mod journey;
+pub mod policy;
+pub mod requirement;
+pub mod wording;
+
+pub use framework::{
+    Ability, Framework, Level, Markdown, MilesRule, MilesScale, Milestone, Name, OrgSlug,
+    Organization, ParseError, Position, Requirement, Role, Slug,
+};
