@@ -1,1 +1,189 @@
+//! cairn's storage: one [`Store`] over SQLite (the embedded default) and
+//! PostgreSQL (for scale-out), through sqlx's `Any` driver and one SQL text
+//! per query for both.
+//!
+//! Durability rules, kept here so no caller has to remember them:
+//! - every writing transaction starts with `BEGIN IMMEDIATE` on SQLite
+//!   ([`Store::begin_write`]), so read-then-write transactions queue for the
+//!   lock instead of failing with "database is locked";
+//! - writes are stepped to completion (`execute`, `fetch_all`), never a
+//!   `fetch_one` that could stop before SQLite reports an error;
+//! - a connection whose COMMIT or ROLLBACK failed is closed, never returned
+//!   to the pool in an unknown state.
 
+use std::time::Duration;
+
+use sqlx::any::AnyPoolOptions;
+use sqlx::pool::PoolConnection;
+use sqlx::{Any, AnyConnection, AnyPool, Executor};
+
+mod error;
+pub mod framework;
+mod migrate;
+pub mod orgs;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+pub use error::StoreError;
+
+/// Which database a [`Store`] talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A handle on the database; cheap to clone (the pool is shared).
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+/// Unix milliseconds: how the store keeps every time.
+pub type Millis = i64;
+
+/// Turns a configured database setting into a URL sqlx understands:
+/// `postgres://…` as is; `sqlite://…` or a bare path as a SQLite file that
+/// is created when missing.
+pub fn normalize_url(setting: &str) -> (Backend, String) {
+    if setting.starts_with("postgres://") || setting.starts_with("postgresql://") {
+        return (Backend::Postgres, setting.to_owned());
+    }
+    let path = setting
+        .strip_prefix("sqlite://")
+        .or_else(|| setting.strip_prefix("sqlite:"))
+        .unwrap_or(setting);
+    let url = if path.contains('?') {
+        format!("sqlite://{path}")
+    } else {
+        format!("sqlite://{path}?mode=rwc")
+    };
+    (Backend::Sqlite, url)
+}
+
+impl Store {
+    /// Connects (creating a SQLite file when missing). Does not migrate.
+    pub async fn connect(setting: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let (backend, url) = normalize_url(setting);
+        let options = AnyPoolOptions::new()
+            // Fail fast when the database is unreachable: a request should
+            // answer 503 within seconds, not hang.
+            .acquire_timeout(Duration::from_secs(3));
+        let pool = match backend {
+            Backend::Sqlite => options
+                .max_connections(8)
+                .after_connect(|conn, _| {
+                    Box::pin(async move {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                        Ok(())
+                    })
+                })
+                .connect(&url)
+                .await
+                .map_err(StoreError::from)?,
+            Backend::Postgres => options.max_connections(16).connect(&url).await?,
+        };
+        Ok(Store { pool, backend })
+    }
+
+    /// Connects and brings the schema up to date.
+    pub async fn open(setting: &str) -> Result<Store, StoreError> {
+        let store = Self::connect(setting).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations; safe when several servers start at once.
+    pub async fn migrate(&self) -> Result<Vec<&'static str>, StoreError> {
+        migrate::run(self).await
+    }
+
+    /// Checks the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        sqlx::query("SELECT 1").fetch_all(&self.pool).await?;
+        Ok(())
+    }
+
+    /// A connection for a group of reads.
+    pub(crate) async fn read(&self) -> Result<PoolConnection<Any>, StoreError> {
+        Ok(self.pool.acquire().await?)
+    }
+
+    /// Starts a writing transaction: `BEGIN IMMEDIATE` on SQLite, so the
+    /// write lock is taken up front.
+    pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let begin = match self.backend {
+            Backend::Sqlite => "BEGIN IMMEDIATE",
+            Backend::Postgres => "BEGIN",
+        };
+        conn.execute(begin).await?;
+        Ok(WriteTx { conn: Some(conn) })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// A writing transaction. Commit it explicitly; dropping it without a
+/// commit closes its connection, which rolls the transaction back.
+pub struct WriteTx {
+    conn: Option<PoolConnection<Any>>,
+}
+
+impl WriteTx {
+    pub(crate) fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
+        self.conn
+            .as_deref_mut()
+            .ok_or_else(|| StoreError::Other("transaction already finished".into()))
+    }
+
+    /// Commits. If COMMIT fails the outcome is unknown to this connection,
+    /// so it is closed instead of going back to the pool.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.finish("COMMIT").await
+    }
+
+    pub async fn rollback(mut self) -> Result<(), StoreError> {
+        self.finish("ROLLBACK").await
+    }
+
+    async fn finish(&mut self, statement: &'static str) -> Result<(), StoreError> {
+        let Some(mut conn) = self.conn.take() else {
+            return Err(StoreError::Other("transaction already finished".into()));
+        };
+        match conn.execute(statement).await {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                tracing::error!(error = %e, statement, "transaction end failed; discarding connection");
+                conn.close_on_drop();
+                Err(e.into())
+            }
+        }
+    }
+}
+
+impl Drop for WriteTx {
+    fn drop(&mut self) {
+        if let Some(mut conn) = self.conn.take() {
+            // Unfinished: never hand a connection inside a transaction back.
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// A new unique id: time-ordered, so inserts cluster in the index.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().simple().to_string()
+}

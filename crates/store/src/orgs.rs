@@ -1,0 +1,113 @@
+//! Organizations: the tenants. Every other store function takes an
+//! [`OrgId`] obtained here, so no query can wander across organizations.
+
+use cairn_domain::policy::OrgAccess;
+use cairn_domain::{MilesScale, Name, OrgSlug, Organization};
+
+use crate::{Millis, Store, StoreError};
+
+/// An organization's internal id. Only the store makes these.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct OrgId(pub(crate) String);
+
+impl OrgId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgRecord {
+    pub id: OrgId,
+    pub org: Organization,
+    pub published: bool,
+    pub updated_at: Millis,
+}
+
+impl OrgRecord {
+    /// The facts the policy needs.
+    pub fn access(&self) -> OrgAccess {
+        OrgAccess {
+            published: self.published,
+        }
+    }
+}
+
+/// A line on the explore page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrgSummary {
+    pub slug: OrgSlug,
+    pub name: Name,
+    pub abilities: i64,
+}
+
+type OrgRow = (String, String, String, String, i64, i64);
+
+fn from_row(
+    (id, slug, name, miles, published, updated_at): OrgRow,
+) -> Result<OrgRecord, StoreError> {
+    let miles: Vec<i64> = serde_json::from_str(&miles)?;
+    Ok(OrgRecord {
+        id: OrgId(id),
+        org: Organization {
+            slug: OrgSlug::parse(&slug)?,
+            name: Name::parse(&name, "organization name")?,
+            miles: MilesScale::parse(&miles)?,
+        },
+        published: published != 0,
+        updated_at,
+    })
+}
+
+pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>, StoreError> {
+    let rows: Vec<OrgRow> = sqlx::query_as(
+        "SELECT id, slug, name, miles, published, updated_at FROM organizations WHERE slug = $1",
+    )
+    .bind(slug.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().next().map(from_row).transpose()
+}
+
+/// Published organizations with their active ability counts, by name.
+pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT o.slug, o.name,
+                (SELECT COUNT(*) FROM abilities a WHERE a.org_id = o.id AND a.archived_at IS NULL)
+           FROM organizations o
+          WHERE o.published = 1
+          ORDER BY o.name, o.slug",
+    )
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(slug, name, abilities)| {
+            Ok(OrgSummary {
+                slug: OrgSlug::parse(&slug)?,
+                name: Name::parse(&name, "organization name")?,
+                abilities,
+            })
+        })
+        .collect()
+}
+
+/// Whether anonymous visitors may read the framework.
+pub async fn set_published(
+    store: &Store,
+    org: &OrgId,
+    published: bool,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done =
+        sqlx::query("UPDATE organizations SET published = $1, updated_at = $2 WHERE id = $3")
+            .bind(i64::from(published))
+            .bind(now)
+            .bind(org.as_str())
+            .execute(tx.conn()?)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}

@@ -1,0 +1,127 @@
+//! Test support: a fresh database per test, on each backend.
+//!
+//! SQLite: a temporary file (an in-memory database would give every pooled
+//! connection its own database). PostgreSQL: a new database in the cluster
+//! named by `CAIRN_TEST_POSTGRES_URL` (`scripts/test` starts a private one).
+//! Without that URL the PostgreSQL half is skipped and says so, unless
+//! `CAIRN_TEST_REQUIRE_POSTGRES=1` (as in CI), where it fails instead.
+
+use std::future::Future;
+
+use sqlx::{Connection, Executor};
+
+use crate::Store;
+
+/// A migrated store that lives as long as this value.
+pub struct TestDb {
+    pub store: Store,
+    pub label: &'static str,
+    /// The setting a separate process (the CLI under test) would use.
+    pub url: String,
+    _dir: Option<tempfile::TempDir>,
+}
+
+// A Drop impl makes closures capture a TestDb whole: with disjoint capture,
+// `async move { db.store ... }` would otherwise drop the temporary directory
+// (and the database file in it) before the body runs.
+impl Drop for TestDb {
+    fn drop(&mut self) {}
+}
+
+pub async fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = dir.path().join("cairn.db").display().to_string();
+    let store = Store::open(&url).await.expect("open sqlite");
+    TestDb {
+        store,
+        label: "sqlite",
+        url,
+        _dir: Some(dir),
+    }
+}
+
+/// A fresh PostgreSQL database, or None (with a note) when none is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var("CAIRN_TEST_POSTGRES_URL") else {
+        if std::env::var("CAIRN_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1") {
+            panic!("CAIRN_TEST_REQUIRE_POSTGRES=1 but CAIRN_TEST_POSTGRES_URL is not set");
+        }
+        eprintln!(
+            "SKIPPED on PostgreSQL: CAIRN_TEST_POSTGRES_URL is not set (scripts/test sets it)"
+        );
+        return None;
+    };
+    sqlx::any::install_default_drivers();
+    let name = format!("cairn_test_{}", uuid::Uuid::now_v7().simple());
+    let mut admin = sqlx::AnyConnection::connect(&admin_url)
+        .await
+        .expect("connect to CAIRN_TEST_POSTGRES_URL");
+    admin
+        // The name is generated above from hex digits only.
+        .execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .await
+        .expect("create test database");
+    let _ = admin.close().await;
+    let url = with_database(&admin_url, &name);
+    let store = Store::open(&url).await.expect("open postgres");
+    Some(TestDb {
+        store,
+        label: "postgres",
+        url,
+        _dir: None,
+    })
+}
+
+/// Replaces the database name in a PostgreSQL URL, keeping its parameters.
+fn with_database(url: &str, name: &str) -> String {
+    let (base, query) = url
+        .split_once('?')
+        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let host_end = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{name}", &base[..host_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+/// Runs the same test body on SQLite, then on PostgreSQL when available.
+pub async fn for_each_backend<F, Fut>(body: F)
+where
+    F: Fn(TestDb) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    body(sqlite().await).await;
+    if let Some(db) = postgres().await {
+        body(db).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_name_is_replaced_and_parameters_kept() {
+        for (url, expected) in [
+            (
+                "postgres://u@localhost:5433/postgres",
+                "postgres://u@localhost:5433/x",
+            ),
+            (
+                "postgres://u@localhost:5433",
+                "postgres://u@localhost:5433/x",
+            ),
+            (
+                "postgres://postgres@/postgres?host=/tmp/s&port=5",
+                "postgres://postgres@/x?host=/tmp/s&port=5",
+            ),
+        ] {
+            assert_eq!(with_database(url, "x"), expected);
+        }
+    }
+}

@@ -1,0 +1,13 @@
+//! Store tests: every body runs on SQLite and on PostgreSQL.
+
+mod framework;
+mod orgs;
+mod transactions;
+
+use cairn_domain::{Framework, file};
+
+pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
+
+pub fn demo() -> Framework {
+    file::parse(DEMO).expect("demo parses")
+}
