@@ -1,0 +1,134 @@
+//! `/{org}`: the framework at a glance.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use cairn_domain::requirement::required_miles;
+use cairn_domain::wording::{miles, pluralize};
+
+use crate::App;
+use crate::auth::CurrentActor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+
+pub(crate) struct AbilityLine {
+    slug: String,
+    name: String,
+    required_by: String,
+}
+
+pub(crate) struct Group {
+    name: String,
+    abilities: Vec<AbilityLine>,
+}
+
+pub(crate) struct RoleLine {
+    slug: String,
+    name: String,
+    summary: String,
+}
+
+pub(crate) struct PositionLine {
+    slug: String,
+    title: String,
+    level: String,
+    miles: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "orgs/show.html")]
+pub(crate) struct OrgPage {
+    org_slug: String,
+    org_name: String,
+    counts: String,
+    scale: [u32; 5],
+    groups: Vec<Group>,
+    roles: Vec<RoleLine>,
+    positions: Vec<PositionLine>,
+}
+
+pub(crate) async fn show(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    OrgPath(slug): OrgPath,
+) -> Result<OrgPage, PageError> {
+    let org = super::readable_org(&app, &actor, &slug).await?;
+    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+
+    let required_by = |ability: &cairn_domain::Slug| {
+        let roles = fw
+            .roles
+            .iter()
+            .filter(|r| r.requires.iter().any(|q| &q.ability == ability))
+            .count();
+        let positions = fw
+            .positions
+            .iter()
+            .filter(|p| p.requires.iter().any(|q| &q.ability == ability))
+            .count();
+        match (roles, positions) {
+            (0, 0) => String::new(),
+            (r, 0) => format!("required by {}", pluralize(r as u64, "role", "roles")),
+            (0, p) => format!(
+                "required by {}",
+                pluralize(p as u64, "position", "positions")
+            ),
+            (r, p) => format!(
+                "required by {} and {}",
+                pluralize(r as u64, "role", "roles"),
+                pluralize(p as u64, "position", "positions")
+            ),
+        }
+    };
+    let groups = fw
+        .abilities_by_category()
+        .into_iter()
+        .map(|(category, abilities)| Group {
+            name: category.map_or_else(|| "Other abilities".to_owned(), ToString::to_string),
+            abilities: abilities
+                .into_iter()
+                .map(|a| AbilityLine {
+                    slug: a.slug.to_string(),
+                    name: a.name.to_string(),
+                    required_by: required_by(&a.slug),
+                })
+                .collect(),
+        })
+        .collect();
+    let roles = fw
+        .roles
+        .iter()
+        .map(|r| RoleLine {
+            slug: r.slug.to_string(),
+            name: r.name.to_string(),
+            summary: format!(
+                "requires {}",
+                pluralize(r.requires.len() as u64, "milestone", "milestones")
+            ),
+        })
+        .collect();
+    let positions = fw
+        .positions
+        .iter()
+        .map(|p| PositionLine {
+            slug: p.slug.to_string(),
+            title: p.title.to_string(),
+            level: p.level.to_string(),
+            miles: miles(required_miles(p, &fw.roles, &fw.organization.miles)),
+        })
+        .collect();
+    Ok(OrgPage {
+        org_slug: org.org.slug.to_string(),
+        org_name: org.org.name.to_string(),
+        counts: [
+            pluralize(fw.abilities.len() as u64, "ability", "abilities"),
+            pluralize(fw.roles.len() as u64, "role", "roles"),
+            pluralize(fw.positions.len() as u64, "position", "positions"),
+        ]
+        .join(", "),
+        scale: fw.organization.miles.values(),
+        groups,
+        roles,
+        positions,
+    })
+}

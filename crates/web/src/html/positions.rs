@@ -1,0 +1,115 @@
+//! `/{org}/positions/{position}`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use cairn_domain::MilesRule;
+use cairn_domain::requirement::{position_requirements, required_miles, requirements_miles};
+use cairn_domain::wording::miles;
+
+use super::Link;
+use crate::App;
+use crate::auth::CurrentActor;
+use crate::error::PageError;
+use crate::extract::ItemPath;
+use crate::markdown;
+
+pub(crate) struct RequirementRow {
+    href: String,
+    ability: String,
+    level: u8,
+    miles: u32,
+    sources: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "positions/show.html")]
+pub(crate) struct PositionPage {
+    org_slug: String,
+    org_name: String,
+    title: String,
+    level: String,
+    description: String,
+    required_roles: Vec<Link>,
+    suggested_roles: Vec<Link>,
+    requirements: Vec<RequirementRow>,
+    required_miles: String,
+    miles_rule: String,
+}
+
+pub(crate) async fn show(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    ItemPath(org_slug, slug): ItemPath,
+) -> Result<PositionPage, PageError> {
+    let org = super::readable_org(&app, &actor, &org_slug).await?;
+    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let position = fw.position(&slug).ok_or(PageError::NotFound)?;
+    let scale = &fw.organization.miles;
+    let role_links = |slugs: &[cairn_domain::Slug]| -> Vec<Link> {
+        slugs
+            .iter()
+            .filter_map(|s| fw.role(s))
+            .map(|r| Link {
+                href: super::role_href(&org.org.slug, &r.slug),
+                text: r.name.to_string(),
+            })
+            .collect()
+    };
+    let merged = position_requirements(position, &fw.roles);
+    let requirements = merged
+        .iter()
+        .filter_map(|req| fw.ability(&req.ability).map(|a| (req, a)))
+        .map(|(req, a)| {
+            // Which of the position's own list and its required roles ask
+            // for this exact level: the reason the merged level is what it is.
+            let mut sources: Vec<String> = Vec::new();
+            if position
+                .requires
+                .iter()
+                .any(|r| r.ability == req.ability && r.level == req.level)
+            {
+                sources.push("this position".into());
+            }
+            for role in position.required_roles.iter().filter_map(|s| fw.role(s)) {
+                if role
+                    .requires
+                    .iter()
+                    .any(|r| r.ability == req.ability && r.level == req.level)
+                {
+                    sources.push(role.name.to_string());
+                }
+            }
+            RequirementRow {
+                href: super::ability_href(&org.org.slug, &a.slug),
+                ability: a.name.to_string(),
+                level: req.level.get(),
+                miles: scale.miles(req.level),
+                sources: sources.join(", "),
+            }
+        })
+        .collect();
+    let base = requirements_miles(&merged, scale);
+    let miles_rule = match position.miles {
+        MilesRule::Required => format!("The miles of the required milestones ({}).", miles(base)),
+        MilesRule::OverRequiredPercent(pct) => {
+            format!(
+                "{pct}% over the {} of the required milestones, rounded up.",
+                miles(base)
+            )
+        }
+        MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
+    };
+    Ok(PositionPage {
+        org_slug: org.org.slug.to_string(),
+        org_name: org.org.name.to_string(),
+        title: position.title.to_string(),
+        level: position.level.to_string(),
+        description: markdown::render(position.description.as_str()),
+        required_roles: role_links(&position.required_roles),
+        suggested_roles: role_links(&position.suggested_roles),
+        requirements,
+        required_miles: miles(required_miles(position, &fw.roles, scale)),
+        miles_rule,
+    })
+}

@@ -1,0 +1,71 @@
+//! `/{org}/roles/{role}`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use cairn_domain::requirement::requirements_miles;
+use cairn_domain::wording::miles;
+
+use super::Link;
+use crate::App;
+use crate::auth::CurrentActor;
+use crate::error::PageError;
+use crate::extract::ItemPath;
+use crate::markdown;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "roles/show.html")]
+pub(crate) struct RolePage {
+    org_slug: String,
+    org_name: String,
+    name: String,
+    description: String,
+    requirements: Vec<Link>,
+    miles: String,
+    positions: Vec<Link>,
+}
+
+pub(crate) async fn show(
+    State(app): State<App>,
+    CurrentActor(actor): CurrentActor,
+    ItemPath(org_slug, slug): ItemPath,
+) -> Result<RolePage, PageError> {
+    let org = super::readable_org(&app, &actor, &org_slug).await?;
+    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let role = fw.role(&slug).ok_or(PageError::NotFound)?;
+    let requirements = role
+        .requires
+        .iter()
+        .filter_map(|r| fw.ability(&r.ability).map(|a| (r, a)))
+        .map(|(r, a)| Link {
+            href: super::ability_href(&org.org.slug, &a.slug),
+            text: format!("{}: milestone {}+", a.name, r.level),
+        })
+        .collect();
+    let positions = fw
+        .positions
+        .iter()
+        .filter_map(|p| {
+            let kind = if p.required_roles.contains(&slug) {
+                "required"
+            } else if p.suggested_roles.contains(&slug) {
+                "suggested"
+            } else {
+                return None;
+            };
+            Some(Link {
+                href: super::position_href(&org.org.slug, &p.slug),
+                text: format!("{} (level {}, {kind})", p.title, p.level),
+            })
+        })
+        .collect();
+    Ok(RolePage {
+        org_slug: org.org.slug.to_string(),
+        org_name: org.org.name.to_string(),
+        name: role.name.to_string(),
+        description: markdown::render(role.description.as_str()),
+        requirements,
+        miles: miles(requirements_miles(&role.requires, &fw.organization.miles)),
+        positions,
+    })
+}

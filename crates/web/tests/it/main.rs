@@ -1,0 +1,4 @@
+//! HTTP tests: the real router in-process, a fresh database per test.
+
+mod pages;
+mod support;
