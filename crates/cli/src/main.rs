@@ -1,1 +1,125 @@
-fn main() {}
+//! `cairn`: the binary. Each command is one function in its own module;
+//! this file only parses the command line and dispatches.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+mod commands;
+mod settings;
+
+#[derive(Parser)]
+#[command(
+    name = "cairn",
+    version,
+    about = "cairn: growth frameworks, written down and lived"
+)]
+struct Cli {
+    /// Settings file (TOML). Default: ./cairn.toml when it exists.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Database: a SQLite file path, sqlite://PATH, or postgres://… [env: CAIRN_DATABASE_URL]
+    #[arg(long, global = true, value_name = "URL")]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server.
+    Serve(ServeArgs),
+    /// Create or update the database schema, then exit.
+    Migrate,
+    /// Create or replace an organization's framework from a file.
+    Import(ImportArgs),
+    /// Write an organization's framework to a file (or standard output).
+    Export(ExportArgs),
+    /// Load the demo organization (Fernhill), replacing it if present.
+    Demo,
+}
+
+#[derive(Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: CAIRN_BIND] [default: 127.0.0.1:3000]
+    #[arg(long, value_name = "ADDR")]
+    bind: Option<String>,
+    /// Public base URL, for links and secure cookies [env: CAIRN_BASE_URL]
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// Load the demo organization first, unless it already exists.
+    #[arg(long)]
+    demo: bool,
+}
+
+#[derive(Args)]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["file", "csv"]))]
+pub struct ImportArgs {
+    /// A framework file, YAML or JSON (format: cairn/1).
+    file: Option<PathBuf>,
+    /// Instead: abilities from a CSV in OurGruuv's export columns.
+    #[arg(long, value_name = "FILE", requires = "org")]
+    csv: Option<PathBuf>,
+    /// With --csv: the organization the abilities go to.
+    #[arg(long, value_name = "ORG")]
+    org: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum FormatArg {
+    Yaml,
+    Json,
+}
+
+#[derive(Args)]
+pub struct ExportArgs {
+    /// The organization's slug.
+    org: String,
+    #[arg(long, value_enum, default_value = "yaml")]
+    format: FormatArg,
+    /// Write to this file instead of standard output.
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = settings::Overrides {
+        database_url: cli.database_url,
+        bind: match &cli.command {
+            Command::Serve(a) => a.bind.clone(),
+            _ => None,
+        },
+        base_url: match &cli.command {
+            Command::Serve(a) => a.base_url.clone(),
+            _ => None,
+        },
+    };
+    let settings = match settings::load(cli.config.as_deref(), overrides) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cairn: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(&settings, args.demo).await,
+            Command::Migrate => commands::migrate(&settings).await,
+            Command::Import(args) => commands::files::import(&settings, args).await,
+            Command::Export(args) => commands::files::export(&settings, args).await,
+            Command::Demo => commands::files::demo(&settings).await,
+        }
+    })
+}

@@ -325,6 +325,23 @@ impl Framework {
         self.positions.iter().find(|p| &p.slug == slug)
     }
 
+    /// Adds abilities, replacing any with the same slug in place. A replaced
+    /// ability keeps its category when the incoming one has none (a CSV
+    /// export carries no categories). Roles and positions are untouched.
+    pub fn merge_abilities(&mut self, incoming: Vec<Ability>) {
+        for mut ability in incoming {
+            match self.abilities.iter_mut().find(|a| a.slug == ability.slug) {
+                Some(existing) => {
+                    if ability.category.is_none() {
+                        ability.category = existing.category.take();
+                    }
+                    *existing = ability;
+                }
+                None => self.abilities.push(ability),
+            }
+        }
+    }
+
     /// Abilities grouped by category, in first-appearance order; abilities
     /// without a category come last under `None`.
     pub fn abilities_by_category(&self) -> Vec<(Option<&Name>, Vec<&Ability>)> {
@@ -344,6 +361,54 @@ impl Framework {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn ability(slug: &str, name: &str, category: Option<&str>) -> Ability {
+        Ability {
+            slug: Slug::parse(slug).expect("slug"),
+            name: Name::parse(name, "name").expect("name"),
+            category: category.map(|c| Name::parse(c, "category").expect("category")),
+            description: Markdown::default(),
+            milestones: Default::default(),
+        }
+    }
+
+    #[test]
+    fn merging_abilities_replaces_by_slug_and_appends_new_ones() {
+        let mut fw = Framework {
+            organization: Organization {
+                slug: OrgSlug::parse("acme").expect("slug"),
+                name: Name::parse("Acme", "name").expect("name"),
+                miles: MilesScale::default(),
+            },
+            abilities: vec![ability("a", "A", Some("Craft")), ability("b", "B", None)],
+            roles: vec![],
+            positions: vec![],
+        };
+        fw.merge_abilities(vec![
+            ability("a", "A renamed", None),
+            ability("c", "C", None),
+            ability("b", "B", Some("Ops")),
+        ]);
+        let got: Vec<(&str, &str, Option<&str>)> = fw
+            .abilities
+            .iter()
+            .map(|a| {
+                (
+                    a.slug.as_str(),
+                    a.name.as_str(),
+                    a.category.as_ref().map(Name::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("a", "A renamed", Some("Craft")),
+                ("b", "B", Some("Ops")),
+                ("c", "C", None)
+            ]
+        );
+    }
 
     #[test]
     fn slug_rules() {

@@ -17,7 +17,6 @@ pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
 pub struct TestApp {
     pub db: TestDb,
     pub router: Router,
-    pub clock: Arc<AtomicI64>,
 }
 
 impl TestApp {
@@ -29,12 +28,11 @@ impl TestApp {
         let clock = Arc::new(AtomicI64::new(1_700_000_000_000));
         let app = App {
             store: db.store.clone(),
-            clock: Clock::Fixed(clock.clone()),
+            clock: Clock::Fixed(clock),
         };
         TestApp {
             router: cairn_web::router(app),
             db,
-            clock,
         }
     }
 

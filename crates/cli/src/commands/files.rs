@@ -1,0 +1,247 @@
+//! `import`, `export` and `demo`: framework files in and out.
+//!
+//! Exit codes: 0 done; 2 the input is at fault (each problem printed as
+//! `FILE:LINE:COLUMN: rule`, nothing written); 1 anything else.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use cairn_domain::file::{self, FileProblem, Format};
+use cairn_domain::{Framework, MilesScale, Name, OrgSlug, Organization, gruuv_csv};
+use cairn_store::Store;
+use cairn_store::framework::{self, Changes, ImportSummary};
+
+use super::{now, open};
+use crate::settings::Settings;
+use crate::{ExportArgs, FormatArg, ImportArgs};
+
+pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
+
+const INPUT_ERROR: u8 = 2;
+
+fn read(path: &Path) -> Result<String, ExitCode> {
+    std::fs::read_to_string(path).map_err(|e| {
+        eprintln!("{}: cannot read: {e}", path.display());
+        ExitCode::from(INPUT_ERROR)
+    })
+}
+
+fn report(path: &Path, problems: &[FileProblem]) -> ExitCode {
+    for p in problems {
+        eprintln!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message);
+    }
+    eprintln!(
+        "{}: {} problem(s); nothing was imported",
+        path.display(),
+        problems.len()
+    );
+    ExitCode::from(INPUT_ERROR)
+}
+
+pub async fn import(settings: &Settings, args: ImportArgs) -> ExitCode {
+    match (args.file, args.csv, args.org) {
+        (Some(path), None, None) => import_file(settings, &path).await,
+        (None, Some(path), Some(org)) => import_csv(settings, &path, &org).await,
+        _ => {
+            eprintln!("cairn import: give either FILE, or --csv FILE --org ORG");
+            ExitCode::from(INPUT_ERROR)
+        }
+    }
+}
+
+async fn import_file(settings: &Settings, path: &Path) -> ExitCode {
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let fw = match file::parse(&text) {
+        Ok(fw) => fw,
+        Err(problems) => return report(path, &problems),
+    };
+    match open(settings).await {
+        Ok(store) => write(&store, &fw).await,
+        Err(code) => code,
+    }
+}
+
+async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
+    let slug = match OrgSlug::parse(org) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn import: --org {org:?}: {e}");
+            return ExitCode::from(INPUT_ERROR);
+        }
+    };
+    let text = match read(path) {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let abilities = match gruuv_csv::parse(&text) {
+        Ok(a) => a,
+        Err(problems) => return report(path, &problems),
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut fw = match framework::load_by_slug(&store, &slug).await {
+        Ok(Some((_, fw))) => fw,
+        Ok(None) => match new_framework(&slug) {
+            Ok(fw) => {
+                println!(
+                    "creating organization {slug} named {:?}",
+                    fw.organization.name.as_str()
+                );
+                fw
+            }
+            Err(e) => {
+                eprintln!("cairn import: --org {slug}: {e}");
+                return ExitCode::from(INPUT_ERROR);
+            }
+        },
+        Err(e) => {
+            eprintln!("cairn: cannot read organization {slug}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    fw.merge_abilities(abilities);
+    write(&store, &fw).await
+}
+
+/// An empty framework for an organization that a CSV import creates; its
+/// name is the slug in title case until someone renames it.
+fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> {
+    let title: String = slug
+        .as_str()
+        .split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
+    Ok(Framework {
+        organization: Organization {
+            slug: slug.clone(),
+            name: Name::parse(&title, "the organization name")?,
+            miles: MilesScale::default(),
+        },
+        abilities: vec![],
+        roles: vec![],
+        positions: vec![],
+    })
+}
+
+async fn write(store: &Store, fw: &Framework) -> ExitCode {
+    let result = framework::replace(store, fw, now()).await;
+    store.close().await;
+    match result {
+        Ok(summary) => {
+            println!("{}", describe(&fw.organization.slug, &summary));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cairn: import failed, nothing was changed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn describe(slug: &OrgSlug, s: &ImportSummary) -> String {
+    let part = |kind: &str, c: &Changes| {
+        format!(
+            "{kind}: {} created, {} updated, {} archived, {} unchanged",
+            c.created, c.updated, c.archived, c.unchanged
+        )
+    };
+    format!(
+        "{} {slug}. {}; {}; {}.",
+        if s.organization_created {
+            "Created"
+        } else {
+            "Updated"
+        },
+        part("abilities", &s.abilities),
+        part("roles", &s.roles),
+        part("positions", &s.positions)
+    )
+}
+
+pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
+    let slug = match OrgSlug::parse(&args.org) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn export: {:?}: {e}", args.org);
+            return ExitCode::from(INPUT_ERROR);
+        }
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let loaded = framework::load_by_slug(&store, &slug).await;
+    store.close().await;
+    let fw = match loaded {
+        Ok(Some((_, fw))) => fw,
+        Ok(None) => {
+            eprintln!("cairn export: no organization {slug}");
+            return ExitCode::from(INPUT_ERROR);
+        }
+        Err(e) => {
+            eprintln!("cairn export: cannot read {slug}: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let format = match args.format {
+        FormatArg::Yaml => Format::Yaml,
+        FormatArg::Json => Format::Json,
+    };
+    let text = match file::write(&fw, format) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("cairn export: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.output {
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Some(path) => match std::fs::write(&path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("{}: cannot write: {e}", path.display());
+                ExitCode::FAILURE
+            }
+        },
+    }
+}
+
+/// The demo framework, parsed. It ships with the binary and is tested, so
+/// a failure here is a build defect, reported rather than panicking.
+pub fn demo_framework() -> Result<Framework, String> {
+    file::parse(DEMO).map_err(|problems| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+pub async fn demo(settings: &Settings) -> ExitCode {
+    let fw = match demo_framework() {
+        Ok(fw) => fw,
+        Err(e) => {
+            eprintln!("cairn demo: the built-in demo is invalid: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match open(settings).await {
+        Ok(store) => write(&store, &fw).await,
+        Err(code) => code,
+    }
+}

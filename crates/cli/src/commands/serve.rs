@@ -1,0 +1,97 @@
+//! `serve`: the web server, until SIGTERM or Ctrl-C.
+
+use std::process::ExitCode;
+
+use cairn_store::framework;
+
+use super::files::demo_framework;
+use super::{now, open, redact};
+use crate::settings::Settings;
+
+pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
+    init_logging();
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    if demo && let Err(e) = load_demo_once(&store).await {
+        eprintln!("cairn serve: cannot load the demo: {e}");
+        return ExitCode::FAILURE;
+    }
+    let listener = match tokio::net::TcpListener::bind(&settings.bind).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("cairn serve: cannot listen on {}: {e}", settings.bind);
+            return ExitCode::FAILURE;
+        }
+    };
+    let address = listener
+        .local_addr()
+        .map_or_else(|_| settings.bind.clone(), |a| a.to_string());
+    // Tests and scripts read this line to learn the port when binding to :0.
+    println!(
+        "cairn listening on http://{address} (database {})",
+        redact(&settings.database_url)
+    );
+    let router = cairn_web::router(cairn_web::App::new(store.clone()));
+    let served = axum::serve(listener, router)
+        .with_graceful_shutdown(shutdown_signal())
+        .await;
+    store.close().await;
+    match served {
+        Ok(()) => {
+            tracing::info!("stopped");
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("cairn serve: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--demo` loads Fernhill only when it is not there yet, so edits made in
+/// the running product survive a restart.
+async fn load_demo_once(store: &cairn_store::Store) -> Result<(), String> {
+    let fw = demo_framework()?;
+    let exists = framework::load_by_slug(store, &fw.organization.slug)
+        .await
+        .map_err(|e| e.to_string())?;
+    if exists.is_none() {
+        framework::replace(store, &fw, now())
+            .await
+            .map_err(|e| e.to_string())?;
+        println!("loaded the demo organization at /{}", fw.organization.slug);
+    }
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,sqlx=warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}

@@ -1,0 +1,51 @@
+//! Settings: defaults < cairn.toml < CAIRN_* environment < flags.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Settings {
+    pub database_url: String,
+    pub bind: String,
+    pub base_url: Option<String>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            database_url: "sqlite://cairn.db".into(),
+            bind: "127.0.0.1:3000".into(),
+            base_url: None,
+        }
+    }
+}
+
+/// Values given as flags; absent ones leave lower layers in charge.
+#[derive(Debug, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub database_url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bind: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_url: Option<String>,
+}
+
+pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String> {
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    match config {
+        Some(path) if !path.exists() => {
+            return Err(format!("settings file {} does not exist", path.display()));
+        }
+        Some(path) => figment = figment.merge(Toml::file(path)),
+        None => figment = figment.merge(Toml::file("cairn.toml")),
+    }
+    figment
+        .merge(Env::prefixed("CAIRN_").only(&["database_url", "bind", "base_url"]))
+        .merge(Serialized::defaults(flags))
+        .extract()
+        .map_err(|e| format!("invalid settings: {e}"))
+}

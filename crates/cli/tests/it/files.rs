@@ -1,0 +1,237 @@
+use cairn_store::testing::for_each_backend;
+
+use crate::{DEMO, cairn, stderr, stdout};
+
+#[tokio::test]
+async fn a_broken_file_prints_every_problem_exits_2_and_changes_nothing() {
+    for_each_backend(|db| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path();
+        std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+        let ok = cairn(d, &["--database-url", &db.url, "import", "demo.yaml"]);
+        assert!(ok.status.success(), "{}", stderr(&ok));
+        let before = stdout(&cairn(d, &["--database-url", &db.url, "export", "fernhill"]));
+
+        // Five broken rules, and one change that would apply if the
+        // import were not all-or-nothing.
+        let broken = DEMO
+            .replacen("name: Fernhill", "name: Fernhill Renamed", 1)
+            .replacen("slug: mentor\n", "slug: software-engineer\n", 1)
+            .replacen("requires: { code-quality: 1, testing: 1 }", "requires: { code-quality: 1, testin: 1 }", 1)
+            .replacen("miles: [1, 3, 6, 12, 20]", "miles: [1, 3, 6, 20, 12]", 1)
+            .replacen("      - summary: Sets the standard of written communication at Fernhill.\n        examples:\n          - Introduces the design-doc template and the habit of writing before building.\n", "", 1);
+        std::fs::write(d.join("broken.yaml"), &broken).expect("write");
+        let out = cairn(d, &["--database-url", &db.url, "import", "broken.yaml"]);
+        assert_eq!(out.status.code(), Some(2), "{}", db.label);
+        let err = stderr(&out);
+        let lines: Vec<&str> = err.lines().collect();
+        assert_eq!(
+            lines,
+            vec![
+                "broken.yaml:8:10: miles increase strictly from milestone 1 to 5 (20 is followed by 12)",
+                "broken.yaml:212:7: an ability has exactly five milestones (got 4)",
+                "broken.yaml:231:34: unknown ability \"testin\" in a requirement",
+                "broken.yaml:236:11: duplicate role slug \"software-engineer\" (first defined on line 228)",
+                // The renamed role was referenced by three positions.
+                "broken.yaml:256:76: unknown role \"mentor\" in suggested roles",
+                "broken.yaml:263:63: unknown role \"mentor\" in required roles",
+                "broken.yaml:270:55: unknown role \"mentor\" in required roles",
+                "broken.yaml: 7 problem(s); nothing was imported",
+            ],
+            "{}",
+            db.label
+        );
+        let after = stdout(&cairn(d, &["--database-url", &db.url, "export", "fernhill"]));
+        assert_eq!(before, after, "{}: database unchanged", db.label);
+        assert!(after.contains("name: Fernhill\n"));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn import_export_import_export_is_identical_in_both_formats() {
+    for_each_backend(|db| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path();
+        std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+        assert!(
+            cairn(d, &["--database-url", &db.url, "import", "demo.yaml"])
+                .status
+                .success()
+        );
+        for format in ["yaml", "json"] {
+            let first = format!("first.{format}");
+            let second = format!("second.{format}");
+            let out = cairn(
+                d,
+                &[
+                    "--database-url",
+                    &db.url,
+                    "export",
+                    "fernhill",
+                    "--format",
+                    format,
+                    "-o",
+                    &first,
+                ],
+            );
+            assert!(out.status.success(), "{}", stderr(&out));
+            let out = cairn(d, &["--database-url", &db.url, "import", &first]);
+            assert!(out.status.success(), "{}", stderr(&out));
+            assert!(
+                stdout(&out).contains("abilities: 0 created, 0 updated, 0 archived, 8 unchanged"),
+                "{}",
+                stdout(&out)
+            );
+            cairn(
+                d,
+                &[
+                    "--database-url",
+                    &db.url,
+                    "export",
+                    "fernhill",
+                    "--format",
+                    format,
+                    "-o",
+                    &second,
+                ],
+            );
+            let a = std::fs::read_to_string(d.join(&first)).expect("first");
+            let b = std::fs::read_to_string(d.join(&second)).expect("second");
+            assert_eq!(a, b, "{} {format}", db.label);
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn csv_abilities_join_an_organization_with_clear_errors() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("c.db").display().to_string();
+
+    std::fs::write(d.join("no-name.csv"), "Title,Description\nOps,Things\n").expect("write");
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "no-name.csv",
+            "--org",
+            "acme",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("no-name.csv:1:0: the header has no \"Name\" column"),
+        "{}",
+        stderr(&out)
+    );
+
+    std::fs::write(d.join("empty-name.csv"), "Name,Description\nOps,x\n,y\n").expect("write");
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "empty-name.csv",
+            "--org",
+            "acme",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("empty-name.csv:3:0: the Name must not be empty"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        cairn(d, &["--database-url", &db, "export", "acme"])
+            .status
+            .code(),
+        Some(2),
+        "nothing created"
+    );
+
+    std::fs::write(
+        d.join("gruuv.csv"),
+        "Name,Description,Milestone 1 Description,Milestone 2 Description,Milestone 3 Description,Milestone 4 Description,Milestone 5 Description,Created At\n\
+         Ops Skill,Depth and scope of the work.,\"Follows runbooks\nAsks early\",Handles on-call with backup,Owns a system,Leads capacity planning,Sets platform direction,2021-01-01\n",
+    )
+    .expect("write");
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "gruuv.csv",
+            "--org",
+            "acme-ops",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("creating organization acme-ops named \"Acme Ops\""));
+    let exported = stdout(&cairn(d, &["--database-url", &db, "export", "acme-ops"]));
+    assert!(exported.contains("slug: ops-skill"), "{exported}");
+    assert!(
+        exported.contains("- Follows runbooks\n") && exported.contains("- Asks early\n"),
+        "{exported}"
+    );
+
+    // Into an existing framework: abilities merge, roles stay.
+    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+    cairn(d, &["--database-url", &db, "import", "demo.yaml"]);
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "gruuv.csv",
+            "--org",
+            "fernhill",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("abilities: 1 created, 0 updated, 0 archived, 8 unchanged"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[tokio::test]
+async fn missing_files_and_unknown_organizations_are_input_errors() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("m.db").display().to_string();
+    let out = cairn(d, &["--database-url", &db, "import", "nope.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).starts_with("nope.yaml: cannot read"));
+    let out = cairn(d, &["--database-url", &db, "export", "ghost"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "cairn export: no organization ghost\n");
+    let out = cairn(d, &["--database-url", &db, "export", "Not A Slug"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[tokio::test]
+async fn demo_command_loads_fernhill() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("d.db").display().to_string();
+    let out = cairn(d, &["--database-url", &db, "demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let exported = stdout(&cairn(d, &["--database-url", &db, "export", "fernhill"]));
+    assert_eq!(
+        cairn_domain::file::parse(&exported).expect("parse"),
+        cairn_domain::file::parse(DEMO).expect("demo")
+    );
+}

@@ -1,0 +1,56 @@
+use crate::{cairn, cairn_env, stderr};
+
+#[test]
+fn database_url_comes_from_flag_over_env_over_file_over_default() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let exists = |name: &str| d.join(name).exists();
+
+    // Default: ./cairn.db
+    assert!(cairn(d, &["migrate"]).status.success());
+    assert!(exists("cairn.db"));
+
+    std::fs::write(d.join("cairn.toml"), "database_url = \"from-file.db\"\n").expect("write");
+    assert!(cairn(d, &["migrate"]).status.success());
+    assert!(exists("from-file.db"));
+
+    let out = cairn_env(d, &["migrate"], &[("CAIRN_DATABASE_URL", "from-env.db")]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(exists("from-env.db"));
+
+    let out = cairn_env(
+        d,
+        &["--database-url", "sqlite://from-flag.db", "migrate"],
+        &[("CAIRN_DATABASE_URL", "from-env.db")],
+    );
+    assert!(out.status.success());
+    assert!(exists("from-flag.db"));
+
+    std::fs::write(d.join("other.toml"), "database_url = \"from-other.db\"\n").expect("write");
+    assert!(
+        cairn(d, &["--config", "other.toml", "migrate"])
+            .status
+            .success()
+    );
+    assert!(exists("from-other.db"));
+}
+
+#[test]
+fn bad_settings_are_reported() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let out = cairn(d, &["--config", "missing.toml", "migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "cairn: settings file missing.toml does not exist\n"
+    );
+    std::fs::write(d.join("cairn.toml"), "database_url = [1, 2]\n").expect("write");
+    let out = cairn(d, &["migrate"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with("cairn: invalid settings"),
+        "{}",
+        stderr(&out)
+    );
+}
