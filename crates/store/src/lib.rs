@@ -183,6 +183,14 @@ impl Drop for WriteTx {
     }
 }
 
+/// The system clock in unix milliseconds, for callers without a clock of
+/// their own (the CLI, migrations). The web layer uses its own `Clock`.
+pub fn system_now() -> Millis {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+}
+
 /// A new unique id: time-ordered, so inserts cluster in the index.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()

@@ -51,7 +51,7 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>, StoreError> 
         tx.conn()?.execute(*sql).await?;
         sqlx::query("INSERT INTO schema_migrations (name, applied_at) VALUES ($1, $2)")
             .bind(*name)
-            .bind(now_millis())
+            .bind(crate::system_now())
             .execute(&mut *tx.conn()?)
             .await?;
         ran.push(*name);
@@ -61,12 +61,6 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>, StoreError> 
         tracing::info!(migrations = ?ran, "applied migrations");
     }
     Ok(ran)
-}
-
-fn now_millis() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
 }
 
 #[cfg(test)]

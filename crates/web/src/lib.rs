@@ -34,9 +34,7 @@ impl Clock {
     /// Unix milliseconds.
     pub fn now(&self) -> i64 {
         match self {
-            Clock::System => {
-                time::OffsetDateTime::now_utc().unix_timestamp_nanos() as i64 / 1_000_000
-            }
+            Clock::System => cairn_store::system_now(),
             Clock::Fixed(t) => t.load(Ordering::SeqCst),
         }
     }

@@ -45,12 +45,7 @@ pub async fn migrate(settings: &Settings) -> ExitCode {
     }
 }
 
-/// Unix milliseconds now.
-pub fn now() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
+pub use cairn_store::system_now as now;
 
 #[cfg(test)]
 mod tests {
