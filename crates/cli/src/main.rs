@@ -38,6 +38,29 @@ enum Command {
     Export(ExportArgs),
     /// Load the demo organization (Fernhill), replacing it if present.
     Demo,
+    /// Operator tasks: accounts and capabilities.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Subcommand)]
+pub enum AdminCommand {
+    /// Create an account. The password is read from standard input.
+    CreateUser {
+        email: String,
+        /// Display name [default: the part of the email before @]
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Set a new password (read from standard input) and end all sessions.
+    ResetPassword { email: String },
+    /// Make a person a member of an organization with a capability
+    /// (owner, admin, framework-editor, people-lead, or member).
+    Grant {
+        org: String,
+        email: String,
+        capability: String,
+    },
 }
 
 #[derive(Args)]
@@ -120,6 +143,7 @@ fn main() -> ExitCode {
             Command::Import(args) => commands::files::import(&settings, args).await,
             Command::Export(args) => commands::files::export(&settings, args).await,
             Command::Demo => commands::files::demo(&settings).await,
+            Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,
         }
     })
 }

@@ -5,6 +5,8 @@ pub mod file;
 pub mod framework;
 pub mod gruuv_csv;
 pub mod journey;
+pub mod membership;
+pub mod people;
 pub mod policy;
 pub mod requirement;
 pub mod wording;

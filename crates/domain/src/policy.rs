@@ -1,19 +1,57 @@
 //! The one function that decides who may do what. Deny by default.
 //!
-//! Accounts and memberships arrive with the accounts issue; until then the
-//! only actor is an anonymous visitor, who may read a published framework.
+//! An [`Actor`] is always relative to one organization: the same person is
+//! a `Member` of their own organization and merely a `Person` in another,
+//! so "another organization's data" needs no special case here; callers
+//! answer every refusal about an organization's data as "not found".
 
-/// Who is asking.
-#[derive(Debug, Clone, PartialEq, Eq)]
+use crate::membership::{Capabilities, Capability};
+
+/// Who is asking, as far as one organization is concerned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Actor {
     Anonymous,
+    /// Signed in, but not an active member of this organization (including
+    /// a member who departed).
+    Person,
+    /// An active member with these capabilities.
+    Member(Capabilities),
 }
 
 /// What they want to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Action {
-    /// Read abilities, milestones, roles, positions and requirements.
+    /// Abilities, milestones, roles, positions, requirements, health, and
+    /// public observations.
     ReadFramework,
+    /// Sections for members only: the members list, conversations.
+    ReadMemberContent,
+    /// Create, edit, archive abilities, roles and positions.
+    EditFramework,
+    /// Invite, change capabilities (except owner and admin), set managers,
+    /// mark departed.
+    ManageMembers,
+    /// Grant or remove the owner and admin capabilities.
+    GrantAdmin,
+    /// Organization name, publishing.
+    ManageSettings,
+    /// All awards, positions of people.
+    ManagePeople,
+    /// Create a new organization (not about an existing one).
+    CreateOrganization,
+}
+
+impl Action {
+    pub const ALL: [Action; 8] = [
+        Action::ReadFramework,
+        Action::ReadMemberContent,
+        Action::EditFramework,
+        Action::ManageMembers,
+        Action::GrantAdmin,
+        Action::ManageSettings,
+        Action::ManagePeople,
+        Action::CreateOrganization,
+    ];
 }
 
 /// The facts about an organization that access depends on.
@@ -22,15 +60,22 @@ pub struct OrgAccess {
     pub published: bool,
 }
 
-/// A refusal. Callers answer it as "not found", so nobody learns that an
-/// organization they may not see exists.
+/// A refusal. Callers answer it as "not found" for an organization's data,
+/// so nobody learns that what they may not see exists.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 #[error("not permitted")]
 pub struct PolicyDenied;
 
 pub fn can(actor: &Actor, action: Action, org: OrgAccess) -> bool {
-    match (actor, action) {
-        (Actor::Anonymous, Action::ReadFramework) => org.published,
+    let member_with = |c: Capability| matches!(actor, Actor::Member(caps) if caps.has(c));
+    match action {
+        Action::ReadFramework => org.published || matches!(actor, Actor::Member(_)),
+        Action::ReadMemberContent => matches!(actor, Actor::Member(_)),
+        Action::EditFramework => member_with(Capability::FrameworkEditor),
+        Action::ManageMembers | Action::ManageSettings => member_with(Capability::Admin),
+        Action::GrantAdmin => member_with(Capability::Owner),
+        Action::ManagePeople => member_with(Capability::PeopleLead),
+        Action::CreateOrganization => !matches!(actor, Actor::Anonymous),
     }
 }
 
@@ -45,21 +90,78 @@ pub fn require(actor: &Actor, action: Action, org: OrgAccess) -> Result<(), Poli
 #[cfg(test)]
 mod tests {
     use super::*;
+    use Action::*;
+
+    /// The visitor kinds of the access table: anonymous, a signed-in
+    /// outsider (which is what a member of another organization, or a
+    /// departed member, is here), and each capability.
+    fn visitors() -> Vec<(&'static str, Actor)> {
+        let m = |c: &[Capability]| Actor::Member(Capabilities::of(c));
+        vec![
+            ("anonymous", Actor::Anonymous),
+            ("other organization's member", Actor::Person),
+            ("member", m(&[])),
+            ("framework editor", m(&[Capability::FrameworkEditor])),
+            ("people lead", m(&[Capability::PeopleLead])),
+            ("admin", m(&[Capability::Admin])),
+            ("owner", m(&[Capability::Owner])),
+        ]
+    }
+
+    /// Expected answers, one row per visitor kind; columns follow
+    /// `Action::ALL`: read, member content, edit, members, grant admin,
+    /// settings, people, create org.
+    const PUBLISHED: &[(&str, [bool; 8])] = &[
+        (
+            "anonymous",
+            [true, false, false, false, false, false, false, false],
+        ),
+        (
+            "other organization's member",
+            [true, false, false, false, false, false, false, true],
+        ),
+        (
+            "member",
+            [true, true, false, false, false, false, false, true],
+        ),
+        (
+            "framework editor",
+            [true, true, true, false, false, false, false, true],
+        ),
+        (
+            "people lead",
+            [true, true, false, false, false, false, true, true],
+        ),
+        ("admin", [true, true, false, true, false, true, false, true]),
+        ("owner", [true, true, true, true, true, true, true, true]),
+    ];
 
     #[test]
-    fn anonymous_reads_only_published_frameworks() {
-        let cases = [
-            (Actor::Anonymous, Action::ReadFramework, true, true),
-            (Actor::Anonymous, Action::ReadFramework, false, false),
-        ];
-        for (actor, action, published, allowed) in cases {
-            let org = OrgAccess { published };
-            assert_eq!(
-                can(&actor, action, org),
-                allowed,
-                "{actor:?} {action:?} published={published}"
-            );
-            assert_eq!(require(&actor, action, org).is_ok(), allowed);
+    fn every_visitor_kind_times_every_action_on_a_published_framework() {
+        let org = OrgAccess { published: true };
+        for ((name, actor), (row_name, expected)) in visitors().into_iter().zip(PUBLISHED) {
+            assert_eq!(name, *row_name);
+            for (action, allowed) in Action::ALL.into_iter().zip(expected) {
+                assert_eq!(can(&actor, action, org), *allowed, "{name} {action:?}");
+                assert_eq!(require(&actor, action, org).is_ok(), *allowed);
+            }
+        }
+    }
+
+    #[test]
+    fn an_unpublished_framework_is_for_members_only() {
+        let org = OrgAccess { published: false };
+        for (name, actor) in visitors() {
+            let member = matches!(actor, Actor::Member(_));
+            assert_eq!(can(&actor, ReadFramework, org), member, "{name}");
+            // Publishing changes nothing but reading the framework.
+            for action in Action::ALL.into_iter().filter(|a| *a != ReadFramework) {
+                assert_eq!(
+                    can(&actor, action, org),
+                    can(&actor, action, OrgAccess { published: true }),
+                    "{name} {action:?}"
+                );
+            }
         }
     }
 }

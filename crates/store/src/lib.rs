@@ -19,8 +19,10 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 mod error;
 pub mod framework;
+pub mod members;
 mod migrate;
 pub mod orgs;
+pub mod people;
 #[cfg(feature = "testing")]
 pub mod testing;
 

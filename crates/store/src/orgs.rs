@@ -69,6 +69,16 @@ pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>,
     rows.into_iter().next().map(from_row).transpose()
 }
 
+pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
+    let rows: Vec<OrgRow> = sqlx::query_as(
+        "SELECT id, slug, name, miles, published, updated_at FROM organizations WHERE id = $1",
+    )
+    .bind(id.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().next().map(from_row).transpose()
+}
+
 /// Published organizations with their active ability counts, by name.
 pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError> {
     let rows: Vec<(String, String, i64)> = sqlx::query_as(
@@ -89,6 +99,66 @@ pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError
             })
         })
         .collect()
+}
+
+/// Creates an organization with an empty framework and its owner.
+/// A slug in use is a `Conflict("slug")`.
+pub async fn create(
+    store: &Store,
+    slug: &OrgSlug,
+    name: &Name,
+    owner: &crate::people::PersonId,
+    now: Millis,
+) -> Result<OrgId, StoreError> {
+    let id = crate::new_id();
+    let mut tx = store.begin_write().await?;
+    let taken: Vec<(String,)> = sqlx::query_as("SELECT id FROM organizations WHERE slug = $1")
+        .bind(slug.as_str())
+        .fetch_all(tx.conn()?)
+        .await?;
+    if !taken.is_empty() {
+        return Err(StoreError::Conflict("slug".into()));
+    }
+    let miles = serde_json::to_string(&MilesScale::default().values())?;
+    sqlx::query(
+        "INSERT INTO organizations (id, slug, name, miles, published, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, 1, $5, $5)",
+    )
+    .bind(&id)
+    .bind(slug.as_str())
+    .bind(name.as_str())
+    .bind(&miles)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    sqlx::query(
+        "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at)
+         VALUES ($1, $2, 'owner', 'active', $3)",
+    )
+    .bind(&id)
+    .bind(owner.as_str())
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(OrgId(id))
+}
+
+/// Renames an organization.
+pub async fn rename(
+    store: &Store,
+    org: &OrgId,
+    name: &Name,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3")
+        .bind(name.as_str())
+        .bind(now)
+        .bind(org.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
 }
 
 /// Whether anonymous visitors may read the framework.

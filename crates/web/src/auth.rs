@@ -1,17 +1,170 @@
-//! Who is asking. Accounts and sessions arrive with the accounts issue;
-//! until then every visitor is anonymous.
+//! Who is asking: sessions (a cookie naming a row in the database, so any
+//! app server can serve any request) and API tokens (`Authorization:
+//! Bearer`). Both are random secrets stored only as hashes.
 
-use axum::extract::FromRequestParts;
+use std::net::SocketAddr;
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
+use cairn_domain::membership::MemberStatus;
 pub use cairn_domain::policy::Actor;
+use cairn_store::orgs::OrgRecord;
+use cairn_store::people::{self, Client, Person};
+use cairn_store::{StoreError, members};
 
-/// Extracts the [`Actor`] of a request.
-pub struct CurrentActor(pub Actor);
+use crate::App;
+use crate::error::PageError;
+use crate::secrets;
 
-impl<S: Send + Sync> FromRequestParts<S> for CurrentActor {
+pub const SESSION_COOKIE: &str = "cairn_session";
+const SESSION_DAYS: i64 = 30;
+pub const TOKEN_PREFIX: &str = "cairn_pat_";
+
+/// The signed-in person, if any, and how they proved it.
+#[derive(Debug, Clone, Default)]
+pub struct Visitor {
+    pub person: Option<Person>,
+    /// The hash of this request's session cookie (None for tokens).
+    pub session_hash: Option<String>,
+    /// The public id of this request's session, to mark it in lists.
+    pub session_id: Option<String>,
+}
+
+impl Visitor {
+    /// What this visitor is to one organization. A departed member is
+    /// an outsider again.
+    pub async fn actor(&self, app: &App, org: &OrgRecord) -> Result<Actor, StoreError> {
+        let Some(person) = &self.person else {
+            return Ok(Actor::Anonymous);
+        };
+        Ok(
+            match members::membership(&app.store, &org.id, &person.id).await? {
+                Some((caps, MemberStatus::Active)) => Actor::Member(caps),
+                _ => Actor::Person,
+            },
+        )
+    }
+}
+
+fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get(AUTHORIZATION)?
+        .to_str()
+        .ok()?
+        .strip_prefix("Bearer ")
+        .map(str::trim)
+}
+
+/// Identifies the visitor of a request: a bearer token first, else the
+/// session cookie. Unknown or expired secrets mean anonymous.
+pub async fn identify(app: &App, parts: &Parts) -> Result<Visitor, StoreError> {
+    let now = app.now();
+    if let Some(token) = bearer(parts) {
+        let person = people::token_person(&app.store, &secrets::hash(token), now).await?;
+        return Ok(Visitor {
+            person,
+            ..Visitor::default()
+        });
+    }
+    let Some(cookie) = cookie_value(parts, SESSION_COOKIE) else {
+        return Ok(Visitor::default());
+    };
+    let hash = secrets::hash(cookie);
+    Ok(
+        match people::session_person(&app.store, &hash, now).await? {
+            Some((person, id)) => Visitor {
+                person: Some(person),
+                session_hash: Some(hash),
+                session_id: Some(id),
+            },
+            None => Visitor::default(),
+        },
+    )
+}
+
+impl FromRequestParts<App> for Visitor {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, PageError> {
+        Ok(identify(app, parts).await?)
+    }
+}
+
+/// The client's address and browser, for throttling and the sessions list.
+pub struct ClientInfo(pub Client);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(_parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(CurrentActor(Actor::Anonymous))
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        // Proxy headers are not trusted yet: the peer address is the client.
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+        let user_agent = parts
+            .headers
+            .get(USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Ok(ClientInfo(Client { user_agent, ip }))
     }
+}
+
+/// Starts a new session for `person` and returns the `Set-Cookie` value.
+/// Every sign-in gets a new random id: a session id never outlives the
+/// sign-in that created it.
+pub async fn start_session(
+    app: &App,
+    person: &Person,
+    client: &Client,
+) -> Result<String, PageError> {
+    let token = secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
+    let now = app.now();
+    let expires = now + SESSION_DAYS * 24 * 3600 * 1000;
+    people::start_session(
+        &app.store,
+        &secrets::hash(&token),
+        &person.id,
+        client,
+        now,
+        expires,
+    )
+    .await?;
+    Ok(format!(
+        "{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax; Max-Age={}{}",
+        SESSION_DAYS * 24 * 3600,
+        if app.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    ))
+}
+
+/// The `Set-Cookie` value that removes the session cookie.
+pub fn clear_session_cookie(app: &App) -> String {
+    format!(
+        "{SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}",
+        if app.config.secure_cookies {
+            "; Secure"
+        } else {
+            ""
+        }
+    )
 }

@@ -14,6 +14,8 @@ use cairn_store::StoreError;
 pub enum PageError {
     /// Unknown, archived, or not visible to this visitor: all look the same.
     NotFound,
+    /// The page needs a signed-in person; carries where to return after.
+    SignIn(String),
     /// The database is unreachable or overloaded.
     Unavailable(String),
     Internal(String),
@@ -40,6 +42,7 @@ impl From<PolicyDenied> for PageError {
 #[derive(Template)]
 #[template(path = "error.html")]
 struct ErrorPage {
+    chrome: crate::html::Chrome,
     title: &'static str,
     message: String,
 }
@@ -51,7 +54,11 @@ fn reference() -> String {
 }
 
 pub(crate) fn render(status: StatusCode, title: &'static str, message: String) -> Response<Body> {
-    let page = ErrorPage { title, message };
+    let page = ErrorPage {
+        chrome: crate::html::Chrome::default(),
+        title,
+        message,
+    };
     let body = page.render().unwrap_or_else(|_| title.to_owned());
     (status, Html(body)).into_response()
 }
@@ -59,6 +66,10 @@ pub(crate) fn render(status: StatusCode, title: &'static str, message: String) -
 impl IntoResponse for PageError {
     fn into_response(self) -> Response<Body> {
         match self {
+            PageError::SignIn(next) => {
+                let to = format!("/login?next={}", crate::html::url_encode(crate::forms::safe_next(&next)));
+                crate::forms::redirect(&to)
+            }
             PageError::NotFound => render(
                 StatusCode::NOT_FOUND,
                 "Not found",

@@ -11,17 +11,23 @@ use axum::Router;
 use axum::http::{HeaderName, HeaderValue, header};
 use cairn_store::Store;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::csrf::CsrfLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::{DefaultMakeSpan, DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
+mod api;
 mod assets;
 pub mod auth;
 pub mod error;
 mod extract;
+mod forms;
 pub mod html;
 pub mod markdown;
+pub mod password;
+pub mod secrets;
 
 /// Where "now" comes from: the system clock, or a clock tests set.
 #[derive(Clone, Debug)]
@@ -40,18 +46,51 @@ impl Clock {
     }
 }
 
+/// Settings the web layer needs.
+#[derive(Clone, Debug, Default)]
+pub struct WebConfig {
+    /// The public URL (`--base-url`): an `https://` one makes cookies
+    /// `Secure`, and its origin is trusted for form posts.
+    pub base_url: Option<String>,
+}
+
+/// Configuration resolved once at start.
+#[derive(Clone, Debug, Default)]
+pub struct RuntimeConfig {
+    pub secure_cookies: bool,
+    /// scheme://host[:port] of the base URL.
+    pub trusted_origin: Option<String>,
+}
+
 /// Shared state of every handler.
 #[derive(Clone, Debug)]
 pub struct App {
     pub store: Store,
     pub clock: Clock,
+    pub config: Arc<RuntimeConfig>,
 }
 
 impl App {
     pub fn new(store: Store) -> Self {
+        Self::with_config(store, &WebConfig::default())
+    }
+
+    pub fn with_config(store: Store, config: &WebConfig) -> Self {
+        let base = config.base_url.as_deref().map(|u| u.trim_end_matches('/'));
+        let trusted_origin = base.map(|u| {
+            let after_scheme = u.find("://").map_or(0, |i| i + 3);
+            let end = u[after_scheme..]
+                .find('/')
+                .map_or(u.len(), |i| after_scheme + i);
+            u[..end].to_owned()
+        });
         App {
             store,
             clock: Clock::System,
+            config: Arc::new(RuntimeConfig {
+                secure_cookies: base.is_some_and(|u| u.starts_with("https://")),
+                trusted_origin,
+            }),
         }
     }
 
@@ -62,11 +101,26 @@ impl App {
 
 /// The whole site.
 pub fn router(app: App) -> Router {
+    // Cross-site form posts are refused (Origin / Sec-Fetch-Site checks);
+    // API clients, which send neither header, pass and authenticate with a
+    // bearer token instead of a cookie.
+    let mut csrf = CsrfLayer::new();
+    if let Some(origin) = &app.config.trusted_origin {
+        match csrf.clone().add_trusted_origin(origin) {
+            Ok(layer) => csrf = layer,
+            Err(e) => {
+                tracing::warn!(%origin, error = ?e, "base URL is not a valid origin; not trusted")
+            }
+        }
+    }
     Router::new()
         .merge(html::router())
+        .merge(api::router())
         .merge(assets::router())
         .fallback(html::not_found)
         .with_state(app)
+        .layer(csrf)
+        .layer(RequestBodyLimitLayer::new(1024 * 1024))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

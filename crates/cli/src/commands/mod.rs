@@ -6,6 +6,7 @@ use cairn_store::Store;
 
 use crate::settings::Settings;
 
+pub mod admin;
 pub mod files;
 pub mod serve;
 

@@ -9,7 +9,7 @@ use cairn_store::framework::{self, RequirerKind};
 
 use super::Link;
 use crate::App;
-use crate::auth::CurrentActor;
+use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
 use crate::markdown;
@@ -25,8 +25,7 @@ pub(crate) struct MilestoneView {
 #[derive(Template, WebTemplate)]
 #[template(path = "abilities/show.html")]
 pub(crate) struct AbilityPage {
-    org_slug: String,
-    org_name: String,
+    chrome: super::Chrome,
     name: String,
     category: Option<String>,
     description: String,
@@ -37,10 +36,17 @@ pub(crate) struct AbilityPage {
 
 pub(crate) async fn show(
     State(app): State<App>,
-    CurrentActor(actor): CurrentActor,
+    visitor: Visitor,
     ItemPath(org_slug, slug): ItemPath,
 ) -> Result<AbilityPage, PageError> {
-    let org = super::readable_org(&app, &actor, &org_slug).await?;
+    let ctx = super::OrgContext::load(
+        &app,
+        &visitor,
+        &org_slug,
+        cairn_domain::policy::Action::ReadFramework,
+    )
+    .await?;
+    let org = &ctx.org;
     let ability = framework::ability(&app.store, &org.id, &slug)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -75,8 +81,7 @@ pub(crate) async fn show(
         })
         .collect();
     Ok(AbilityPage {
-        org_slug: org.org.slug.to_string(),
-        org_name: org.org.name.to_string(),
+        chrome: ctx.chrome(&visitor),
         name: ability.name.to_string(),
         category: ability.category.as_ref().map(ToString::to_string),
         description: markdown::render(ability.description.as_str()),

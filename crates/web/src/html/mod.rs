@@ -1,23 +1,67 @@
 //! Server-rendered pages, one module per area.
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
+use cairn_domain::policy::{self, Action, Actor};
+use cairn_domain::{OrgSlug, Slug};
+use cairn_store::orgs::{self, OrgRecord};
 
 use crate::App;
+use crate::auth::Visitor;
 use crate::error::PageError;
 
 mod abilities;
+mod account;
 mod home;
-mod orgs;
+mod members;
+mod orgs_pages;
 mod positions;
 mod roles;
+mod settings;
 mod status;
 
 pub(crate) fn router() -> Router<App> {
     Router::new()
         .route("/", get(home::index))
         .route("/healthz", get(status::healthz))
-        .route("/{org}", get(orgs::show))
+        .route("/signup", get(account::signup_form).post(account::signup))
+        .route("/login", get(account::login_form).post(account::login))
+        .route("/logout", post(account::logout))
+        .route("/settings/account", get(account::account_page))
+        .route("/settings/password", post(account::change_password))
+        .route("/settings/sessions", get(account::sessions_page))
+        .route(
+            "/settings/sessions/{id}/revoke",
+            post(account::revoke_session),
+        )
+        .route(
+            "/settings/tokens",
+            get(account::tokens_page).post(account::create_token),
+        )
+        .route("/settings/tokens/{id}/revoke", post(account::revoke_token))
+        .route(
+            "/new",
+            get(settings::new_org_form).post(settings::create_org),
+        )
+        .route(
+            "/invite/{token}",
+            get(members::invitation_page).post(members::accept_invitation),
+        )
+        .route("/{org}", get(orgs_pages::show))
+        .route("/{org}/people", get(members::list))
+        .route(
+            "/{org}/settings",
+            get(settings::org_settings).post(settings::update_org),
+        )
+        .route("/{org}/settings/members/{person}", post(members::update))
+        .route(
+            "/{org}/settings/invitations",
+            get(members::invitations_page).post(members::create_invitation),
+        )
+        .route(
+            "/{org}/settings/invitations/{id}/revoke",
+            post(members::revoke_invitation),
+        )
         .route("/{org}/abilities/{ability}", get(abilities::show))
         .route("/{org}/roles/{role}", get(roles::show))
         .route("/{org}/positions/{position}", get(positions::show))
@@ -28,36 +72,171 @@ pub(crate) async fn not_found() -> PageError {
 }
 
 /// A link with its text, ready for a template.
-pub(crate) struct Link {
+pub struct Link {
     pub href: String,
     pub text: String,
 }
 
-pub(crate) fn ability_href(org: &cairn_domain::OrgSlug, ability: &cairn_domain::Slug) -> String {
+/// What the layout shows around every page: who is signed in, and the
+/// organization being looked at with the links this visitor may follow.
+#[derive(Default)]
+pub struct Chrome {
+    pub person: Option<String>,
+    pub org: Option<OrgNav>,
+}
+
+pub struct OrgNav {
+    pub slug: String,
+    pub name: String,
+    pub links: Vec<Link>,
+}
+
+impl Chrome {
+    pub fn org_name(&self) -> &str {
+        self.org.as_ref().map_or("", |o| o.name.as_str())
+    }
+
+    pub fn org_slug(&self) -> &str {
+        self.org.as_ref().map_or("", |o| o.slug.as_str())
+    }
+
+    pub(crate) fn new(visitor: &Visitor) -> Self {
+        Chrome {
+            person: visitor.person.as_ref().map(|p| p.name.to_string()),
+            org: None,
+        }
+    }
+
+    /// The layout inside an organization: its name, and Members and
+    /// Settings only for those who may use them.
+    pub(crate) fn in_org(visitor: &Visitor, org: &OrgRecord, actor: &Actor) -> Self {
+        let slug = org.org.slug.as_str();
+        let mut links = Vec::new();
+        if policy::can(actor, Action::ReadMemberContent, org.access()) {
+            links.push(Link {
+                href: format!("/{slug}/people"),
+                text: "People".into(),
+            });
+        }
+        if policy::can(actor, Action::ManageSettings, org.access()) {
+            links.push(Link {
+                href: format!("/{slug}/settings"),
+                text: "Settings".into(),
+            });
+        }
+        Chrome {
+            org: Some(OrgNav {
+                slug: slug.to_owned(),
+                name: org.org.name.to_string(),
+                links,
+            }),
+            ..Chrome::new(visitor)
+        }
+    }
+}
+
+pub(crate) fn ability_href(org: &OrgSlug, ability: &Slug) -> String {
     format!("/{org}/abilities/{ability}")
 }
 
-pub(crate) fn role_href(org: &cairn_domain::OrgSlug, role: &cairn_domain::Slug) -> String {
+pub(crate) fn role_href(org: &OrgSlug, role: &Slug) -> String {
     format!("/{org}/roles/{role}")
 }
 
-pub(crate) fn position_href(org: &cairn_domain::OrgSlug, position: &cairn_domain::Slug) -> String {
+pub(crate) fn position_href(org: &OrgSlug, position: &Slug) -> String {
     format!("/{org}/positions/{position}")
 }
 
-/// Loads an organization the actor may read, or answers 404.
-pub(crate) async fn readable_org(
-    app: &App,
-    actor: &cairn_domain::policy::Actor,
-    slug: &cairn_domain::OrgSlug,
-) -> Result<cairn_store::orgs::OrgRecord, PageError> {
-    let org = cairn_store::orgs::by_slug(&app.store, slug)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    cairn_domain::policy::require(
-        actor,
-        cairn_domain::policy::Action::ReadFramework,
-        org.access(),
-    )?;
-    Ok(org)
+/// An organization this visitor may act on, with what they are to it.
+/// Every refusal is a 404: nobody learns what they may not see exists.
+pub(crate) struct OrgContext {
+    pub org: OrgRecord,
+    pub actor: Actor,
+}
+
+impl OrgContext {
+    pub(crate) async fn load(
+        app: &App,
+        visitor: &Visitor,
+        slug: &OrgSlug,
+        action: Action,
+    ) -> Result<Self, PageError> {
+        let org = orgs::by_slug(&app.store, slug)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        let actor = visitor.actor(app, &org).await?;
+        if policy::require(&actor, action, org.access()).is_err() {
+            // A signed-out visitor may be a member: let them sign in first.
+            if visitor.person.is_none() && org.published && action != Action::ReadFramework {
+                return Err(PageError::SignIn(format!("/{slug}")));
+            }
+            return Err(PageError::NotFound);
+        }
+        Ok(OrgContext { org, actor })
+    }
+
+    pub(crate) fn can(&self, action: Action) -> bool {
+        policy::can(&self.actor, action, self.org.access())
+    }
+
+    pub(crate) fn chrome(&self, visitor: &Visitor) -> Chrome {
+        Chrome::in_org(visitor, &self.org, &self.actor)
+    }
+}
+
+/// The signed-in person, or a redirect to sign in and come back to `here`.
+pub(crate) fn signed_in<'a>(
+    visitor: &'a Visitor,
+    here: &str,
+) -> Result<&'a cairn_store::people::Person, PageError> {
+    visitor
+        .person
+        .as_ref()
+        .ok_or_else(|| PageError::SignIn(here.to_owned()))
+}
+
+/// Percent-encodes a query parameter value.
+pub(crate) fn url_encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// "3 days ago"-style dates are for a later issue; lists show UTC dates.
+pub(crate) fn date(ms: i64) -> String {
+    let days = ms.div_euclid(86_400_000);
+    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = if m <= 2 { y + 1 } else { y };
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        for (ms, expected) in [
+            (0, "1970-01-01"),
+            (951_782_400_000, "2000-02-29"),
+            (1_700_000_000_000, "2023-11-14"),
+            (-86_400_000, "1969-12-31"),
+        ] {
+            assert_eq!(date(ms), expected);
+        }
+    }
 }

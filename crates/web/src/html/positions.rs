@@ -9,7 +9,7 @@ use cairn_domain::wording::miles;
 
 use super::Link;
 use crate::App;
-use crate::auth::CurrentActor;
+use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
 use crate::markdown;
@@ -25,8 +25,7 @@ pub(crate) struct RequirementRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "positions/show.html")]
 pub(crate) struct PositionPage {
-    org_slug: String,
-    org_name: String,
+    chrome: super::Chrome,
     title: String,
     level: String,
     description: String,
@@ -39,10 +38,17 @@ pub(crate) struct PositionPage {
 
 pub(crate) async fn show(
     State(app): State<App>,
-    CurrentActor(actor): CurrentActor,
+    visitor: Visitor,
     ItemPath(org_slug, slug): ItemPath,
 ) -> Result<PositionPage, PageError> {
-    let org = super::readable_org(&app, &actor, &org_slug).await?;
+    let ctx = super::OrgContext::load(
+        &app,
+        &visitor,
+        &org_slug,
+        cairn_domain::policy::Action::ReadFramework,
+    )
+    .await?;
+    let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
     let position = fw.position(&slug).ok_or(PageError::NotFound)?;
     let scale = &fw.organization.miles;
@@ -101,8 +107,7 @@ pub(crate) async fn show(
         MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
     };
     Ok(PositionPage {
-        org_slug: org.org.slug.to_string(),
-        org_name: org.org.name.to_string(),
+        chrome: ctx.chrome(&visitor),
         title: position.title.to_string(),
         level: position.level.to_string(),
         description: markdown::render(position.description.as_str()),

@@ -8,7 +8,7 @@ use cairn_domain::wording::miles;
 
 use super::Link;
 use crate::App;
-use crate::auth::CurrentActor;
+use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
 use crate::markdown;
@@ -16,8 +16,7 @@ use crate::markdown;
 #[derive(Template, WebTemplate)]
 #[template(path = "roles/show.html")]
 pub(crate) struct RolePage {
-    org_slug: String,
-    org_name: String,
+    chrome: super::Chrome,
     name: String,
     description: String,
     requirements: Vec<Link>,
@@ -27,10 +26,17 @@ pub(crate) struct RolePage {
 
 pub(crate) async fn show(
     State(app): State<App>,
-    CurrentActor(actor): CurrentActor,
+    visitor: Visitor,
     ItemPath(org_slug, slug): ItemPath,
 ) -> Result<RolePage, PageError> {
-    let org = super::readable_org(&app, &actor, &org_slug).await?;
+    let ctx = super::OrgContext::load(
+        &app,
+        &visitor,
+        &org_slug,
+        cairn_domain::policy::Action::ReadFramework,
+    )
+    .await?;
+    let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
     let role = fw.role(&slug).ok_or(PageError::NotFound)?;
     let requirements = role
@@ -60,8 +66,7 @@ pub(crate) async fn show(
         })
         .collect();
     Ok(RolePage {
-        org_slug: org.org.slug.to_string(),
-        org_name: org.org.name.to_string(),
+        chrome: ctx.chrome(&visitor),
         name: role.name.to_string(),
         description: markdown::render(role.description.as_str()),
         requirements,

@@ -1,4 +1,7 @@
 //! HTTP tests: the real router in-process, a fresh database per test.
 
+mod access;
+mod accounts;
+mod members;
 mod pages;
 mod support;

@@ -55,7 +55,7 @@ async fn home_lists_published_organizations() {
     let page = app.get("/").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(
-        page.links("ul.cards a"),
+        page.links("#published a"),
         vec![("/fernhill".to_owned(), "Fernhill".to_owned())]
     );
     assert!(page.text().contains("8 abilities"));

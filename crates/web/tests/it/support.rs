@@ -1,22 +1,45 @@
-use std::sync::Arc;
-use std::sync::atomic::AtomicI64;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::body::Body;
-use axum::http::{HeaderMap, Request, StatusCode};
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Request, StatusCode, header};
 use cairn_domain::file;
+use cairn_domain::membership::Capabilities;
+use cairn_domain::people::{Email, NewPassword};
+use cairn_domain::{Name, OrgSlug};
+use cairn_store::orgs::OrgRecord;
+use cairn_store::people::{Client as ClientInfo, Person};
 use cairn_store::testing::{self, TestDb};
-use cairn_web::{App, Clock};
+use cairn_store::{members, orgs, people};
+use cairn_web::{App, Clock, secrets};
 use http_body_util::BodyExt;
 use scraper::{Html, Selector};
 use tower::ServiceExt;
 
 pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
+pub const PASSWORD: &str = "a long test password";
+
+/// One argon2 hash of PASSWORD for every test person (hashing is slow).
+static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("runtime");
+    rt.block_on(cairn_web::password::hash(
+        &NewPassword::parse(PASSWORD).expect("valid"),
+    ))
+    .expect("hash")
+});
+
+pub const START: i64 = 1_700_000_000_000;
 
 /// The application over a fresh SQLite database, with a clock tests set.
 pub struct TestApp {
     pub db: TestDb,
     pub router: Router,
+    pub clock: Arc<AtomicI64>,
 }
 
 impl TestApp {
@@ -25,14 +48,13 @@ impl TestApp {
     }
 
     pub fn on(db: TestDb) -> Self {
-        let clock = Arc::new(AtomicI64::new(1_700_000_000_000));
-        let app = App {
-            store: db.store.clone(),
-            clock: Clock::Fixed(clock),
-        };
+        let clock = Arc::new(AtomicI64::new(START));
+        let mut app = App::new(db.store.clone());
+        app.clock = Clock::Fixed(clock.clone());
         TestApp {
             router: cairn_web::router(app),
             db,
+            clock,
         }
     }
 
@@ -44,20 +66,145 @@ impl TestApp {
 
     pub async fn import(&self, text: &str) {
         let fw = file::parse(text).expect("test framework parses");
-        cairn_store::framework::replace(&self.db.store, &fw, 1_700_000_000_000)
+        cairn_store::framework::replace(&self.db.store, &fw, START)
             .await
             .expect("import");
     }
 
+    pub fn advance(&self, ms: i64) {
+        self.clock.fetch_add(ms, Ordering::SeqCst);
+    }
+
+    pub async fn org(&self, slug: &str) -> OrgRecord {
+        orgs::by_slug(&self.db.store, &OrgSlug::parse(slug).expect("slug"))
+            .await
+            .expect("read")
+            .expect("org exists")
+    }
+
+    /// A person with PASSWORD (created directly in the store).
+    pub async fn person(&self, email: &str) -> Person {
+        let email = Email::parse(email).expect("email");
+        let name =
+            Name::parse(email.as_str().split('@').next().expect("local"), "name").expect("name");
+        let hash = tokio::task::spawn_blocking(|| PASSWORD_HASH.clone())
+            .await
+            .expect("hash");
+        people::create(&self.db.store, &email, &name, &hash, START)
+            .await
+            .expect("create person")
+    }
+
+    /// A person who is a member of `org` with `caps`, signed in.
+    pub async fn member(&self, org: &str, email: &str, caps: Capabilities) -> Client<'_> {
+        let person = self.person(email).await;
+        let org = self.org(org).await;
+        members::add(&self.db.store, &org.id, &person.id, caps, START)
+            .await
+            .expect("add member");
+        members::set_capabilities(&self.db.store, &org.id, &person.id, caps)
+            .await
+            .expect("caps");
+        self.signed_in(&person).await
+    }
+
+    /// A session for `person`, made directly in the store.
+    pub async fn signed_in(&self, person: &Person) -> Client<'_> {
+        let token = secrets::new_secret("").expect("random");
+        people::start_session(
+            &self.db.store,
+            &secrets::hash(&token),
+            &person.id,
+            &ClientInfo::default(),
+            START,
+            i64::MAX,
+        )
+        .await
+        .expect("session");
+        Client {
+            app: self,
+            cookie: Some(token),
+            ip: "192.0.2.1".into(),
+        }
+    }
+
+    pub fn anon(&self) -> Client<'_> {
+        Client {
+            app: self,
+            cookie: None,
+            ip: "192.0.2.1".into(),
+        }
+    }
+
     pub async fn get(&self, path: &str) -> Page {
+        self.anon().get(path).await
+    }
+}
+
+/// A browser: keeps its session cookie across requests.
+pub struct Client<'a> {
+    pub app: &'a TestApp,
+    pub cookie: Option<String>,
+    pub ip: String,
+}
+
+impl Client<'_> {
+    pub async fn get(&mut self, path: &str) -> Page {
+        self.send(Request::get(path), Body::empty(), &[]).await
+    }
+
+    pub async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> Page {
+        self.post_with(path, form, &[]).await
+    }
+
+    pub async fn post_with(
+        &mut self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let body = form
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let mut h = vec![("content-type", "application/x-www-form-urlencoded")];
+        h.extend_from_slice(headers);
+        self.send(Request::post(path), Body::from(body), &h).await
+    }
+
+    pub async fn send(
+        &mut self,
+        builder: axum::http::request::Builder,
+        body: Body,
+        headers: &[(&str, &str)],
+    ) -> Page {
+        let mut builder = builder.header("host", "cairn.test");
+        if let Some(c) = &self.cookie {
+            builder = builder.header(header::COOKIE, format!("cairn_session={c}"));
+        }
+        for (k, v) in headers {
+            builder = builder.header(*k, *v);
+        }
+        let mut request = builder.body(body).expect("request");
+        let addr: SocketAddr = format!("{}:40000", self.ip).parse().expect("addr");
+        request.extensions_mut().insert(ConnectInfo(addr));
         let response = self
+            .app
             .router
             .clone()
-            .oneshot(Request::get(path).body(Body::empty()).expect("request"))
+            .oneshot(request)
             .await
             .expect("infallible");
         let status = response.status();
         let headers = response.headers().clone();
+        for set in headers.get_all(header::SET_COOKIE) {
+            let set = set.to_str().expect("ascii");
+            if let Some(rest) = set.strip_prefix("cairn_session=") {
+                let value = rest.split(';').next().unwrap_or("");
+                self.cookie = (!value.is_empty()).then(|| value.to_owned());
+            }
+        }
         let bytes = response
             .into_body()
             .collect()
@@ -70,6 +217,18 @@ impl TestApp {
             body: String::from_utf8_lossy(&bytes).into_owned(),
         }
     }
+}
+
+fn encode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                (b as char).to_string()
+            }
+            b' ' => "+".into(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 pub struct Page {
@@ -116,6 +275,20 @@ impl Page {
 
     /// All visible text of the page, whitespace folded.
     pub fn text(&self) -> String {
-        self.texts("body").join(" ")
+        self.texts("main").join(" ")
+    }
+
+    pub fn location(&self) -> &str {
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 }

@@ -7,7 +7,7 @@ use cairn_domain::requirement::required_miles;
 use cairn_domain::wording::{miles, pluralize};
 
 use crate::App;
-use crate::auth::CurrentActor;
+use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::OrgPath;
 
@@ -38,8 +38,7 @@ pub(crate) struct PositionLine {
 #[derive(Template, WebTemplate)]
 #[template(path = "orgs/show.html")]
 pub(crate) struct OrgPage {
-    org_slug: String,
-    org_name: String,
+    chrome: super::Chrome,
     counts: String,
     scale: [u32; 5],
     groups: Vec<Group>,
@@ -49,10 +48,17 @@ pub(crate) struct OrgPage {
 
 pub(crate) async fn show(
     State(app): State<App>,
-    CurrentActor(actor): CurrentActor,
+    visitor: Visitor,
     OrgPath(slug): OrgPath,
 ) -> Result<OrgPage, PageError> {
-    let org = super::readable_org(&app, &actor, &slug).await?;
+    let ctx = super::OrgContext::load(
+        &app,
+        &visitor,
+        &slug,
+        cairn_domain::policy::Action::ReadFramework,
+    )
+    .await?;
+    let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
 
     let required_by = |ability: &cairn_domain::Slug| {
@@ -118,8 +124,7 @@ pub(crate) async fn show(
         })
         .collect();
     Ok(OrgPage {
-        org_slug: org.org.slug.to_string(),
-        org_name: org.org.name.to_string(),
+        chrome: ctx.chrome(&visitor),
         counts: [
             pluralize(fw.abilities.len() as u64, "ability", "abilities"),
             pluralize(fw.roles.len() as u64, "role", "roles"),

@@ -1,0 +1,421 @@
+//! Memberships: people in an organization, their capabilities, managers
+//! and status; and the invitations that bring them in.
+
+use std::collections::HashMap;
+
+use cairn_domain::membership::{Capabilities, MemberStatus, creates_cycle};
+use cairn_domain::{Name, OrgSlug};
+
+use crate::orgs::OrgId;
+use crate::people::{Person, PersonId, person_from};
+use crate::{Millis, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub person: Person,
+    pub capabilities: Capabilities,
+    pub manager: Option<PersonId>,
+    pub status: MemberStatus,
+    pub joined_at: Millis,
+}
+
+fn status_from(s: &str) -> Result<MemberStatus, StoreError> {
+    match s {
+        "active" => Ok(MemberStatus::Active),
+        "departed" => Ok(MemberStatus::Departed),
+        other => Err(StoreError::Corrupt(format!("member status {other:?}"))),
+    }
+}
+
+fn caps_from(s: &str) -> Result<Capabilities, StoreError> {
+    Capabilities::from_text(s).ok_or_else(|| StoreError::Corrupt(format!("capabilities {s:?}")))
+}
+
+/// A person's membership of one organization: capabilities and status.
+pub async fn membership(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<Option<(Capabilities, MemberStatus)>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT capabilities, status FROM memberships WHERE org_id = $1 AND person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .next()
+        .map(|(caps, status)| Ok((caps_from(&caps)?, status_from(&status)?)))
+        .transpose()
+}
+
+/// Everyone who is or was a member, active first, then by name.
+pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError> {
+    let rows: Vec<(String, String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
+           FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1
+          ORDER BY m.status, p.name, p.email",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, email, name, caps, manager, status, joined_at)| {
+            Ok(Member {
+                person: person_from((id, email, name))?,
+                capabilities: caps_from(&caps)?,
+                manager: manager.map(PersonId),
+                status: status_from(&status)?,
+                joined_at,
+            })
+        })
+        .collect()
+}
+
+/// Adds a person, or brings a departed one back (keeping their history).
+pub async fn add(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    caps: Capabilities,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    add_in(tx.conn()?, org, person, caps, now).await?;
+    tx.commit().await
+}
+
+async fn add_in(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+    caps: Capabilities,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let existing: Vec<(String,)> =
+        sqlx::query_as("SELECT status FROM memberships WHERE org_id = $1 AND person_id = $2")
+            .bind(org.as_str())
+            .bind(person.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    if existing.is_empty() {
+        sqlx::query(
+            "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at)
+             VALUES ($1, $2, $3, 'active', $4)",
+        )
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .bind(caps.to_text())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    } else {
+        sqlx::query(
+            "UPDATE memberships SET status = 'active', departed_at = NULL
+              WHERE org_id = $1 AND person_id = $2 AND status = 'departed'",
+        )
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .execute(&mut *conn)
+        .await?;
+    }
+    Ok(())
+}
+
+pub async fn set_capabilities(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    caps: Capabilities,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE memberships SET capabilities = $1 WHERE org_id = $2 AND person_id = $3",
+    )
+    .bind(caps.to_text())
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+/// Why a manager could not be set.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ManagerError {
+    /// The chosen manager is not a member of this organization.
+    NotAMember,
+    /// The member would end up reporting to themselves.
+    Cycle,
+}
+
+/// Sets (or clears) whom a member reports to. The check and the write
+/// happen under one write lock, so two concurrent changes cannot together
+/// close a loop.
+pub async fn set_manager(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    manager: Option<&PersonId>,
+) -> Result<Result<(), ManagerError>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    if store.backend() == crate::Backend::Postgres {
+        // Serialize manager changes per organization on PostgreSQL too.
+        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind(org.as_str())
+            .fetch_all(tx.conn()?)
+            .await?;
+    }
+    let rows: Vec<(String, Option<String>)> =
+        sqlx::query_as("SELECT person_id, manager_id FROM memberships WHERE org_id = $1")
+            .bind(org.as_str())
+            .fetch_all(tx.conn()?)
+            .await?;
+    if !rows.iter().any(|(p, _)| p == person.as_str()) {
+        return Err(StoreError::NotFound);
+    }
+    if let Some(manager) = manager {
+        if !rows.iter().any(|(p, _)| p == manager.as_str()) {
+            return Ok(Err(ManagerError::NotAMember));
+        }
+        let managers: HashMap<String, String> = rows
+            .into_iter()
+            .filter_map(|(p, m)| m.map(|m| (p, m)))
+            .collect();
+        if creates_cycle(&managers, &person.0, &manager.0) {
+            return Ok(Err(ManagerError::Cycle));
+        }
+    }
+    sqlx::query("UPDATE memberships SET manager_id = $1 WHERE org_id = $2 AND person_id = $3")
+        .bind(manager.map(PersonId::as_str))
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+pub async fn set_status(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    status: MemberStatus,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let (text, departed_at) = match status {
+        MemberStatus::Active => ("active", None),
+        MemberStatus::Departed => ("departed", Some(now)),
+    };
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE memberships SET status = $1, departed_at = $2 WHERE org_id = $3 AND person_id = $4",
+    )
+    .bind(text)
+    .bind(departed_at)
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+/// The organizations a person is an active member of, by name.
+pub async fn organizations_of(
+    store: &Store,
+    person: &PersonId,
+) -> Result<Vec<(OrgSlug, Name)>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT o.slug, o.name FROM memberships m JOIN organizations o ON o.id = m.org_id
+          WHERE m.person_id = $1 AND m.status = 'active' ORDER BY o.name",
+    )
+    .bind(person.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(slug, name)| {
+            Ok((
+                OrgSlug::parse(&slug)?,
+                Name::parse(&name, "organization name")?,
+            ))
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Invitations
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvitationState {
+    Open,
+    Used,
+    Revoked,
+    Expired,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: String,
+    pub org: OrgId,
+    pub note: String,
+    pub created_at: Millis,
+    pub expires_at: Millis,
+    pub state: InvitationState,
+}
+
+type InvitationRow = (String, String, String, i64, i64, Option<i64>, Option<i64>);
+
+fn invitation_from(
+    (id, org, note, created_at, expires_at, used_at, revoked_at): InvitationRow,
+    now: Millis,
+) -> Invitation {
+    let state = if revoked_at.is_some() {
+        InvitationState::Revoked
+    } else if used_at.is_some() {
+        InvitationState::Used
+    } else if expires_at <= now {
+        InvitationState::Expired
+    } else {
+        InvitationState::Open
+    };
+    Invitation {
+        id,
+        org: OrgId(org),
+        note,
+        created_at,
+        expires_at,
+        state,
+    }
+}
+
+const INVITATION_COLUMNS: &str = "id, org_id, note, created_at, expires_at, used_at, revoked_at";
+
+pub async fn create_invitation(
+    store: &Store,
+    org: &OrgId,
+    token_hash: &str,
+    note: &str,
+    by: &PersonId,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<Invitation, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO invitations (id, org_id, token_hash, note, created_by, created_at, expires_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(&id)
+    .bind(org.as_str())
+    .bind(token_hash)
+    .bind(note)
+    .bind(by.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(Invitation {
+        id,
+        org: org.clone(),
+        note: note.to_owned(),
+        created_at: now,
+        expires_at,
+        state: InvitationState::Open,
+    })
+}
+
+/// The organization's invitations, newest first.
+pub async fn invitations(
+    store: &Store,
+    org: &OrgId,
+    now: Millis,
+) -> Result<Vec<Invitation>, StoreError> {
+    let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE org_id = $1 ORDER BY created_at DESC"
+    )))
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().map(|r| invitation_from(r, now)).collect())
+}
+
+pub async fn invitation_by_token(
+    store: &Store,
+    token_hash: &str,
+    now: Millis,
+) -> Result<Option<Invitation>, StoreError> {
+    let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
+    )))
+    .bind(token_hash)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().next().map(|r| invitation_from(r, now)))
+}
+
+pub async fn revoke_invitation(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE invitations SET revoked_at = $1
+          WHERE org_id = $2 AND id = $3 AND revoked_at IS NULL AND used_at IS NULL",
+    )
+    .bind(now)
+    .bind(org.as_str())
+    .bind(id)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Uses an invitation: marks it used and makes the person a member, in one
+/// transaction. Only one of two racing uses can succeed.
+pub async fn accept_invitation(
+    store: &Store,
+    token_hash: &str,
+    person: &PersonId,
+    now: Millis,
+) -> Result<Result<OrgId, InvitationState>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
+    )))
+    .bind(token_hash)
+    .fetch_all(tx.conn()?)
+    .await?;
+    let Some(invitation) = rows.into_iter().next().map(|r| invitation_from(r, now)) else {
+        return Err(StoreError::NotFound);
+    };
+    if invitation.state != InvitationState::Open {
+        return Ok(Err(invitation.state));
+    }
+    let done = sqlx::query(
+        "UPDATE invitations SET used_at = $1, used_by = $2
+          WHERE id = $3 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $1",
+    )
+    .bind(now)
+    .bind(person.as_str())
+    .bind(&invitation.id)
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() != 1 {
+        return Ok(Err(InvitationState::Used));
+    }
+    add_in(tx.conn()?, &invitation.org, person, Capabilities::NONE, now).await?;
+    tx.commit().await?;
+    Ok(Ok(invitation.org))
+}

@@ -1,0 +1,423 @@
+//! People (logins), their sessions and their API tokens. Secrets arrive
+//! already hashed: the store never sees a password, cookie or token.
+
+use cairn_domain::Name;
+use cairn_domain::people::Email;
+
+use crate::{Millis, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PersonId(pub(crate) String);
+
+impl PersonId {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// For ids that come back from forms; they only ever match rows that
+    /// exist, and every query scopes them by organization.
+    pub fn from_form(s: &str) -> Self {
+        PersonId(s.to_owned())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Person {
+    pub id: PersonId,
+    pub email: Email,
+    pub name: Name,
+}
+
+type PersonRow = (String, String, String);
+
+pub(crate) fn person_from((id, email, name): PersonRow) -> Result<Person, StoreError> {
+    Ok(Person {
+        id: PersonId(id),
+        email: Email::parse(&email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        name: Name::parse(&name, "person name")?,
+    })
+}
+
+/// Creates a person; an email already in use is a `Conflict("email")`.
+pub async fn create(
+    store: &Store,
+    email: &Email,
+    name: &Name,
+    password_hash: &str,
+    now: Millis,
+) -> Result<Person, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    let taken: Vec<(String,)> = sqlx::query_as("SELECT id FROM people WHERE email = $1")
+        .bind(email.as_str())
+        .fetch_all(tx.conn()?)
+        .await?;
+    if !taken.is_empty() {
+        return Err(StoreError::Conflict("email".into()));
+    }
+    sqlx::query(
+        "INSERT INTO people (id, email, name, password_hash, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $5)",
+    )
+    .bind(&id)
+    .bind(email.as_str())
+    .bind(name.as_str())
+    .bind(password_hash)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(Person {
+        id: PersonId(id),
+        email: email.clone(),
+        name: name.clone(),
+    })
+}
+
+/// The person and their password hash, for signing in.
+pub async fn by_email(
+    store: &Store,
+    email: &Email,
+) -> Result<Option<(Person, String)>, StoreError> {
+    let rows: Vec<(String, String, String, String)> =
+        sqlx::query_as("SELECT id, email, name, password_hash FROM people WHERE email = $1")
+            .bind(email.as_str())
+            .fetch_all(&store.pool)
+            .await?;
+    rows.into_iter()
+        .next()
+        .map(|(id, email, name, hash)| Ok((person_from((id, email, name))?, hash)))
+        .transpose()
+}
+
+pub async fn password_hash(store: &Store, person: &PersonId) -> Result<String, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT password_hash FROM people WHERE id = $1")
+        .bind(person.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.into_iter()
+        .next()
+        .map(|(h,)| h)
+        .ok_or(StoreError::NotFound)
+}
+
+/// Sets a new password and ends every session and nothing else: the
+/// caller starts a fresh session for the browser that made the change.
+pub async fn set_password(
+    store: &Store,
+    person: &PersonId,
+    password_hash: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query("UPDATE people SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}
+
+// ---------------------------------------------------------------------------
+// Sessions
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    pub id: String,
+    pub created_at: Millis,
+    pub last_seen_at: Millis,
+    pub user_agent: String,
+    pub client_ip: String,
+}
+
+/// Where a session was started from.
+#[derive(Debug, Clone, Default)]
+pub struct Client {
+    pub user_agent: String,
+    pub ip: String,
+}
+
+pub async fn start_session(
+    store: &Store,
+    token_hash: &str,
+    person: &PersonId,
+    client: &Client,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO sessions (token_hash, id, person_id, created_at, last_seen_at, expires_at, user_agent, client_ip)
+         VALUES ($1, $2, $3, $4, $4, $5, $6, $7)",
+    )
+    .bind(token_hash)
+    .bind(&id)
+    .bind(person.as_str())
+    .bind(now)
+    .bind(expires_at)
+    .bind(truncate(&client.user_agent, 300))
+    .bind(truncate(&client.ip, 64))
+    .execute(tx.conn()?)
+    .await?;
+    // Expired sessions of anyone go when someone signs in: no sweeper needed.
+    sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+        .bind(now)
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    s.chars().take(max).collect()
+}
+
+/// The person behind a live session, and the session's id.
+pub async fn session_person(
+    store: &Store,
+    token_hash: &str,
+    now: Millis,
+) -> Result<Option<(Person, String)>, StoreError> {
+    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, s.id, s.last_seen_at
+           FROM sessions s JOIN people p ON p.id = s.person_id
+          WHERE s.token_hash = $1 AND s.expires_at > $2",
+    )
+    .bind(token_hash)
+    .bind(now)
+    .fetch_all(&store.pool)
+    .await?;
+    let Some((pid, email, name, session_id, last_seen)) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    // "Last seen" to the minute: at most one write per session a minute.
+    if now - last_seen > 60_000 {
+        let mut tx = store.begin_write().await?;
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(tx.conn()?)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Some((person_from((pid, email, name))?, session_id)))
+}
+
+pub async fn end_session(store: &Store, token_hash: &str) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+        .bind(token_hash)
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}
+
+/// Ends one of a person's sessions by its public id; false if none matched.
+pub async fn revoke_session(
+    store: &Store,
+    person: &PersonId,
+    session_id: &str,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query("DELETE FROM sessions WHERE person_id = $1 AND id = $2")
+        .bind(person.as_str())
+        .bind(session_id)
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+pub async fn sessions(
+    store: &Store,
+    person: &PersonId,
+    now: Millis,
+) -> Result<Vec<SessionInfo>, StoreError> {
+    let rows: Vec<(String, i64, i64, String, String)> = sqlx::query_as(
+        "SELECT id, created_at, last_seen_at, user_agent, client_ip FROM sessions
+          WHERE person_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
+    )
+    .bind(person.as_str())
+    .bind(now)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, created_at, last_seen_at, user_agent, client_ip)| SessionInfo {
+                id,
+                created_at,
+                last_seen_at,
+                user_agent,
+                client_ip,
+            },
+        )
+        .collect())
+}
+
+// ---------------------------------------------------------------------------
+// API tokens
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenInfo {
+    pub id: String,
+    pub name: Name,
+    pub created_at: Millis,
+    pub last_used_at: Option<Millis>,
+}
+
+pub async fn create_token(
+    store: &Store,
+    person: &PersonId,
+    name: &Name,
+    token_hash: &str,
+    now: Millis,
+) -> Result<TokenInfo, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO api_tokens (id, person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(&id)
+    .bind(person.as_str())
+    .bind(name.as_str())
+    .bind(token_hash)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(TokenInfo {
+        id,
+        name: name.clone(),
+        created_at: now,
+        last_used_at: None,
+    })
+}
+
+pub async fn tokens(store: &Store, person: &PersonId) -> Result<Vec<TokenInfo>, StoreError> {
+    let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, created_at, last_used_at FROM api_tokens
+          WHERE person_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
+    )
+    .bind(person.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter()
+        .map(|(id, name, created_at, last_used_at)| {
+            Ok(TokenInfo {
+                id,
+                name: Name::parse(&name, "token name")?,
+                created_at,
+                last_used_at,
+            })
+        })
+        .collect()
+}
+
+pub async fn revoke_token(
+    store: &Store,
+    person: &PersonId,
+    id: &str,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND id = $3 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(person.as_str())
+    .bind(id)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// The owner of a live token.
+pub async fn token_person(
+    store: &Store,
+    token_hash: &str,
+    now: Millis,
+) -> Result<Option<Person>, StoreError> {
+    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, t.last_used_at
+           FROM api_tokens t JOIN people p ON p.id = t.person_id
+          WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
+    )
+    .bind(token_hash)
+    .fetch_all(&store.pool)
+    .await?;
+    let Some((id, email, name, last_used)) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    if last_used.is_none_or(|t| now - t > 60_000) {
+        let mut tx = store.begin_write().await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
+            .bind(now)
+            .bind(token_hash)
+            .execute(tx.conn()?)
+            .await?;
+        tx.commit().await?;
+    }
+    Ok(Some(person_from((id, email, name))?))
+}
+
+// ---------------------------------------------------------------------------
+// Throttling of failed sign-ins, shared by every app server.
+
+/// Counts a failed sign-in under each key and forgets failures older than
+/// `forget_before`.
+pub async fn record_failure(
+    store: &Store,
+    keys: &[String],
+    now: Millis,
+    forget_before: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    for key in keys {
+        sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
+            .bind(key)
+            .bind(now)
+            .execute(tx.conn()?)
+            .await?;
+    }
+    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
+        .bind(forget_before)
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}
+
+/// Failures per key since `since`: (count, oldest time) for each key.
+pub async fn failures(
+    store: &Store,
+    key: &str,
+    since: Millis,
+) -> Result<(i64, Option<Millis>), StoreError> {
+    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+        "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at >= $2",
+    )
+    .bind(key)
+    .bind(since)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().next().unwrap_or((0, None)))
+}
+
+pub async fn clear_failures(store: &Store, key: &str) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
+        .bind(key)
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}

@@ -1,0 +1,199 @@
+//! The JSON API under `/api/v1`. Authenticate with a personal token
+//! (`Authorization: Bearer cairn_pat_…`) or a session cookie; tokens act
+//! with their owner's rights, through the same policy as the pages.
+//! Errors are RFC 9457 problem details.
+
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use cairn_domain::OrgSlug;
+use cairn_domain::file::{self, Format};
+use cairn_domain::membership::MemberStatus;
+use cairn_domain::policy::{self, Action};
+use cairn_store::orgs::{self, OrgRecord};
+use cairn_store::{StoreError, framework, members};
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::auth::{self, Visitor};
+
+pub(crate) fn router() -> Router<App> {
+    Router::new()
+        .route("/api/v1/me", get(me))
+        .route("/api/v1/orgs/{org}/framework", get(framework_json))
+        .route("/api/v1/orgs/{org}/members", get(members_json))
+        .route("/api/v1/{*rest}", get(unknown))
+}
+
+/// A problem, as `application/problem+json`.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    status: StatusCode,
+    title: &'static str,
+    detail: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, title: &'static str, detail: impl Into<String>) -> Self {
+        ApiError {
+            status,
+            title,
+            detail: detail.into(),
+        }
+    }
+
+    fn not_found() -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "Not found",
+            "There is nothing here, or you may not see it.",
+        )
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => ApiError::not_found(),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "api: database unavailable");
+                ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "Unavailable",
+                    "The database cannot be reached; try again shortly.",
+                )
+            }
+            other => {
+                tracing::error!(error = %other, "api: internal error");
+                ApiError::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Internal error",
+                    "A fault on our side.",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({
+            "type": "about:blank",
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        let mut response = (self.status, Json(body)).into_response();
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            header::HeaderValue::from_static("application/problem+json"),
+        );
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                header::HeaderValue::from_static("Bearer"),
+            );
+        }
+        response
+    }
+}
+
+/// The API's view of who is asking.
+pub(crate) struct ApiVisitor(Visitor);
+
+impl FromRequestParts<App> for ApiVisitor {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        Ok(ApiVisitor(auth::identify(app, parts).await?))
+    }
+}
+
+async fn unknown() -> ApiError {
+    ApiError::not_found()
+}
+
+async fn me(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+) -> Result<Json<Value>, ApiError> {
+    let person = visitor.person.ok_or_else(|| {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "Unauthorized",
+            "Send a personal token as `Authorization: Bearer …`.",
+        )
+    })?;
+    let orgs = members::organizations_of(&app.store, &person.id).await?;
+    Ok(Json(json!({
+        "email": person.email.as_str(),
+        "name": person.name.as_str(),
+        "organizations": orgs.iter().map(|(slug, name)| json!({ "slug": slug.as_str(), "name": name.as_str() })).collect::<Vec<_>>(),
+    })))
+}
+
+/// An organization the visitor may act on; anything else is a 404.
+async fn org_for(
+    app: &App,
+    visitor: &Visitor,
+    slug: &str,
+    action: Action,
+) -> Result<OrgRecord, ApiError> {
+    let slug = OrgSlug::parse(slug).map_err(|_| ApiError::not_found())?;
+    let org = orgs::by_slug(&app.store, &slug)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let actor = visitor.actor(app, &org).await?;
+    policy::require(&actor, action, org.access()).map_err(|_| ApiError::not_found())?;
+    Ok(org)
+}
+
+/// The framework in the import/export format (`format: cairn/1`).
+async fn framework_json(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path(org): Path<String>,
+) -> Result<Response, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let fw = framework::load(&app.store, &org.id).await?;
+    let text = file::write(&fw, Format::Json).map_err(|e| {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal error",
+            e.to_string(),
+        )
+    })?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
+}
+
+async fn members_json(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path(org): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let actor = visitor.actor(&app, &org).await?;
+    let show_email = policy::can(&actor, Action::ManageMembers, org.access());
+    let list = members::list(&app.store, &org.id).await?;
+    Ok(Json(json!({
+        "members": list
+            .iter()
+            .filter(|m| m.status == MemberStatus::Active)
+            .map(|m| {
+                let mut v = json!({
+                    "id": m.person.id.as_str(),
+                    "name": m.person.name.as_str(),
+                    "capabilities": m.capabilities.list().iter().map(|c| c.as_str()).collect::<Vec<_>>(),
+                    "manager": m.manager.as_ref().map(|p| p.as_str()),
+                });
+                if show_email {
+                    v["email"] = json!(m.person.email.as_str());
+                }
+                v
+            })
+            .collect::<Vec<_>>(),
+    })))
+}

@@ -1,0 +1,113 @@
+//! What every form handler needs: errors shown beside their fields, safe
+//! redirects after a successful post.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+/// Problems with a submitted form, each tied to a field ("" for the form
+/// as a whole). Rendered beside the field; nothing was changed.
+#[derive(Debug, Default, Clone)]
+pub struct FormErrors(Vec<(&'static str, String)>);
+
+impl FormErrors {
+    pub fn add(&mut self, field: &'static str, message: impl Into<String>) {
+        self.0.push((field, message.into()));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The message for one field, for templates.
+    pub fn get(&self, field: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.as_str())
+    }
+
+    /// Every message, for the summary at the top of the form.
+    pub fn all(&self) -> Vec<&str> {
+        self.0.iter().map(|(_, m)| m.as_str()).collect()
+    }
+
+    /// Parses one field, recording its error.
+    pub fn check<T, E: ToString>(
+        &mut self,
+        field: &'static str,
+        parsed: Result<T, E>,
+    ) -> Option<T> {
+        match parsed {
+            Ok(v) => Some(v),
+            Err(e) => {
+                self.add(field, capitalize(&e.to_string()));
+                None
+            }
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+/// A page re-rendered with its form errors: 422, so scripts and tests can
+/// tell it from success.
+pub fn invalid(page: impl IntoResponse) -> Response {
+    (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+}
+
+/// POST, then redirect (303) to a page of ours.
+pub fn redirect(to: &str) -> Response {
+    see_other(to, None)
+}
+
+/// Redirect and set a cookie.
+pub fn redirect_with_cookie(to: &str, cookie: &str) -> Response {
+    see_other(to, Some(cookie))
+}
+
+fn see_other(to: &str, cookie: Option<&str>) -> Response {
+    let mut response = StatusCode::SEE_OTHER.into_response();
+    let headers = response.headers_mut();
+    headers.insert(
+        header::LOCATION,
+        HeaderValue::from_str(safe_next(to)).unwrap_or(HeaderValue::from_static("/")),
+    );
+    if let Some(c) = cookie.and_then(|c| HeaderValue::from_str(c).ok()) {
+        headers.insert(header::SET_COOKIE, c);
+    }
+    response
+}
+
+/// Only paths on this site: "/x" yes, "//evil.example" and "https://…" no.
+pub fn safe_next(next: &str) -> &str {
+    let ok = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next.contains('\\')
+        && !next.contains(['\r', '\n']);
+    if ok { next } else { "/" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_local_paths_are_followed() {
+        for (next, expected) in [
+            ("/fernhill", "/fernhill"),
+            ("/invite/abc", "/invite/abc"),
+            ("//evil.example", "/"),
+            ("https://evil.example", "/"),
+            ("/\\evil.example", "/"),
+            ("", "/"),
+            ("javascript:alert(1)", "/"),
+        ] {
+            assert_eq!(safe_next(next), expected, "{next:?}");
+        }
+    }
+}

@@ -1,0 +1,473 @@
+//! People of an organization: the list, what admins change about a
+//! member, and invitations.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cairn_domain::membership::{Capabilities, Capability, MemberStatus};
+use cairn_domain::policy::Action;
+use cairn_store::members::{self, InvitationState, ManagerError, Member};
+use cairn_store::orgs;
+use cairn_store::people::PersonId;
+use serde::Deserialize;
+
+use super::{Chrome, Link, OrgContext, date, signed_in};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+use crate::forms::{FormErrors, invalid, redirect};
+use crate::secrets;
+
+const INVITATION_DAYS: i64 = 14;
+
+pub(crate) struct CapabilityChoice {
+    field: &'static str,
+    label: &'static str,
+    checked: bool,
+    enabled: bool,
+}
+
+pub(crate) struct ManagerOption {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+pub(crate) struct MemberLine {
+    id: String,
+    name: String,
+    email: String,
+    capabilities: Vec<&'static str>,
+    manager_name: Option<String>,
+    departed: bool,
+    choices: Vec<CapabilityChoice>,
+    manager_options: Vec<ManagerOption>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/list.html")]
+pub(crate) struct MembersPage {
+    chrome: Chrome,
+    members: Vec<MemberLine>,
+    can_manage: bool,
+    errors: FormErrors,
+}
+
+fn field(c: Capability) -> &'static str {
+    match c {
+        Capability::Owner => "cap_owner",
+        Capability::Admin => "cap_admin",
+        Capability::FrameworkEditor => "cap_framework_editor",
+        Capability::PeopleLead => "cap_people_lead",
+    }
+}
+
+/// Owner and admin are granted only by owners.
+fn needs_owner(c: Capability) -> bool {
+    matches!(c, Capability::Owner | Capability::Admin)
+}
+
+async fn members_view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    errors: FormErrors,
+) -> Result<MembersPage, PageError> {
+    let list = members::list(&app.store, &ctx.org.id).await?;
+    let can_manage = ctx.can(Action::ManageMembers);
+    let can_grant = ctx.can(Action::GrantAdmin);
+    let name_of = |id: &PersonId| {
+        list.iter()
+            .find(|m| &m.person.id == id)
+            .map(|m| m.person.name.to_string())
+    };
+    let members = list
+        .iter()
+        .map(|m: &Member| MemberLine {
+            id: m.person.id.as_str().to_owned(),
+            name: m.person.name.to_string(),
+            // Emails are for those who manage members.
+            email: if can_manage {
+                m.person.email.to_string()
+            } else {
+                String::new()
+            },
+            capabilities: m
+                .capabilities
+                .list()
+                .into_iter()
+                .map(Capability::label)
+                .collect(),
+            manager_name: m.manager.as_ref().and_then(name_of),
+            departed: m.status == MemberStatus::Departed,
+            choices: Capability::ALL
+                .into_iter()
+                .map(|c| CapabilityChoice {
+                    field: field(c),
+                    label: c.label(),
+                    checked: m.capabilities.holds(c),
+                    enabled: can_grant || !needs_owner(c),
+                })
+                .collect(),
+            manager_options: list
+                .iter()
+                .filter(|o| o.person.id != m.person.id && o.status == MemberStatus::Active)
+                .map(|o| ManagerOption {
+                    id: o.person.id.as_str().to_owned(),
+                    name: o.person.name.to_string(),
+                    selected: m.manager.as_ref() == Some(&o.person.id),
+                })
+                .collect(),
+        })
+        .collect();
+    Ok(MembersPage {
+        chrome: ctx.chrome(visitor),
+        members,
+        can_manage,
+        errors,
+    })
+}
+
+pub(crate) async fn list(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<MembersPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
+    members_view(&app, &visitor, &ctx, FormErrors::default()).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct MemberForm {
+    cap_owner: String,
+    cap_admin: String,
+    cap_framework_editor: String,
+    cap_people_lead: String,
+    manager: String,
+    departed: String,
+}
+
+impl MemberForm {
+    fn wants(&self, c: Capability) -> bool {
+        let v = match c {
+            Capability::Owner => &self.cap_owner,
+            Capability::Admin => &self.cap_admin,
+            Capability::FrameworkEditor => &self.cap_framework_editor,
+            Capability::PeopleLead => &self.cap_people_lead,
+        };
+        v == "on"
+    }
+}
+
+/// Saves a member's capabilities, manager and status.
+pub(crate) async fn update(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, person)): Path<(String, String)>,
+    Form(form): Form<MemberForm>,
+) -> Result<Response, PageError> {
+    let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
+    let list = members::list(&app.store, &ctx.org.id).await?;
+    let member = list
+        .iter()
+        .find(|m| m.person.id.as_str() == person)
+        .ok_or(PageError::NotFound)?;
+    let mut errors = FormErrors::default();
+
+    // Capabilities an admin may not touch keep their current value.
+    let can_grant = ctx.can(Action::GrantAdmin);
+    let caps = Capability::ALL
+        .into_iter()
+        .fold(Capabilities::NONE, |acc, c| {
+            let keep = if can_grant || !needs_owner(c) {
+                form.wants(c)
+            } else {
+                member.capabilities.holds(c)
+            };
+            if keep { acc.with(c) } else { acc }
+        });
+    let departed = form.departed == "on";
+    // An organization always keeps an active owner.
+    let other_owner = list.iter().any(|m| {
+        m.person.id != member.person.id
+            && m.status == MemberStatus::Active
+            && m.capabilities.holds(Capability::Owner)
+    });
+    if member.capabilities.holds(Capability::Owner)
+        && (!caps.holds(Capability::Owner) || departed)
+        && !other_owner
+    {
+        errors.add(
+            "",
+            format!(
+                "{} is the only owner. Make someone else an owner first.",
+                member.person.name
+            ),
+        );
+    }
+    let manager = (!form.manager.is_empty()).then(|| PersonId::from_form(&form.manager));
+    if errors.is_empty() {
+        match members::set_manager(&app.store, &ctx.org.id, &member.person.id, manager.as_ref())
+            .await?
+        {
+            Ok(()) => {}
+            Err(ManagerError::Cycle) => errors.add(
+                "",
+                format!(
+                    "{} cannot report to someone who reports to them.",
+                    member.person.name
+                ),
+            ),
+            Err(ManagerError::NotAMember) => {
+                errors.add("", "Choose a manager from this organization.")
+            }
+        }
+    }
+    if !errors.is_empty() {
+        return Ok(invalid(members_view(&app, &visitor, &ctx, errors).await?));
+    }
+    members::set_capabilities(&app.store, &ctx.org.id, &member.person.id, caps).await?;
+    let status = if departed {
+        MemberStatus::Departed
+    } else {
+        MemberStatus::Active
+    };
+    if status != member.status {
+        members::set_status(
+            &app.store,
+            &ctx.org.id,
+            &member.person.id,
+            status,
+            app.now(),
+        )
+        .await?;
+    }
+    Ok(redirect(&format!("/{slug}/people#member-{person}")))
+}
+
+// ---------------------------------------------------------------------------
+// Invitations
+
+pub(crate) struct InvitationLine {
+    id: String,
+    note: String,
+    created: String,
+    expires: String,
+    state: &'static str,
+    open: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/invitations.html")]
+pub(crate) struct InvitationsPage {
+    chrome: Chrome,
+    invitations: Vec<InvitationLine>,
+    new_link: Option<String>,
+    note: String,
+    days: i64,
+    errors: FormErrors,
+}
+
+fn state_word(s: &InvitationState) -> &'static str {
+    match s {
+        InvitationState::Open => "open",
+        InvitationState::Used => "used",
+        InvitationState::Revoked => "revoked",
+        InvitationState::Expired => "expired",
+    }
+}
+
+async fn invitations_view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    new_link: Option<String>,
+) -> Result<InvitationsPage, PageError> {
+    let list = members::invitations(&app.store, &ctx.org.id, app.now()).await?;
+    Ok(InvitationsPage {
+        chrome: ctx.chrome(visitor),
+        invitations: list
+            .into_iter()
+            .map(|i| InvitationLine {
+                open: i.state == InvitationState::Open,
+                state: state_word(&i.state),
+                id: i.id,
+                note: if i.note.is_empty() {
+                    "anyone with the link".into()
+                } else {
+                    i.note
+                },
+                created: date(i.created_at),
+                expires: date(i.expires_at),
+            })
+            .collect(),
+        new_link,
+        note: String::new(),
+        days: INVITATION_DAYS,
+        errors: FormErrors::default(),
+    })
+}
+
+pub(crate) async fn invitations_page(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<InvitationsPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
+    invitations_view(&app, &visitor, &ctx, None).await
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct InvitationForm {
+    note: String,
+}
+
+/// Creates an invitation and shows its link on this response only.
+pub(crate) async fn create_invitation(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Form(form): Form<InvitationForm>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
+    let person = signed_in(&visitor, "/")?;
+    let note: String = form.note.trim().chars().take(200).collect();
+    let token = secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
+    let now = app.now();
+    let expires = now + INVITATION_DAYS * 24 * 3600 * 1000;
+    members::create_invitation(
+        &app.store,
+        &ctx.org.id,
+        &secrets::hash(&token),
+        &note,
+        &person.id,
+        now,
+        expires,
+    )
+    .await?;
+    let base = app.config.trusted_origin.clone().unwrap_or_default();
+    let page =
+        invitations_view(&app, &visitor, &ctx, Some(format!("{base}/invite/{token}"))).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
+}
+
+pub(crate) async fn revoke_invitation(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
+    if !members::revoke_invitation(&app.store, &ctx.org.id, &id, app.now()).await? {
+        return Err(PageError::NotFound);
+    }
+    Ok(redirect(&format!("/{slug}/settings/invitations")))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "members/invite.html")]
+pub(crate) struct InvitePage {
+    chrome: Chrome,
+    org_name: String,
+    token: String,
+    signed_in: bool,
+    links: Vec<Link>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "message.html")]
+pub(crate) struct MessagePage {
+    chrome: Chrome,
+    title: &'static str,
+    message: String,
+    links: Vec<Link>,
+}
+
+fn closed_invitation(visitor: &Visitor, state: &InvitationState) -> Response {
+    let message = match state {
+        InvitationState::Used => "This invitation was already used. Ask for a new one.",
+        InvitationState::Revoked => "This invitation was withdrawn. Ask for a new one.",
+        InvitationState::Expired => "This invitation has expired. Ask for a new one.",
+        InvitationState::Open => "This invitation cannot be used.",
+    };
+    (
+        StatusCode::GONE,
+        MessagePage {
+            chrome: Chrome::new(visitor),
+            title: "Invitation closed",
+            message: message.into(),
+            links: vec![Link {
+                href: "/".into(),
+                text: "Go to cairn".into(),
+            }],
+        },
+    )
+        .into_response()
+}
+
+/// Only the token's shape is checked here; its hash finds the invitation.
+fn token_ok(token: &str) -> bool {
+    token.len() == 64 && token.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+pub(crate) async fn invitation_page(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !token_ok(&token) {
+        return Err(PageError::NotFound);
+    }
+    let invitation = members::invitation_by_token(&app.store, &secrets::hash(&token), app.now())
+        .await?
+        .ok_or(PageError::NotFound)?;
+    if invitation.state != InvitationState::Open {
+        return Ok(closed_invitation(&visitor, &invitation.state));
+    }
+    let org = orgs::by_id(&app.store, &invitation.org)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let here = format!("/invite/{token}");
+    Ok((
+        [(header::CACHE_CONTROL, "no-store")],
+        InvitePage {
+            chrome: Chrome::new(&visitor),
+            org_name: org.org.name.to_string(),
+            signed_in: visitor.person.is_some(),
+            links: super::account::account_links(&here),
+            token,
+        },
+    )
+        .into_response())
+}
+
+pub(crate) async fn accept_invitation(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(token): Path<String>,
+) -> Result<Response, PageError> {
+    if !token_ok(&token) {
+        return Err(PageError::NotFound);
+    }
+    let person = signed_in(&visitor, &format!("/invite/{token}"))?;
+    match members::accept_invitation(&app.store, &secrets::hash(&token), &person.id, app.now())
+        .await
+    {
+        Ok(Ok(org)) => {
+            let org = orgs::by_id(&app.store, &org)
+                .await?
+                .ok_or(PageError::NotFound)?;
+            Ok(redirect(&format!("/{}", org.org.slug)))
+        }
+        Ok(Err(state)) => Ok(closed_invitation(&visitor, &state)),
+        Err(cairn_store::StoreError::NotFound) => Err(PageError::NotFound),
+        Err(e) => Err(e.into()),
+    }
+}

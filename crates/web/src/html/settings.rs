@@ -1,0 +1,145 @@
+//! Starting an organization, and its settings.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::response::Response;
+use cairn_domain::policy::{self, Action, Actor};
+use cairn_domain::{Name, OrgSlug};
+use cairn_store::{StoreError, orgs};
+use serde::Deserialize;
+
+use super::{Chrome, OrgContext, signed_in};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+use crate::forms::{FormErrors, invalid, redirect};
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings/new.html")]
+pub(crate) struct NewOrgPage {
+    chrome: Chrome,
+    name: String,
+    slug: String,
+    errors: FormErrors,
+}
+
+pub(crate) async fn new_org_form(visitor: Visitor) -> Result<NewOrgPage, PageError> {
+    signed_in(&visitor, "/new")?;
+    Ok(NewOrgPage {
+        chrome: Chrome::new(&visitor),
+        name: String::new(),
+        slug: String::new(),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct NewOrgForm {
+    name: String,
+    slug: String,
+}
+
+pub(crate) async fn create_org(
+    State(app): State<App>,
+    visitor: Visitor,
+    Form(form): Form<NewOrgForm>,
+) -> Result<Response, PageError> {
+    let person = signed_in(&visitor, "/new")?;
+    // Creating an organization is not about an existing one.
+    policy::require(&Actor::Person, Action::CreateOrganization, orgs_access())?;
+    let mut errors = FormErrors::default();
+    let name = errors.check("name", Name::parse(&form.name, "the organization name"));
+    let slug = errors.check("slug", OrgSlug::parse(form.slug.trim()));
+    let page = |errors| NewOrgPage {
+        chrome: Chrome::new(&visitor),
+        name: form.name.clone(),
+        slug: form.slug.clone(),
+        errors,
+    };
+    let (Some(name), Some(slug)) = (name, slug) else {
+        return Ok(invalid(page(errors)));
+    };
+    match orgs::create(&app.store, &slug, &name, &person.id, app.now()).await {
+        Ok(_) => Ok(redirect(&format!("/{slug}"))),
+        Err(StoreError::Conflict(_)) => {
+            errors.add(
+                "slug",
+                format!("The address {slug} is taken. Choose another."),
+            );
+            Ok(invalid(page(errors)))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Creating an organization does not depend on any organization's facts.
+fn orgs_access() -> cairn_domain::policy::OrgAccess {
+    cairn_domain::policy::OrgAccess { published: false }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings/org.html")]
+pub(crate) struct OrgSettingsPage {
+    chrome: Chrome,
+    name: String,
+    published: bool,
+    saved: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SavedQuery {
+    saved: String,
+}
+
+pub(crate) async fn org_settings(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Query(q): Query<SavedQuery>,
+) -> Result<OrgSettingsPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    Ok(OrgSettingsPage {
+        chrome: ctx.chrome(&visitor),
+        name: ctx.org.org.name.to_string(),
+        published: ctx.org.published,
+        saved: !q.saved.is_empty(),
+        errors: FormErrors::default(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct OrgSettingsForm {
+    name: String,
+    published: String,
+}
+
+pub(crate) async fn update_org(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Form(form): Form<OrgSettingsForm>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let published = form.published == "on";
+    let mut errors = FormErrors::default();
+    let Some(name) = errors.check("name", Name::parse(&form.name, "the organization name")) else {
+        return Ok(invalid(OrgSettingsPage {
+            chrome: ctx.chrome(&visitor),
+            name: form.name,
+            published,
+            saved: false,
+            errors,
+        }));
+    };
+    let now = app.now();
+    orgs::rename(&app.store, &ctx.org.id, &name, now).await?;
+    orgs::set_published(&app.store, &ctx.org.id, published, now).await?;
+    Ok(redirect(&format!("/{slug}/settings?saved=1")))
+}
