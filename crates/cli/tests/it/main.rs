@@ -1,5 +1,6 @@
 //! The `cairn` binary, run as a user runs it.
 
+mod admin;
 mod files;
 mod serve;
 mod settings;

@@ -1,5 +1,6 @@
 //! Store tests: every body runs on SQLite and on PostgreSQL.
 
+mod accounts;
 mod framework;
 mod orgs;
 mod transactions;

@@ -455,3 +455,56 @@ async fn redirects_after_sign_in_stay_on_this_site() {
         assert_eq!(page.location(), expected, "{next:?}");
     }
 }
+
+#[tokio::test]
+async fn cookies_are_secure_behind_https() {
+    let db = cairn_store::testing::sqlite().await;
+    let person = {
+        let email = cairn_domain::people::Email::parse("ana@example.com").expect("email");
+        let hash = cairn_web::password::hash(
+            &cairn_domain::people::NewPassword::parse(PASSWORD).expect("pw"),
+        )
+        .await
+        .expect("hash");
+        cairn_store::people::create(
+            &db.store,
+            &email,
+            &cairn_domain::Name::parse("Ana", "n").expect("n"),
+            &hash,
+            1,
+        )
+        .await
+        .expect("person")
+    };
+    let config = cairn_web::WebConfig {
+        base_url: Some("https://cairn.example.com/".into()),
+    };
+    let router = cairn_web::router(cairn_web::App::with_config(db.store.clone(), &config));
+    let request = axum::http::Request::post("/login")
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("origin", "https://cairn.example.com")
+        .header("host", "internal:3000")
+        .body(axum::body::Body::from(format!(
+            "email={}&password={}",
+            person.email,
+            PASSWORD.replace(' ', "+")
+        )))
+        .expect("request");
+    let response = tower::ServiceExt::oneshot(router, request)
+        .await
+        .expect("response");
+    assert_eq!(
+        response.status(),
+        StatusCode::SEE_OTHER,
+        "the base URL's origin is trusted even behind a proxy"
+    );
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(
+        cookie.contains("; Secure") && cookie.contains("HttpOnly"),
+        "{cookie}"
+    );
+}

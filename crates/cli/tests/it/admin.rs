@@ -1,0 +1,122 @@
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use crate::{DEMO, cairn, stderr, stdout};
+
+fn cairn_stdin(dir: &std::path::Path, args: &[&str], input: &str) -> std::process::Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .current_dir(dir)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.as_bytes())
+        .expect("write");
+    child.wait_with_output().expect("wait")
+}
+
+#[test]
+fn operators_create_users_reset_passwords_and_grant_capabilities() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("a.db").display().to_string();
+    let url = ["--database-url", db.as_str()];
+    let with = |rest: &[&'static str]| {
+        url.iter()
+            .copied()
+            .chain(rest.iter().copied())
+            .collect::<Vec<&str>>()
+    };
+
+    let out = cairn_stdin(
+        d,
+        &with(&[
+            "admin",
+            "create-user",
+            "ana@example.com",
+            "--name",
+            "Ana Lima",
+        ]),
+        "a long password\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(stdout(&out), "created ana@example.com\n");
+
+    let out = cairn_stdin(
+        d,
+        &with(&["admin", "create-user", "ANA@example.com"]),
+        "a long password\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "cairn admin: ana@example.com already has an account\n"
+    );
+
+    let out = cairn_stdin(
+        d,
+        &with(&["admin", "create-user", "ben@example.com"]),
+        "short\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        stderr(&out),
+        "cairn admin: a password has at least 10 characters\n"
+    );
+
+    let out = cairn_stdin(
+        d,
+        &with(&["admin", "reset-password", "ana@example.com"]),
+        "another long password\n",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cairn_stdin(
+        d,
+        &with(&["admin", "reset-password", "nobody@example.com"]),
+        "another long password\n",
+    );
+    assert_eq!(out.status.code(), Some(2));
+
+    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+    assert!(cairn(d, &with(&["import", "demo.yaml"])).status.success());
+    let out = cairn(
+        d,
+        &with(&["admin", "grant", "fernhill", "ana@example.com", "admin"]),
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        stdout(&out),
+        "ana@example.com is a member of fernhill (admin)\n"
+    );
+    let out = cairn(
+        d,
+        &with(&[
+            "admin",
+            "grant",
+            "fernhill",
+            "ana@example.com",
+            "framework-editor",
+        ]),
+    );
+    assert_eq!(
+        stdout(&out),
+        "ana@example.com is a member of fernhill (admin,framework_editor)\n"
+    );
+    let out = cairn(
+        d,
+        &with(&["admin", "grant", "fernhill", "ana@example.com", "wizard"]),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown capability \"wizard\""));
+    let out = cairn(
+        d,
+        &with(&["admin", "grant", "nowhere", "ana@example.com", "admin"]),
+    );
+    assert_eq!(stderr(&out), "cairn admin: no organization nowhere\n");
+}
