@@ -1,4 +1,4 @@
-//! How numbers and rules read on the page, in one place.
+//! How numbers, ages and rules read on the page, in one place.
 
 use crate::framework::{Level, Name};
 
@@ -24,6 +24,98 @@ pub fn pluralize(n: u64, one: &str, many: &str) -> String {
     } else {
         format!("{n} {many}")
     }
+}
+
+/// A UTC calendar date from unix milliseconds: (year, month 1..=12, day).
+pub fn civil(ms: i64) -> (i64, u32, u32) {
+    // Howard Hinnant's days-to-civil algorithm.
+    let z = ms.div_euclid(86_400_000) + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (y, m, d)
+}
+
+/// "2026-11-29".
+pub fn date(ms: i64) -> String {
+    let (y, m, d) = civil(ms);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn is_leap(y: i64) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+const MINUTES_IN_YEAR: i64 = 525_600;
+const MINUTES_IN_QUARTER_YEAR: i64 = 131_400;
+const MINUTES_IN_THREE_QUARTERS_YEAR: i64 = 394_200;
+
+/// The distance between two times in words, exactly as Rails'
+/// `distance_of_time_in_words` (without seconds) words it: "less than a
+/// minute", "about 1 hour", "3 days", "about 1 month", "over 2 years",
+/// "almost 5 years". Order of the arguments does not matter.
+pub fn distance_in_words(from_ms: i64, to_ms: i64) -> String {
+    let (from_ms, to_ms) = if from_ms <= to_ms {
+        (from_ms, to_ms)
+    } else {
+        (to_ms, from_ms)
+    };
+    let seconds = (to_ms - from_ms) as f64 / 1000.0;
+    // Ruby's Float#round: half away from zero.
+    let minutes = (seconds / 60.0).round() as i64;
+    let count = |n: i64, one: &str, many: &str| {
+        if n == 1 {
+            one.to_owned()
+        } else {
+            many.replace("%", &n.to_string())
+        }
+    };
+    let div_round = |n: i64, d: f64| (n as f64 / d).round() as i64;
+    match minutes {
+        0 => "less than a minute".into(),
+        1..45 => count(minutes, "1 minute", "% minutes"),
+        45..90 => "about 1 hour".into(),
+        90..1440 => count(div_round(minutes, 60.0), "about 1 hour", "about % hours"),
+        1440..2520 => "1 day".into(),
+        2520..43_200 => count(div_round(minutes, 1440.0), "1 day", "% days"),
+        43_200..86_400 => count(
+            div_round(minutes, 43_200.0),
+            "about 1 month",
+            "about % months",
+        ),
+        86_400..525_600 => count(div_round(minutes, 43_200.0), "1 month", "% months"),
+        _ => {
+            let (from_year, from_month, _) = civil(from_ms);
+            let (to_year, to_month, _) = civil(to_ms);
+            let from_year = from_year + i64::from(from_month >= 3);
+            let to_year = to_year - i64::from(to_month < 3);
+            let leap_days = if from_year > to_year {
+                0
+            } else {
+                (from_year..=to_year).filter(|y| is_leap(*y)).count() as i64
+            };
+            let minutes = minutes - leap_days * 1440;
+            let remainder = minutes.rem_euclid(MINUTES_IN_YEAR);
+            let years = minutes.div_euclid(MINUTES_IN_YEAR);
+            if remainder < MINUTES_IN_QUARTER_YEAR {
+                count(years, "about 1 year", "about % years")
+            } else if remainder < MINUTES_IN_THREE_QUARTERS_YEAR {
+                count(years, "over 1 year", "over % years")
+            } else {
+                count(years + 1, "almost 1 year", "almost % years")
+            }
+        }
+    }
+}
+
+/// "3 days ago".
+pub fn ago(then_ms: i64, now_ms: i64) -> String {
+    format!("{} ago", distance_in_words(then_ms, now_ms))
 }
 
 #[cfg(test)]
@@ -54,5 +146,69 @@ mod tests {
                 expected
             );
         }
+    }
+
+    #[test]
+    fn dates_are_utc_calendar_days() {
+        for (ms, expected) in [
+            (0, "1970-01-01"),
+            (951_782_400_000, "2000-02-29"),
+            (1_700_000_000_000, "2023-11-14"),
+            (-86_400_000, "1969-12-31"),
+        ] {
+            assert_eq!(date(ms), expected);
+        }
+    }
+
+    /// Every boundary of Rails' table, from a fixed start (2020-01-01, so
+    /// the leap-day correction of the year rows is exercised too).
+    #[test]
+    fn distance_in_words_matches_rails_at_every_boundary() {
+        let start: i64 = 1_577_836_800_000; // 2020-01-01T00:00:00Z
+        let s = 1000;
+        let m = 60 * s;
+        let d = 1440 * m;
+        let cases: &[(i64, &str)] = &[
+            (0, "less than a minute"),
+            (29 * s, "less than a minute"),
+            (30 * s, "1 minute"), // rounds to 1 minute
+            (89 * s, "1 minute"),
+            (90 * s, "2 minutes"),
+            (44 * m + 29 * s, "44 minutes"),
+            (44 * m + 30 * s, "about 1 hour"),
+            (89 * m + 29 * s, "about 1 hour"),
+            (89 * m + 30 * s, "about 2 hours"),
+            (23 * 60 * m + 59 * m + 29 * s, "about 24 hours"),
+            (23 * 60 * m + 59 * m + 30 * s, "1 day"),
+            (41 * 60 * m + 59 * m + 29 * s, "1 day"),
+            (42 * 60 * m, "2 days"),
+            (3 * d, "3 days"),
+            (29 * d + 23 * 60 * m + 59 * m + 29 * s, "30 days"),
+            (30 * d, "about 1 month"),
+            (45 * d, "about 2 months"),
+            (59 * d + 23 * 60 * m + 59 * m + 29 * s, "about 2 months"),
+            (60 * d, "2 months"),
+            (364 * d + 23 * 60 * m + 59 * m + 29 * s, "12 months"),
+            // Rails discounts leap days: 365 days into leap 2020 is
+            // "almost 1 year", a full 366 days "about 1 year".
+            (365 * d, "almost 1 year"),
+            (366 * d, "about 1 year"),
+            (366 * d + 91 * d - 1, "about 1 year"),
+            (366 * d + 92 * d, "over 1 year"),
+            (366 * d + 273 * d, "over 1 year"),
+            (366 * d + 274 * d, "almost 2 years"),
+            (366 * d + 365 * d, "about 2 years"),
+            (4 * 365 * d + d + 300 * d, "almost 5 years"),
+        ];
+        let mut wrong = Vec::new();
+        for (offset, expected) in cases {
+            let got = distance_in_words(start, start + offset);
+            if got != *expected {
+                wrong.push(format!("+{offset} ms: expected {expected:?}, got {got:?}"));
+            }
+            assert_eq!(distance_in_words(start + offset, start), got, "symmetric");
+        }
+        assert!(wrong.is_empty(), "{wrong:#?}");
+        assert_eq!(ago(start, start + 3 * d), "3 days ago");
     }
 }

@@ -17,8 +17,10 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
+pub mod conversations;
 mod error;
 pub mod framework;
+pub mod health;
 pub mod members;
 mod migrate;
 pub mod orgs;

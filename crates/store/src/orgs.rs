@@ -1,6 +1,7 @@
 //! Organizations: the tenants. Every other store function takes an
 //! [`OrgId`] obtained here, so no query can wander across organizations.
 
+use cairn_domain::health::Thresholds;
 use cairn_domain::policy::OrgAccess;
 use cairn_domain::{MilesScale, Name, OrgSlug, Organization};
 
@@ -22,6 +23,7 @@ pub struct OrgRecord {
     pub org: Organization,
     pub published: bool,
     pub updated_at: Millis,
+    pub thresholds: Thresholds,
 }
 
 impl OrgRecord {
@@ -41,11 +43,15 @@ pub struct OrgSummary {
     pub abilities: i64,
 }
 
-type OrgRow = (String, String, String, String, i64, i64);
+type OrgRow = (String, String, String, String, i64, i64, i64, i64);
+
+const ORG_COLUMNS: &str =
+    "id, slug, name, miles, published, updated_at, health_stale_days, health_critical_days";
 
 fn from_row(
-    (id, slug, name, miles, published, updated_at): OrgRow,
+    (id, slug, name, miles, published, updated_at, stale, critical): OrgRow,
 ) -> Result<OrgRecord, StoreError> {
+    let days = |d: i64| u32::try_from(d).map_err(|_| StoreError::Corrupt(format!("threshold {d}")));
     let miles: Vec<i64> = serde_json::from_str(&miles)?;
     Ok(OrgRecord {
         id: OrgId(id),
@@ -56,13 +62,17 @@ fn from_row(
         },
         published: published != 0,
         updated_at,
+        thresholds: Thresholds {
+            stale_after_days: days(stale)?,
+            critical_after_days: days(critical)?,
+        },
     })
 }
 
 pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>, StoreError> {
-    let rows: Vec<OrgRow> = sqlx::query_as(
-        "SELECT id, slug, name, miles, published, updated_at FROM organizations WHERE slug = $1",
-    )
+    let rows: Vec<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS} FROM organizations WHERE slug = $1"
+    )))
     .bind(slug.as_str())
     .fetch_all(&store.pool)
     .await?;
@@ -70,9 +80,9 @@ pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>,
 }
 
 pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
-    let rows: Vec<OrgRow> = sqlx::query_as(
-        "SELECT id, slug, name, miles, published, updated_at FROM organizations WHERE id = $1",
-    )
+    let rows: Vec<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
+    )))
     .bind(id.as_str())
     .fetch_all(&store.pool)
     .await?;
@@ -142,6 +152,27 @@ pub async fn create(
     .await?;
     tx.commit().await?;
     Ok(OrgId(id))
+}
+
+/// Sets the health thresholds (days after which an item is stale, and
+/// critically stale).
+pub async fn set_thresholds(
+    store: &Store,
+    org: &OrgId,
+    t: Thresholds,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "UPDATE organizations SET health_stale_days = $1, health_critical_days = $2, updated_at = $3 WHERE id = $4",
+    )
+    .bind(i64::from(t.stale_after_days))
+    .bind(i64::from(t.critical_after_days))
+    .bind(now)
+    .bind(org.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await
 }
 
 /// Renames an organization.

@@ -3,11 +3,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
-use cairn_domain::Level;
+use cairn_domain::policy::Action;
 use cairn_domain::wording::{adds_miles, must_be};
+use cairn_domain::{Level, OrgSlug, Slug, health};
+use cairn_store::conversations::{self, SubjectKind};
 use cairn_store::framework::{self, RequirerKind};
 
-use super::Link;
+use super::conversations::{Drafts, Talk, talk};
+use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -22,35 +25,65 @@ pub(crate) struct MilestoneView {
     examples: Vec<String>,
 }
 
+pub(crate) struct HealthLine {
+    pub symbol: &'static str,
+    pub label: &'static str,
+    pub text: String,
+}
+
+impl HealthLine {
+    pub(crate) fn from(c: &health::Check) -> Self {
+        HealthLine {
+            symbol: c.severity.symbol(),
+            label: c.severity.label(),
+            text: c.text.clone(),
+        }
+    }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "abilities/show.html")]
 pub(crate) struct AbilityPage {
-    chrome: super::Chrome,
+    chrome: Chrome,
+    slug: String,
     name: String,
     category: Option<String>,
     description: String,
     milestones: Vec<MilestoneView>,
     max_miles: u32,
+    health: Vec<HealthLine>,
+    can_edit: bool,
     requirements: Vec<Link>,
+    talk: Talk,
 }
 
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
-    ItemPath(org_slug, slug): ItemPath,
+    ItemPath(org, slug): ItemPath,
 ) -> Result<AbilityPage, PageError> {
-    let ctx = super::OrgContext::load(
-        &app,
-        &visitor,
-        &org_slug,
-        cairn_domain::policy::Action::ReadFramework,
-    )
-    .await?;
+    page(&app, &visitor, &org, &slug, Drafts::default()).await
+}
+
+pub(crate) async fn page(
+    app: &App,
+    visitor: &Visitor,
+    org_slug: &OrgSlug,
+    slug: &Slug,
+    drafts: Drafts,
+) -> Result<AbilityPage, PageError> {
+    let ctx = OrgContext::load(app, visitor, org_slug, Action::ReadFramework).await?;
     let org = &ctx.org;
-    let ability = framework::ability(&app.store, &org.id, &slug)
+    let ability = framework::ability(&app.store, &org.id, slug)
         .await?
         .ok_or(PageError::NotFound)?;
-    let required_by = framework::required_by(&app.store, &org.id, &slug).await?;
+    let required_by = framework::required_by(&app.store, &org.id, slug).await?;
+    let facts = cairn_store::health::ability_facts(&app.store, &org.id, slug)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let subject = conversations::subject(&app.store, &org.id, SubjectKind::Ability, slug.as_str())
+        .await?
+        .ok_or(PageError::NotFound)?;
 
     let scale = org.org.miles;
     let milestones = Level::ALL
@@ -80,13 +113,18 @@ pub(crate) async fn show(
             text: must_be(&r.label, r.level),
         })
         .collect();
+    let checks = health::check(&facts, &org.thresholds, app.now());
     Ok(AbilityPage {
-        chrome: ctx.chrome(&visitor),
+        chrome: ctx.chrome(visitor),
+        slug: slug.to_string(),
         name: ability.name.to_string(),
         category: ability.category.as_ref().map(ToString::to_string),
         description: markdown::render(ability.description.as_str()),
         milestones,
         max_miles: scale.values()[4],
+        health: checks.iter().map(HealthLine::from).collect(),
+        can_edit: ctx.can(Action::EditFramework),
         requirements,
+        talk: talk(app, visitor, &ctx, &subject, ability.name.as_str(), drafts).await?,
     })
 }

@@ -12,6 +12,7 @@ use crate::error::PageError;
 
 mod abilities;
 mod account;
+mod conversations;
 mod home;
 mod members;
 mod orgs_pages;
@@ -65,6 +66,30 @@ pub(crate) fn router() -> Router<App> {
         .route("/{org}/abilities/{ability}", get(abilities::show))
         .route("/{org}/roles/{role}", get(roles::show))
         .route("/{org}/positions/{position}", get(positions::show))
+        .route(
+            "/{org}/abilities/{ability}/conversations",
+            post(conversations::start_on_ability),
+        )
+        .route(
+            "/{org}/roles/{role}/conversations",
+            post(conversations::start_on_role),
+        )
+        .route(
+            "/{org}/positions/{position}/conversations",
+            post(conversations::start_on_position),
+        )
+        .route(
+            "/{org}/conversations/{id}/replies",
+            post(conversations::reply),
+        )
+        .route(
+            "/{org}/conversations/{id}/resolve",
+            post(conversations::resolve),
+        )
+        .route(
+            "/{org}/conversations/{id}/reopen",
+            post(conversations::reopen),
+        )
 }
 
 pub(crate) async fn not_found() -> PageError {
@@ -207,36 +232,4 @@ pub(crate) fn url_encode(s: &str) -> String {
         .collect()
 }
 
-/// "3 days ago"-style dates are for a later issue; lists show UTC dates.
-pub(crate) fn date(ms: i64) -> String {
-    let days = ms.div_euclid(86_400_000);
-    // Civil-from-days (Howard Hinnant's algorithm), to avoid a date crate.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = if m <= 2 { y + 1 } else { y };
-    format!("{y:04}-{m:02}-{d:02}")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn dates_are_utc_calendar_days() {
-        for (ms, expected) in [
-            (0, "1970-01-01"),
-            (951_782_400_000, "2000-02-29"),
-            (1_700_000_000_000, "2023-11-14"),
-            (-86_400_000, "1969-12-31"),
-        ] {
-            assert_eq!(date(ms), expected);
-        }
-    }
-}
+pub(crate) use cairn_domain::wording::date;

@@ -8,6 +8,7 @@ use cairn_domain::requirement::{position_requirements, required_miles, requireme
 use cairn_domain::wording::miles;
 
 use super::Link;
+use super::conversations::{Drafts, Talk, talk};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -26,6 +27,7 @@ pub(crate) struct RequirementRow {
 #[template(path = "positions/show.html")]
 pub(crate) struct PositionPage {
     chrome: super::Chrome,
+    talk: Talk,
     title: String,
     level: String,
     description: String,
@@ -41,16 +43,34 @@ pub(crate) async fn show(
     visitor: Visitor,
     ItemPath(org_slug, slug): ItemPath,
 ) -> Result<PositionPage, PageError> {
+    page(&app, &visitor, &org_slug, &slug, Drafts::default()).await
+}
+
+pub(crate) async fn page(
+    app: &App,
+    visitor: &Visitor,
+    org_slug: &cairn_domain::OrgSlug,
+    slug: &cairn_domain::Slug,
+    drafts: Drafts,
+) -> Result<PositionPage, PageError> {
     let ctx = super::OrgContext::load(
-        &app,
-        &visitor,
-        &org_slug,
+        app,
+        visitor,
+        org_slug,
         cairn_domain::policy::Action::ReadFramework,
     )
     .await?;
     let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
-    let position = fw.position(&slug).ok_or(PageError::NotFound)?;
+    let subject = cairn_store::conversations::subject(
+        &app.store,
+        &org.id,
+        cairn_store::conversations::SubjectKind::Position,
+        slug.as_str(),
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
+    let position = fw.position(slug).ok_or(PageError::NotFound)?;
     let scale = &fw.organization.miles;
     let role_links = |slugs: &[cairn_domain::Slug]| -> Vec<Link> {
         slugs
@@ -107,7 +127,16 @@ pub(crate) async fn show(
         MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
     };
     Ok(PositionPage {
-        chrome: ctx.chrome(&visitor),
+        chrome: ctx.chrome(visitor),
+        talk: talk(
+            app,
+            visitor,
+            &ctx,
+            &subject,
+            position.title.as_str(),
+            drafts,
+        )
+        .await?,
         title: position.title.to_string(),
         level: position.level.to_string(),
         description: markdown::render(position.description.as_str()),

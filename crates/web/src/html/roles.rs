@@ -7,6 +7,7 @@ use cairn_domain::requirement::requirements_miles;
 use cairn_domain::wording::miles;
 
 use super::Link;
+use super::conversations::{Drafts, Talk, talk};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -17,6 +18,7 @@ use crate::markdown;
 #[template(path = "roles/show.html")]
 pub(crate) struct RolePage {
     chrome: super::Chrome,
+    talk: Talk,
     name: String,
     description: String,
     requirements: Vec<Link>,
@@ -29,16 +31,34 @@ pub(crate) async fn show(
     visitor: Visitor,
     ItemPath(org_slug, slug): ItemPath,
 ) -> Result<RolePage, PageError> {
+    page(&app, &visitor, &org_slug, &slug, Drafts::default()).await
+}
+
+pub(crate) async fn page(
+    app: &App,
+    visitor: &Visitor,
+    org_slug: &cairn_domain::OrgSlug,
+    slug: &cairn_domain::Slug,
+    drafts: Drafts,
+) -> Result<RolePage, PageError> {
     let ctx = super::OrgContext::load(
-        &app,
-        &visitor,
-        &org_slug,
+        app,
+        visitor,
+        org_slug,
         cairn_domain::policy::Action::ReadFramework,
     )
     .await?;
     let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
-    let role = fw.role(&slug).ok_or(PageError::NotFound)?;
+    let subject = cairn_store::conversations::subject(
+        &app.store,
+        &org.id,
+        cairn_store::conversations::SubjectKind::Role,
+        slug.as_str(),
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
+    let role = fw.role(slug).ok_or(PageError::NotFound)?;
     let requirements = role
         .requires
         .iter()
@@ -52,9 +72,9 @@ pub(crate) async fn show(
         .positions
         .iter()
         .filter_map(|p| {
-            let kind = if p.required_roles.contains(&slug) {
+            let kind = if p.required_roles.contains(slug) {
                 "required"
-            } else if p.suggested_roles.contains(&slug) {
+            } else if p.suggested_roles.contains(slug) {
                 "suggested"
             } else {
                 return None;
@@ -66,7 +86,8 @@ pub(crate) async fn show(
         })
         .collect();
     Ok(RolePage {
-        chrome: ctx.chrome(&visitor),
+        chrome: ctx.chrome(visitor),
+        talk: talk(app, visitor, &ctx, &subject, role.name.as_str(), drafts).await?,
         name: role.name.to_string(),
         description: markdown::render(role.description.as_str()),
         requirements,

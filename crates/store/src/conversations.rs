@@ -1,0 +1,290 @@
+//! Conversations about abilities, roles and positions: threads of
+//! comments. Nothing is ever deleted; threads are resolved and reopened.
+
+use cairn_domain::{Markdown, Name};
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKind {
+    Ability,
+    Role,
+    Position,
+}
+
+impl SubjectKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SubjectKind::Ability => "ability",
+            SubjectKind::Role => "role",
+            SubjectKind::Position => "position",
+        }
+    }
+
+    fn table(self) -> &'static str {
+        match self {
+            SubjectKind::Ability => "abilities",
+            SubjectKind::Role => "roles",
+            SubjectKind::Position => "positions",
+        }
+    }
+
+    fn parse(s: &str) -> Result<Self, StoreError> {
+        match s {
+            "ability" => Ok(SubjectKind::Ability),
+            "role" => Ok(SubjectKind::Role),
+            "position" => Ok(SubjectKind::Position),
+            other => Err(StoreError::Corrupt(format!("subject kind {other:?}"))),
+        }
+    }
+}
+
+/// A framework item that can be talked about (and has a history).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Subject {
+    pub kind: SubjectKind,
+    pub id: String,
+    pub slug: String,
+}
+
+/// Finds an item (active or archived) by slug.
+pub async fn subject(
+    store: &Store,
+    org: &OrgId,
+    kind: SubjectKind,
+    slug: &str,
+) -> Result<Option<Subject>, StoreError> {
+    // `table()` returns one of three constants.
+    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id FROM {} WHERE org_id = $1 AND slug = $2",
+        kind.table()
+    )))
+    .bind(org.as_str())
+    .bind(slug)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().next().map(|(id,)| Subject {
+        kind,
+        id,
+        slug: slug.to_owned(),
+    }))
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Comment {
+    pub author: Name,
+    pub body: Markdown,
+    pub at: Millis,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thread {
+    pub id: String,
+    pub title: String,
+    pub author_id: PersonId,
+    pub author: Name,
+    pub created_at: Millis,
+    pub resolved: bool,
+    pub comments: Vec<Comment>,
+}
+
+/// Threads about one item, unresolved first, then most recent activity.
+pub async fn threads(
+    store: &Store,
+    org: &OrgId,
+    subject: &Subject,
+) -> Result<Vec<Thread>, StoreError> {
+    let mut conn = store.read().await?;
+    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT c.id, c.title, c.author_id, p.name, c.created_at, c.resolved_at
+           FROM conversations c JOIN people p ON p.id = c.author_id
+          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3
+          ORDER BY CASE WHEN c.resolved_at IS NULL THEN 0 ELSE 1 END, c.last_activity_at DESC",
+    )
+    .bind(org.as_str())
+    .bind(subject.kind.as_str())
+    .bind(&subject.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let comments: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT m.conversation_id, p.name, m.body, m.created_at
+           FROM comments m
+           JOIN conversations c ON c.id = m.conversation_id
+           JOIN people p ON p.id = m.author_id
+          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3
+          ORDER BY m.created_at, m.id",
+    )
+    .bind(org.as_str())
+    .bind(subject.kind.as_str())
+    .bind(&subject.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(id, title, author_id, author, created_at, resolved_at)| {
+            let comments = comments
+                .iter()
+                .filter(|(c, ..)| *c == id)
+                .map(|(_, name, body, at)| {
+                    Ok(Comment {
+                        author: Name::parse(name, "name")?,
+                        body: Markdown::new(body.clone()),
+                        at: *at,
+                    })
+                })
+                .collect::<Result<Vec<_>, StoreError>>()?;
+            Ok(Thread {
+                id,
+                title,
+                author_id: PersonId(author_id),
+                author: Name::parse(&author, "name")?,
+                created_at,
+                resolved: resolved_at.is_some(),
+                comments,
+            })
+        })
+        .collect()
+}
+
+/// Starts a thread with its first comment.
+pub async fn start(
+    store: &Store,
+    org: &OrgId,
+    subject: &Subject,
+    author: &PersonId,
+    title: &str,
+    body: &str,
+    now: Millis,
+) -> Result<String, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "INSERT INTO conversations (id, org_id, subject_kind, subject_id, title, author_id, created_at, last_activity_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
+    )
+    .bind(&id)
+    .bind(org.as_str())
+    .bind(subject.kind.as_str())
+    .bind(&subject.id)
+    .bind(title)
+    .bind(author.as_str())
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    insert_comment(&mut tx, org, &id, author, body, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+async fn insert_comment(
+    tx: &mut crate::WriteTx,
+    org: &OrgId,
+    conversation: &str,
+    author: &PersonId,
+    body: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO comments (id, org_id, conversation_id, author_id, body, created_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(new_id())
+    .bind(org.as_str())
+    .bind(conversation)
+    .bind(author.as_str())
+    .bind(body)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    Ok(())
+}
+
+/// A thread's subject and author, for deciding who may act on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThreadRef {
+    pub id: String,
+    pub subject_kind: SubjectKind,
+    pub subject_slug: String,
+    pub author: PersonId,
+    pub resolved: bool,
+}
+
+pub async fn thread(store: &Store, org: &OrgId, id: &str) -> Result<Option<ThreadRef>, StoreError> {
+    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT c.subject_kind, c.subject_id, c.author_id, c.resolved_at
+           FROM conversations c WHERE c.org_id = $1 AND c.id = $2",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_all(&store.pool)
+    .await?;
+    let Some((kind, subject_id, author, resolved)) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let kind = SubjectKind::parse(&kind)?;
+    let slugs: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT slug FROM {} WHERE org_id = $1 AND id = $2",
+        kind.table()
+    )))
+    .bind(org.as_str())
+    .bind(&subject_id)
+    .fetch_all(&store.pool)
+    .await?;
+    let (slug,) = slugs.into_iter().next().ok_or(StoreError::NotFound)?;
+    Ok(Some(ThreadRef {
+        id: id.to_owned(),
+        subject_kind: kind,
+        subject_slug: slug,
+        author: PersonId(author),
+        resolved: resolved.is_some(),
+    }))
+}
+
+pub async fn reply(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    author: &PersonId,
+    body: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done =
+        sqlx::query("UPDATE conversations SET last_activity_at = $1 WHERE org_id = $2 AND id = $3")
+            .bind(now)
+            .bind(org.as_str())
+            .bind(id)
+            .execute(tx.conn()?)
+            .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    insert_comment(&mut tx, org, id, author, body, now).await?;
+    tx.commit().await
+}
+
+pub async fn set_resolved(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    by: &PersonId,
+    resolved: bool,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE conversations SET resolved_at = $1, resolved_by = $2, last_activity_at = $3
+          WHERE org_id = $4 AND id = $5",
+    )
+    .bind(resolved.then_some(now))
+    .bind(resolved.then(|| by.as_str().to_owned()))
+    .bind(now)
+    .bind(org.as_str())
+    .bind(id)
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}

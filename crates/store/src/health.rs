@@ -1,0 +1,74 @@
+//! The facts configuration health is computed from: aggregates only.
+
+use cairn_domain::Slug;
+use cairn_domain::health::AbilityFacts;
+
+use crate::orgs::OrgId;
+use crate::{Store, StoreError};
+
+// Observations and awards arrive with their own issue; until their tables
+// exist the two counts are zero, and these subqueries are where they go.
+const FACTS: &str = "
+    SELECT a.slug, a.updated_at,
+           (SELECT COUNT(*) FROM role_requirements rr JOIN roles r ON r.id = rr.role_id
+             WHERE rr.ability_id = a.id AND r.archived_at IS NULL),
+           (SELECT COUNT(*) FROM position_requirements pr JOIN positions p ON p.id = pr.position_id
+             WHERE pr.ability_id = a.id AND p.archived_at IS NULL),
+           (SELECT COUNT(*) FROM conversations c
+             WHERE c.org_id = a.org_id AND c.subject_kind = 'ability' AND c.subject_id = a.id),
+           (SELECT MAX(c.last_activity_at) FROM conversations c
+             WHERE c.org_id = a.org_id AND c.subject_kind = 'ability' AND c.subject_id = a.id)
+      FROM abilities a
+     WHERE a.org_id = $1 AND a.archived_at IS NULL";
+
+type FactsRow = (String, i64, i64, i64, i64, Option<i64>);
+
+fn facts_from(
+    (slug, updated_at, roles, positions, conversations, last): FactsRow,
+) -> Result<(Slug, AbilityFacts), StoreError> {
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok((
+        Slug::parse(&slug)?,
+        AbilityFacts {
+            roles: count(roles),
+            positions: count(positions),
+            observations: 0,
+            achievers: 0,
+            updated_at,
+            conversations: count(conversations),
+            last_conversation_at: last,
+        },
+    ))
+}
+
+/// Facts of one active ability.
+pub async fn ability_facts(
+    store: &Store,
+    org: &OrgId,
+    ability: &Slug,
+) -> Result<Option<AbilityFacts>, StoreError> {
+    let rows: Vec<FactsRow> =
+        sqlx::query_as(sqlx::AssertSqlSafe(format!("{FACTS} AND a.slug = $2")))
+            .bind(org.as_str())
+            .bind(ability.as_str())
+            .fetch_all(&store.pool)
+            .await?;
+    rows.into_iter()
+        .next()
+        .map(|r| facts_from(r).map(|(_, f)| f))
+        .transpose()
+}
+
+/// Facts of every active ability, in the framework's order.
+pub async fn all_ability_facts(
+    store: &Store,
+    org: &OrgId,
+) -> Result<Vec<(Slug, AbilityFacts)>, StoreError> {
+    let rows: Vec<FactsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "{FACTS} ORDER BY a.sort_order, a.slug"
+    )))
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().map(facts_from).collect()
+}

@@ -1,0 +1,271 @@
+use axum::http::StatusCode;
+use cairn_domain::membership::{Capabilities, Capability};
+
+use crate::support::TestApp;
+
+const ABILITY: &str = "/fernhill/abilities/incident-response";
+
+#[tokio::test]
+async fn the_ability_page_has_every_section_in_order() {
+    let app = TestApp::with_demo().await;
+    let page = app.get(ABILITY).await;
+    assert_eq!(
+        page.texts("article.ability h2"),
+        vec![
+            "Description",
+            "Milestone 1",
+            "Milestone 2",
+            "Milestone 3",
+            "Milestone 4",
+            "Milestone 5",
+            "Configuration Health",
+            "Role & Position Requirements",
+            "Examples / Observations",
+            "Conversations about Incident Response",
+        ]
+    );
+    assert_eq!(
+        page.texts("ul.health li"),
+        vec![
+            "✅ ok: Associated with 1 role",
+            "⚠️ warning: Has been referenced in no observations",
+            "ℹ️ info: No one has achieved a milestone on this ability",
+            "✅ ok: Last updated: less than a minute ago",
+            "ℹ️ info: Never conversed about",
+        ]
+    );
+    assert!(page.text().contains(
+        "An observation relating to Incident Response has not been publicly recognized yet."
+    ));
+}
+
+#[tokio::test]
+async fn freshness_ages_with_the_clock_and_the_organization_thresholds() {
+    let app = TestApp::with_demo().await;
+    app.advance(5 * 365 * 24 * 3600 * 1000 - 60 * 24 * 3600 * 1000);
+    let page = app.get(ABILITY).await;
+    assert!(
+        page.texts("ul.health li")
+            .contains(&"⛔️ critical: Last updated: almost 5 years ago".to_owned())
+    );
+    let org = app.org("fernhill").await;
+    cairn_store::orgs::set_thresholds(
+        &app.db.store,
+        &org.id,
+        cairn_domain::health::Thresholds {
+            stale_after_days: 3000,
+            critical_after_days: 4000,
+        },
+        1,
+    )
+    .await
+    .expect("thresholds");
+    let page = app.get(ABILITY).await;
+    assert!(
+        page.texts("ul.health li")
+            .contains(&"✅ ok: Last updated: almost 5 years ago".to_owned())
+    );
+}
+
+#[tokio::test]
+async fn outsiders_see_the_members_only_notice_and_no_conversation_data() {
+    let app = TestApp::with_demo().await;
+    let mut member = app
+        .member("fernhill", "mia@example.com", Capabilities::NONE)
+        .await;
+    let start = member
+        .post(
+            &format!("{ABILITY}/conversations"),
+            &[("title", "Secret pager rota"), ("body", "Only for **us**.")],
+        )
+        .await;
+    assert_eq!(start.status, StatusCode::SEE_OTHER);
+
+    let outsider = app.person("olga@other.example").await;
+    let mut outsider = app.signed_in(&outsider).await;
+    for (name, page) in [
+        ("anonymous", app.get(ABILITY).await),
+        ("other organization", outsider.get(ABILITY).await),
+    ] {
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        let section = page.texts("section.conversations").join(" ");
+        assert!(
+            section.contains("This section is for Fernhill folks only."),
+            "{name}"
+        );
+        assert!(
+            !page.body.contains("Secret pager rota") && !page.body.contains("Only for"),
+            "{name}: no data"
+        );
+        assert!(
+            page.html()
+                .select(&scraper::Selector::parse("section.conversations form").expect("sel"))
+                .next()
+                .is_none(),
+            "{name}: no form"
+        );
+        // The health line counts conversations without revealing them.
+        assert!(
+            page.texts("ul.health li")
+                .iter()
+                .any(|l| l.starts_with("✅ ok: Conversed about 1 time")),
+            "{name}"
+        );
+    }
+    let anon = app.get(ABILITY).await;
+    assert!(
+        anon.links("section.conversations a")
+            .iter()
+            .any(|(h, t)| h == "/signup?next=/new" && t == "Sign your team up")
+    );
+    // Outsiders cannot post either.
+    let refused = outsider
+        .post(
+            &format!("{ABILITY}/conversations"),
+            &[("title", "x"), ("body", "y")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn members_start_reply_and_authors_or_editors_resolve() {
+    let app = TestApp::with_demo().await;
+    let mut mia = app
+        .member("fernhill", "mia@example.com", Capabilities::NONE)
+        .await;
+    let mut ben = app
+        .member("fernhill", "ben@example.com", Capabilities::NONE)
+        .await;
+    let mut eddie = app
+        .member(
+            "fernhill",
+            "eddie@example.com",
+            Capabilities::of(&[Capability::FrameworkEditor]),
+        )
+        .await;
+
+    let empty = mia
+        .post(
+            &format!("{ABILITY}/conversations"),
+            &[("title", ""), ("body", " ")],
+        )
+        .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        empty.texts("section.conversations .form-errors li"),
+        vec!["Give the conversation a topic.", "Write something first."]
+    );
+
+    let started = mia
+        .post(
+            &format!("{ABILITY}/conversations"),
+            &[
+                ("title", "Is M3 too high?"),
+                ("body", "Runbooks *and* reviews?"),
+            ],
+        )
+        .await;
+    let anchor = started
+        .location()
+        .split('#')
+        .nth(1)
+        .expect("anchor")
+        .to_owned();
+    let id = anchor.trim_start_matches("thread-").to_owned();
+    assert_eq!(
+        ben.post(
+            &format!("/fernhill/conversations/{id}/replies"),
+            &[("body", "I think it is fine.")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let blank = ben
+        .post(
+            &format!("/fernhill/conversations/{id}/replies"),
+            &[("body", "")],
+        )
+        .await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        blank.texts(&format!("#{anchor} .field-error")),
+        vec!["Write something first."]
+    );
+
+    let page = mia.get(ABILITY).await;
+    let thread = page.texts(&format!("#{anchor} .comment"));
+    assert_eq!(
+        thread,
+        vec![
+            "mia less than a minute ago Runbooks and reviews?",
+            "ben less than a minute ago I think it is fine."
+        ]
+    );
+    assert!(
+        page.texts("ul.health li")
+            .contains(&"✅ ok: Conversed about 1 time, last less than a minute ago".to_owned())
+    );
+
+    // Ben is neither author nor editor.
+    assert_eq!(
+        ben.post(&format!("/fernhill/conversations/{id}/resolve"), &[])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        mia.post(&format!("/fernhill/conversations/{id}/resolve"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        mia.get(ABILITY).await.texts(&format!("#{anchor} h3")),
+        vec!["Is M3 too high? resolved"]
+    );
+    assert_eq!(
+        eddie
+            .post(&format!("/fernhill/conversations/{id}/reopen"), &[])
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        mia.get(ABILITY).await.texts(&format!("#{anchor} h3")),
+        vec!["Is M3 too high?"]
+    );
+
+    // Roles and positions have conversations too.
+    let role = mia
+        .post(
+            "/fernhill/roles/mentor/conversations",
+            &[("title", "Who mentors whom?"), ("body", "A list?")],
+        )
+        .await;
+    assert!(
+        role.location()
+            .starts_with("/fernhill/roles/mentor#thread-")
+    );
+    assert!(
+        mia.get("/fernhill/roles/mentor")
+            .await
+            .text()
+            .contains("Who mentors whom?")
+    );
+    let position = mia
+        .post(
+            "/fernhill/positions/staff-engineer/conversations",
+            &[("title", "90 miles?"), ("body", "Why 90?")],
+        )
+        .await;
+    assert_eq!(position.status, StatusCode::SEE_OTHER);
+    // A thread of another organization is not found through ours.
+    assert_eq!(
+        mia.post("/acme/conversations/x/replies", &[("body", "hi")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}
