@@ -325,6 +325,56 @@ impl Framework {
         self.positions.iter().find(|p| &p.slug == slug)
     }
 
+    /// Requirements and roles that name nothing in this framework, as
+    /// sentences for the person who caused them.
+    pub fn reference_problems(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let ability = |slug: &Slug| self.ability(slug).is_some();
+        for role in &self.roles {
+            for r in role.requires.iter().filter(|r| !ability(&r.ability)) {
+                out.push(format!(
+                    "The role {} requires {}, which is not an active ability.",
+                    role.name, r.ability
+                ));
+            }
+        }
+        for p in &self.positions {
+            for r in p.requires.iter().filter(|r| !ability(&r.ability)) {
+                out.push(format!(
+                    "The position {} requires {}, which is not an active ability.",
+                    p.title, r.ability
+                ));
+            }
+            for role in p
+                .required_roles
+                .iter()
+                .chain(&p.suggested_roles)
+                .filter(|r| self.role(r).is_none())
+            {
+                out.push(format!(
+                    "The position {} lists the role {role}, which is not an active role.",
+                    p.title
+                ));
+            }
+        }
+        out
+    }
+
+    /// Who requires an ability directly: ("role"|"position", name).
+    pub fn requirers_of(&self, ability: &Slug) -> Vec<String> {
+        let roles = self
+            .roles
+            .iter()
+            .filter(|r| r.requires.iter().any(|q| &q.ability == ability))
+            .map(|r| format!("the role {}", r.name));
+        let positions = self
+            .positions
+            .iter()
+            .filter(|p| p.requires.iter().any(|q| &q.ability == ability))
+            .map(|p| format!("the position {}", p.title));
+        roles.chain(positions).collect()
+    }
+
     /// Adds abilities, replacing any with the same slug in place. A replaced
     /// ability keeps its category when the incoming one has none (a CSV
     /// export carries no categories). Roles and positions are untouched.

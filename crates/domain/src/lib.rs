@@ -5,6 +5,7 @@ pub mod file;
 pub mod framework;
 pub mod gruuv_csv;
 pub mod health;
+pub mod history;
 pub mod journey;
 pub mod membership;
 pub mod people;

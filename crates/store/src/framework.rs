@@ -14,7 +14,10 @@ use cairn_domain::{
 };
 use sqlx::{AnyConnection, AssertSqlSafe};
 
+use cairn_domain::history::{self, Snapshot};
+
 use crate::orgs::{self, OrgId};
+use crate::people::PersonId;
 use crate::{Millis, Store, StoreError, new_id};
 
 /// An item as stored: its id, ordering and lifecycle around the domain value.
@@ -402,57 +405,507 @@ fn miles_rule_to(rule: MilesRule) -> (&'static str, i64) {
 // Writing
 
 /// Creates or replaces one organization's framework, in one transaction:
-/// either all of it lands or none of it.
+/// either all of it lands or none of it. Changes are recorded in the
+/// history without an author (a command-line import).
 pub async fn replace(
     store: &Store,
     fw: &Framework,
+    now: Millis,
+) -> Result<ImportSummary, StoreError> {
+    replace_as(store, fw, None, now).await
+}
+
+/// `replace`, recording `actor` as the author of every change.
+pub async fn replace_as(
+    store: &Store,
+    fw: &Framework,
+    actor: Option<&PersonId>,
     now: Millis,
 ) -> Result<ImportSummary, StoreError> {
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
     let mut summary = ImportSummary::default();
     let org = upsert_organization(conn, &fw.organization, now, &mut summary).await?;
+    lock_org(store, conn, &org).await?;
     let existing = load_items(conn, &org).await?;
+    let w = Writer {
+        org: &org,
+        actor,
+        now,
+    };
+    write_framework(conn, &w, fw, existing, &mut summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
 
+/// One change made in the browser.
+#[derive(Debug, Clone)]
+pub enum Edit {
+    /// Create (when `create`) or update an ability; its slug never changes.
+    SaveAbility {
+        ability: Ability,
+        create: bool,
+    },
+    SaveRole {
+        role: Role,
+        create: bool,
+    },
+    SavePosition {
+        position: Position,
+        create: bool,
+    },
+    Archive {
+        kind: ItemKind,
+        slug: Slug,
+    },
+    Restore {
+        kind: ItemKind,
+        slug: Slug,
+    },
+    SetMiles(cairn_domain::MilesScale),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Ability,
+    Role,
+    Position,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Ability => "ability",
+            ItemKind::Role => "role",
+            ItemKind::Position => "position",
+        }
+    }
+}
+
+/// Why an edit was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditRefused {
+    NotFound,
+    /// Sentences saying what to fix.
+    Problems(Vec<String>),
+}
+
+/// Applies one edit to the organization's current framework and writes
+/// what changed, with `actor` in the history. The edit is checked against
+/// the framework as it is inside the transaction, so concurrent edits of
+/// different items never undo each other.
+pub async fn apply(
+    store: &Store,
+    org: &OrgId,
+    edit: Edit,
+    actor: &PersonId,
+    now: Millis,
+) -> Result<Result<(), EditRefused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let conn = tx.conn()?;
+    lock_org(store, conn, org).await?;
+    let organization = load_organization(conn, org).await?;
+    let existing = load_items(conn, org).await?;
+    let mut desired = Framework {
+        organization,
+        abilities: existing
+            .abilities
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+        roles: existing
+            .roles
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+        positions: existing
+            .positions
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+    };
+    if let Err(refused) = edit_framework(&mut desired, &existing, edit) {
+        return Ok(Err(refused));
+    }
+    let problems = desired.reference_problems();
+    if !problems.is_empty() {
+        return Ok(Err(EditRefused::Problems(problems)));
+    }
+    let mut summary = ImportSummary::default();
+    upsert_organization(conn, &desired.organization, now, &mut summary).await?;
+    let w = Writer {
+        org,
+        actor: Some(actor),
+        now,
+    };
+    write_framework(conn, &w, &desired, existing, &mut summary).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Saves `item` into `list`: appended when created (its slug must be new,
+/// archived items included), replaced in place when updated.
+fn save<T: Clone>(
+    list: &mut Vec<T>,
+    stored: &[Stored<T>],
+    item: T,
+    create: bool,
+    slug_of: fn(&T) -> &Slug,
+    kind: &str,
+) -> Result<(), EditRefused> {
+    let slug = slug_of(&item).clone();
+    if create {
+        if let Some(s) = stored.iter().find(|s| slug_of(&s.item) == &slug) {
+            let hint = if s.archived {
+                " (it is archived: restore it instead)"
+            } else {
+                ""
+            };
+            return Err(EditRefused::Problems(vec![format!(
+                "A {kind} with the slug {slug} already exists{hint}."
+            )]));
+        }
+        list.push(item);
+        return Ok(());
+    }
+    let slot = list
+        .iter_mut()
+        .find(|x| slug_of(x) == &slug)
+        .ok_or(EditRefused::NotFound)?;
+    *slot = item;
+    Ok(())
+}
+
+fn restore<T: Clone>(
+    list: &mut Vec<T>,
+    stored: &[Stored<T>],
+    slug: &Slug,
+    slug_of: fn(&T) -> &Slug,
+) -> Result<(), EditRefused> {
+    let s = stored
+        .iter()
+        .find(|s| s.archived && slug_of(&s.item) == slug)
+        .ok_or(EditRefused::NotFound)?;
+    list.push(s.item.clone());
+    Ok(())
+}
+
+fn edit_framework(fw: &mut Framework, stored: &Items, edit: Edit) -> Result<(), EditRefused> {
+    match edit {
+        Edit::SaveAbility { ability, create } => save(
+            &mut fw.abilities,
+            &stored.abilities,
+            ability,
+            create,
+            |a| &a.slug,
+            "ability",
+        ),
+        Edit::SaveRole { role, create } => save(
+            &mut fw.roles,
+            &stored.roles,
+            role,
+            create,
+            |r| &r.slug,
+            "role",
+        ),
+        Edit::SavePosition { position, create } => save(
+            &mut fw.positions,
+            &stored.positions,
+            position,
+            create,
+            |p| &p.slug,
+            "position",
+        ),
+        Edit::Archive {
+            kind: ItemKind::Ability,
+            slug,
+        } => {
+            let ability = fw.ability(&slug).ok_or(EditRefused::NotFound)?;
+            let requirers = fw.requirers_of(&slug);
+            if !requirers.is_empty() {
+                return Err(EditRefused::Problems(vec![format!(
+                    "{} cannot be archived while {} require it. Remove those requirements first.",
+                    ability.name,
+                    requirers.join(", ")
+                )]));
+            }
+            fw.abilities.retain(|a| a.slug != slug);
+            Ok(())
+        }
+        Edit::Archive {
+            kind: ItemKind::Role,
+            slug,
+        } => {
+            let role = fw.role(&slug).ok_or(EditRefused::NotFound)?;
+            let users: Vec<String> = fw
+                .positions
+                .iter()
+                .filter(|p| p.required_roles.contains(&slug) || p.suggested_roles.contains(&slug))
+                .map(|p| format!("the position {}", p.title))
+                .collect();
+            if !users.is_empty() {
+                return Err(EditRefused::Problems(vec![format!(
+                    "{} cannot be archived while {} list it. Remove it from those positions first.",
+                    role.name,
+                    users.join(", ")
+                )]));
+            }
+            fw.roles.retain(|r| r.slug != slug);
+            Ok(())
+        }
+        Edit::Archive {
+            kind: ItemKind::Position,
+            slug,
+        } => {
+            fw.position(&slug).ok_or(EditRefused::NotFound)?;
+            fw.positions.retain(|p| p.slug != slug);
+            Ok(())
+        }
+        Edit::Restore {
+            kind: ItemKind::Ability,
+            slug,
+        } => restore(&mut fw.abilities, &stored.abilities, &slug, |a| &a.slug),
+        Edit::Restore {
+            kind: ItemKind::Role,
+            slug,
+        } => restore(&mut fw.roles, &stored.roles, &slug, |r| &r.slug),
+        Edit::Restore {
+            kind: ItemKind::Position,
+            slug,
+        } => restore(&mut fw.positions, &stored.positions, &slug, |p| &p.slug),
+        Edit::SetMiles(scale) => {
+            fw.organization.miles = scale;
+            Ok(())
+        }
+    }
+}
+
+/// Archived items of one kind: (slug, name), for the restore list.
+pub async fn archived(
+    store: &Store,
+    org: &OrgId,
+    kind: ItemKind,
+) -> Result<Vec<(Slug, String)>, StoreError> {
+    let sql = match kind {
+        ItemKind::Ability => {
+            "SELECT slug, name FROM abilities WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY name"
+        }
+        ItemKind::Role => {
+            "SELECT slug, name FROM roles WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY name"
+        }
+        ItemKind::Position => {
+            "SELECT slug, title FROM positions WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY title"
+        }
+    };
+    let rows: Vec<(String, String)> = sqlx::query_as(sql)
+        .bind(org.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.into_iter()
+        .map(|(slug, name)| Ok((Slug::parse(&slug)?, name)))
+        .collect()
+}
+
+/// One entry of an item's history.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HistoryEntry {
+    pub at: Millis,
+    /// None: a command-line import.
+    pub actor: Option<Name>,
+    pub change: String,
+    pub before: Option<Snapshot>,
+    pub after: Option<Snapshot>,
+}
+
+/// An item's history, newest first. Works for archived items too.
+pub async fn history(
+    store: &Store,
+    org: &OrgId,
+    kind: ItemKind,
+    slug: &Slug,
+) -> Result<Option<Vec<HistoryEntry>>, StoreError> {
+    let table = match kind {
+        ItemKind::Ability => "abilities",
+        ItemKind::Role => "roles",
+        ItemKind::Position => "positions",
+    };
+    // `table` is one of three constants above.
+    let ids: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT id FROM {table} WHERE org_id = $1 AND slug = $2"
+    )))
+    .bind(org.as_str())
+    .bind(slug.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    let Some((id,)) = ids.into_iter().next() else {
+        return Ok(None);
+    };
+    let rows: Vec<(i64, Option<String>, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT h.at, p.name, h.change, h.before, h.after
+           FROM history h LEFT JOIN people p ON p.id = h.actor_id
+          WHERE h.org_id = $1 AND h.item_kind = $2 AND h.item_id = $3
+          ORDER BY h.at DESC, h.id DESC",
+    )
+    .bind(org.as_str())
+    .bind(kind.as_str())
+    .bind(&id)
+    .fetch_all(&store.pool)
+    .await?;
+    let parse = |s: Option<String>| s.map(|s| serde_json::from_str::<Snapshot>(&s)).transpose();
+    rows.into_iter()
+        .map(|(at, actor, change, before, after)| {
+            Ok(HistoryEntry {
+                at,
+                actor: actor.map(|a| Name::parse(&a, "name")).transpose()?,
+                change,
+                before: parse(before)?,
+                after: parse(after)?,
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()
+        .map(Some)
+}
+
+/// Serializes framework writes per organization on PostgreSQL (SQLite's
+/// `BEGIN IMMEDIATE` already does).
+async fn lock_org(store: &Store, conn: &mut AnyConnection, org: &OrgId) -> Result<(), StoreError> {
+    if store.backend() == crate::Backend::Postgres {
+        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind(org.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Who writes, where and when: what every write and history entry needs.
+struct Writer<'a> {
+    org: &'a OrgId,
+    actor: Option<&'a PersonId>,
+    now: Millis,
+}
+
+impl Writer<'_> {
+    async fn record(
+        &self,
+        conn: &mut AnyConnection,
+        kind: &str,
+        item_id: &str,
+        change: &str,
+        before: Option<Snapshot>,
+        after: Option<Snapshot>,
+    ) -> Result<(), StoreError> {
+        let json = |s: Option<Snapshot>| s.map(|s| serde_json::to_string(&s)).transpose();
+        sqlx::query(
+            "INSERT INTO history (id, org_id, item_kind, item_id, actor_id, at, change, before, after)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(self.org.as_str())
+        .bind(kind)
+        .bind(item_id)
+        .bind(self.actor.map(PersonId::as_str))
+        .bind(self.now)
+        .bind(change)
+        .bind(json(before)?)
+        .bind(json(after)?)
+        .execute(&mut *conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Records what a plan did to one item.
+    async fn record_plan<T>(
+        &self,
+        conn: &mut AnyConnection,
+        kind: &str,
+        id: &str,
+        plan: &Plan,
+        old: Option<&Stored<T>>,
+        new: &T,
+        snap: fn(&T) -> Snapshot,
+    ) -> Result<(), StoreError> {
+        match (plan, old) {
+            (Plan::Insert, _) => {
+                self.record(conn, kind, id, "created", None, Some(snap(new)))
+                    .await
+            }
+            (Plan::Update { .. }, Some(o)) if o.archived => {
+                self.record(
+                    conn,
+                    kind,
+                    id,
+                    "restored",
+                    Some(snap(&o.item)),
+                    Some(snap(new)),
+                )
+                .await
+            }
+            (
+                Plan::Update {
+                    content_changed: true,
+                    ..
+                },
+                Some(o),
+            ) => {
+                self.record(
+                    conn,
+                    kind,
+                    id,
+                    "updated",
+                    Some(snap(&o.item)),
+                    Some(snap(new)),
+                )
+                .await
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Writes the desired framework over what is stored: items matched by
+/// slug, changed rows only, missing items archived, every change recorded.
+async fn write_framework(
+    conn: &mut AnyConnection,
+    w: &Writer<'_>,
+    fw: &Framework,
+    existing: Items,
+    summary: &mut ImportSummary,
+) -> Result<(), StoreError> {
+    let org = w.org;
     let ability_ids = write_abilities(
         conn,
-        &org,
+        w,
         &fw.abilities,
         existing.abilities,
-        now,
         &mut summary.abilities,
     )
     .await?;
-    let role_ids = write_roles(
-        conn,
-        &org,
-        &fw.roles,
-        existing.roles,
-        now,
-        &mut summary.roles,
-    )
-    .await?;
+    let role_ids = write_roles(conn, w, &fw.roles, existing.roles, &mut summary.roles).await?;
     let position_ids = write_positions(
         conn,
-        &org,
+        w,
         &fw.positions,
         existing.positions,
-        now,
         &mut summary.positions,
     )
     .await?;
-
-    // Requirements and position roles are rewritten whole: they have no
-    // identity of their own, and whether they changed is already reflected
-    // in their owner's updated_at.
-    for table in [
-        "role_requirements",
-        "position_requirements",
-        "position_roles",
+    // Requirements and position roles of active items are rewritten whole:
+    // they have no identity of their own, and whether they changed is
+    // already reflected in their owner's updated_at. Those of archived
+    // items stay, so a restore brings an item back as it was.
+    for (table, owner, owners) in [
+        ("role_requirements", "role_id", "roles"),
+        ("position_requirements", "position_id", "positions"),
+        ("position_roles", "position_id", "positions"),
     ] {
-        // Table names come from the constant list above, never from input.
+        // Table and column names come from the constant list above.
         sqlx::query(AssertSqlSafe(format!(
-            "DELETE FROM {table} WHERE org_id = $1"
+            "DELETE FROM {table} WHERE org_id = $1
+                AND {owner} IN (SELECT id FROM {owners} WHERE org_id = $1 AND archived_at IS NULL)"
         )))
         .bind(org.as_str())
         .execute(&mut *conn)
@@ -513,8 +966,7 @@ pub async fn replace(
             .await?;
         }
     }
-    tx.commit().await?;
-    Ok(summary)
+    Ok(())
 }
 
 async fn upsert_organization(
@@ -589,6 +1041,23 @@ fn plan<T: PartialEq>(existing: Option<&Stored<T>>, item: &T, sort_order: i64) -
     }
 }
 
+impl Plan {
+    /// The plan without its id, to remember after the id moves on.
+    fn shape(&self) -> Plan {
+        match self {
+            Plan::Insert => Plan::Insert,
+            Plan::Update {
+                id,
+                content_changed,
+            } => Plan::Update {
+                id: id.clone(),
+                content_changed: *content_changed,
+            },
+            Plan::Keep { id } => Plan::Keep { id: id.clone() },
+        }
+    }
+}
+
 fn count(plan: &Plan, changes: &mut Changes) {
     match plan {
         Plan::Insert => changes.created += 1,
@@ -600,13 +1069,16 @@ fn count(plan: &Plan, changes: &mut Changes) {
     }
 }
 
-/// Archives stored items that the file no longer lists.
+/// Archives stored items that the framework no longer lists.
+#[allow(clippy::too_many_arguments)]
 async fn archive_missing<T>(
     conn: &mut AnyConnection,
+    w: &Writer<'_>,
     table: &'static str,
+    kind: &str,
     existing: &[Stored<T>],
     kept: &HashMap<Slug, String>,
-    now: Millis,
+    snap: fn(&T) -> Snapshot,
     changes: &mut Changes,
 ) -> Result<(), StoreError> {
     let kept: HashSet<&String> = kept.values().collect();
@@ -618,10 +1090,12 @@ async fn archive_missing<T>(
         sqlx::query(AssertSqlSafe(format!(
             "UPDATE {table} SET archived_at = $1, updated_at = $1 WHERE id = $2"
         )))
-        .bind(now)
+        .bind(w.now)
         .bind(&s.id)
         .execute(&mut *conn)
         .await?;
+        w.record(conn, kind, &s.id, "archived", Some(snap(&s.item)), None)
+            .await?;
         changes.archived += 1;
     }
     Ok(())
@@ -629,10 +1103,9 @@ async fn archive_missing<T>(
 
 async fn write_abilities(
     conn: &mut AnyConnection,
-    org: &OrgId,
+    w: &Writer<'_>,
     abilities: &[Ability],
     existing: Vec<Stored<Ability>>,
-    now: Millis,
     changes: &mut Changes,
 ) -> Result<HashMap<Slug, String>, StoreError> {
     let mut ids = HashMap::new();
@@ -641,6 +1114,7 @@ async fn write_abilities(
         let old = existing.iter().find(|s| s.item.slug == a.slug);
         let plan = plan(old, a, order);
         count(&plan, changes);
+        let recorded = plan.shape();
         let category = a.category.as_ref().map(Name::as_str);
         let (id, milestones_changed) = match plan {
             Plan::Insert => {
@@ -650,13 +1124,13 @@ async fn write_abilities(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 )
                 .bind(&id)
-                .bind(org.as_str())
+                .bind(w.org.as_str())
                 .bind(a.slug.as_str())
                 .bind(a.name.as_str())
                 .bind(category)
                 .bind(a.description.as_str())
                 .bind(order)
-                .bind(now)
+                .bind(w.now)
                 .execute(&mut *conn)
                 .await?;
                 (id, true)
@@ -675,7 +1149,7 @@ async fn write_abilities(
                 .bind(a.description.as_str())
                 .bind(order)
                 .bind(i64::from(content_changed))
-                .bind(now)
+                .bind(w.now)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
@@ -694,7 +1168,7 @@ async fn write_abilities(
                     "INSERT INTO milestones (org_id, ability_id, level, summary, examples)
                      VALUES ($1, $2, $3, $4, $5)",
                 )
-                .bind(org.as_str())
+                .bind(w.org.as_str())
                 .bind(&id)
                 .bind(i64::from(level.get()))
                 .bind(m.summary.as_str())
@@ -703,25 +1177,38 @@ async fn write_abilities(
                 .await?;
             }
         }
+        w.record_plan(conn, "ability", &id, &recorded, old, a, history::ability)
+            .await?;
         ids.insert(a.slug.clone(), id);
     }
-    archive_missing(conn, "abilities", &existing, &ids, now, changes).await?;
+    archive_missing(
+        conn,
+        w,
+        "abilities",
+        "ability",
+        &existing,
+        &ids,
+        history::ability,
+        changes,
+    )
+    .await?;
     Ok(ids)
 }
 
 async fn write_roles(
     conn: &mut AnyConnection,
-    org: &OrgId,
+    w: &Writer<'_>,
     roles: &[Role],
     existing: Vec<Stored<Role>>,
-    now: Millis,
     changes: &mut Changes,
 ) -> Result<HashMap<Slug, String>, StoreError> {
     let mut ids = HashMap::new();
     for (i, r) in roles.iter().enumerate() {
         let order = i as i64;
-        let plan = plan(existing.iter().find(|s| s.item.slug == r.slug), r, order);
+        let old = existing.iter().find(|s| s.item.slug == r.slug);
+        let plan = plan(old, r, order);
         count(&plan, changes);
+        let recorded = plan.shape();
         let id = match plan {
             Plan::Insert => {
                 let id = new_id();
@@ -730,13 +1217,13 @@ async fn write_roles(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
                 )
                 .bind(&id)
-                .bind(org.as_str())
+                .bind(w.org.as_str())
                 .bind(r.slug.as_str())
                 .bind(r.name.as_str())
                 .bind(r.plural.as_str())
                 .bind(r.description.as_str())
                 .bind(order)
-                .bind(now)
+                .bind(w.now)
                 .execute(&mut *conn)
                 .await?;
                 id
@@ -755,7 +1242,7 @@ async fn write_roles(
                 .bind(r.description.as_str())
                 .bind(order)
                 .bind(i64::from(content_changed))
-                .bind(now)
+                .bind(w.now)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
@@ -763,25 +1250,38 @@ async fn write_roles(
             }
             Plan::Keep { id } => id,
         };
+        w.record_plan(conn, "role", &id, &recorded, old, r, history::role)
+            .await?;
         ids.insert(r.slug.clone(), id);
     }
-    archive_missing(conn, "roles", &existing, &ids, now, changes).await?;
+    archive_missing(
+        conn,
+        w,
+        "roles",
+        "role",
+        &existing,
+        &ids,
+        history::role,
+        changes,
+    )
+    .await?;
     Ok(ids)
 }
 
 async fn write_positions(
     conn: &mut AnyConnection,
-    org: &OrgId,
+    w: &Writer<'_>,
     positions: &[Position],
     existing: Vec<Stored<Position>>,
-    now: Millis,
     changes: &mut Changes,
 ) -> Result<HashMap<Slug, String>, StoreError> {
     let mut ids = HashMap::new();
     for (i, p) in positions.iter().enumerate() {
         let order = i as i64;
-        let plan = plan(existing.iter().find(|s| s.item.slug == p.slug), p, order);
+        let old = existing.iter().find(|s| s.item.slug == p.slug);
+        let plan = plan(old, p, order);
         count(&plan, changes);
+        let recorded = plan.shape();
         let (rule, value) = miles_rule_to(p.miles);
         let id = match plan {
             Plan::Insert => {
@@ -792,7 +1292,7 @@ async fn write_positions(
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
                 )
                 .bind(&id)
-                .bind(org.as_str())
+                .bind(w.org.as_str())
                 .bind(p.slug.as_str())
                 .bind(p.title.as_str())
                 .bind(p.level.as_str())
@@ -800,7 +1300,7 @@ async fn write_positions(
                 .bind(rule)
                 .bind(value)
                 .bind(order)
-                .bind(now)
+                .bind(w.now)
                 .execute(&mut *conn)
                 .await?;
                 id
@@ -822,7 +1322,7 @@ async fn write_positions(
                 .bind(value)
                 .bind(order)
                 .bind(i64::from(content_changed))
-                .bind(now)
+                .bind(w.now)
                 .bind(&id)
                 .execute(&mut *conn)
                 .await?;
@@ -830,9 +1330,21 @@ async fn write_positions(
             }
             Plan::Keep { id } => id,
         };
+        w.record_plan(conn, "position", &id, &recorded, old, p, history::position)
+            .await?;
         ids.insert(p.slug.clone(), id);
     }
-    archive_missing(conn, "positions", &existing, &ids, now, changes).await?;
+    archive_missing(
+        conn,
+        w,
+        "positions",
+        "position",
+        &existing,
+        &ids,
+        history::position,
+        changes,
+    )
+    .await?;
     Ok(ids)
 }
 
