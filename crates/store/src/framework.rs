@@ -818,6 +818,7 @@ impl Writer<'_> {
     }
 
     /// Records what a plan did to one item.
+    #[allow(clippy::too_many_arguments)]
     async fn record_plan<T>(
         &self,
         conn: &mut AnyConnection,
