@@ -208,8 +208,17 @@ impl MilesScale {
 pub struct Markdown(String);
 
 impl Markdown {
+    /// Line endings are normalised to `\n` (browsers send `\r\n`) and
+    /// trailing white space dropped, so the same text typed in a form or
+    /// written in a file is the same value.
     pub fn new(s: impl Into<String>) -> Self {
-        Self(s.into())
+        let s: String = s.into();
+        let s = if s.contains('\r') {
+            s.replace("\r\n", "\n").replace('\r', "\n")
+        } else {
+            s
+        };
+        Self(s.trim_end().to_owned())
     }
 
     pub fn as_str(&self) -> &str {

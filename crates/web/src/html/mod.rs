@@ -12,6 +12,7 @@ use crate::error::PageError;
 
 mod abilities;
 mod account;
+mod authoring;
 mod conversations;
 mod home;
 mod members;
@@ -78,6 +79,71 @@ pub(crate) fn router() -> Router<App> {
             "/{org}/positions/{position}/conversations",
             post(conversations::start_on_position),
         )
+        .route("/{org}/settings/framework", get(authoring::hub))
+        .route(
+            "/{org}/settings/framework/miles",
+            post(authoring::set_miles),
+        )
+        .route(
+            "/{org}/settings/framework/abilities/new",
+            get(authoring::new_ability_form).post(authoring::create_ability),
+        )
+        .route(
+            "/{org}/settings/framework/roles/new",
+            get(authoring::new_role_form).post(authoring::create_role),
+        )
+        .route(
+            "/{org}/settings/framework/positions/new",
+            get(authoring::new_position_form).post(authoring::create_position),
+        )
+        .route(
+            "/{org}/abilities/{ability}/edit",
+            get(authoring::edit_ability_form).post(authoring::update_ability),
+        )
+        .route(
+            "/{org}/roles/{role}/edit",
+            get(authoring::edit_role_form).post(authoring::update_role),
+        )
+        .route(
+            "/{org}/positions/{position}/edit",
+            get(authoring::edit_position_form).post(authoring::update_position),
+        )
+        .route(
+            "/{org}/abilities/{ability}/archive",
+            post(authoring::archive::<{ authoring::ABILITY }>),
+        )
+        .route(
+            "/{org}/roles/{role}/archive",
+            post(authoring::archive::<{ authoring::ROLE }>),
+        )
+        .route(
+            "/{org}/positions/{position}/archive",
+            post(authoring::archive::<{ authoring::POSITION }>),
+        )
+        .route(
+            "/{org}/abilities/{ability}/restore",
+            post(authoring::restore::<{ authoring::ABILITY }>),
+        )
+        .route(
+            "/{org}/roles/{role}/restore",
+            post(authoring::restore::<{ authoring::ROLE }>),
+        )
+        .route(
+            "/{org}/positions/{position}/restore",
+            post(authoring::restore::<{ authoring::POSITION }>),
+        )
+        .route(
+            "/{org}/abilities/{ability}/history",
+            get(authoring::history_page::<{ authoring::ABILITY }>),
+        )
+        .route(
+            "/{org}/roles/{role}/history",
+            get(authoring::history_page::<{ authoring::ROLE }>),
+        )
+        .route(
+            "/{org}/positions/{position}/history",
+            get(authoring::history_page::<{ authoring::POSITION }>),
+        )
         .route(
             "/{org}/conversations/{id}/replies",
             post(conversations::reply),
@@ -141,6 +207,12 @@ impl Chrome {
             links.push(Link {
                 href: format!("/{slug}/people"),
                 text: "People".into(),
+            });
+        }
+        if policy::can(actor, Action::EditFramework, org.access()) {
+            links.push(Link {
+                href: format!("/{slug}/settings/framework"),
+                text: "Framework".into(),
             });
         }
         if policy::can(actor, Action::ManageSettings, org.access()) {

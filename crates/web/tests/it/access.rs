@@ -149,6 +149,74 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
         ),
         (
             "GET",
+            "/fernhill/settings/framework",
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+        ),
+        (
+            "GET",
+            "/fernhill/settings/framework/abilities/new",
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+        ),
+        (
+            "GET",
+            "/fernhill/abilities/mentoring/edit",
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+        ),
+        (
+            "GET",
+            "/fernhill/roles/mentor/edit",
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+        ),
+        (
+            "GET",
+            "/fernhill/positions/engineer-1/edit",
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+        ),
+        (
+            "POST",
+            "/fernhill/settings/framework/miles",
+            &[
+                ("m1", "1"),
+                ("m2", "3"),
+                ("m3", "6"),
+                ("m4", "12"),
+                ("m5", "20"),
+            ],
+            [L, NotFound, NotFound, R, NotFound, NotFound, R],
+        ),
+        // Visitors act in turn: the editor archives (the owner then finds
+        // nothing to archive), and the editor restores it again.
+        (
+            "POST",
+            "/fernhill/positions/engineer-1/archive",
+            &[],
+            [L, NotFound, NotFound, R, NotFound, NotFound, NotFound],
+        ),
+        (
+            "POST",
+            "/fernhill/positions/engineer-1/restore",
+            &[],
+            [L, NotFound, NotFound, R, NotFound, NotFound, NotFound],
+        ),
+        (
+            "GET",
+            "/fernhill/abilities/mentoring/history",
+            &[],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        (
+            "POST",
+            "/fernhill/abilities/mentoring/conversations",
+            &[("title", "t"), ("body", "b")],
+            [L, NotFound, R, R, R, R, R],
+        ),
+        (
+            "GET",
             "/api/v1/orgs/fernhill/framework",
             &[],
             [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
@@ -203,10 +271,17 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
         &["cairn", "Fernhill", "Sign in", "Sign up"],
         &["cairn", "Fernhill", "olga"],
         &["cairn", "Fernhill", "People", "mia"],
-        &["cairn", "Fernhill", "People", "eddie"],
+        &["cairn", "Fernhill", "People", "Framework", "eddie"],
         &["cairn", "Fernhill", "People", "lea"],
         &["cairn", "Fernhill", "People", "Settings", "ada"],
-        &["cairn", "Fernhill", "People", "Settings", "owen"],
+        &[
+            "cairn",
+            "Fernhill",
+            "People",
+            "Framework",
+            "Settings",
+            "owen",
+        ],
     ];
     for ((client, name), want) in clients.iter_mut().zip(VISITORS).zip(expected_nav) {
         assert_eq!(nav(&client.get("/fernhill").await), want, "{name}");

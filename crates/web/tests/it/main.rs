@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod authoring;
 mod conversations;
 mod members;
 mod pages;
