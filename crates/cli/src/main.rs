@@ -38,6 +38,9 @@ enum Command {
     Export(ExportArgs),
     /// Load the demo organization (Fernhill), replacing it if present.
     Demo,
+    /// Print an organization's framework health; exits 1 when anything is
+    /// critical (⛔️), so it can guard a framework repository in CI.
+    Health(HealthArgs),
     /// Operator tasks: accounts and capabilities.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -95,6 +98,20 @@ pub enum FormatArg {
     Json,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+pub enum HealthFormat {
+    Text,
+    Json,
+}
+
+#[derive(Args)]
+pub struct HealthArgs {
+    /// The organization's slug.
+    org: String,
+    #[arg(long, value_enum, default_value = "text")]
+    format: HealthFormat,
+}
+
 #[derive(Args)]
 pub struct ExportArgs {
     /// The organization's slug.
@@ -143,6 +160,7 @@ fn main() -> ExitCode {
             Command::Import(args) => commands::files::import(&settings, args).await,
             Command::Export(args) => commands::files::export(&settings, args).await,
             Command::Demo => commands::files::demo(&settings).await,
+            Command::Health(args) => commands::health(&settings, args).await,
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,
         }
     })

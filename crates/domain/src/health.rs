@@ -455,3 +455,231 @@ mod tests {
         assert_eq!(Severity::Critical.symbol(), "⛔️");
     }
 }
+
+/// Something about the framework as a whole that no single page shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// Every active ability's checks, and the organization-wide findings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Report {
+    pub abilities: Vec<AbilityReport>,
+    pub findings: Vec<Finding>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AbilityReport {
+    pub slug: crate::Slug,
+    pub name: crate::Name,
+    pub checks: Vec<Check>,
+}
+
+impl Report {
+    /// The JSON form shared by the API and `cairn health --format json`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let check = |c: &Check| serde_json::json!({ "check": c.kind.as_str(), "severity": c.severity.label(), "text": c.text });
+        serde_json::json!({
+            "worst": self.worst().label(),
+            "abilities": self.abilities.iter().map(|a| serde_json::json!({
+                "slug": a.slug.as_str(),
+                "name": a.name.as_str(),
+                "checks": a.checks.iter().map(check).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+            "findings": self.findings.iter().map(|f| serde_json::json!({ "severity": f.severity.label(), "text": f.text })).collect::<Vec<_>>(),
+        })
+    }
+
+    /// The text form of `cairn health`: findings, then every check that is
+    /// not ok, one line each.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for f in &self.findings {
+            out.push_str(&format!("{} {}\n", f.severity.symbol(), f.text));
+        }
+        for a in &self.abilities {
+            for c in a.checks.iter().filter(|c| c.severity != Severity::Ok) {
+                out.push_str(&format!("{} {}: {}\n", c.severity.symbol(), a.name, c.text));
+            }
+        }
+        out.push_str(&format!(
+            "{} abilities checked; worst: {}\n",
+            self.abilities.len(),
+            self.worst().label()
+        ));
+        out
+    }
+
+    pub fn worst(&self) -> Severity {
+        self.abilities
+            .iter()
+            .flat_map(|a| a.checks.iter().map(|c| c.severity))
+            .chain(self.findings.iter().map(|f| f.severity))
+            .max()
+            .unwrap_or(Severity::Ok)
+    }
+}
+
+/// A requirement of an active role or position on an archived ability.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dangling {
+    /// "role" or "position".
+    pub kind: &'static str,
+    pub item: String,
+    pub ability: String,
+}
+
+/// The organization-wide health report: one engine for the page, the API
+/// and `cairn health`.
+pub fn report(
+    fw: &crate::Framework,
+    facts: &[(crate::Slug, AbilityFacts)],
+    dangling: &[Dangling],
+    thresholds: &Thresholds,
+    now: i64,
+) -> Report {
+    use crate::requirement::{position_requirements, required_miles};
+    let abilities = fw
+        .abilities
+        .iter()
+        .filter_map(|a| {
+            let f = facts.iter().find(|(s, _)| s == &a.slug)?;
+            Some(AbilityReport {
+                slug: a.slug.clone(),
+                name: a.name.clone(),
+                checks: check(&f.1, thresholds, now),
+            })
+        })
+        .collect();
+    let mut findings = Vec::new();
+    for d in dangling {
+        findings.push(Finding {
+            severity: Severity::Critical,
+            text: format!(
+                "The {} {} requires the archived ability {}.",
+                d.kind, d.item, d.ability
+            ),
+        });
+    }
+    // The most miles anyone could hold: every ability at milestone 5.
+    let max_miles = u64::from(fw.organization.miles.values()[4]) * fw.abilities.len() as u64;
+    for p in &fw.positions {
+        if position_requirements(p, &fw.roles).is_empty() {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                text: format!(
+                    "The position {} requires no milestones, directly or through its roles.",
+                    p.title
+                ),
+            });
+        }
+        let needed = u64::from(required_miles(p, &fw.roles, &fw.organization.miles));
+        if needed > max_miles {
+            findings.push(Finding {
+                severity: Severity::Critical,
+                text: format!(
+                    "No one could meet the miles of {}: it asks for {needed}, and holding every ability at milestone 5 gives {max_miles}.",
+                    p.title
+                ),
+            });
+        }
+    }
+    for a in &fw.abilities {
+        if a.milestones.iter().all(|m| m.summary.is_empty()) {
+            findings.push(Finding {
+                severity: Severity::Warning,
+                text: format!("{} has no milestone summaries.", a.name),
+            });
+        }
+        let bare: Vec<String> = crate::Level::ALL
+            .iter()
+            .filter(|l| a.milestone(**l).examples.is_empty())
+            .map(|l| l.to_string())
+            .collect();
+        if !bare.is_empty() {
+            let which = if bare.len() == 1 {
+                format!("Milestone {} has", bare[0])
+            } else {
+                format!("Milestones {} have", bare.join(", "))
+            };
+            findings.push(Finding {
+                severity: Severity::Info,
+                text: format!("{}: {which} no examples.", a.name),
+            });
+        }
+    }
+    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    Report {
+        abilities,
+        findings,
+    }
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+    use crate::file;
+
+    const NOW: i64 = 1_800_000_000_000;
+
+    #[test]
+    fn organization_wide_findings() {
+        let mut fw = file::parse(include_str!("../../../demo/fernhill.yaml")).expect("demo");
+        // Break things the report should notice.
+        fw.positions[0].required_roles.clear(); // Engineer I: nothing required any more
+        fw.positions[3].miles = crate::MilesRule::AtLeast(1000); // unreachable
+        fw.abilities[1]
+            .milestones
+            .iter_mut()
+            .for_each(|m| m.summary = crate::Markdown::default());
+        fw.abilities[2].milestones[4].examples.clear();
+        let facts: Vec<(crate::Slug, AbilityFacts)> = fw
+            .abilities
+            .iter()
+            .map(|a| {
+                (
+                    a.slug.clone(),
+                    AbilityFacts {
+                        roles: 1,
+                        updated_at: NOW,
+                        ..Default::default()
+                    },
+                )
+            })
+            .collect();
+        let dangling = [Dangling {
+            kind: "role",
+            item: "Mentor".into(),
+            ability: "Coaching".into(),
+        }];
+        let r = report(&fw, &facts, &dangling, &Thresholds::default(), NOW);
+        let lines: Vec<String> = r
+            .findings
+            .iter()
+            .map(|f| format!("{} {}", f.severity.symbol(), f.text))
+            .collect();
+        assert_eq!(
+            lines,
+            vec![
+                "⛔️ The role Mentor requires the archived ability Coaching.",
+                "⛔️ No one could meet the miles of Staff Engineer: it asks for 1000, and holding every ability at milestone 5 gives 160.",
+                "⚠️ The position Engineer I requires no milestones, directly or through its roles.",
+                "⚠️ System Design has no milestone summaries.",
+                "ℹ️ Testing & Verification: Milestone 5 has no examples.",
+            ]
+        );
+        assert_eq!(r.abilities.len(), 8);
+        assert_eq!(r.worst(), Severity::Critical);
+        let clean = report(
+            &file::parse(include_str!("../../../demo/fernhill.yaml")).expect("demo"),
+            &facts,
+            &[],
+            &Thresholds::default(),
+            NOW,
+        );
+        assert!(clean.findings.is_empty(), "{:?}", clean.findings);
+        assert_eq!(clean.worst(), Severity::Warning, "no observations yet");
+    }
+}

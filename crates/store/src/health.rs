@@ -1,7 +1,7 @@
 //! The facts configuration health is computed from: aggregates only.
 
 use cairn_domain::Slug;
-use cairn_domain::health::AbilityFacts;
+use cairn_domain::health::{self, AbilityFacts, Dangling, Report};
 
 use crate::orgs::OrgId;
 use crate::{Store, StoreError};
@@ -71,4 +71,40 @@ pub async fn all_ability_facts(
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter().map(facts_from).collect()
+}
+
+/// Requirements of active roles and positions on archived abilities.
+pub async fn dangling(store: &Store, org: &OrgId) -> Result<Vec<Dangling>, StoreError> {
+    let rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT 'role', r.name, a.name FROM role_requirements rr
+           JOIN roles r ON r.id = rr.role_id JOIN abilities a ON a.id = rr.ability_id
+          WHERE rr.org_id = $1 AND r.archived_at IS NULL AND a.archived_at IS NOT NULL
+         UNION ALL
+         SELECT 'position', p.title, a.name FROM position_requirements pr
+           JOIN positions p ON p.id = pr.position_id JOIN abilities a ON a.id = pr.ability_id
+          WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(kind, item, ability)| Dangling {
+            kind: if kind == "role" { "role" } else { "position" },
+            item,
+            ability,
+        })
+        .collect())
+}
+
+/// The organization's health report, as of `now`.
+pub async fn report(
+    store: &Store,
+    org: &crate::orgs::OrgRecord,
+    now: crate::Millis,
+) -> Result<Report, StoreError> {
+    let fw = crate::framework::load(store, &org.id).await?;
+    let facts = all_ability_facts(store, &org.id).await?;
+    let dangling = dangling(store, &org.id).await?;
+    Ok(health::report(&fw, &facts, &dangling, &org.thresholds, now))
 }

@@ -48,6 +48,52 @@ pub async fn migrate(settings: &Settings) -> ExitCode {
 
 pub use cairn_store::system_now as now;
 
+/// `cairn health ORG`: 0 when nothing is critical, 1 when something is,
+/// 2 for an unknown organization.
+pub async fn health(settings: &Settings, args: crate::HealthArgs) -> ExitCode {
+    let slug = match cairn_domain::OrgSlug::parse(&args.org) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn health: {:?}: {e}", args.org);
+            return ExitCode::from(2);
+        }
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = async {
+        let Some(org) = cairn_store::orgs::by_slug(&store, &slug).await? else {
+            return Ok(None);
+        };
+        cairn_store::health::report(&store, &org, now())
+            .await
+            .map(Some)
+    }
+    .await;
+    store.close().await;
+    let report = match result {
+        Ok(Some(r)) => r,
+        Ok(None) => {
+            eprintln!("cairn health: no organization {slug}");
+            return ExitCode::from(2);
+        }
+        Err(e) => {
+            eprintln!("cairn health: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match args.format {
+        crate::HealthFormat::Text => print!("{}", report.to_text()),
+        crate::HealthFormat::Json => println!("{}", report.to_json()),
+    }
+    if report.worst() == cairn_domain::health::Severity::Critical {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::redact;

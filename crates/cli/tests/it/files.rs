@@ -235,3 +235,45 @@ async fn demo_command_loads_fernhill() {
         cairn_domain::file::parse(DEMO).expect("demo")
     );
 }
+
+#[tokio::test]
+async fn health_exits_1_on_critical_findings_and_speaks_json() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("h.db").display().to_string();
+    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+    cairn(d, &["--database-url", &db, "import", "demo.yaml"]);
+    let out = cairn(d, &["--database-url", &db, "health", "fernhill"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(stdout(&out).contains("⚠️ Code Quality: Has been referenced in no observations"));
+    assert!(stdout(&out).ends_with("8 abilities checked; worst: warning\n"));
+
+    std::fs::write(
+        d.join("bad.yaml"),
+        DEMO.replacen("miles: { at_least: 90 }", "miles: { at_least: 900 }", 1),
+    )
+    .expect("write");
+    cairn(d, &["--database-url", &db, "import", "bad.yaml"]);
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "health",
+            "fernhill",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("json");
+    assert_eq!(json["worst"], "critical");
+    assert_eq!(json["abilities"].as_array().map(Vec::len), Some(8));
+    assert_eq!(json["findings"][0]["severity"], "critical");
+    assert_eq!(
+        cairn(d, &["--database-url", &db, "health", "nobody"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

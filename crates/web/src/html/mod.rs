@@ -14,6 +14,7 @@ mod abilities;
 mod account;
 mod authoring;
 mod conversations;
+mod health;
 mod home;
 mod members;
 mod orgs_pages;
@@ -51,6 +52,7 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/{org}", get(orgs_pages::show))
         .route("/{org}/people", get(members::list))
+        .route("/{org}/health", get(health::report))
         .route(
             "/{org}/settings",
             get(settings::org_settings).post(settings::update_org),

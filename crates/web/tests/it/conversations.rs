@@ -269,3 +269,39 @@ async fn members_start_reply_and_authors_or_editors_resolve() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn the_health_report_lists_every_ability_and_framework_findings() {
+    let app = TestApp::new().await;
+    app.import(&crate::support::DEMO.replacen(
+        "miles: { at_least: 90 }",
+        "miles: { at_least: 900 }",
+        1,
+    ))
+    .await;
+    let page = app.get("/fernhill/health").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.texts("table.health-table tbody tr").len(), 8);
+    assert_eq!(
+        page.texts("section[aria-labelledby=findings] li"),
+        vec![
+            "⛔️ critical: No one could meet the miles of Staff Engineer: it asks for 900, and holding every ability at milestone 5 gives 160."
+        ]
+    );
+    assert!(page.text().contains("Worst finding: critical"));
+    assert!(
+        app.get("/fernhill")
+            .await
+            .links("main a")
+            .iter()
+            .any(|(h, _)| h == "/fernhill/health")
+    );
+    let org = app.org("fernhill").await;
+    cairn_store::orgs::set_published(&app.db.store, &org.id, false, 1)
+        .await
+        .expect("unpublish");
+    assert_eq!(
+        app.get("/fernhill/health").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

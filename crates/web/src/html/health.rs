@@ -1,0 +1,59 @@
+//! `/{org}/health`: the framework health report.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use cairn_domain::policy::Action;
+
+use super::abilities::HealthLine;
+use super::{Chrome, OrgContext};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+
+pub(crate) struct AbilityRow {
+    slug: String,
+    name: String,
+    checks: Vec<HealthLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "health/report.html")]
+pub(crate) struct ReportPage {
+    chrome: Chrome,
+    worst: &'static str,
+    findings: Vec<HealthLine>,
+    abilities: Vec<AbilityRow>,
+}
+
+pub(crate) async fn report(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<ReportPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let report = cairn_store::health::report(&app.store, &ctx.org, app.now()).await?;
+    Ok(ReportPage {
+        chrome: ctx.chrome(&visitor),
+        worst: report.worst().label(),
+        findings: report
+            .findings
+            .iter()
+            .map(|f| HealthLine {
+                symbol: f.severity.symbol(),
+                label: f.severity.label(),
+                text: f.text.clone(),
+            })
+            .collect(),
+        abilities: report
+            .abilities
+            .iter()
+            .map(|a| AbilityRow {
+                slug: a.slug.to_string(),
+                name: a.name.to_string(),
+                checks: a.checks.iter().map(HealthLine::from).collect(),
+            })
+            .collect(),
+    })
+}
