@@ -610,7 +610,7 @@ pub fn report(
             });
         }
     }
-    findings.sort_by(|a, b| b.severity.cmp(&a.severity));
+    findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Report {
         abilities,
         findings,
