@@ -1,0 +1,324 @@
+//! Key flows in headless Chromium against the real server: what a person
+//! sees. Needs Debian's `chromium` and `chromium-driver` (`.ci/run`
+//! installs them); elsewhere the test says it was skipped, unless
+//! CAIRN_TEST_REQUIRE_BROWSER=1. Screenshots land in target/screenshots/.
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+
+use crate::{cairn, stderr};
+
+/// Kills a child process when the test ends, however it ends.
+struct Guard(Child);
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+fn start_server(dir: &Path, db: &str) -> (Guard, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .current_dir(dir)
+        .args([
+            "--database-url",
+            db,
+            "serve",
+            "--demo",
+            "--bind",
+            "127.0.0.1:0",
+        ])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn server");
+    let stdout = child.stdout.take().expect("stdout");
+    let guard = Guard(child);
+    let mut lines = BufReader::new(stdout).lines();
+    let address = loop {
+        let line = lines.next().expect("server line").expect("utf-8");
+        if let Some(rest) = line.strip_prefix("cairn listening on http://") {
+            break rest.split_whitespace().next().expect("address").to_owned();
+        }
+    };
+    (guard, address)
+}
+
+fn create_user(dir: &Path, db: &str, email: &str, name: &str) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .current_dir(dir)
+        .args([
+            "--database-url",
+            db,
+            "admin",
+            "create-user",
+            email,
+            "--name",
+            name,
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"browser test password\n")
+        .expect("write");
+    assert!(child.wait().expect("wait").success());
+}
+
+async fn save_screenshot(c: &Client, name: &str, width: u32) {
+    c.set_window_size(width, 1800).await.expect("resize");
+    let png = c.screenshot().await.expect("screenshot");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshot dir");
+    std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
+}
+
+async fn text(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+async fn sign_in(c: &Client, base: &str, email: &str) {
+    c.goto(&format!("{base}/login")).await.expect("login page");
+    c.find(Locator::Css("#email"))
+        .await
+        .expect("email")
+        .send_keys(email)
+        .await
+        .expect("type");
+    c.find(Locator::Css("#password"))
+        .await
+        .expect("password")
+        .send_keys("browser test password")
+        .await
+        .expect("type");
+    c.find(Locator::Css("form.stack button[type=submit]"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    wait_for(c, "header.site form.inline").await;
+}
+
+async fn sign_out(c: &Client) {
+    c.find(Locator::Css("header.site form.inline button"))
+        .await
+        .expect("sign out")
+        .click()
+        .await
+        .expect("click");
+    wait_for(c, "a.button[href='/signup']").await;
+}
+
+async fn wait_for(c: &Client, css: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while c.find(Locator::Css(css)).await.is_err() {
+        assert!(
+            Instant::now() < deadline,
+            "waited for {css}: {}",
+            c.current_url()
+                .await
+                .map(|u| u.to_string())
+                .unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn people_read_talk_and_edit_in_a_real_browser() {
+    let Some(driver_bin) = chromedriver() else {
+        assert!(
+            std::env::var("CAIRN_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
+            "CAIRN_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed"
+        );
+        eprintln!("SKIPPED browser test: chromium-driver is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("browser.db").display().to_string();
+    let (_server, address) = start_server(d, &db);
+    let base = format!("http://{address}");
+    create_user(d, &db, "mia@example.com", "Mia");
+    create_user(d, &db, "eddie@example.com", "Eddie");
+    for (email, capability) in [
+        ("mia@example.com", "member"),
+        ("eddie@example.com", "framework-editor"),
+    ] {
+        let out = cairn(
+            d,
+            &[
+                "--database-url",
+                &db,
+                "admin",
+                "grant",
+                "fernhill",
+                email,
+                capability,
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+
+    let port = free_port();
+    let _driver = Guard(
+        Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--disable-sync", "--hide-scrollbars", format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("webdriver session");
+
+    // An anonymous visitor reads the ability page and meets the notice.
+    let ability = format!("{base}/fernhill/abilities/incident-response");
+    c.goto(&ability).await.expect("ability page");
+    assert_eq!(text(&c, "h1").await, "Incident Response");
+    assert!(
+        text(&c, "section.conversations")
+            .await
+            .contains("This section is for Fernhill folks only.")
+    );
+    assert!(
+        c.find(Locator::Css("#conversation-title")).await.is_err(),
+        "no form for outsiders"
+    );
+    save_screenshot(&c, "ability-anonymous-desktop", 1280).await;
+    save_screenshot(&c, "ability-anonymous-phone", 390).await;
+
+    // A member starts a conversation; the health line changes.
+    c.set_window_size(1280, 1800).await.expect("resize");
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&ability).await.expect("ability page");
+    assert!(
+        text(&c, "ul.health")
+            .await
+            .contains("Never conversed about")
+    );
+    c.find(Locator::Css("#conversation-title"))
+        .await
+        .expect("title")
+        .send_keys("Who runs the Saturday rota?")
+        .await
+        .expect("type");
+    c.find(Locator::Css("#conversation-body"))
+        .await
+        .expect("body")
+        .send_keys("Asking for **the platform team**.")
+        .await
+        .expect("type");
+    c.find(Locator::XPath(
+        "//button[normalize-space()='Start conversation']",
+    ))
+    .await
+    .expect("start")
+    .click()
+    .await
+    .expect("submit");
+    wait_for(&c, "article.thread").await;
+    assert!(
+        text(&c, "article.thread")
+            .await
+            .contains("Who runs the Saturday rota?")
+    );
+    assert!(
+        text(&c, "ul.health")
+            .await
+            .contains("Conversed about 1 time, last less than a minute ago")
+    );
+    save_screenshot(&c, "ability-member-desktop", 1280).await;
+    save_screenshot(&c, "ability-member-phone", 390).await;
+    c.set_window_size(1280, 1800).await.expect("resize");
+    sign_out(&c).await;
+
+    // An editor edits a milestone and sees it in history.
+    sign_in(&c, &base, "eddie@example.com").await;
+    c.goto(&format!("{base}/fernhill/abilities/incident-response/edit"))
+        .await
+        .expect("edit page");
+    let examples = c
+        .find(Locator::Css("#m2_examples"))
+        .await
+        .expect("examples");
+    examples
+        .send_keys("\nHands over the pager with a written summary.")
+        .await
+        .expect("type");
+    c.find(Locator::XPath("//button[normalize-space()='Save changes']"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("submit");
+    wait_for(&c, "ul.health").await;
+    c.goto(&format!(
+        "{base}/fernhill/abilities/incident-response/history"
+    ))
+    .await
+    .expect("history");
+    let history = text(&c, "ol.history").await;
+    assert!(
+        history.contains("Updated less than a minute ago by Eddie"),
+        "{history}"
+    );
+    assert!(
+        history.contains("+ Hands over the pager with a written summary."),
+        "{history}"
+    );
+    save_screenshot(&c, "history-desktop", 1280).await;
+    c.close().await.expect("close");
+}
