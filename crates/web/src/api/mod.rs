@@ -14,15 +14,53 @@ use cairn_domain::file::{self, Format};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::{self, Action};
 use cairn_store::orgs::{self, OrgRecord};
-use cairn_store::{StoreError, framework, members};
+use cairn_store::{StoreError, members};
 use serde_json::{Value, json};
 
 use crate::App;
 use crate::auth::{self, Visitor};
 
+mod framework;
+mod openapi;
+
+use self::framework::{ABILITY, POSITION, ROLE};
+
 pub(crate) fn router() -> Router<App> {
     Router::new()
+        .route("/api/v1/openapi.json", get(openapi::spec))
         .route("/api/v1/me", get(me))
+        .route("/api/v1/orgs/{org}/abilities", get(framework::abilities))
+        .route(
+            "/api/v1/orgs/{org}/abilities/{item}",
+            get(framework::ability),
+        )
+        .route("/api/v1/orgs/{org}/roles", get(framework::roles))
+        .route("/api/v1/orgs/{org}/positions", get(framework::positions))
+        .route("/api/v1/orgs/{org}/health", get(framework::health_report))
+        .route(
+            "/api/v1/orgs/{org}/abilities/{item}/history",
+            get(framework::item_history::<ABILITY>),
+        )
+        .route(
+            "/api/v1/orgs/{org}/roles/{item}/history",
+            get(framework::item_history::<ROLE>),
+        )
+        .route(
+            "/api/v1/orgs/{org}/positions/{item}/history",
+            get(framework::item_history::<POSITION>),
+        )
+        .route(
+            "/api/v1/orgs/{org}/abilities/{item}/conversations",
+            get(framework::item_conversations::<ABILITY>),
+        )
+        .route(
+            "/api/v1/orgs/{org}/roles/{item}/conversations",
+            get(framework::item_conversations::<ROLE>),
+        )
+        .route(
+            "/api/v1/orgs/{org}/positions/{item}/conversations",
+            get(framework::item_conversations::<POSITION>),
+        )
         .route("/api/v1/orgs/{org}/framework", get(framework_json))
         .route("/api/v1/orgs/{org}/members", get(members_json))
         .route("/api/v1/{*rest}", get(unknown))
@@ -45,7 +83,7 @@ impl ApiError {
         }
     }
 
-    fn not_found() -> Self {
+    pub(crate) fn not_found() -> Self {
         Self::new(
             StatusCode::NOT_FOUND,
             "Not found",
@@ -136,7 +174,7 @@ async fn me(
 }
 
 /// An organization the visitor may act on; anything else is a 404.
-async fn org_for(
+pub(crate) async fn org_for(
     app: &App,
     visitor: &Visitor,
     slug: &str,
@@ -158,7 +196,7 @@ async fn framework_json(
     Path(org): Path<String>,
 ) -> Result<Response, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
     let text = file::write(&fw, Format::Json).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -305,3 +305,70 @@ async fn the_health_report_lists_every_ability_and_framework_findings() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn every_section_renders_for_each_visitor_kind_and_only_members_see_member_data() {
+    let app = TestApp::with_demo().await;
+    let mut member = app
+        .member("fernhill", "mia@example.com", Capabilities::NONE)
+        .await;
+    member
+        .post(
+            &format!("{ABILITY}/conversations"),
+            &[("title", "Members-only topic"), ("body", "Quokka")],
+        )
+        .await;
+    let mut editor = app
+        .member(
+            "fernhill",
+            "eddie@example.com",
+            Capabilities::of(&[Capability::FrameworkEditor]),
+        )
+        .await;
+    let outsider = app.person("olga@other.example").await;
+    let mut outsider = app.signed_in(&outsider).await;
+    let pages = [
+        ("anonymous", app.get(ABILITY).await, false, false),
+        ("member", member.get(ABILITY).await, true, false),
+        ("editor", editor.get(ABILITY).await, true, true),
+        (
+            "other organization",
+            outsider.get(ABILITY).await,
+            false,
+            false,
+        ),
+    ];
+    for (name, page, is_member, is_editor) in pages {
+        assert_eq!(page.status, StatusCode::OK, "{name}");
+        assert_eq!(
+            page.texts("article.ability h2").len(),
+            10,
+            "{name}: every section"
+        );
+        assert_eq!(page.texts("section.milestone .miles").len(), 5, "{name}");
+        assert_eq!(page.texts("ul.health li").len(), 5, "{name}");
+        assert_eq!(
+            page.texts("ul.requirements a"),
+            vec!["On-call Responders must be milestone 2+"],
+            "{name}"
+        );
+        assert!(
+            page.text().contains("has not been publicly recognized yet"),
+            "{name}"
+        );
+        let notice = page
+            .text()
+            .contains("This section is for Fernhill folks only.");
+        assert_eq!(notice, !is_member, "{name}: members-only notice");
+        assert_eq!(
+            page.body.contains("Quokka") && page.body.contains("Members-only topic"),
+            is_member,
+            "{name}: thread data"
+        );
+        assert_eq!(
+            page.links("a").iter().any(|(h, _)| h.ends_with("/edit")),
+            is_editor,
+            "{name}: edit link"
+        );
+    }
+}

@@ -2,6 +2,7 @@
 
 mod access;
 mod accounts;
+mod api;
 mod authoring;
 mod conversations;
 mod members;

@@ -1,0 +1,175 @@
+//! `/api/v1/openapi.json`: the API described in OpenAPI 3.1.
+//!
+//! Written out here rather than derived: the API is small, every response
+//! needs a description anyway, and it keeps a proc-macro dependency out of
+//! the build. `PATHS` is the one list of documented operations; a test
+//! calls each one, so the description cannot drift from the router.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+/// (path, summary, who may call it, response description)
+pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
+    (
+        "/api/v1/me",
+        "The signed-in person and their organizations",
+        "any signed-in person",
+        "Email, name and organizations.",
+    ),
+    (
+        "/api/v1/orgs/{org}/framework",
+        "The whole framework in the import/export format",
+        "anyone when published; members",
+        "A `cairn/1` framework document.",
+    ),
+    (
+        "/api/v1/orgs/{org}/abilities",
+        "The abilities",
+        "anyone when published; members",
+        "Slug, name and category of each active ability.",
+    ),
+    (
+        "/api/v1/orgs/{org}/abilities/{item}",
+        "One ability with milestones, health and requirements",
+        "anyone when published; members",
+        "The ability, its five milestones with miles, its configuration health and who requires it.",
+    ),
+    (
+        "/api/v1/orgs/{org}/roles",
+        "The roles",
+        "anyone when published; members",
+        "Each role with its requirements.",
+    ),
+    (
+        "/api/v1/orgs/{org}/positions",
+        "The positions",
+        "anyone when published; members",
+        "Each position with its roles, own and derived requirements and required miles.",
+    ),
+    (
+        "/api/v1/orgs/{org}/health",
+        "The framework health report",
+        "anyone when published; members",
+        "Every ability's checks and the organization-wide findings.",
+    ),
+    (
+        "/api/v1/orgs/{org}/abilities/{item}/history",
+        "An ability's history",
+        "anyone when published; members",
+        "Changes, newest first, with the fields each changed.",
+    ),
+    (
+        "/api/v1/orgs/{org}/roles/{item}/history",
+        "A role's history",
+        "anyone when published; members",
+        "Changes, newest first, with the fields each changed.",
+    ),
+    (
+        "/api/v1/orgs/{org}/positions/{item}/history",
+        "A position's history",
+        "anyone when published; members",
+        "Changes, newest first, with the fields each changed.",
+    ),
+    (
+        "/api/v1/orgs/{org}/abilities/{item}/conversations",
+        "Conversations about an ability",
+        "members",
+        "Threads with their comments.",
+    ),
+    (
+        "/api/v1/orgs/{org}/roles/{item}/conversations",
+        "Conversations about a role",
+        "members",
+        "Threads with their comments.",
+    ),
+    (
+        "/api/v1/orgs/{org}/positions/{item}/conversations",
+        "Conversations about a position",
+        "members",
+        "Threads with their comments.",
+    ),
+    (
+        "/api/v1/orgs/{org}/members",
+        "The active members",
+        "members (emails for admins)",
+        "Members with capabilities and managers.",
+    ),
+];
+
+fn problem(description: &str) -> Value {
+    json!({
+        "description": description,
+        "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } },
+    })
+}
+
+fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
+    let mut parameters = Vec::new();
+    for (name, what) in [
+        ("org", "The organization's slug."),
+        ("item", "The ability's, role's or position's slug."),
+    ] {
+        if path.contains(&format!("{{{name}}}")) {
+            parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string" } }));
+        }
+    }
+    let mut responses = Map::new();
+    responses.insert("200".into(), json!({ "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } }));
+    if path == "/api/v1/me" {
+        responses.insert("401".into(), problem("No valid token or session."));
+    } else {
+        responses.insert(
+            "404".into(),
+            problem("Unknown, or not visible to the caller (never 403: it would say it exists)."),
+        );
+    }
+    responses.insert(
+        "503".into(),
+        problem("The database cannot be reached; try again shortly."),
+    );
+    json!({
+        "get": {
+            "summary": summary,
+            "description": format!("Who may call it: {who}."),
+            "parameters": parameters,
+            "responses": responses,
+        }
+    })
+}
+
+pub(crate) fn document() -> Value {
+    let paths: Map<String, Value> = PATHS
+        .iter()
+        .map(|(p, s, w, ok)| ((*p).to_owned(), operation(p, s, w, ok)))
+        .collect();
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "cairn",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Growth frameworks: abilities, milestones, roles, positions. Authenticate with `Authorization: Bearer cairn_pat_…` (personal tokens from /settings/tokens) or a session cookie.",
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": { "bearer": { "type": "http", "scheme": "bearer" } },
+            "schemas": {
+                "Problem": {
+                    "type": "object",
+                    "description": "RFC 9457 problem details.",
+                    "properties": {
+                        "type": { "type": "string" },
+                        "title": { "type": "string" },
+                        "status": { "type": "integer" },
+                        "detail": { "type": "string" },
+                    },
+                    "required": ["title", "status"],
+                },
+            },
+        },
+        "security": [{}, { "bearer": [] }],
+    })
+}
+
+pub(crate) async fn spec() -> Json<Value> {
+    Json(document())
+}

@@ -1,0 +1,112 @@
+use axum::http::StatusCode;
+use cairn_domain::membership::Capabilities;
+use serde_json::Value;
+
+use crate::support::TestApp;
+
+fn json(page: &crate::support::Page) -> Value {
+    serde_json::from_str(&page.body).unwrap_or_else(|e| panic!("json: {e}: {}", page.body))
+}
+
+#[tokio::test]
+async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() {
+    let app = TestApp::with_demo().await;
+    let mut member = app
+        .member("fernhill", "mia@example.com", Capabilities::NONE)
+        .await;
+    member
+        .post(
+            "/fernhill/abilities/mentoring/conversations",
+            &[("title", "Hi"), ("body", "Zebra secret")],
+        )
+        .await;
+    let outsider = app.person("olga@other.example").await;
+    let mut outsider = app.signed_in(&outsider).await;
+    let spec = json(&app.get("/api/v1/openapi.json").await);
+    let paths = spec["paths"].as_object().expect("paths");
+    assert!(paths.len() >= 14);
+    for (path, item) in paths {
+        let op = &item["get"];
+        for (code, response) in op["responses"].as_object().expect("responses") {
+            assert!(
+                response["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{path} {code} has a description"
+            );
+        }
+        let url = path.replace("{org}", "fernhill").replace(
+            "{item}",
+            match path {
+                p if p.contains("/roles/") => "mentor",
+                p if p.contains("/positions/") => "staff-engineer",
+                _ => "mentoring",
+            },
+        );
+        let members_only = path.ends_with("/conversations") || path.ends_with("/members");
+        let as_member = member.get(&url).await;
+        assert_eq!(
+            as_member.status,
+            StatusCode::OK,
+            "{url} as member: {}",
+            as_member.body
+        );
+        json(&as_member);
+        let expected_outside = if path == "/api/v1/me" {
+            StatusCode::UNAUTHORIZED
+        } else if members_only {
+            StatusCode::NOT_FOUND
+        } else {
+            StatusCode::OK
+        };
+        let anon = app.get(&url).await;
+        assert_eq!(anon.status, expected_outside, "{url} anonymous");
+        if path != "/api/v1/me" {
+            assert_eq!(
+                outsider.get(&url).await.status,
+                expected_outside,
+                "{url} other organization"
+            );
+        }
+        if anon.status != StatusCode::OK {
+            assert_eq!(
+                anon.header("content-type"),
+                "application/problem+json",
+                "{url}"
+            );
+            assert!(!anon.body.contains("Zebra"), "{url}: no members-only data");
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_ability_twin_carries_milestones_health_and_requirements() {
+    let app = TestApp::with_demo().await;
+    let a = json(
+        &app.get("/api/v1/orgs/fernhill/abilities/incident-response")
+            .await,
+    );
+    let miles: Vec<u64> = a["milestones"]
+        .as_array()
+        .expect("milestones")
+        .iter()
+        .map(|m| m["miles"].as_u64().expect("miles"))
+        .collect();
+    assert_eq!(miles, vec![1, 3, 6, 12, 20]);
+    assert_eq!(a["health"][0]["text"], "Associated with 1 role");
+    assert_eq!(a["health"][1]["severity"], "warning");
+    assert_eq!(a["required_by"][0]["label"], "On-call Responders");
+    let p = json(&app.get("/api/v1/orgs/fernhill/positions").await);
+    assert_eq!(p["positions"][2]["required_miles"], 30);
+    let h = json(&app.get("/api/v1/orgs/fernhill/health").await);
+    assert_eq!(h["worst"], "warning");
+    let history = json(&app.get("/api/v1/orgs/fernhill/roles/mentor/history").await);
+    assert_eq!(history["history"][0]["change"], "created");
+    let missing = app.get("/api/v1/orgs/fernhill/abilities/nope").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    assert_eq!(json(&missing)["status"], 404);
+    assert_eq!(
+        app.get("/api/v1/nothing/here").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
