@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use cairn_domain::health::Thresholds;
 use cairn_domain::policy::{self, Action, Actor};
 use cairn_domain::{Name, OrgSlug};
 use cairn_store::{StoreError, orgs};
@@ -87,6 +88,8 @@ pub(crate) struct OrgSettingsPage {
     chrome: Chrome,
     name: String,
     published: bool,
+    stale_days: String,
+    critical_days: String,
     saved: bool,
     errors: FormErrors,
 }
@@ -108,6 +111,8 @@ pub(crate) async fn org_settings(
         chrome: ctx.chrome(&visitor),
         name: ctx.org.org.name.to_string(),
         published: ctx.org.published,
+        stale_days: ctx.org.thresholds.stale_after_days.to_string(),
+        critical_days: ctx.org.thresholds.critical_after_days.to_string(),
         saved: !q.saved.is_empty(),
         errors: FormErrors::default(),
     })
@@ -118,6 +123,8 @@ pub(crate) async fn org_settings(
 pub(crate) struct OrgSettingsForm {
     name: String,
     published: String,
+    stale_days: String,
+    critical_days: String,
 }
 
 pub(crate) async fn update_org(
@@ -129,11 +136,41 @@ pub(crate) async fn update_org(
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
     let published = form.published == "on";
     let mut errors = FormErrors::default();
-    let Some(name) = errors.check("name", Name::parse(&form.name, "the organization name")) else {
+    let name = errors.check("name", Name::parse(&form.name, "the organization name"));
+    let days = |s: &str| {
+        s.trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (1..=36_500).contains(d))
+    };
+    let (stale, critical) = (days(&form.stale_days), days(&form.critical_days));
+    if stale.is_none() {
+        errors.add("stale_days", "Give a number of days from 1 to 36500.");
+    }
+    if critical.is_none() {
+        errors.add("critical_days", "Give a number of days from 1 to 36500.");
+    }
+    let thresholds = match (stale, critical) {
+        (Some(s), Some(c)) if s < c => Some(Thresholds {
+            stale_after_days: s,
+            critical_after_days: c,
+        }),
+        (Some(_), Some(_)) => {
+            errors.add(
+                "critical_days",
+                "Critical comes after the warning: give more days.",
+            );
+            None
+        }
+        _ => None,
+    };
+    let (Some(name), Some(thresholds)) = (name, thresholds) else {
         return Ok(invalid(OrgSettingsPage {
             chrome: ctx.chrome(&visitor),
             name: form.name,
             published,
+            stale_days: form.stale_days,
+            critical_days: form.critical_days,
             saved: false,
             errors,
         }));
@@ -141,5 +178,6 @@ pub(crate) async fn update_org(
     let now = app.now();
     orgs::rename(&app.store, &ctx.org.id, &name, now).await?;
     orgs::set_published(&app.store, &ctx.org.id, published, now).await?;
+    orgs::set_thresholds(&app.store, &ctx.org.id, thresholds, now).await?;
     Ok(redirect(&format!("/{slug}/settings?saved=1")))
 }

@@ -126,7 +126,12 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
         (
             "POST",
             "/fernhill/settings",
-            &[("name", "Fernhill"), ("published", "on")],
+            &[
+                ("name", "Fernhill"),
+                ("published", "on"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+            ],
             [L, NotFound, NotFound, NotFound, NotFound, R, R],
         ),
         (

@@ -372,3 +372,45 @@ async fn every_section_renders_for_each_visitor_kind_and_only_members_see_member
         );
     }
 }
+
+#[tokio::test]
+async fn admins_set_the_health_thresholds_with_checks() {
+    let app = TestApp::with_demo().await;
+    let mut admin = app
+        .member(
+            "fernhill",
+            "ada@example.com",
+            Capabilities::of(&[Capability::Admin]),
+        )
+        .await;
+    let form = |stale: &'static str, critical: &'static str| {
+        [
+            ("name", "Fernhill"),
+            ("published", "on"),
+            ("stale_days", stale),
+            ("critical_days", critical),
+        ]
+    };
+    let bad = admin.post("/fernhill/settings", &form("400", "300")).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad.texts(".form-errors li"),
+        vec!["Critical comes after the warning: give more days."]
+    );
+    let bad = admin.post("/fernhill/settings", &form("soon", "0")).await;
+    assert_eq!(bad.texts(".form-errors li").len(), 2);
+    assert_eq!(
+        admin
+            .post("/fernhill/settings", &form("10", "20"))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    app.advance(15 * 24 * 3600 * 1000);
+    assert!(
+        app.get(ABILITY)
+            .await
+            .texts("ul.health li")
+            .contains(&"⚠️ warning: Last updated: 15 days ago".to_owned())
+    );
+}
