@@ -11,6 +11,7 @@ pub mod membership;
 pub mod people;
 pub mod policy;
 pub mod requirement;
+pub mod visibility;
 pub mod wording;
 
 pub use framework::{

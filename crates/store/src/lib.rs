@@ -23,6 +23,7 @@ pub mod framework;
 pub mod health;
 pub mod members;
 mod migrate;
+pub mod observations;
 pub mod orgs;
 pub mod people;
 #[cfg(feature = "testing")]

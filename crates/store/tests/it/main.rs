@@ -4,6 +4,7 @@ mod accounts;
 mod authoring;
 mod conversations;
 mod framework;
+mod observations;
 mod orgs;
 mod transactions;
 

@@ -1,0 +1,398 @@
+//! Observations. Reading them goes through one rule
+//! (`cairn_domain::visibility::can_read`); the list query below is its SQL
+//! twin, and a test proves the two agree for every viewer and level.
+
+use std::collections::HashSet;
+
+use cairn_domain::visibility::{ObservationFacts, Privacy, Rating, Reader};
+use cairn_domain::{Markdown, Name, Slug};
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observee {
+    pub id: PersonId,
+    pub name: Name,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RatingLine {
+    pub ability: Slug,
+    pub ability_name: Name,
+    pub rating: Rating,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Observation {
+    pub id: String,
+    pub observer: Observee,
+    pub observees: Vec<Observee>,
+    pub story: Markdown,
+    pub observed_on: Millis,
+    pub privacy: Privacy,
+    pub published_at: Option<Millis>,
+    pub deleted: bool,
+    pub ratings: Vec<RatingLine>,
+}
+
+impl Observation {
+    pub fn facts(&self) -> ObservationFacts<PersonId> {
+        ObservationFacts {
+            observer: self.observer.id.clone(),
+            observees: self.observees.iter().map(|o| o.id.clone()).collect(),
+            privacy: self.privacy,
+            published: self.published_at.is_some(),
+            deleted: self.deleted,
+        }
+    }
+}
+
+/// Everyone who reports to `person` in `org`, directly or not. A loop in
+/// stored data ends the walk (UNION drops repeats).
+pub async fn reports(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<HashSet<PersonId>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as(
+        "WITH RECURSIVE chain(person_id) AS (
+             SELECT person_id FROM memberships WHERE org_id = $1 AND manager_id = $2
+             UNION
+             SELECT m.person_id FROM memberships m JOIN chain c ON m.manager_id = c.person_id WHERE m.org_id = $1
+         )
+         SELECT person_id FROM chain",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+}
+
+/// A reader as the rule sees them: `member` is whether they are an active
+/// member of `org`.
+pub async fn reader(
+    store: &Store,
+    org: &OrgId,
+    person: Option<&PersonId>,
+    member: bool,
+) -> Result<Reader<PersonId>, StoreError> {
+    Ok(match person {
+        Some(p) if member => Reader {
+            person: Some(p.clone()),
+            member,
+            reports: reports(store, org, p).await?,
+        },
+        Some(p) => Reader {
+            person: Some(p.clone()),
+            member: false,
+            reports: HashSet::new(),
+        },
+        None => Reader::outsider(),
+    })
+}
+
+/// What a new observation says.
+#[derive(Debug, Clone)]
+pub struct Draft {
+    pub observees: Vec<PersonId>,
+    pub story: Markdown,
+    pub observed_on: Millis,
+    pub ratings: Vec<(Slug, Rating)>,
+}
+
+/// Why a draft could not be saved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DraftRefused {
+    /// Someone observed is not an active member of the organization.
+    NotAMember,
+    UnknownAbility(Slug),
+}
+
+/// Saves a draft; only its observer sees it until it is published.
+pub async fn create(
+    store: &Store,
+    org: &OrgId,
+    observer: &PersonId,
+    draft: &Draft,
+    now: Millis,
+) -> Result<Result<String, DraftRefused>, StoreError> {
+    let id = new_id();
+    let mut tx = store.begin_write().await?;
+    for p in &draft.observees {
+        let ok: Vec<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM memberships WHERE org_id = $1 AND person_id = $2 AND status = 'active'",
+        )
+        .bind(org.as_str())
+        .bind(p.as_str())
+        .fetch_all(tx.conn()?)
+        .await?;
+        if ok.is_empty() {
+            return Ok(Err(DraftRefused::NotAMember));
+        }
+    }
+    sqlx::query(
+        "INSERT INTO observations (id, org_id, observer_id, story, observed_on, privacy, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, 'journal', $6, $6)",
+    )
+    .bind(&id)
+    .bind(org.as_str())
+    .bind(observer.as_str())
+    .bind(draft.story.as_str())
+    .bind(draft.observed_on)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    for p in &draft.observees {
+        sqlx::query("INSERT INTO observation_observees (org_id, observation_id, person_id) VALUES ($1, $2, $3)")
+            .bind(org.as_str())
+            .bind(&id)
+            .bind(p.as_str())
+            .execute(tx.conn()?)
+            .await?;
+    }
+    for (ability, rating) in &draft.ratings {
+        let found: Vec<(String,)> = sqlx::query_as(
+            "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
+        )
+        .bind(org.as_str())
+        .bind(ability.as_str())
+        .fetch_all(tx.conn()?)
+        .await?;
+        let Some((ability_id,)) = found.into_iter().next() else {
+            return Ok(Err(DraftRefused::UnknownAbility(ability.clone())));
+        };
+        sqlx::query("INSERT INTO observation_ratings (org_id, observation_id, ability_id, rating) VALUES ($1, $2, $3, $4)")
+            .bind(org.as_str())
+            .bind(&id)
+            .bind(ability_id)
+            .bind(rating.as_str())
+            .execute(tx.conn()?)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(Ok(id))
+}
+
+/// Publishes a draft at a level (observer only; the caller checks).
+pub async fn publish(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    privacy: Privacy,
+    now: Millis,
+) -> Result<(), StoreError> {
+    update(store, org, id, "UPDATE observations SET privacy = $1, published_at = $2, updated_at = $2 WHERE org_id = $3 AND id = $4 AND published_at IS NULL AND deleted_at IS NULL", privacy.as_str(), now).await
+}
+
+/// Changes the level of a published observation (the caller applies
+/// `may_change_level`).
+pub async fn set_privacy(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    privacy: Privacy,
+    now: Millis,
+) -> Result<(), StoreError> {
+    update(store, org, id, "UPDATE observations SET privacy = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND deleted_at IS NULL", privacy.as_str(), now).await
+}
+
+/// Soft delete: gone for every reader, kept in the database.
+pub async fn delete(store: &Store, org: &OrgId, id: &str, now: Millis) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query("UPDATE observations SET deleted_at = $1 WHERE org_id = $2 AND id = $3 AND deleted_at IS NULL")
+        .bind(now)
+        .bind(org.as_str())
+        .bind(id)
+        .execute(tx.conn()?)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+async fn update(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    sql: &'static str,
+    privacy: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(sql)
+        .bind(privacy)
+        .bind(now)
+        .bind(org.as_str())
+        .bind(id)
+        .execute(tx.conn()?)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+type ObservationRow = (
+    String,
+    String,
+    String,
+    String,
+    i64,
+    String,
+    Option<i64>,
+    Option<i64>,
+);
+
+const COLUMNS: &str =
+    "o.id, o.observer_id, p.name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
+
+/// Loads full observations for the given rows (observees and ratings in
+/// two queries for the whole batch).
+async fn hydrate(
+    store: &Store,
+    org: &OrgId,
+    rows: Vec<ObservationRow>,
+) -> Result<Vec<Observation>, StoreError> {
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut conn = store.read().await?;
+    let observees: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT x.observation_id, x.person_id, p.name FROM observation_observees x JOIN people p ON p.id = x.person_id
+          WHERE x.org_id = $1 ORDER BY p.name",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let ratings: Vec<(String, String, String, String)> = sqlx::query_as(
+        "SELECT r.observation_id, a.slug, a.name, r.rating FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
+          WHERE r.org_id = $1 ORDER BY a.sort_order",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                observer,
+                observer_name,
+                story,
+                observed_on,
+                privacy,
+                published_at,
+                deleted_at,
+            )| {
+                Ok(Observation {
+                    observer: Observee {
+                        id: PersonId(observer),
+                        name: Name::parse(&observer_name, "name")?,
+                    },
+                    observees: observees
+                        .iter()
+                        .filter(|(o, ..)| *o == id)
+                        .map(|(_, p, n)| {
+                            Ok(Observee {
+                                id: PersonId(p.clone()),
+                                name: Name::parse(n, "name")?,
+                            })
+                        })
+                        .collect::<Result<_, StoreError>>()?,
+                    ratings: ratings
+                        .iter()
+                        .filter(|(o, ..)| *o == id)
+                        .map(|(_, slug, name, r)| {
+                            Ok(RatingLine {
+                                ability: Slug::parse(slug)?,
+                                ability_name: Name::parse(name, "ability")?,
+                                rating: Rating::parse(r)
+                                    .ok_or_else(|| StoreError::Corrupt(format!("rating {r:?}")))?,
+                            })
+                        })
+                        .collect::<Result<_, StoreError>>()?,
+                    story: Markdown::new(story),
+                    observed_on,
+                    privacy: Privacy::parse(&privacy)
+                        .ok_or_else(|| StoreError::Corrupt(format!("privacy {privacy:?}")))?,
+                    published_at,
+                    deleted: deleted_at.is_some(),
+                    id,
+                })
+            },
+        )
+        .collect()
+}
+
+/// One observation, whoever may or may not read it: callers check
+/// `can_read` on it before showing anything.
+pub async fn get(store: &Store, org: &OrgId, id: &str) -> Result<Option<Observation>, StoreError> {
+    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id WHERE o.org_id = $1 AND o.id = $2"
+    )))
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(hydrate(store, org, rows).await?.into_iter().next())
+}
+
+/// The SQL twin of `can_read`: observations `reader` may read, newest
+/// first. $2 is the reader (or ''), $3 whether they are a member (0/1).
+const VISIBLE: &str = "
+    WITH RECURSIVE chain(person_id) AS (
+        SELECT person_id FROM memberships WHERE org_id = $1 AND manager_id = $2 AND $3 = 1
+        UNION
+        SELECT m.person_id FROM memberships m JOIN chain c ON m.manager_id = c.person_id WHERE m.org_id = $1
+    )
+    SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id
+     WHERE o.org_id = $1 AND o.deleted_at IS NULL
+       AND ((o.observer_id = $2 AND $3 = 1)
+         OR (o.published_at IS NOT NULL AND (
+                o.privacy = 'public'
+             OR ($3 = 1 AND o.privacy = 'organization')
+             OR ($3 = 1 AND o.privacy IN ('observees', 'observees_and_managers') AND EXISTS (
+                    SELECT 1 FROM observation_observees x WHERE x.observation_id = o.id AND x.person_id = $2))
+             OR ($3 = 1 AND o.privacy IN ('managers', 'observees_and_managers') AND EXISTS (
+                    SELECT 1 FROM observation_observees x WHERE x.observation_id = o.id
+                       AND x.person_id IN (SELECT person_id FROM chain))))))";
+
+pub async fn visible(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+) -> Result<Vec<Observation>, StoreError> {
+    let sql = VISIBLE.replace("{COLUMNS}", COLUMNS) + " ORDER BY o.observed_on DESC, o.id DESC";
+    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(i64::from(member))
+        .fetch_all(&store.pool)
+        .await?;
+    hydrate(store, org, rows).await
+}
+
+/// Public, published observations rating an ability: the ability page's
+/// "Examples / Observations".
+pub async fn public_for_ability(
+    store: &Store,
+    org: &OrgId,
+    ability: &Slug,
+) -> Result<Vec<Observation>, StoreError> {
+    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id
+          WHERE o.org_id = $1 AND o.deleted_at IS NULL AND o.published_at IS NOT NULL AND o.privacy = 'public'
+            AND EXISTS (SELECT 1 FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
+                         WHERE r.observation_id = o.id AND a.slug = $2)
+          ORDER BY o.observed_on DESC, o.id DESC"
+    )))
+    .bind(org.as_str())
+    .bind(ability.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    hydrate(store, org, rows).await
+}

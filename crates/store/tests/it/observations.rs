@@ -1,0 +1,248 @@
+use std::collections::BTreeSet;
+
+use cairn_domain::membership::Capabilities;
+use cairn_domain::people::Email;
+use cairn_domain::visibility::{Privacy, Rating, can_read};
+use cairn_domain::{Markdown, Name, OrgSlug, Slug};
+use cairn_store::observations::{self, Draft};
+use cairn_store::people::{Person, PersonId};
+use cairn_store::testing::for_each_backend;
+use cairn_store::{Store, framework, health, members, orgs, people};
+
+use crate::demo;
+
+async fn person(store: &Store, name: &str) -> Person {
+    let email = Email::parse(&format!("{name}@example.com")).expect("email");
+    people::create(
+        store,
+        &email,
+        &Name::parse(name, "n").expect("name"),
+        "h",
+        1,
+    )
+    .await
+    .expect("person")
+}
+
+/// The visibility comparison: for every viewer kind, the ids the SQL list
+/// returns equal the ids the domain rule allows, over observations at
+/// every level, a draft and a deleted one.
+#[tokio::test]
+async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let names = ["olive", "eve", "max", "mona", "lea", "ada", "mo", "dee"];
+        let mut p = std::collections::HashMap::new();
+        for n in names {
+            let person = person(s, n).await;
+            members::add(s, &org.id, &person.id, Capabilities::NONE, 1)
+                .await
+                .expect("add");
+            p.insert(n, person);
+        }
+        let id = |n: &str| p[n].id.clone();
+        // eve reports to max, max to mona.
+        members::set_manager(s, &org.id, &id("eve"), Some(&id("max")))
+            .await
+            .expect("set")
+            .expect("ok");
+        members::set_manager(s, &org.id, &id("max"), Some(&id("mona")))
+            .await
+            .expect("set")
+            .expect("ok");
+        members::set_capabilities(
+            s,
+            &org.id,
+            &id("lea"),
+            Capabilities::of(&[cairn_domain::membership::Capability::PeopleLead]),
+        )
+        .await
+        .expect("caps");
+        members::set_capabilities(
+            s,
+            &org.id,
+            &id("ada"),
+            Capabilities::of(&[cairn_domain::membership::Capability::Admin]),
+        )
+        .await
+        .expect("caps");
+        members::set_status(
+            s,
+            &org.id,
+            &id("dee"),
+            cairn_domain::membership::MemberStatus::Departed,
+            2,
+        )
+        .await
+        .expect("depart");
+        let zed = person(s, "zed").await;
+        orgs::create(
+            s,
+            &OrgSlug::parse("other").expect("slug"),
+            &Name::parse("Other", "n").expect("n"),
+            &zed.id,
+            1,
+        )
+        .await
+        .expect("other org");
+
+        let draft = |observees: Vec<PersonId>| Draft {
+            observees,
+            story: Markdown::new("Saw it."),
+            observed_on: 10,
+            ratings: vec![(Slug::parse("mentoring").expect("slug"), Rating::Strong)],
+        };
+        let mut all = Vec::new();
+        for (i, level) in Privacy::ALL.into_iter().enumerate() {
+            let obs = observations::create(
+                s,
+                &org.id,
+                &id("olive"),
+                &draft(vec![id("eve")]),
+                100 + i as i64,
+            )
+            .await
+            .expect("create")
+            .expect("ok");
+            observations::publish(s, &org.id, &obs, level, 200)
+                .await
+                .expect("publish");
+            all.push(obs);
+        }
+        // Dee (departed) observed before leaving; a draft; a deleted one.
+        all.push(
+            observations::create(s, &org.id, &id("dee"), &draft(vec![id("mo")]), 300)
+                .await
+                .expect("create")
+                .expect("ok"),
+        );
+        let deleted = observations::create(s, &org.id, &id("olive"), &draft(vec![id("eve")]), 301)
+            .await
+            .expect("create")
+            .expect("ok");
+        observations::publish(s, &org.id, &deleted, Privacy::Public, 302)
+            .await
+            .expect("publish");
+        observations::delete(s, &org.id, &deleted, 303)
+            .await
+            .expect("delete");
+        all.push(deleted);
+
+        let viewers: Vec<(&str, Option<PersonId>, bool)> = vec![
+            ("anonymous", None, false),
+            ("other organization", Some(zed.id.clone()), false),
+            ("member", Some(id("mo")), true),
+            ("observer", Some(id("olive")), true),
+            ("observee", Some(id("eve")), true),
+            ("observee's manager", Some(id("max")), true),
+            ("manager's manager", Some(id("mona")), true),
+            ("people lead", Some(id("lea")), true),
+            ("admin", Some(id("ada")), true),
+            ("departed", Some(id("dee")), false),
+        ];
+        for (name, viewer, member) in viewers {
+            let listed: BTreeSet<String> =
+                observations::visible(s, &org.id, viewer.as_ref(), member)
+                    .await
+                    .expect("list")
+                    .into_iter()
+                    .map(|o| o.id)
+                    .collect();
+            let reader = observations::reader(s, &org.id, viewer.as_ref(), member)
+                .await
+                .expect("reader");
+            let mut allowed = BTreeSet::new();
+            for obs_id in &all {
+                let o = observations::get(s, &org.id, obs_id)
+                    .await
+                    .expect("get")
+                    .expect("exists");
+                if can_read(&reader, &o.facts()) {
+                    allowed.insert(obs_id.clone());
+                }
+            }
+            assert_eq!(listed, allowed, "{}: {name}", db.label);
+            // And the counts a few of them must see, so the test cannot pass vacuously.
+            let expected = match name {
+                "anonymous" | "other organization" | "departed" => 1,
+                "member" | "people lead" | "admin" => 2,
+                "observer" => 6,
+                "observee" | "observee's manager" | "manager's manager" => 4,
+                _ => unreachable!(),
+            };
+            assert_eq!(listed.len(), expected, "{}: {name}", db.label);
+        }
+
+        // Published, non-deleted observations count towards the ability's health.
+        let facts = health::ability_facts(s, &org.id, &Slug::parse("mentoring").expect("slug"))
+            .await
+            .expect("facts")
+            .expect("ability");
+        assert_eq!(facts.observations, 6, "{}", db.label);
+        let public =
+            observations::public_for_ability(s, &org.id, &Slug::parse("mentoring").expect("slug"))
+                .await
+                .expect("public");
+        assert_eq!(public.len(), 1);
+        assert_eq!(public[0].ratings[0].rating, Rating::Strong);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn drafts_refuse_outsiders_and_unknown_abilities() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let olive = person(s, "olive").await;
+        let stranger = person(s, "stranger").await;
+        members::add(s, &org.id, &olive.id, Capabilities::NONE, 1)
+            .await
+            .expect("add");
+        let d = |observees: Vec<PersonId>, ability: &str| Draft {
+            observees,
+            story: Markdown::new("x"),
+            observed_on: 1,
+            ratings: vec![(Slug::parse(ability).expect("slug"), Rating::Exceptional)],
+        };
+        assert_eq!(
+            observations::create(
+                s,
+                &org.id,
+                &olive.id,
+                &d(vec![stranger.id.clone()], "mentoring"),
+                2
+            )
+            .await
+            .expect("create"),
+            Err(observations::DraftRefused::NotAMember),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            observations::create(s, &org.id, &olive.id, &d(vec![olive.id.clone()], "nope"), 2)
+                .await
+                .expect("create"),
+            Err(observations::DraftRefused::UnknownAbility(
+                Slug::parse("nope").expect("slug")
+            ))
+        );
+        assert!(
+            observations::visible(s, &org.id, Some(&olive.id), true)
+                .await
+                .expect("list")
+                .is_empty(),
+            "nothing half-written"
+        );
+    })
+    .await;
+}
