@@ -41,6 +41,27 @@ pub fn civil(ms: i64) -> (i64, u32, u32) {
     (y, m, d)
 }
 
+/// Unix milliseconds of a UTC calendar date "YYYY-MM-DD" (midnight).
+pub fn parse_date(s: &str) -> Option<i64> {
+    let mut parts = s.trim().splitn(3, '-');
+    let y: i64 = parts.next()?.parse().ok()?;
+    let m: i64 = parts.next()?.parse().ok()?;
+    let d: i64 = parts.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || !(1900..=9999).contains(&y) {
+        return None;
+    }
+    // Howard Hinnant's days-from-civil.
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let ms = (era * 146_097 + doe - 719_468) * 86_400_000;
+    // Reject dates that do not exist (2023-02-30).
+    (date(ms) == format!("{y:04}-{m:02}-{d:02}")).then_some(ms)
+}
+
 /// "2026-11-29".
 pub fn date(ms: i64) -> String {
     let (y, m, d) = civil(ms);
@@ -145,6 +166,19 @@ mod tests {
                 must_be(&plural, Level::parse(level).expect("level")),
                 expected
             );
+        }
+    }
+
+    #[test]
+    fn dates_parse_back() {
+        for (text, ms) in [
+            ("1970-01-01", Some(0)),
+            ("2000-02-29", Some(951_782_400_000)),
+            ("2023-02-29", None),
+            ("2023-13-01", None),
+            ("nope", None),
+        ] {
+            assert_eq!(parse_date(text), ms, "{text}");
         }
     }
 

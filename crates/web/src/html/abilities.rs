@@ -54,6 +54,7 @@ pub(crate) struct AbilityPage {
     health: Vec<HealthLine>,
     can_edit: bool,
     requirements: Vec<Link>,
+    observations: Vec<super::observations::Card>,
     talk: Talk,
 }
 
@@ -125,6 +126,7 @@ pub(crate) async fn page(
         health: checks.iter().map(HealthLine::from).collect(),
         can_edit: ctx.can(Action::EditFramework),
         requirements,
+        observations: super::observations::for_ability(app, visitor, &ctx, slug).await?,
         talk: talk(app, visitor, &ctx, &subject, ability.name.as_str(), drafts).await?,
     })
 }

@@ -17,6 +17,7 @@ mod conversations;
 mod health;
 mod home;
 mod members;
+mod observations;
 mod orgs_pages;
 mod positions;
 mod roles;
@@ -53,6 +54,24 @@ pub(crate) fn router() -> Router<App> {
         .route("/{org}", get(orgs_pages::show))
         .route("/{org}/people", get(members::list))
         .route("/{org}/health", get(health::report))
+        .route("/{org}/observations", get(observations::list))
+        .route(
+            "/{org}/observations/new",
+            get(observations::new_form).post(observations::create),
+        )
+        .route("/{org}/observations/{id}", get(observations::show))
+        .route(
+            "/{org}/observations/{id}/publish",
+            post(observations::publish),
+        )
+        .route(
+            "/{org}/observations/{id}/privacy",
+            post(observations::privacy),
+        )
+        .route(
+            "/{org}/observations/{id}/delete",
+            post(observations::delete),
+        )
         .route(
             "/{org}/settings",
             get(settings::org_settings).post(settings::update_org),
@@ -209,6 +228,10 @@ impl Chrome {
             links.push(Link {
                 href: format!("/{slug}/people"),
                 text: "People".into(),
+            });
+            links.push(Link {
+                href: format!("/{slug}/observations"),
+                text: "Observations".into(),
             });
         }
         if policy::can(actor, Action::EditFramework, org.access()) {

@@ -6,5 +6,6 @@ mod api;
 mod authoring;
 mod conversations;
 mod members;
+mod observations;
 mod pages;
 mod support;

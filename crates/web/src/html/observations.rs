@@ -1,0 +1,435 @@
+//! Observations: the list a visitor may read, writing a draft, the
+//! permalink page, publishing, changing who sees it, deleting.
+//!
+//! Every read goes through `visibility::can_read` (a single observation) or
+//! its SQL twin `observations::visible` (lists); every rating shown goes
+//! through `can_see_rating`.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use cairn_domain::policy::Action;
+use cairn_domain::visibility::{
+    self, Privacy, Rating, Reader, can_read, can_see_rating, may_change_level,
+};
+use cairn_domain::wording::{date, parse_date};
+use cairn_domain::{Markdown, OrgSlug, Slug};
+use cairn_store::members;
+use cairn_store::observations::{self, Draft, DraftRefused, Observation};
+use cairn_store::people::PersonId;
+
+use super::{Chrome, OrgContext, signed_in};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+use crate::forms::{FormErrors, invalid, redirect};
+use crate::markdown;
+
+type Pairs = Vec<(String, String)>;
+
+fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
+/// An observation as a card: what this reader may see of it.
+pub(crate) struct Card {
+    pub id: String,
+    pub href: String,
+    pub observer: String,
+    pub observees: String,
+    pub date: String,
+    pub privacy: &'static str,
+    pub draft: bool,
+    pub story: String,
+    pub ratings: Vec<String>,
+}
+
+pub(crate) fn card(org: &OrgSlug, o: &Observation, reader: &Reader<PersonId>) -> Card {
+    let facts = o.facts();
+    Card {
+        id: o.id.clone(),
+        href: format!("/{org}/observations/{}", o.id),
+        observer: o.observer.name.to_string(),
+        observees: o
+            .observees
+            .iter()
+            .map(|p| p.name.to_string())
+            .collect::<Vec<_>>()
+            .join(", "),
+        date: date(o.observed_on),
+        privacy: o.privacy.label(),
+        draft: o.published_at.is_none(),
+        story: markdown::render(o.story.as_str()),
+        ratings: o
+            .ratings
+            .iter()
+            .filter(|r| can_see_rating(reader, &facts, r.rating))
+            .map(|r| format!("{}: {}", r.ability_name, r.rating.label()))
+            .collect(),
+    }
+}
+
+/// The reader for this visitor in this organization.
+pub(crate) async fn reader_for(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+) -> Result<Reader<PersonId>, PageError> {
+    let member = ctx.can(Action::ReadMemberContent);
+    Ok(observations::reader(
+        &app.store,
+        &ctx.org.id,
+        visitor.person.as_ref().map(|p| &p.id),
+        member,
+    )
+    .await?)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "observations/list.html")]
+pub(crate) struct ListPage {
+    chrome: Chrome,
+    member: bool,
+    observations: Vec<Card>,
+}
+
+pub(crate) async fn list(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<ListPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let reader = reader_for(&app, &visitor, &ctx).await?;
+    let list = observations::visible(
+        &app.store,
+        &ctx.org.id,
+        reader.person.as_ref(),
+        reader.member,
+    )
+    .await?;
+    Ok(ListPage {
+        chrome: ctx.chrome(&visitor),
+        member: reader.member,
+        observations: list.iter().map(|o| card(&slug, o, &reader)).collect(),
+    })
+}
+
+pub(crate) struct PersonChoice {
+    id: String,
+    name: String,
+    selected: bool,
+}
+
+pub(crate) struct RatingChoice {
+    slug: String,
+    name: String,
+    value: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "observations/new.html")]
+pub(crate) struct NewPage {
+    chrome: Chrome,
+    people: Vec<PersonChoice>,
+    abilities: Vec<RatingChoice>,
+    ratings: Vec<(&'static str, &'static str)>,
+    observed_on: String,
+    story: String,
+    errors: FormErrors,
+}
+
+async fn new_view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    pairs: Option<&Pairs>,
+    errors: FormErrors,
+) -> Result<NewPage, PageError> {
+    let people = members::list(&app.store, &ctx.org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let chosen: Vec<&str> = pairs
+        .map(|p| {
+            p.iter()
+                .filter(|(k, _)| k == "observee")
+                .map(|(_, v)| v.as_str())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(NewPage {
+        chrome: ctx.chrome(visitor),
+        people: people
+            .iter()
+            .filter(|m| m.status == cairn_domain::membership::MemberStatus::Active)
+            .map(|m| PersonChoice {
+                id: m.person.id.as_str().to_owned(),
+                name: m.person.name.to_string(),
+                selected: chosen.contains(&m.person.id.as_str()),
+            })
+            .collect(),
+        abilities: fw
+            .abilities
+            .iter()
+            .map(|a| RatingChoice {
+                slug: a.slug.to_string(),
+                name: a.name.to_string(),
+                value: pairs
+                    .map(|p| field(p, &format!("rate_{}", a.slug)).to_owned())
+                    .unwrap_or_default(),
+            })
+            .collect(),
+        ratings: Rating::ALL
+            .iter()
+            .map(|r| (r.as_str(), r.label()))
+            .collect(),
+        observed_on: pairs.map_or_else(|| date(app.now()), |p| field(p, "observed_on").to_owned()),
+        story: pairs
+            .map(|p| field(p, "story").to_owned())
+            .unwrap_or_default(),
+        errors,
+    })
+}
+
+pub(crate) async fn new_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<NewPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
+    new_view(&app, &visitor, &ctx, None, FormErrors::default()).await
+}
+
+pub(crate) async fn create(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
+    let person = signed_in(&visitor, "/")?;
+    let mut errors = FormErrors::default();
+    let observees: Vec<PersonId> = pairs
+        .iter()
+        .filter(|(k, _)| k == "observee")
+        .map(|(_, v)| PersonId::from_form(v))
+        .collect();
+    if observees.is_empty() {
+        errors.add("observee", "Choose who you observed.");
+    }
+    let observed_on = parse_date(field(&pairs, "observed_on"));
+    if observed_on.is_none() {
+        errors.add("observed_on", "Give the date as YYYY-MM-DD.");
+    }
+    let story = field(&pairs, "story");
+    if story.trim().is_empty() {
+        errors.add("story", "Tell what happened.");
+    } else if story.chars().count() > 20_000 {
+        errors.add("story", "Keep the story under 20000 characters.");
+    }
+    let mut ratings = Vec::new();
+    for (k, v) in &pairs {
+        if let Some(ability) = k.strip_prefix("rate_").filter(|_| !v.is_empty()) {
+            match (Slug::parse(ability), Rating::parse(v)) {
+                (Ok(a), Some(r)) => ratings.push((a, r)),
+                _ => errors.add(
+                    "ratings",
+                    format!("{ability}: choose a rating from the list."),
+                ),
+            }
+        }
+    }
+    if let (true, Some(observed_on)) = (errors.is_empty(), observed_on) {
+        let draft = Draft {
+            observees,
+            story: Markdown::new(story),
+            observed_on,
+            ratings,
+        };
+        match observations::create(&app.store, &ctx.org.id, &person.id, &draft, app.now()).await? {
+            Ok(id) => return Ok(redirect(&format!("/{slug}/observations/{id}"))),
+            Err(DraftRefused::NotAMember) => {
+                errors.add("observee", "Choose people of this organization.")
+            }
+            Err(DraftRefused::UnknownAbility(a)) => {
+                errors.add("ratings", format!("{a} is not an ability here."))
+            }
+        }
+    }
+    Ok(invalid(
+        new_view(&app, &visitor, &ctx, Some(&pairs), errors).await?,
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "observations/show.html")]
+pub(crate) struct ShowPage {
+    chrome: Chrome,
+    o: Card,
+    /// (value, label, selected): the levels this visitor may choose now.
+    levels: Vec<(&'static str, &'static str, bool)>,
+    can_delete: bool,
+    errors: FormErrors,
+}
+
+/// Loads an observation this visitor may read, or 404.
+async fn readable(
+    app: &App,
+    visitor: &Visitor,
+    org: &str,
+    id: &str,
+) -> Result<(OrgContext, Observation, Reader<PersonId>), PageError> {
+    let slug = OrgSlug::parse(org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(app, visitor, &slug, Action::ReadFramework).await?;
+    let o = observations::get(&app.store, &ctx.org.id, id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let reader = reader_for(app, visitor, &ctx).await?;
+    if !can_read(&reader, &o.facts()) {
+        return Err(PageError::NotFound);
+    }
+    Ok((ctx, o, reader))
+}
+
+/// Who may change the level: the observer (any level), and the people
+/// observed and their managers (narrower only).
+fn level_choices(
+    o: &Observation,
+    reader: &Reader<PersonId>,
+) -> Vec<(&'static str, &'static str, bool)> {
+    let me = reader.person.as_ref().filter(|_| reader.member);
+    let observer = me == Some(&o.observer.id);
+    let concerned = me.is_some_and(|p| {
+        o.observees
+            .iter()
+            .any(|e| &e.id == p || reader.reports.contains(&e.id))
+    });
+    if !(observer || (concerned && o.published_at.is_some())) {
+        return Vec::new();
+    }
+    Privacy::ALL
+        .into_iter()
+        .filter(|l| o.published_at.is_none() || may_change_level(o.privacy, *l, observer))
+        .map(|l| {
+            (
+                l.as_str(),
+                l.label(),
+                l == o.privacy && o.published_at.is_some(),
+            )
+        })
+        .collect()
+}
+
+async fn show_view(
+    app: &App,
+    visitor: &Visitor,
+    org: &str,
+    id: &str,
+    errors: FormErrors,
+) -> Result<ShowPage, PageError> {
+    let (ctx, o, reader) = readable(app, visitor, org, id).await?;
+    let observer = reader.member && reader.person.as_ref() == Some(&o.observer.id);
+    Ok(ShowPage {
+        chrome: ctx.chrome(visitor),
+        levels: level_choices(&o, &reader),
+        o: card(&ctx.org.org.slug, &o, &reader),
+        can_delete: observer,
+        errors,
+    })
+}
+
+pub(crate) async fn show(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<ShowPage, PageError> {
+    show_view(&app, &visitor, &org, &id, FormErrors::default()).await
+}
+
+async fn set_level(
+    app: App,
+    visitor: Visitor,
+    org: String,
+    id: String,
+    pairs: Pairs,
+    publish: bool,
+) -> Result<Response, PageError> {
+    let (ctx, o, reader) = readable(&app, &visitor, &org, &id).await?;
+    let allowed = level_choices(&o, &reader);
+    let wanted = Privacy::parse(field(&pairs, "privacy"));
+    let is_draft = o.published_at.is_none();
+    if allowed.is_empty() || publish != is_draft {
+        return Err(PageError::NotFound);
+    }
+    let Some(level) = wanted.filter(|w| allowed.iter().any(|(v, ..)| *v == w.as_str())) else {
+        let mut errors = FormErrors::default();
+        errors.add("privacy", "Choose one of the levels offered: it can be narrowed, and widened only by the observer.");
+        return Ok(invalid(show_view(&app, &visitor, &org, &id, errors).await?));
+    };
+    if publish {
+        observations::publish(&app.store, &ctx.org.id, &id, level, app.now()).await?;
+    } else {
+        observations::set_privacy(&app.store, &ctx.org.id, &id, level, app.now()).await?;
+    }
+    Ok(redirect(&format!(
+        "/{}/observations/{id}",
+        ctx.org.org.slug
+    )))
+}
+
+pub(crate) async fn publish(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, id)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    set_level(app, visitor, org, id, pairs, true).await
+}
+
+pub(crate) async fn privacy(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, id)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    set_level(app, visitor, org, id, pairs, false).await
+}
+
+pub(crate) async fn delete(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Response, PageError> {
+    let (ctx, o, reader) = readable(&app, &visitor, &org, &id).await?;
+    if !(reader.member && reader.person.as_ref() == Some(&o.observer.id)) {
+        return Err(PageError::NotFound);
+    }
+    observations::delete(&app.store, &ctx.org.id, &id, app.now()).await?;
+    Ok(redirect(&format!("/{}/observations", ctx.org.org.slug)))
+}
+
+/// Public observations rating an ability, as this reader may see them
+/// (a sensitive rating hides the observation from those who may not see it).
+pub(crate) async fn for_ability(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    ability: &Slug,
+) -> Result<Vec<Card>, PageError> {
+    let reader = reader_for(app, visitor, ctx).await?;
+    let list = observations::public_for_ability(&app.store, &ctx.org.id, ability).await?;
+    Ok(list
+        .iter()
+        .filter(|o| {
+            o.ratings
+                .iter()
+                .filter(|r| &r.ability == ability)
+                .all(|r| visibility::can_see_rating(&reader, &o.facts(), r.rating))
+        })
+        .map(|o| card(&ctx.org.org.slug, o, &reader))
+        .collect())
+}
