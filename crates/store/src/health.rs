@@ -6,10 +6,10 @@ use cairn_domain::health::{self, AbilityFacts, Dangling, Report};
 use crate::orgs::OrgId;
 use crate::{Store, StoreError};
 
-// Awards arrive with their own change; until their table exists the
-// achievers count is zero.
 const FACTS: &str = "
     SELECT a.slug, a.updated_at,
+           (SELECT COUNT(DISTINCT w.recipient_id) FROM awards w
+             WHERE w.ability_id = a.id AND w.revoked_at IS NULL),
            (SELECT COUNT(*) FROM observation_ratings r JOIN observations o ON o.id = r.observation_id
              WHERE r.ability_id = a.id AND o.published_at IS NOT NULL AND o.deleted_at IS NULL),
            (SELECT COUNT(*) FROM role_requirements rr JOIN roles r ON r.id = rr.role_id
@@ -23,10 +23,10 @@ const FACTS: &str = "
       FROM abilities a
      WHERE a.org_id = $1 AND a.archived_at IS NULL";
 
-type FactsRow = (String, i64, i64, i64, i64, i64, Option<i64>);
+type FactsRow = (String, i64, i64, i64, i64, i64, i64, Option<i64>);
 
 fn facts_from(
-    (slug, updated_at, observations, roles, positions, conversations, last): FactsRow,
+    (slug, updated_at, achievers, observations, roles, positions, conversations, last): FactsRow,
 ) -> Result<(Slug, AbilityFacts), StoreError> {
     let count = |n: i64| u64::try_from(n).unwrap_or(0);
     Ok((
@@ -35,7 +35,7 @@ fn facts_from(
             roles: count(roles),
             positions: count(positions),
             observations: count(observations),
-            achievers: 0,
+            achievers: count(achievers),
             updated_at,
             conversations: count(conversations),
             last_conversation_at: last,

@@ -16,6 +16,7 @@ mod authoring;
 mod conversations;
 mod health;
 mod home;
+mod journey;
 mod members;
 mod observations;
 mod orgs_pages;
@@ -54,6 +55,9 @@ pub(crate) fn router() -> Router<App> {
         .route("/{org}", get(orgs_pages::show))
         .route("/{org}/people", get(members::list))
         .route("/{org}/health", get(health::report))
+        .route("/{org}/people/{person}", get(journey::show))
+        .route("/{org}/people/{person}/awards", post(journey::award))
+        .route("/{org}/awards/{id}/revoke", post(journey::revoke))
         .route("/{org}/observations", get(observations::list))
         .route(
             "/{org}/observations/new",

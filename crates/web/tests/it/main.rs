@@ -5,6 +5,7 @@ mod accounts;
 mod api;
 mod authoring;
 mod conversations;
+mod journey;
 mod members;
 mod observations;
 mod pages;

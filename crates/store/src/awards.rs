@@ -1,0 +1,261 @@
+//! Awards of milestones. One row per level awarded (a confirmed jump
+//! records every level in between); revoked rows stay as history.
+
+use cairn_domain::awards::{AwardFacts, AwardVisibility, EvidenceRule};
+use cairn_domain::{Level, Name, Slug};
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError, new_id};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Award {
+    pub id: String,
+    pub ability: Slug,
+    pub ability_name: Name,
+    /// False when the ability was archived after the award.
+    pub ability_active: bool,
+    pub level: Level,
+    pub recipient: PersonId,
+    pub certifier: PersonId,
+    pub certifier_name: Name,
+    pub awarded_at: Millis,
+    pub note: String,
+    pub visibility: AwardVisibility,
+    pub on_profile: bool,
+    pub revoked: bool,
+    pub evidence: Vec<String>,
+}
+
+impl Award {
+    pub fn facts(&self) -> AwardFacts<PersonId> {
+        AwardFacts {
+            recipient: self.recipient.clone(),
+            certifier: self.certifier.clone(),
+            visibility: self.visibility,
+            on_profile: self.on_profile,
+            revoked: self.revoked,
+        }
+    }
+}
+
+/// Every award of a person in an organization (revoked ones included),
+/// oldest first.
+pub async fn of_person(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<Vec<Award>, StoreError> {
+    let mut conn = store.read().await?;
+    type Row = (
+        String,
+        String,
+        String,
+        Option<i64>,
+        i64,
+        String,
+        String,
+        i64,
+        String,
+        String,
+        i64,
+        Option<i64>,
+    );
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT w.id, a.slug, a.name, a.archived_at, w.level, w.certifier_id, p.name, w.awarded_at, w.note,
+                w.visibility, w.on_profile, w.revoked_at
+           FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
+          WHERE w.org_id = $1 AND w.recipient_id = $2
+          ORDER BY w.awarded_at, w.level",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let evidence: Vec<(String, String)> = sqlx::query_as(
+        "SELECT e.award_id, e.observation_id FROM award_evidence e JOIN awards w ON w.id = e.award_id
+          WHERE e.org_id = $1 AND w.recipient_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(
+            |(
+                id,
+                slug,
+                name,
+                archived,
+                level,
+                certifier,
+                certifier_name,
+                at,
+                note,
+                visibility,
+                on_profile,
+                revoked,
+            )| {
+                Ok(Award {
+                    evidence: evidence
+                        .iter()
+                        .filter(|(a, _)| *a == id)
+                        .map(|(_, o)| o.clone())
+                        .collect(),
+                    id,
+                    ability: Slug::parse(&slug)?,
+                    ability_name: Name::parse(&name, "ability")?,
+                    ability_active: archived.is_none(),
+                    level: Level::parse(level)?,
+                    recipient: person.clone(),
+                    certifier: PersonId(certifier),
+                    certifier_name: Name::parse(&certifier_name, "name")?,
+                    awarded_at: at,
+                    note,
+                    visibility: AwardVisibility::parse(&visibility).ok_or_else(|| {
+                        StoreError::Corrupt(format!("award visibility {visibility:?}"))
+                    })?,
+                    on_profile: on_profile != 0,
+                    revoked: revoked.is_some(),
+                })
+            },
+        )
+        .collect()
+}
+
+/// What an awarder submits.
+#[derive(Debug, Clone)]
+pub struct NewAward {
+    pub recipient: PersonId,
+    pub ability: Slug,
+    /// From `levels_to_award`: lowest first.
+    pub levels: Vec<Level>,
+    pub note: String,
+    pub visibility: AwardVisibility,
+    pub evidence: Vec<String>,
+}
+
+pub async fn award(
+    store: &Store,
+    org: &OrgId,
+    certifier: &PersonId,
+    a: &NewAward,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let found: Vec<(String,)> = sqlx::query_as(
+        "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(a.ability.as_str())
+    .fetch_all(tx.conn()?)
+    .await?;
+    let (ability_id,) = found.into_iter().next().ok_or(StoreError::NotFound)?;
+    for (i, level) in a.levels.iter().enumerate() {
+        let id = new_id();
+        sqlx::query(
+            "INSERT INTO awards (id, org_id, recipient_id, ability_id, level, certifier_id, awarded_at, note, visibility)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(&id)
+        .bind(org.as_str())
+        .bind(a.recipient.as_str())
+        .bind(&ability_id)
+        .bind(i64::from(level.get()))
+        .bind(certifier.as_str())
+        .bind(now)
+        .bind(&a.note)
+        .bind(a.visibility.as_str())
+        .execute(tx.conn()?)
+        .await?;
+        // The evidence supports the level asked for (the last one).
+        if i + 1 == a.levels.len() {
+            for obs in &a.evidence {
+                sqlx::query("INSERT INTO award_evidence (org_id, award_id, observation_id) VALUES ($1, $2, $3)")
+                    .bind(org.as_str())
+                    .bind(&id)
+                    .bind(obs)
+                    .execute(tx.conn()?)
+                    .await?;
+            }
+        }
+    }
+    tx.commit().await
+}
+
+pub async fn revoke(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+    by: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE awards SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND id = $4 AND revoked_at IS NULL",
+    )
+    .bind(now)
+    .bind(by.as_str())
+    .bind(org.as_str())
+    .bind(id)
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
+pub async fn evidence_rule(store: &Store, org: &OrgId) -> Result<EvidenceRule, StoreError> {
+    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+        "SELECT evidence_min_observations, evidence_min_observers, evidence_min_days FROM organizations WHERE id = $1",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    let (o, p, d) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let n = |v: i64| u32::try_from(v).unwrap_or(0);
+    Ok(EvidenceRule {
+        min_observations: n(o),
+        min_observers: n(p),
+        min_days: n(d),
+    })
+}
+
+pub async fn set_evidence_rule(
+    store: &Store,
+    org: &OrgId,
+    rule: EvidenceRule,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "UPDATE organizations SET evidence_min_observations = $1, evidence_min_observers = $2, evidence_min_days = $3
+          WHERE id = $4",
+    )
+    .bind(i64::from(rule.min_observations))
+    .bind(i64::from(rule.min_observers))
+    .bind(i64::from(rule.min_days))
+    .bind(org.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await
+}
+
+/// (recipient, certifier) of a live award, for deciding who may revoke it.
+pub async fn parties(
+    store: &Store,
+    org: &OrgId,
+    id: &str,
+) -> Result<Option<(PersonId, PersonId)>, StoreError> {
+    let rows: Vec<(String, String)> = sqlx::query_as(
+        "SELECT recipient_id, certifier_id FROM awards WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .next()
+        .map(|(r, c)| (PersonId(r), PersonId(c))))
+}
