@@ -2,6 +2,7 @@
 
 mod accounts;
 mod authoring;
+mod awards;
 mod conversations;
 mod framework;
 mod observations;
