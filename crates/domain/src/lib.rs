@@ -2,6 +2,7 @@
 //! Pure and synchronous: no IO, no async, no SQL, no HTTP.
 
 pub mod awards;
+pub mod eligibility;
 pub mod file;
 pub mod framework;
 pub mod gruuv_csv;

@@ -68,6 +68,7 @@ pub(crate) struct JourneyPage {
     evidence_rule: Vec<String>,
     evidence: Vec<Link>,
     observations: Vec<Card>,
+    positions: Vec<Link>,
     notice: Option<String>,
     errors: FormErrors,
 }
@@ -267,6 +268,21 @@ async fn view(
             })
             .collect(),
         observations: of_them.iter().map(|o| card(org, o, &reader)).collect(),
+        // Eligibility is for the member, their managers and people leads.
+        positions: if me.as_ref() == Some(recipient)
+            || reader.reports.contains(recipient)
+            || people_lead
+        {
+            fw.positions
+                .iter()
+                .map(|p| Link {
+                    href: format!("/{org}/people/{}/positions/{}", recipient.as_str(), p.slug),
+                    text: format!("{} (level {})", p.title, p.level),
+                })
+                .collect()
+        } else {
+            Vec::new()
+        },
         notice,
         errors,
     })

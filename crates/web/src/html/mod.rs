@@ -14,6 +14,7 @@ mod abilities;
 mod account;
 mod authoring;
 mod conversations;
+mod eligibility;
 mod health;
 mod home;
 mod journey;
@@ -57,6 +58,14 @@ pub(crate) fn router() -> Router<App> {
         .route("/{org}/health", get(health::report))
         .route("/{org}/people/{person}", get(journey::show))
         .route("/{org}/people/{person}/awards", post(journey::award))
+        .route(
+            "/{org}/people/{person}/positions/{position}",
+            get(eligibility::show),
+        )
+        .route(
+            "/{org}/positions/{position}/candidates",
+            get(eligibility::candidates),
+        )
         .route("/{org}/awards/{id}/revoke", post(journey::revoke))
         .route("/{org}/observations", get(observations::list))
         .route(

@@ -1,0 +1,354 @@
+//! Is a member eligible for a position, and if not, what would make them?
+
+use crate::framework::{Framework, Level, MilesScale, Position, Slug};
+use crate::journey::journey;
+use crate::requirement::{position_requirements, required_miles};
+
+/// One required milestone, met or not.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequirementStatus {
+    pub ability: Slug,
+    pub required: Level,
+    pub held: Option<Level>,
+    /// Levels still to climb (0 when met).
+    pub levels_missing: u8,
+    /// Miles between what is held and what is required (0 when met).
+    pub miles_short: u32,
+}
+
+impl RequirementStatus {
+    pub fn met(&self) -> bool {
+        self.levels_missing == 0
+    }
+}
+
+/// A further milestone: an ability raised to a level.
+pub type Step = (Slug, Level);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Eligibility {
+    pub requirements: Vec<RequirementStatus>,
+    pub miles_earned: u32,
+    pub miles_required: u32,
+    pub eligible: bool,
+    /// The smallest sets of further milestones (fewest levels climbed in
+    /// all) that would make the member eligible; several when tied, at
+    /// most `MAX_SETS`. Empty when already eligible.
+    pub gap_sets: Vec<Vec<Step>>,
+}
+
+pub const MAX_SETS: usize = 5;
+
+fn miles_of(levels: &[(Slug, Level)], scale: &MilesScale) -> u32 {
+    journey(levels.iter().map(|(s, l)| (s, *l)), scale).total
+}
+
+fn highest(held: &[(Slug, Level)], ability: &Slug) -> Option<Level> {
+    held.iter()
+        .filter(|(s, _)| s == ability)
+        .map(|(_, l)| *l)
+        .max()
+}
+
+/// `held`: milestones the member holds on active abilities (any order,
+/// lower ones may be listed or not).
+pub fn eligibility(fw: &Framework, position: &Position, held: &[(Slug, Level)]) -> Eligibility {
+    let scale = &fw.organization.miles;
+    let required = position_requirements(position, &fw.roles);
+    let requirements: Vec<RequirementStatus> = required
+        .iter()
+        .map(|r| {
+            let h = highest(held, &r.ability);
+            let have = h.map_or(0, Level::get);
+            RequirementStatus {
+                ability: r.ability.clone(),
+                required: r.level,
+                held: h,
+                levels_missing: r.level.get().saturating_sub(have),
+                miles_short: scale
+                    .miles(r.level)
+                    .saturating_sub(h.map_or(0, |l| scale.miles(l))),
+            }
+        })
+        .collect();
+    let miles_earned = miles_of(held, scale);
+    let miles_required = required_miles(position, &fw.roles, scale);
+    let eligible =
+        requirements.iter().all(RequirementStatus::met) && miles_earned >= miles_required;
+    let gap_sets = if eligible {
+        Vec::new()
+    } else {
+        gap_sets(fw, &requirements, held, miles_required)
+    };
+    Eligibility {
+        requirements,
+        miles_earned,
+        miles_required,
+        eligible,
+        gap_sets,
+    }
+}
+
+/// Missing requirements are in every set; beyond them, the fewest further
+/// levels that bring the miles up, every tie listed (up to MAX_SETS).
+fn gap_sets(
+    fw: &Framework,
+    reqs: &[RequirementStatus],
+    held: &[(Slug, Level)],
+    miles_required: u32,
+) -> Vec<Vec<Step>> {
+    let scale = &fw.organization.miles;
+    // Levels after meeting every requirement.
+    let base: Vec<(Slug, u8)> = fw
+        .abilities
+        .iter()
+        .map(|a| {
+            let have = highest(held, &a.slug).map_or(0, Level::get);
+            let need = reqs
+                .iter()
+                .find(|r| r.ability == a.slug)
+                .map_or(0, |r| r.required.get());
+            (a.slug.clone(), have.max(need))
+        })
+        .collect();
+    let value = |l: u8| {
+        if l == 0 {
+            0
+        } else {
+            scale.values()[usize::from(l) - 1]
+        }
+    };
+    let base_miles: u32 = base.iter().map(|(_, l)| value(*l)).sum();
+    let mut mandatory: Vec<Step> = reqs
+        .iter()
+        .filter(|r| !r.met())
+        .map(|r| (r.ability.clone(), r.required))
+        .collect();
+    mandatory.sort();
+    if base_miles >= miles_required {
+        return vec![mandatory];
+    }
+    let short = miles_required - base_miles;
+    // Fewest extra levels: try budgets 1, 2, … until some choice covers it.
+    let max_budget: u32 = base.iter().map(|(_, l)| u32::from(5 - l)).sum();
+    for budget in 1..=max_budget {
+        let mut found: Vec<Vec<(usize, u8)>> = Vec::new();
+        search(&base, &value, 0, budget, short, &mut Vec::new(), &mut found);
+        if !found.is_empty() {
+            return found
+                .into_iter()
+                .map(|extra| {
+                    let mut set = mandatory.clone();
+                    for (i, to) in extra {
+                        let slug = base[i].0.clone();
+                        set.retain(|(s, _)| *s != slug);
+                        if let Ok(level) = Level::parse(i64::from(to)) {
+                            set.push((slug, level));
+                        }
+                    }
+                    set.sort();
+                    set
+                })
+                .collect();
+        }
+    }
+    Vec::new()
+}
+
+/// Exactly `budget` more levels spread over abilities from `from`, gaining
+/// at least `short` miles. Records up to MAX_SETS choices.
+fn search(
+    base: &[(Slug, u8)],
+    value: &dyn Fn(u8) -> u32,
+    from: usize,
+    budget: u32,
+    short: u32,
+    chosen: &mut Vec<(usize, u8)>,
+    found: &mut Vec<Vec<(usize, u8)>>,
+) {
+    if found.len() >= MAX_SETS {
+        return;
+    }
+    if budget == 0 {
+        let gain: u32 = chosen
+            .iter()
+            .map(|(i, to)| value(*to) - value(base[*i].1))
+            .sum();
+        if gain >= short {
+            found.push(chosen.clone());
+        }
+        return;
+    }
+    for i in from..base.len() {
+        let now = base[i].1;
+        for extra in 1..=u32::from(5 - now).min(budget) {
+            chosen.push((i, now + extra as u8));
+            search(base, value, i + 1, budget - extra, short, chosen, found);
+            chosen.pop();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::file;
+
+    fn fw(extra: &str) -> Framework {
+        let text = format!(
+            "format: cairn/1
+organization: {{ slug: acme, name: Acme }}
+abilities:
+  - {{ slug: a, name: A, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}
+  - {{ slug: b, name: B, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}
+  - {{ slug: c, name: C, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}
+roles:
+  - {{ slug: r, name: R, requires: {{ a: 2 }} }}
+positions:
+{extra}"
+        );
+        file::parse(&text).expect("framework")
+    }
+
+    fn held(list: &[(&str, i64)]) -> Vec<(Slug, Level)> {
+        list.iter()
+            .map(|(s, l)| {
+                (
+                    Slug::parse(s).expect("slug"),
+                    Level::parse(*l).expect("level"),
+                )
+            })
+            .collect()
+    }
+
+    fn sets(e: &Eligibility) -> Vec<String> {
+        e.gap_sets
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .map(|(a, l)| format!("{a}{l}"))
+                    .collect::<Vec<_>>()
+                    .join("+")
+            })
+            .collect()
+    }
+
+    #[test]
+    fn eligibility_cases() {
+        // p: requires a2 (through role r) and b1 directly; miles: required (3 + 1 = 4).
+        // q: same, but at least 10 miles.
+        let f = fw("  - { slug: p, title: P, level: '1', roles: { required: [r] }, requires: { b: 1 } }
+  - { slug: q, title: Q, level: '2', roles: { required: [r] }, requires: { b: 1 }, miles: { at_least: 10 } }
+");
+        let p = &f.positions[0];
+        let q = &f.positions[1];
+        type Case<'a> = (
+            &'a str,
+            &'a Position,
+            Vec<(Slug, Level)>,
+            bool,
+            u32,
+            u32,
+            Vec<&'a str>,
+        );
+        let cases: Vec<Case> = vec![
+            (
+                "nothing held: every requirement is the gap",
+                p,
+                held(&[]),
+                false,
+                0,
+                4,
+                vec!["a2+b1"],
+            ),
+            (
+                "one level short on a",
+                p,
+                held(&[("a", 1), ("b", 1)]),
+                false,
+                2,
+                4,
+                vec!["a2"],
+            ),
+            (
+                "all met",
+                p,
+                held(&[("a", 2), ("b", 1)]),
+                true,
+                4,
+                4,
+                vec![],
+            ),
+            (
+                "above the requirements",
+                p,
+                held(&[("a", 5), ("b", 3)]),
+                true,
+                26,
+                4,
+                vec![],
+            ),
+            // q: a2 + b1 give 4 miles, 6 short. One more level gives at
+            // most +3 (a3); two levels: a4 gives +9, the only pair that
+            // reaches 6 (a3+b2 gives +5, c2 +3, b3 +5).
+            (
+                "miles short: fewest extra levels",
+                q,
+                held(&[("a", 2), ("b", 1)]),
+                false,
+                4,
+                10,
+                vec!["a4"],
+            ),
+            (
+                "well above both",
+                q,
+                held(&[("a", 4), ("b", 4)]),
+                true,
+                24,
+                10,
+                vec![],
+            ),
+        ];
+        for (name, pos, h, eligible, earned, required, expected) in cases {
+            let e = eligibility(&f, pos, &h);
+            assert_eq!(
+                (e.eligible, e.miles_earned, e.miles_required),
+                (eligible, earned, required),
+                "{name}"
+            );
+            assert_eq!(sets(&e), expected, "{name}");
+        }
+    }
+
+    #[test]
+    fn requirement_statuses_say_by_how_much() {
+        let f = fw("  - { slug: p, title: P, level: '1', requires: { a: 4, b: 1 } }\n");
+        let e = eligibility(&f, &f.positions[0], &held(&[("a", 2)]));
+        let lines: Vec<(String, Option<u8>, u8, u32)> = e
+            .requirements
+            .iter()
+            .map(|r| {
+                (
+                    r.ability.to_string(),
+                    r.held.map(Level::get),
+                    r.levels_missing,
+                    r.miles_short,
+                )
+            })
+            .collect();
+        assert_eq!(
+            lines,
+            vec![("a".into(), Some(2), 2, 9), ("b".into(), None, 1, 1)]
+        );
+    }
+
+    #[test]
+    fn tied_gap_sets_are_all_listed() {
+        // Needs 3 more miles than its requirement (none): any one ability
+        // to M2 (+3) works, so three one-ability sets of two levels tie.
+        let f = fw("  - { slug: p, title: P, level: '1', miles: { at_least: 3 } }\n");
+        let e = eligibility(&f, &f.positions[0], &held(&[]));
+        assert_eq!(sets(&e), vec!["a2", "b2", "c2"]);
+    }
+}

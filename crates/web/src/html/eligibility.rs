@@ -1,0 +1,235 @@
+//! Eligibility of a member for a position, with a what-if view; and, for
+//! people leads, who is eligible or one milestone away.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use cairn_domain::awards::can_read_award;
+use cairn_domain::eligibility::{Eligibility, eligibility};
+use cairn_domain::membership::{Capability, MemberStatus};
+use cairn_domain::policy::{Action, Actor};
+use cairn_domain::wording::miles;
+use cairn_domain::{Framework, Level, OrgSlug, Slug};
+use cairn_store::awards;
+use cairn_store::people::PersonId;
+
+use super::observations::reader_for;
+use super::{Chrome, Link, OrgContext};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+
+/// Milestones a person holds on active abilities, as far as `visible`
+/// allows.
+async fn held(
+    app: &App,
+    ctx: &OrgContext,
+    person: &PersonId,
+    visible: impl Fn(&awards::Award) -> bool,
+) -> Result<Vec<(Slug, Level)>, PageError> {
+    Ok(awards::of_person(&app.store, &ctx.org.id, person)
+        .await?
+        .into_iter()
+        .filter(|a| a.ability_active && !a.revoked && visible(a))
+        .map(|a| (a.ability, a.level))
+        .collect())
+}
+
+fn name_of(fw: &Framework, slug: &Slug) -> String {
+    fw.ability(slug)
+        .map_or_else(|| slug.to_string(), |a| a.name.to_string())
+}
+
+fn describe_set(fw: &Framework, set: &[(Slug, Level)]) -> String {
+    set.iter()
+        .map(|(s, l)| format!("{} M{l}", name_of(fw, s)))
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+pub(crate) struct RequirementLine {
+    ability: String,
+    required: u8,
+    held: String,
+    status: String,
+}
+
+pub(crate) struct WhatIf {
+    slug: String,
+    name: String,
+    held: String,
+    chosen: u8,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/eligibility.html")]
+pub(crate) struct EligibilityPage {
+    chrome: Chrome,
+    name: String,
+    position: String,
+    eligible: bool,
+    what_if: bool,
+    earned: String,
+    required: String,
+    requirements: Vec<RequirementLine>,
+    gaps: Vec<String>,
+    abilities: Vec<WhatIf>,
+}
+
+pub(crate) async fn show(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, person, position)): Path<(String, String, String)>,
+    Query(query): Query<Vec<(String, String)>>,
+) -> Result<EligibilityPage, PageError> {
+    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let list = cairn_store::members::list(&app.store, &ctx.org.id).await?;
+    let member = list
+        .iter()
+        .find(|m| m.person.id.as_str() == person)
+        .ok_or(PageError::NotFound)?;
+    let reader = reader_for(&app, &visitor, &ctx).await?;
+    let me = reader.person.as_ref();
+    let people_lead = ctx.can(Action::ManagePeople);
+    // The member, their managers and people leads; others are told nothing.
+    if !(me == Some(&member.person.id) || reader.reports.contains(&member.person.id) || people_lead)
+    {
+        return Err(PageError::NotFound);
+    }
+    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let position = fw
+        .position(&Slug::parse(&position).map_err(|_| PageError::NotFound)?)
+        .ok_or(PageError::NotFound)?;
+    let lead = matches!(ctx.actor, Actor::Member(c) if c.has(Capability::PeopleLead));
+    let actual = held(&app, &ctx, &member.person.id, |a| {
+        can_read_award(&reader, &a.facts(), lead, false)
+    })
+    .await?;
+    // What-if: `add_{ability}=level` raises an ability hypothetically.
+    let mut hypothetical = actual.clone();
+    let mut chosen: Vec<(Slug, u8)> = Vec::new();
+    for (k, v) in &query {
+        if let (Some(slug), Ok(n)) = (k.strip_prefix("add_"), v.parse::<i64>()) {
+            if let (Ok(slug), Ok(level)) = (Slug::parse(slug), Level::parse(n)) {
+                if fw.ability(&slug).is_some() {
+                    chosen.push((slug.clone(), level.get()));
+                    hypothetical.push((slug, level));
+                }
+            }
+        }
+    }
+    let e: Eligibility = eligibility(&fw, position, &hypothetical);
+    Ok(EligibilityPage {
+        chrome: ctx.chrome(&visitor),
+        name: member.person.name.to_string(),
+        position: position.title.to_string(),
+        eligible: e.eligible,
+        what_if: !chosen.is_empty(),
+        earned: miles(e.miles_earned),
+        required: miles(e.miles_required),
+        requirements: e
+            .requirements
+            .iter()
+            .map(|r| RequirementLine {
+                ability: name_of(&fw, &r.ability),
+                required: r.required.get(),
+                held: r
+                    .held
+                    .map_or_else(|| "none".to_owned(), |l| format!("M{l}")),
+                status: if r.met() {
+                    "met".to_owned()
+                } else {
+                    format!(
+                        "missing {} level(s), {} short",
+                        r.levels_missing,
+                        miles(r.miles_short)
+                    )
+                },
+            })
+            .collect(),
+        gaps: e.gap_sets.iter().map(|s| describe_set(&fw, s)).collect(),
+        abilities: fw
+            .abilities
+            .iter()
+            .map(|a| WhatIf {
+                slug: a.slug.to_string(),
+                name: a.name.to_string(),
+                held: actual
+                    .iter()
+                    .filter(|(s, _)| *s == a.slug)
+                    .map(|(_, l)| l.get())
+                    .max()
+                    .map_or_else(|| "none".into(), |l| format!("M{l}")),
+                chosen: chosen
+                    .iter()
+                    .find(|(s, _)| *s == a.slug)
+                    .map_or(0, |(_, l)| *l),
+            })
+            .collect(),
+    })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/candidates.html")]
+pub(crate) struct CandidatesPage {
+    chrome: Chrome,
+    position: String,
+    eligible: Vec<Link>,
+    close: Vec<Link>,
+}
+
+/// People leads only: who is eligible for a position, and who is one
+/// milestone (one level on one ability) away.
+pub(crate) async fn candidates(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, position)): Path<(String, String)>,
+) -> Result<CandidatesPage, PageError> {
+    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let slug = Slug::parse(&position).map_err(|_| PageError::NotFound)?;
+    let position = fw.position(&slug).ok_or(PageError::NotFound)?;
+    let mut eligible = Vec::new();
+    let mut close = Vec::new();
+    for m in cairn_store::members::list(&app.store, &ctx.org.id).await? {
+        if m.status != MemberStatus::Active {
+            continue;
+        }
+        // People leads see every award.
+        let h = held(&app, &ctx, &m.person.id, |_| true).await?;
+        let e = eligibility(&fw, position, &h);
+        let link = Link {
+            href: format!("/{org}/people/{}/positions/{slug}", m.person.id.as_str()),
+            text: m.person.name.to_string(),
+        };
+        let one_level = |set: &Vec<(Slug, Level)>| {
+            let climbed: u32 = set
+                .iter()
+                .map(|(s, l)| {
+                    u32::from(l.get())
+                        - u32::from(
+                            h.iter()
+                                .filter(|(x, _)| x == s)
+                                .map(|(_, l)| l.get())
+                                .max()
+                                .unwrap_or(0),
+                        )
+                })
+                .sum();
+            climbed == 1
+        };
+        if e.eligible {
+            eligible.push(link);
+        } else if e.gap_sets.iter().any(one_level) {
+            close.push(link);
+        }
+    }
+    Ok(CandidatesPage {
+        chrome: ctx.chrome(&visitor),
+        position: position.title.to_string(),
+        eligible,
+        close,
+    })
+}
