@@ -110,13 +110,12 @@ pub(crate) async fn show(
     let mut hypothetical = actual.clone();
     let mut chosen: Vec<(Slug, u8)> = Vec::new();
     for (k, v) in &query {
-        if let (Some(slug), Ok(n)) = (k.strip_prefix("add_"), v.parse::<i64>()) {
-            if let (Ok(slug), Ok(level)) = (Slug::parse(slug), Level::parse(n)) {
-                if fw.ability(&slug).is_some() {
-                    chosen.push((slug.clone(), level.get()));
-                    hypothetical.push((slug, level));
-                }
-            }
+        if let (Some(slug), Ok(n)) = (k.strip_prefix("add_"), v.parse::<i64>())
+            && let (Ok(slug), Ok(level)) = (Slug::parse(slug), Level::parse(n))
+            && fw.ability(&slug).is_some()
+        {
+            chosen.push((slug.clone(), level.get()));
+            hypothetical.push((slug, level));
         }
     }
     let e: Eligibility = eligibility(&fw, position, &hypothetical);
