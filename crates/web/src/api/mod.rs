@@ -22,6 +22,7 @@ use crate::auth::{self, Visitor};
 
 mod framework;
 mod openapi;
+mod people;
 
 use self::framework::{ABILITY, POSITION, ROLE};
 
@@ -37,6 +38,16 @@ pub(crate) fn router() -> Router<App> {
         .route("/api/v1/orgs/{org}/roles", get(framework::roles))
         .route("/api/v1/orgs/{org}/positions", get(framework::positions))
         .route("/api/v1/orgs/{org}/health", get(framework::health_report))
+        .route("/api/v1/orgs/{org}/observations", get(people::list))
+        .route("/api/v1/orgs/{org}/observations/{id}", get(people::one))
+        .route(
+            "/api/v1/orgs/{org}/people/{person}/journey",
+            get(people::journey_json),
+        )
+        .route(
+            "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
+            get(people::eligibility_json),
+        )
         .route(
             "/api/v1/orgs/{org}/abilities/{item}/history",
             get(framework::item_history::<ABILITY>),

@@ -94,6 +94,30 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "members (emails for admins)",
         "Members with capabilities and managers.",
     ),
+    (
+        "/api/v1/orgs/{org}/observations",
+        "Observations the caller may read",
+        "anyone when published (public ones); members by the visibility rule",
+        "Observations, newest first, with the ratings the caller may see.",
+    ),
+    (
+        "/api/v1/orgs/{org}/observations/{id}",
+        "One observation",
+        "whoever the visibility rule allows",
+        "The observation.",
+    ),
+    (
+        "/api/v1/orgs/{org}/people/{person}/journey",
+        "A member's journey",
+        "members (awards by the award visibility rule)",
+        "Total miles, miles per ability, and awards.",
+    ),
+    (
+        "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
+        "Eligibility for a position",
+        "the member, their managers, people leads",
+        "Requirements met or missing, miles, and the smallest gap sets.",
+    ),
 ];
 
 fn problem(description: &str) -> Value {
@@ -108,6 +132,9 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
     for (name, what) in [
         ("org", "The organization's slug."),
         ("item", "The ability's, role's or position's slug."),
+        ("id", "The observation's id."),
+        ("person", "The member's id."),
+        ("position", "The position's slug."),
     ] {
         if path.contains(&format!("{{{name}}}")) {
             parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string" } }));

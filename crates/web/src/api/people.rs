@@ -1,0 +1,170 @@
+//! JSON twins of observations, journeys (with awards) and eligibility,
+//! through the same rules as the pages: `can_read` for observations,
+//! `can_read_award` for awards, and the journey / eligibility audience.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use cairn_domain::awards::can_read_award;
+use cairn_domain::eligibility::eligibility;
+use cairn_domain::journey::journey;
+use cairn_domain::membership::Capability;
+use cairn_domain::policy::{Action, Actor};
+use cairn_domain::visibility::{Reader, can_read, can_see_rating};
+use cairn_domain::{Level, Slug};
+use cairn_store::observations::{self, Observation};
+use cairn_store::orgs::OrgRecord;
+use cairn_store::people::PersonId;
+use cairn_store::{awards, members};
+use serde_json::{Value, json};
+
+use super::{ApiError, ApiVisitor, org_for};
+use crate::App;
+use crate::auth::Visitor;
+
+async fn reader(
+    app: &App,
+    visitor: &Visitor,
+    org: &OrgRecord,
+) -> Result<(Reader<PersonId>, Actor), ApiError> {
+    let actor = visitor.actor(app, org).await?;
+    let member = matches!(actor, Actor::Member(_));
+    let r = observations::reader(
+        &app.store,
+        &org.id,
+        visitor.person.as_ref().map(|p| &p.id),
+        member,
+    )
+    .await?;
+    Ok((r, actor))
+}
+
+fn observation_json(o: &Observation, reader: &Reader<PersonId>) -> Value {
+    let facts = o.facts();
+    json!({
+        "id": o.id,
+        "observer": o.observer.name.as_str(),
+        "observees": o.observees.iter().map(|p| json!({ "id": p.id.as_str(), "name": p.name.as_str() })).collect::<Vec<_>>(),
+        "story": o.story.as_str(),
+        "observed_on": o.observed_on,
+        "privacy": o.privacy.as_str(),
+        "published": o.published_at.is_some(),
+        "ratings": o.ratings.iter().filter(|r| can_see_rating(reader, &facts, r.rating))
+            .map(|r| json!({ "ability": r.ability.as_str(), "rating": r.rating.as_str() })).collect::<Vec<_>>(),
+    })
+}
+
+pub(crate) async fn list(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path(org): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (r, _) = reader(&app, &visitor, &org).await?;
+    let list = observations::visible(&app.store, &org.id, r.person.as_ref(), r.member).await?;
+    Ok(Json(
+        json!({ "observations": list.iter().map(|o| observation_json(o, &r)).collect::<Vec<_>>() }),
+    ))
+}
+
+pub(crate) async fn one(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path((org, id)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (r, _) = reader(&app, &visitor, &org).await?;
+    let o = observations::get(&app.store, &org.id, &id)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    if !can_read(&r, &o.facts()) {
+        return Err(ApiError::not_found());
+    }
+    Ok(Json(observation_json(&o, &r)))
+}
+
+/// A member's journey: miles from the awards the caller may read.
+pub(crate) async fn journey_json(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path((org, person)): Path<(String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let (r, actor) = reader(&app, &visitor, &org).await?;
+    let lead = matches!(actor, Actor::Member(c) if c.has(Capability::PeopleLead));
+    let list = members::list(&app.store, &org.id).await?;
+    let member = list
+        .iter()
+        .find(|m| m.person.id.as_str() == person)
+        .ok_or_else(ApiError::not_found)?;
+    let all = awards::of_person(&app.store, &org.id, &member.person.id).await?;
+    let visible: Vec<_> = all
+        .iter()
+        .filter(|a| can_read_award(&r, &a.facts(), lead, false))
+        .collect();
+    let held: Vec<(Slug, Level)> = visible
+        .iter()
+        .filter(|a| a.ability_active && !a.revoked)
+        .map(|a| (a.ability.clone(), a.level))
+        .collect();
+    let j = journey(held.iter().map(|(s, l)| (s, *l)), &org.org.miles);
+    Ok(Json(json!({
+        "person": { "id": member.person.id.as_str(), "name": member.person.name.as_str() },
+        "total_miles": j.total,
+        "abilities": j.abilities.iter().map(|a| json!({ "ability": a.ability.as_str(), "level": a.level.get(), "miles": a.miles })).collect::<Vec<_>>(),
+        "awards": visible.iter().map(|a| json!({
+            "id": a.id,
+            "ability": a.ability.as_str(),
+            "level": a.level.get(),
+            "certifier": a.certifier_name.as_str(),
+            "awarded_at": a.awarded_at,
+            "note": a.note,
+            "visibility": a.visibility.as_str(),
+            "revoked": a.revoked,
+            "evidence": a.evidence,
+        })).collect::<Vec<_>>(),
+    })))
+}
+
+/// Eligibility for a position: for the member, their managers and people leads.
+pub(crate) async fn eligibility_json(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    Path((org, person, position)): Path<(String, String, String)>,
+) -> Result<Json<Value>, ApiError> {
+    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let (r, actor) = reader(&app, &visitor, &org).await?;
+    let lead = matches!(actor, Actor::Member(c) if c.has(Capability::PeopleLead));
+    let list = members::list(&app.store, &org.id).await?;
+    let member = list
+        .iter()
+        .find(|m| m.person.id.as_str() == person)
+        .ok_or_else(ApiError::not_found)?;
+    let id = &member.person.id;
+    if !(r.person.as_ref() == Some(id) || r.reports.contains(id) || lead) {
+        return Err(ApiError::not_found());
+    }
+    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let position = fw
+        .position(&Slug::parse(&position).map_err(|_| ApiError::not_found())?)
+        .ok_or_else(ApiError::not_found)?;
+    let held: Vec<(Slug, Level)> = awards::of_person(&app.store, &org.id, id)
+        .await?
+        .into_iter()
+        .filter(|a| a.ability_active && !a.revoked && can_read_award(&r, &a.facts(), lead, false))
+        .map(|a| (a.ability, a.level))
+        .collect();
+    let e = eligibility(&fw, position, &held);
+    Ok(Json(json!({
+        "eligible": e.eligible,
+        "miles_earned": e.miles_earned,
+        "miles_required": e.miles_required,
+        "requirements": e.requirements.iter().map(|q| json!({
+            "ability": q.ability.as_str(),
+            "required": q.required.get(),
+            "held": q.held.map(Level::get),
+            "levels_missing": q.levels_missing,
+            "miles_short": q.miles_short,
+        })).collect::<Vec<_>>(),
+        "gap_sets": e.gap_sets.iter().map(|s| s.iter().map(|(a, l)| json!({ "ability": a.as_str(), "level": l.get() })).collect::<Vec<_>>()).collect::<Vec<_>>(),
+    })))
+}
