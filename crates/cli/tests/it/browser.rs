@@ -322,3 +322,192 @@ async fn people_read_talk_and_edit_in_a_real_browser() {
     save_screenshot(&c, "history-desktop", 1280).await;
     c.close().await.expect("close");
 }
+
+async fn select(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .expect("select option");
+}
+
+async fn polygon(c: &Client) -> String {
+    c.find(Locator::Css("figure.radial svg polygon"))
+        .await
+        .expect("chart polygon")
+        .attr("points")
+        .await
+        .expect("attr")
+        .unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
+    let Some(driver_bin) = chromedriver() else {
+        assert!(
+            std::env::var("CAIRN_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
+            "CAIRN_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed"
+        );
+        eprintln!("SKIPPED browser test: chromium-driver is not installed");
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("journey.db").display().to_string();
+    let (_server, address) = start_server(d, &db);
+    let base = format!("http://{address}");
+    for (email, name) in [
+        ("olive@example.com", "Olive"),
+        ("rae@example.com", "Rae"),
+        ("max@example.com", "Max"),
+    ] {
+        create_user(d, &db, email, name);
+        let out = cairn(
+            d,
+            &[
+                "--database-url",
+                &db,
+                "admin",
+                "grant",
+                "fernhill",
+                email,
+                "member",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    // Rae reports to Max (set in the same database the server uses).
+    let store = cairn_store::Store::open(&db).await.expect("store");
+    let org = cairn_store::orgs::by_slug(
+        &store,
+        &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
+    )
+    .await
+    .expect("read")
+    .expect("org");
+    let list = cairn_store::members::list(&store, &org.id)
+        .await
+        .expect("list");
+    let id = |email: &str| {
+        list.iter()
+            .find(|m| m.person.email.as_str() == email)
+            .expect("member")
+            .person
+            .id
+            .clone()
+    };
+    let (rae, max) = (id("rae@example.com"), id("max@example.com"));
+    cairn_store::members::set_manager(&store, &org.id, &rae, Some(&max))
+        .await
+        .expect("set")
+        .expect("ok");
+    store.close().await;
+
+    let port = free_port();
+    let _driver = Guard(
+        Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
+                     format!("--user-data-dir={}", profile.path().display())],
+        }),
+    );
+    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("webdriver session");
+    c.set_window_size(1280, 1800).await.expect("resize");
+
+    // Olive writes and publishes an observation of Rae, rating Mentoring.
+    sign_in(&c, &base, "olive@example.com").await;
+    c.goto(&format!("{base}/fernhill/observations/new"))
+        .await
+        .expect("form");
+    select(&c, &format!("#observees option[value='{}']", rae.as_str())).await;
+    c.execute(
+        "document.getElementById('observed_on').value = '2024-03-05';",
+        vec![],
+    )
+    .await
+    .expect("date");
+    c.find(Locator::Css("#story"))
+        .await
+        .expect("story")
+        .send_keys("Rae paired with two new joiners all week.")
+        .await
+        .expect("type");
+    select(&c, "#rate-mentoring option[value='strong']").await;
+    c.find(Locator::XPath("//button[normalize-space()='Save draft']"))
+        .await
+        .expect("save")
+        .click()
+        .await
+        .expect("submit");
+    wait_for(&c, "#privacy").await;
+    select(&c, "#privacy option[value='organization']").await;
+    c.find(Locator::XPath("//button[normalize-space()='Publish']"))
+        .await
+        .expect("publish")
+        .click()
+        .await
+        .expect("submit");
+    wait_for(&c, "#privacy option[value='organization'][selected]").await;
+    sign_out(&c).await;
+
+    // Max, Rae's manager, awards Mentoring M1 citing it.
+    sign_in(&c, &base, "max@example.com").await;
+    let journey = format!("{base}/fernhill/people/{}", rae.as_str());
+    c.goto(&journey).await.expect("journey");
+    assert_eq!(text(&c, ".big").await, "0 miles");
+    let before = polygon(&c).await;
+    save_screenshot(&c, "journey-before-desktop", 1280).await;
+    c.set_window_size(1280, 1800).await.expect("resize");
+    select(&c, "#ability option[value='mentoring']").await;
+    select(&c, "#level option[value='1']").await;
+    c.find(Locator::Css("input[name=evidence]"))
+        .await
+        .expect("evidence")
+        .click()
+        .await
+        .expect("check");
+    c.find(Locator::XPath("//button[normalize-space()='Award']"))
+        .await
+        .expect("award")
+        .click()
+        .await
+        .expect("submit");
+    wait_for(&c, "ul.awards li").await;
+    sign_out(&c).await;
+
+    // Rae sees the new miles and a different chart.
+    sign_in(&c, &base, "rae@example.com").await;
+    c.goto(&journey).await.expect("journey");
+    assert_eq!(text(&c, ".big").await, "1 mile");
+    assert!(
+        text(&c, "ul.awards")
+            .await
+            .contains("Mentoring: milestone 1")
+    );
+    assert_ne!(polygon(&c).await, before, "the chart changed");
+    save_screenshot(&c, "journey-after-desktop", 1280).await;
+    save_screenshot(&c, "journey-after-phone", 390).await;
+    c.close().await.expect("close");
+}

@@ -94,7 +94,7 @@ pub(crate) fn radial_chart(fw: &Framework, held: &[(Slug, Level)]) -> String {
         )
     };
     let mut svg = String::from(
-        r#"<svg viewBox="0 0 400 400" role="img" aria-label="Milestones held per ability" xmlns="http://www.w3.org/2000/svg">"#,
+        r#"<svg viewBox="-90 -10 580 420" role="img" aria-label="Milestones held per ability" xmlns="http://www.w3.org/2000/svg">"#,
     );
     for ring in 1..=5 {
         let _ = write!(
