@@ -259,3 +259,24 @@ pub async fn parties(
         .next()
         .map(|(r, c)| (PersonId(r), PersonId(c))))
 }
+
+/// The recipient's choice to show an award on their public profile.
+pub async fn set_on_profile(
+    store: &Store,
+    org: &OrgId,
+    recipient: &PersonId,
+    id: &str,
+    shown: bool,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "UPDATE awards SET on_profile = $1 WHERE org_id = $2 AND recipient_id = $3 AND id = $4",
+    )
+    .bind(i64::from(shown))
+    .bind(org.as_str())
+    .bind(recipient.as_str())
+    .bind(id)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await
+}

@@ -419,3 +419,35 @@ pub async fn accept_invitation(
     tx.commit().await?;
     Ok(Ok(invitation.org))
 }
+
+/// Whether an active member shows a public profile.
+pub async fn public_profile(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<bool, StoreError> {
+    let rows: Vec<(i64,)> = sqlx::query_as(
+        "SELECT public_profile FROM memberships WHERE org_id = $1 AND person_id = $2 AND status = 'active'",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows.into_iter().next().is_some_and(|(p,)| p != 0))
+}
+
+pub async fn set_public_profile(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    public: bool,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE memberships SET public_profile = $1 WHERE org_id = $2 AND person_id = $3")
+        .bind(i64::from(public))
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}

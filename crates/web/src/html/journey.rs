@@ -13,7 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use cairn_domain::awards::{AwardVisibility, can_read_award, check_evidence, levels_to_award};
 use cairn_domain::journey::journey;
 use cairn_domain::membership::{Capability, MemberStatus};
@@ -45,6 +45,7 @@ pub(crate) struct AbilityRow {
 
 pub(crate) struct AwardLine {
     id: String,
+    on_profile: bool,
     ability: String,
     level: u8,
     date: String,
@@ -69,6 +70,8 @@ pub(crate) struct JourneyPage {
     evidence: Vec<Link>,
     observations: Vec<Card>,
     positions: Vec<Link>,
+    is_self: bool,
+    public_profile: bool,
     notice: Option<String>,
     errors: FormErrors,
 }
@@ -244,6 +247,7 @@ async fn view(
             .iter()
             .map(|a| AwardLine {
                 id: a.id.clone(),
+                on_profile: a.on_profile,
                 ability: a.ability_name.to_string(),
                 level: a.level.get(),
                 date: date(a.awarded_at),
@@ -283,18 +287,100 @@ async fn view(
         } else {
             Vec::new()
         },
+        is_self: me.as_ref() == Some(recipient),
+        public_profile: members::public_profile(&app.store, &ctx.org.id, recipient).await?,
         notice,
         errors,
     })
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "people/profile.html")]
+pub(crate) struct ProfilePage {
+    chrome: Chrome,
+    name: String,
+    awards: Vec<String>,
+    observations: Vec<Card>,
+}
+
+/// Members see the journey; everyone else sees the public profile, if
+/// the person chose to show one, and otherwise nothing (404).
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
     Path((org, person)): Path<(String, String)>,
-) -> Result<JourneyPage, PageError> {
+) -> Result<Response, PageError> {
     let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
-    view(&app, &visitor, &org, &person, None, FormErrors::default()).await
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
+    if ctx.can(Action::ReadMemberContent) {
+        return Ok(
+            view(&app, &visitor, &org, &person, None, FormErrors::default())
+                .await?
+                .into_response(),
+        );
+    }
+    let list = members::list(&app.store, &ctx.org.id).await?;
+    let member = list
+        .iter()
+        .find(|m| m.person.id.as_str() == person && m.status == MemberStatus::Active)
+        .ok_or(PageError::NotFound)?;
+    if !members::public_profile(&app.store, &ctx.org.id, &member.person.id).await? {
+        return Err(PageError::NotFound);
+    }
+    let outsider = Reader::outsider();
+    let awards = awards::of_person(&app.store, &ctx.org.id, &member.person.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.ability_active && can_read_award(&outsider, &a.facts(), false, true))
+        .map(|a| format!("{}: milestone {}", a.ability_name, a.level))
+        .collect();
+    let observations = observations::visible(&app.store, &ctx.org.id, None, false)
+        .await?
+        .into_iter()
+        .filter(|o| o.observees.iter().any(|e| e.id == member.person.id))
+        .map(|o| card(&org, &o, &outsider))
+        .collect();
+    Ok(ProfilePage {
+        chrome: ctx.chrome(&visitor),
+        name: member.person.name.to_string(),
+        awards,
+        observations,
+    }
+    .into_response())
+}
+
+/// The member's own choice: a public profile, and which awards it shows.
+pub(crate) async fn save_profile(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, person)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let me = signed_in(&visitor, "/")?.id.clone();
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    if me.as_str() != person {
+        return Err(PageError::NotFound);
+    }
+    members::set_public_profile(
+        &app.store,
+        &ctx.org.id,
+        &me,
+        field(&pairs, "public") == "on",
+    )
+    .await?;
+    let shown: Vec<&str> = pairs
+        .iter()
+        .filter(|(k, _)| k == "show")
+        .map(|(_, v)| v.as_str())
+        .collect();
+    for a in awards::of_person(&app.store, &ctx.org.id, &me).await? {
+        let want = shown.contains(&a.id.as_str());
+        if want != a.on_profile {
+            awards::set_on_profile(&app.store, &ctx.org.id, &me, &a.id, want).await?;
+        }
+    }
+    Ok(redirect(&format!("/{org}/people/{person}#profile")))
 }
 
 fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {

@@ -59,6 +59,10 @@ pub(crate) fn router() -> Router<App> {
         .route("/{org}/people/{person}", get(journey::show))
         .route("/{org}/people/{person}/awards", post(journey::award))
         .route(
+            "/{org}/people/{person}/profile",
+            post(journey::save_profile),
+        )
+        .route(
             "/{org}/people/{person}/positions/{position}",
             get(eligibility::show),
         )

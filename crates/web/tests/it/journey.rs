@@ -326,3 +326,91 @@ async fn eligibility_explains_gaps_answers_what_ifs_and_lists_candidates_for_peo
             .any(|(h, _)| h.ends_with("/positions/engineer-1"))
     );
 }
+
+#[tokio::test]
+async fn a_public_profile_is_opt_in_and_shows_only_what_its_owner_picks() {
+    let app = TestApp::with_demo().await;
+    let mut lea = app
+        .member(
+            "fernhill",
+            "lea@example.com",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    let mut rae = app
+        .member("fernhill", "rae@example.com", Capabilities::NONE)
+        .await;
+    let org = app.org("fernhill").await;
+    let rae_id = cairn_store::members::list(&app.db.store, &org.id)
+        .await
+        .expect("list")
+        .into_iter()
+        .find(|m| m.person.email.as_str() == "rae@example.com")
+        .expect("rae")
+        .person
+        .id;
+    let base = format!("/fernhill/people/{}", rae_id.as_str());
+    lea.post(
+        &format!("{base}/awards"),
+        &[
+            ("ability", "mentoring"),
+            ("level", "1"),
+            ("visibility", "private"),
+        ],
+    )
+    .await;
+    lea.post(
+        &format!("{base}/awards"),
+        &[
+            ("ability", "feedback"),
+            ("level", "1"),
+            ("visibility", "organization"),
+        ],
+    )
+    .await;
+    assert_eq!(
+        app.get(&base).await.status,
+        StatusCode::NOT_FOUND,
+        "no profile until Rae opts in"
+    );
+
+    let journey = rae.get(&base).await;
+    let sel =
+        scraper::Selector::parse("section[aria-labelledby=profile] input[name=show]").expect("sel");
+    let ids: Vec<String> = journey
+        .html()
+        .select(&sel)
+        .filter_map(|i| i.value().attr("value").map(str::to_owned))
+        .collect();
+    assert_eq!(ids.len(), 2);
+    // Show only the first (Mentoring, a private award: her choice).
+    assert_eq!(
+        rae.post(
+            &format!("{base}/profile"),
+            &[("public", "on"), ("show", &ids[0])]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    let profile = app.get(&base).await;
+    assert_eq!(profile.status, StatusCode::OK);
+    assert_eq!(
+        profile.texts("ul.awards li"),
+        vec!["Mentoring: milestone 1"]
+    );
+    assert!(!profile.body.contains("Feedback"), "not picked, not shown");
+    // Only Rae decides.
+    assert_eq!(
+        lea.post(
+            &format!("{base}/profile"),
+            &[("public", "on"), ("show", &ids[1])]
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    // Turned off again: gone.
+    rae.post(&format!("{base}/profile"), &[]).await;
+    assert_eq!(app.get(&base).await.status, StatusCode::NOT_FOUND);
+}
