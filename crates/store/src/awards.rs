@@ -280,3 +280,47 @@ pub async fn set_on_profile(
     .await?;
     tx.commit().await
 }
+
+/// Who may award milestones in an organization.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awarders {
+    /// People leads and the recipient's managers.
+    Both,
+    PeopleLeads,
+    Managers,
+}
+
+impl Awarders {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Awarders::Both => "both",
+            Awarders::PeopleLeads => "people_leads",
+            Awarders::Managers => "managers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Awarders::Both, Awarders::PeopleLeads, Awarders::Managers]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+pub async fn awarders(store: &Store, org: &OrgId) -> Result<Awarders, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT awards_by FROM organizations WHERE id = $1")
+        .bind(org.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    let (s,) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    Awarders::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("awards_by {s:?}")))
+}
+
+pub async fn set_awarders(store: &Store, org: &OrgId, a: Awarders) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE organizations SET awards_by = $1 WHERE id = $2")
+        .bind(a.as_str())
+        .bind(org.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}

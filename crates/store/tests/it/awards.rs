@@ -98,6 +98,47 @@ async fn awards_record_each_level_link_evidence_and_revoke_without_forgetting() 
             .await
             .expect("set");
         assert_eq!(awards::evidence_rule(s, &org.id).await.expect("rule"), rule);
+
+        assert_eq!(
+            awards::awarders(s, &org.id).await.expect("read"),
+            awards::Awarders::Both
+        );
+        awards::set_awarders(s, &org.id, awards::Awarders::Managers)
+            .await
+            .expect("set");
+        assert_eq!(
+            awards::awarders(s, &org.id).await.expect("read"),
+            awards::Awarders::Managers,
+            "{}",
+            db.label
+        );
+
+        assert!(
+            !members::public_profile(s, &org.id, &rae.id)
+                .await
+                .expect("read")
+        );
+        members::set_public_profile(s, &org.id, &rae.id, true)
+            .await
+            .expect("set");
+        assert!(
+            members::public_profile(s, &org.id, &rae.id)
+                .await
+                .expect("read")
+        );
+        awards::set_on_profile(s, &org.id, &rae.id, &after[0].id, true)
+            .await
+            .expect("show");
+        awards::set_on_profile(s, &org.id, &cal.id, &after[1].id, true)
+            .await
+            .expect("not Cal's to show");
+        let shown: Vec<bool> = awards::of_person(s, &org.id, &rae.id)
+            .await
+            .expect("list")
+            .iter()
+            .map(|a| a.on_profile)
+            .collect();
+        assert_eq!(shown, vec![true, false], "{}", db.label);
     })
     .await;
 }

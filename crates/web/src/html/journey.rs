@@ -76,11 +76,23 @@ pub(crate) struct JourneyPage {
     errors: FormErrors,
 }
 
-/// May `reader` award milestones to `recipient`?
-fn may_award(ctx: &OrgContext, reader: &Reader<PersonId>, recipient: &PersonId) -> bool {
+/// May `reader` award milestones to `recipient`? People leads and the
+/// recipient's managers, as the organization's setting says; never oneself.
+fn may_award(
+    ctx: &OrgContext,
+    reader: &Reader<PersonId>,
+    recipient: &PersonId,
+    who: awards::Awarders,
+) -> bool {
     let me = reader.person.as_ref().filter(|_| reader.member);
+    let lead = ctx.can(Action::ManagePeople);
+    let manager = reader.reports.contains(recipient);
     me.is_some_and(|m| m != recipient)
-        && (ctx.can(Action::ManagePeople) || reader.reports.contains(recipient))
+        && match who {
+            awards::Awarders::Both => lead || manager,
+            awards::Awarders::PeopleLeads => lead,
+            awards::Awarders::Managers => manager,
+        }
 }
 
 /// A radial chart of milestones per ability, as inline SVG. Every spoke is
@@ -224,7 +236,9 @@ async fn view(
         })
         .collect();
     let me = reader.person.clone();
-    let can_award = member.status == MemberStatus::Active && may_award(&ctx, &reader, recipient);
+    let who = awards::awarders(&app.store, &ctx.org.id).await?;
+    let can_award =
+        member.status == MemberStatus::Active && may_award(&ctx, &reader, recipient, who);
     let of_them: Vec<_> = observations::visible(
         &app.store,
         &ctx.org.id,
@@ -406,7 +420,8 @@ pub(crate) async fn award(
         .ok_or(PageError::NotFound)?;
     let recipient = member.person.id.clone();
     let reader = reader_for(&app, &visitor, &ctx).await?;
-    if !may_award(&ctx, &reader, &recipient) {
+    let who = awards::awarders(&app.store, &ctx.org.id).await?;
+    if !may_award(&ctx, &reader, &recipient, who) {
         return Err(PageError::NotFound);
     }
     let mut errors = FormErrors::default();

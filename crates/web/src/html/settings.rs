@@ -5,6 +5,7 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Query, State};
 use axum::response::Response;
+use cairn_domain::awards::EvidenceRule;
 use cairn_domain::health::Thresholds;
 use cairn_domain::policy::{self, Action, Actor};
 use cairn_domain::{Name, OrgSlug};
@@ -90,6 +91,8 @@ pub(crate) struct OrgSettingsPage {
     published: bool,
     stale_days: String,
     critical_days: String,
+    awards_by: String,
+    evidence: (String, String, String),
     saved: bool,
     errors: FormErrors,
 }
@@ -113,6 +116,18 @@ pub(crate) async fn org_settings(
         published: ctx.org.published,
         stale_days: ctx.org.thresholds.stale_after_days.to_string(),
         critical_days: ctx.org.thresholds.critical_after_days.to_string(),
+        awards_by: cairn_store::awards::awarders(&app.store, &ctx.org.id)
+            .await?
+            .as_str()
+            .to_owned(),
+        evidence: {
+            let r = cairn_store::awards::evidence_rule(&app.store, &ctx.org.id).await?;
+            (
+                r.min_observations.to_string(),
+                r.min_observers.to_string(),
+                r.min_days.to_string(),
+            )
+        },
         saved: !q.saved.is_empty(),
         errors: FormErrors::default(),
     })
@@ -125,6 +140,10 @@ pub(crate) struct OrgSettingsForm {
     published: String,
     stale_days: String,
     critical_days: String,
+    awards_by: String,
+    evidence_observations: String,
+    evidence_observers: String,
+    evidence_days: String,
 }
 
 pub(crate) async fn update_org(
@@ -164,13 +183,47 @@ pub(crate) async fn update_org(
         }
         _ => None,
     };
-    let (Some(name), Some(thresholds)) = (name, thresholds) else {
+    let awarders = cairn_store::awards::Awarders::parse(&form.awards_by);
+    if awarders.is_none() {
+        errors.add("awards_by", "Choose who awards milestones.");
+    }
+    let count = |s: &str| match s.trim() {
+        "" => Some(0),
+        t => t.parse::<u32>().ok().filter(|n| *n <= 10_000),
+    };
+    let rule = match (
+        count(&form.evidence_observations),
+        count(&form.evidence_observers),
+        count(&form.evidence_days),
+    ) {
+        (Some(o), Some(p), Some(d)) => Some(EvidenceRule {
+            min_observations: o,
+            min_observers: p,
+            min_days: d,
+        }),
+        _ => {
+            errors.add(
+                "evidence",
+                "Evidence numbers are whole numbers from 0 to 10000.",
+            );
+            None
+        }
+    };
+    let (Some(name), Some(thresholds), Some(awarders), Some(rule)) =
+        (name, thresholds, awarders, rule)
+    else {
         return Ok(invalid(OrgSettingsPage {
             chrome: ctx.chrome(&visitor),
             name: form.name,
             published,
             stale_days: form.stale_days,
             critical_days: form.critical_days,
+            awards_by: form.awards_by,
+            evidence: (
+                form.evidence_observations,
+                form.evidence_observers,
+                form.evidence_days,
+            ),
             saved: false,
             errors,
         }));
@@ -179,5 +232,7 @@ pub(crate) async fn update_org(
     orgs::rename(&app.store, &ctx.org.id, &name, now).await?;
     orgs::set_published(&app.store, &ctx.org.id, published, now).await?;
     orgs::set_thresholds(&app.store, &ctx.org.id, thresholds, now).await?;
+    cairn_store::awards::set_awarders(&app.store, &ctx.org.id, awarders).await?;
+    cairn_store::awards::set_evidence_rule(&app.store, &ctx.org.id, rule).await?;
     Ok(redirect(&format!("/{slug}/settings?saved=1")))
 }

@@ -131,6 +131,7 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
                 ("published", "on"),
                 ("stale_days", "183"),
                 ("critical_days", "365"),
+                ("awards_by", "both"),
             ],
             [L, NotFound, NotFound, NotFound, NotFound, R, R],
         ),

@@ -389,6 +389,7 @@ async fn admins_set_the_health_thresholds_with_checks() {
             ("published", "on"),
             ("stale_days", stale),
             ("critical_days", critical),
+            ("awards_by", "both"),
         ]
     };
     let bad = admin.post("/fernhill/settings", &form("400", "300")).await;
