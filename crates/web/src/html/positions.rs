@@ -28,6 +28,7 @@ pub(crate) struct RequirementRow {
 pub(crate) struct PositionPage {
     chrome: super::Chrome,
     talk: Talk,
+    candidates: Option<String>,
     title: String,
     level: String,
     description: String,
@@ -128,6 +129,9 @@ pub(crate) async fn page(
     };
     Ok(PositionPage {
         chrome: ctx.chrome(visitor),
+        candidates: ctx
+            .can(cairn_domain::policy::Action::ManagePeople)
+            .then(|| format!("/{}/positions/{}/candidates", org.org.slug, position.slug)),
         talk: talk(
             app,
             visitor,
