@@ -155,14 +155,56 @@ async fn wait_for(c: &Client, css: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn people_read_talk_and_edit_in_a_real_browser() {
+/// A WebDriver session on headless Chromium, or None (with a note) when
+/// chromium-driver is not installed. Keep the guards alive for the test.
+async fn browser() -> Option<(Client, Guard, tempfile::TempDir)> {
     let Some(driver_bin) = chromedriver() else {
         assert!(
             std::env::var("CAIRN_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
             "CAIRN_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed"
         );
         eprintln!("SKIPPED browser test: chromium-driver is not installed");
+        return None;
+    };
+    let port = free_port();
+    let driver = Guard(
+        Command::new(driver_bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver"),
+    );
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let profile = tempfile::tempdir().expect("profile");
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update", "--no-first-run",
+                "--disable-sync", "--hide-scrollbars", format!("--user-data-dir={}", profile.path().display()),
+            ],
+        }),
+    );
+    let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{port}"))
+        .await
+        .expect("webdriver session");
+    client.set_window_size(1280, 1800).await.expect("resize");
+    Some((client, driver, profile))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn people_read_talk_and_edit_in_a_real_browser() {
+    let Some((c, _driver, _profile)) = browser().await else {
         return;
     };
     let dir = tempfile::tempdir().expect("dir");
@@ -190,39 +232,6 @@ async fn people_read_talk_and_edit_in_a_real_browser() {
         );
         assert!(out.status.success(), "{}", stderr(&out));
     }
-
-    let port = free_port();
-    let _driver = Guard(
-        Command::new(driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                "--disable-sync", "--hide-scrollbars", format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("webdriver session");
 
     // An anonymous visitor reads the ability page and meets the notice.
     let ability = format!("{base}/fernhill/abilities/incident-response");
@@ -344,12 +353,7 @@ async fn polygon(c: &Client) -> String {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
-    let Some(driver_bin) = chromedriver() else {
-        assert!(
-            std::env::var("CAIRN_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
-            "CAIRN_TEST_REQUIRE_BROWSER=1 but chromedriver is not installed"
-        );
-        eprintln!("SKIPPED browser test: chromium-driver is not installed");
+    let Some((c, _driver, _profile)) = browser().await else {
         return;
     };
     let dir = tempfile::tempdir().expect("dir");
@@ -403,38 +407,6 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
         .expect("set")
         .expect("ok");
     store.close().await;
-
-    let port = free_port();
-    let _driver = Guard(
-        Command::new(driver_bin)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("chromedriver"),
-    );
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let profile = tempfile::tempdir().expect("profile");
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--no-first-run", "--disable-sync", "--hide-scrollbars",
-                     format!("--user-data-dir={}", profile.path().display())],
-        }),
-    );
-    let c = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
-        .capabilities(caps)
-        .connect(&format!("http://127.0.0.1:{port}"))
-        .await
-        .expect("webdriver session");
-    c.set_window_size(1280, 1800).await.expect("resize");
 
     // Olive writes and publishes an observation of Rae, rating Mentoring.
     sign_in(&c, &base, "olive@example.com").await;
