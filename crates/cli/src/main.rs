@@ -41,6 +41,9 @@ enum Command {
     /// Print an organization's framework health; exits 1 when anything is
     /// critical (⛔️), so it can guard a framework repository in CI.
     Health(HealthArgs),
+    /// Fill the database with deterministic synthetic organizations for the
+    /// benchmark (organization 0 holds a fifth of the rows).
+    SeedSynthetic(SeedArgs),
     /// Operator tasks: accounts and capabilities.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -96,6 +99,18 @@ pub struct ImportArgs {
 pub enum FormatArg {
     Yaml,
     Json,
+}
+
+#[derive(Args)]
+pub struct SeedArgs {
+    #[arg(long, default_value_t = 100)]
+    orgs: u32,
+    #[arg(long, default_value_t = 10_000)]
+    members: u32,
+    #[arg(long, default_value_t = 1_000_000)]
+    observations: u32,
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -161,6 +176,7 @@ fn main() -> ExitCode {
             Command::Export(args) => commands::files::export(&settings, args).await,
             Command::Demo => commands::files::demo(&settings).await,
             Command::Health(args) => commands::health(&settings, args).await,
+            Command::SeedSynthetic(args) => commands::seed_synthetic(&settings, args).await,
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,
         }
     })

@@ -27,6 +27,7 @@ mod migrate;
 pub mod observations;
 pub mod orgs;
 pub mod people;
+pub mod synthetic;
 #[cfg(feature = "testing")]
 pub mod testing;
 

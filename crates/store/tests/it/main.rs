@@ -7,6 +7,7 @@ mod conversations;
 mod framework;
 mod observations;
 mod orgs;
+mod synthetic;
 mod transactions;
 
 use cairn_domain::{Framework, file};
