@@ -94,22 +94,6 @@ pub async fn health(settings: &Settings, args: crate::HealthArgs) -> ExitCode {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::redact;
-
-    #[test]
-    fn passwords_are_hidden() {
-        for (url, expected) in [
-            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
-            ("postgres://u@h/db", "postgres://u@h/db"),
-            ("sqlite://cairn.db", "sqlite://cairn.db"),
-        ] {
-            assert_eq!(redact(url), expected);
-        }
-    }
-}
-
 /// `cairn seed-synthetic`: bulk synthetic data for the benchmark.
 pub async fn seed_synthetic(settings: &Settings, args: crate::SeedArgs) -> ExitCode {
     let store = match open(settings).await {
@@ -141,6 +125,22 @@ pub async fn seed_synthetic(settings: &Settings, args: crate::SeedArgs) -> ExitC
         Err(e) => {
             eprintln!("cairn seed-synthetic: {e}");
             ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redact;
+
+    #[test]
+    fn passwords_are_hidden() {
+        for (url, expected) in [
+            ("postgres://u:secret@h/db", "postgres://u:***@h/db"),
+            ("postgres://u@h/db", "postgres://u@h/db"),
+            ("sqlite://cairn.db", "sqlite://cairn.db"),
+        ] {
+            assert_eq!(redact(url), expected);
         }
     }
 }
