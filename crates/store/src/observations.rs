@@ -260,21 +260,36 @@ async fn hydrate(
     if rows.is_empty() {
         return Ok(Vec::new());
     }
+    // Only the rows asked for: an IN list, in chunks well under the
+    // backends' parameter limits.
     let mut conn = store.read().await?;
-    let observees: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT x.observation_id, x.person_id, p.name FROM observation_observees x JOIN people p ON p.id = x.person_id
-          WHERE x.org_id = $1 ORDER BY p.name",
-    )
-    .bind(org.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    let ratings: Vec<(String, String, String, String)> = sqlx::query_as(
-        "SELECT r.observation_id, a.slug, a.name, r.rating FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
-          WHERE r.org_id = $1 ORDER BY a.sort_order",
-    )
-    .bind(org.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
+    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
+    let mut observees: Vec<(String, String, String)> = Vec::new();
+    let mut ratings: Vec<(String, String, String, String)> = Vec::new();
+    for chunk in ids.chunks(500) {
+        let list = (2..chunk.len() + 2)
+            .map(|n| format!("${n}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT x.observation_id, x.person_id, p.name FROM observation_observees x JOIN people p ON p.id = x.person_id
+              WHERE x.org_id = $1 AND x.observation_id IN ({list}) ORDER BY p.name"
+        )))
+        .bind(org.as_str());
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        observees.extend(q.fetch_all(&mut *conn).await?);
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT r.observation_id, a.slug, a.name, r.rating FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
+              WHERE r.org_id = $1 AND r.observation_id IN ({list}) ORDER BY a.sort_order"
+        )))
+        .bind(org.as_str());
+        for id in chunk {
+            q = q.bind(*id);
+        }
+        ratings.extend(q.fetch_all(&mut *conn).await?);
+    }
     rows.into_iter()
         .map(
             |(
@@ -366,11 +381,47 @@ pub async fn visible(
     reader: Option<&PersonId>,
     member: bool,
 ) -> Result<Vec<Observation>, StoreError> {
-    let sql = VISIBLE.replace("{COLUMNS}", COLUMNS) + " ORDER BY o.observed_on DESC, o.id DESC";
+    visible_newest(store, org, reader, member, None).await
+}
+
+/// `visible`, newest first, at most `limit` (pages show the newest).
+pub async fn visible_newest(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+    limit: Option<u32>,
+) -> Result<Vec<Observation>, StoreError> {
+    let mut sql = VISIBLE.replace("{COLUMNS}", COLUMNS) + " ORDER BY o.observed_on DESC, o.id DESC";
+    if let Some(n) = limit {
+        sql.push_str(&format!(" LIMIT {n}"));
+    }
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(reader.map_or("", PersonId::as_str))
         .bind(i64::from(member))
+        .fetch_all(&store.pool)
+        .await?;
+    hydrate(store, org, rows).await
+}
+
+/// Observations of one person that `reader` may read, newest first.
+pub async fn visible_of(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+    observee: &PersonId,
+    limit: u32,
+) -> Result<Vec<Observation>, StoreError> {
+    let sql = VISIBLE.replace("{COLUMNS}", COLUMNS)
+        + " AND EXISTS (SELECT 1 FROM observation_observees y WHERE y.observation_id = o.id AND y.person_id = $4)"
+        + &format!(" ORDER BY o.observed_on DESC, o.id DESC LIMIT {limit}");
+    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(i64::from(member))
+        .bind(observee.as_str())
         .fetch_all(&store.pool)
         .await?;
     hydrate(store, org, rows).await
@@ -388,7 +439,7 @@ pub async fn public_for_ability(
           WHERE o.org_id = $1 AND o.deleted_at IS NULL AND o.published_at IS NOT NULL AND o.privacy = 'public'
             AND EXISTS (SELECT 1 FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
                          WHERE r.observation_id = o.id AND a.slug = $2)
-          ORDER BY o.observed_on DESC, o.id DESC"
+          ORDER BY o.observed_on DESC, o.id DESC LIMIT 20"
     )))
     .bind(org.as_str())
     .bind(ability.as_str())

@@ -60,7 +60,9 @@ pub(crate) async fn list(
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let (r, _) = reader(&app, &visitor, &org).await?;
-    let list = observations::visible(&app.store, &org.id, r.person.as_ref(), r.member).await?;
+    let list =
+        observations::visible_newest(&app.store, &org.id, r.person.as_ref(), r.member, Some(100))
+            .await?;
     Ok(Json(
         json!({ "observations": list.iter().map(|o| observation_json(o, &r)).collect::<Vec<_>>() }),
     ))

@@ -239,16 +239,15 @@ async fn view(
     let who = awards::awarders(&app.store, &ctx.org.id).await?;
     let can_award =
         member.status == MemberStatus::Active && may_award(&ctx, &reader, recipient, who);
-    let of_them: Vec<_> = observations::visible(
+    let of_them: Vec<_> = observations::visible_of(
         &app.store,
         &ctx.org.id,
         reader.person.as_ref(),
         reader.member,
+        recipient,
+        100,
     )
-    .await?
-    .into_iter()
-    .filter(|o| o.observees.iter().any(|e| &e.id == recipient))
-    .collect();
+    .await?;
     let rule = awards::evidence_rule(&app.store, &ctx.org.id).await?;
     Ok(JourneyPage {
         chrome: ctx.chrome(visitor),
@@ -348,12 +347,12 @@ pub(crate) async fn show(
         .filter(|a| a.ability_active && can_read_award(&outsider, &a.facts(), false, true))
         .map(|a| format!("{}: milestone {}", a.ability_name, a.level))
         .collect();
-    let observations = observations::visible(&app.store, &ctx.org.id, None, false)
-        .await?
-        .into_iter()
-        .filter(|o| o.observees.iter().any(|e| e.id == member.person.id))
-        .map(|o| card(&org, &o, &outsider))
-        .collect();
+    let observations =
+        observations::visible_of(&app.store, &ctx.org.id, None, false, &member.person.id, 100)
+            .await?
+            .iter()
+            .map(|o| card(&org, o, &outsider))
+            .collect();
     Ok(ProfilePage {
         chrome: ctx.chrome(&visitor),
         name: member.person.name.to_string(),
@@ -442,15 +441,18 @@ pub(crate) async fn award(
         .collect();
     // Evidence must be published observations of the recipient that the
     // awarder may read.
-    let readable: Vec<_> = observations::visible(
+    // (The same newest 100 the form offered.)
+    let readable: Vec<_> = observations::visible_of(
         &app.store,
         &ctx.org.id,
         reader.person.as_ref(),
         reader.member,
+        &recipient,
+        100,
     )
     .await?
     .into_iter()
-    .filter(|o| o.published_at.is_some() && o.observees.iter().any(|e| e.id == recipient))
+    .filter(|o| o.published_at.is_some())
     .collect();
     let evidence: Vec<_> = readable.iter().filter(|o| chosen.contains(&o.id)).collect();
     if evidence.len() != chosen.len() {

@@ -106,11 +106,13 @@ pub(crate) async fn list(
 ) -> Result<ListPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
     let reader = reader_for(&app, &visitor, &ctx).await?;
-    let list = observations::visible(
+    // The newest hundred; older ones wait for pagination.
+    let list = observations::visible_newest(
         &app.store,
         &ctx.org.id,
         reader.person.as_ref(),
         reader.member,
+        Some(100),
     )
     .await?;
     Ok(ListPage {
