@@ -67,6 +67,7 @@ pub(crate) struct EligibilityPage {
     chrome: Chrome,
     name: String,
     position: String,
+    roles: Vec<String>,
     eligible: bool,
     what_if: bool,
     earned: String,
@@ -123,6 +124,12 @@ pub(crate) async fn show(
         chrome: ctx.chrome(&visitor),
         name: member.person.name.to_string(),
         position: position.title.to_string(),
+        roles: position
+            .required_roles
+            .iter()
+            .filter_map(|r| fw.role(r))
+            .map(|r| r.name.to_string())
+            .collect(),
         eligible: e.eligible,
         what_if: !chosen.is_empty(),
         earned: miles(e.miles_earned),

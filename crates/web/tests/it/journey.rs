@@ -273,6 +273,7 @@ async fn eligibility_explains_gaps_answers_what_ifs_and_lists_candidates_for_peo
     let page = rae.get(&format!("{base}/positions/engineer-1")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text().contains("Not eligible yet"));
+    assert!(page.text().contains("Required roles: Software Engineer"));
     assert_eq!(
         page.texts("tbody tr"),
         vec![
