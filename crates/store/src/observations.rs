@@ -434,11 +434,15 @@ pub async fn public_for_ability(
     org: &OrgId,
     ability: &Slug,
 ) -> Result<Vec<Observation>, StoreError> {
+    // Driven from the ability's ratings (indexed), not from every
+    // observation of the organization.
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id
-          WHERE o.org_id = $1 AND o.deleted_at IS NULL AND o.published_at IS NOT NULL AND o.privacy = 'public'
-            AND EXISTS (SELECT 1 FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
-                         WHERE r.observation_id = o.id AND a.slug = $2)
+        "SELECT {COLUMNS} FROM abilities a
+           JOIN observation_ratings r ON r.ability_id = a.id
+           JOIN observations o ON o.id = r.observation_id
+           JOIN people p ON p.id = o.observer_id
+          WHERE a.org_id = $1 AND a.slug = $2 AND o.org_id = $1
+            AND o.deleted_at IS NULL AND o.published_at IS NOT NULL AND o.privacy = 'public'
           ORDER BY o.observed_on DESC, o.id DESC LIMIT 20"
     )))
     .bind(org.as_str())
