@@ -84,8 +84,12 @@ impl Store {
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(
+                            // `optimize` with 0x10002 refreshes the planner's
+                            // statistics where they are missing or stale, so
+                            // SQLite picks the right index on large tables.
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;",
+                             PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                             PRAGMA optimize = 0x10002;",
                         )
                         .await?;
                         Ok(())

@@ -473,5 +473,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         summary.awards += awards.len() as u32;
         summary.conversations += conversations.len() as u32;
     }
+    // Statistics for the query planner after a bulk load.
+    sqlx::query("ANALYZE").execute(&store.pool).await?;
     Ok(summary)
 }
