@@ -148,6 +148,15 @@ pub fn can_read<P: Eq + Hash>(reader: &Reader<P>, o: &ObservationFacts<P>) -> bo
     }
 }
 
+/// Who may see a member's progress (journey details, eligibility): the
+/// member, anyone they report to, and people leads.
+pub fn can_see_progress<P: Eq + Hash>(reader: &Reader<P>, person: &P, people_lead: bool) -> bool {
+    reader.member
+        && (reader.person.as_ref() == Some(person)
+            || reader.reports.contains(person)
+            || people_lead)
+}
+
 /// Ratings of an observation on one ability.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Rating {
@@ -282,6 +291,28 @@ mod tests {
             for (level, allowed) in Privacy::ALL.into_iter().zip(expected) {
                 assert_eq!(can_read(r, &obs(level)), *allowed, "{name} at {level:?}");
             }
+        }
+    }
+
+    #[test]
+    fn progress_is_for_the_member_their_managers_and_people_leads() {
+        // Whose progress: eve's (max manages eve, mona manages max).
+        let cases: Vec<(&str, Reader<&str>, bool, bool)> = vec![
+            ("the member", reader("eve", true, &[]), false, true),
+            ("manager", reader("max", true, &["eve"]), false, true),
+            (
+                "manager's manager",
+                reader("mona", true, &["max", "eve"]),
+                false,
+                true,
+            ),
+            ("people lead", reader("lea", true, &[]), true, true),
+            ("another member", reader("mo", true, &[]), false, false),
+            ("departed member", reader("eve", false, &[]), false, false),
+            ("anonymous", Reader::outsider(), false, false),
+        ];
+        for (name, r, lead, expected) in cases {
+            assert_eq!(can_see_progress(&r, &"eve", lead), expected, "{name}");
         }
     }
 

@@ -123,6 +123,16 @@ pub async fn of_person(
         .collect()
 }
 
+/// The milestones awards hold: live awards on active abilities (an
+/// ability archived after an award keeps it in history but adds nothing).
+pub fn held<'a>(awards: impl IntoIterator<Item = &'a Award>) -> Vec<(Slug, Level)> {
+    awards
+        .into_iter()
+        .filter(|a| a.ability_active && !a.revoked)
+        .map(|a| (a.ability.clone(), a.level))
+        .collect()
+}
+
 /// What an awarder submits.
 #[derive(Debug, Clone)]
 pub struct NewAward {

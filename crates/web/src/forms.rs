@@ -54,6 +54,18 @@ fn capitalize(s: &str) -> String {
         .unwrap_or_default()
 }
 
+/// Forms whose fields depend on the data (one select per ability, repeated
+/// checkboxes) arrive as raw pairs.
+pub type Pairs = Vec<(String, String)>;
+
+/// The first value of a field, or "".
+pub fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
+    pairs
+        .iter()
+        .find(|(k, _)| k == key)
+        .map_or("", |(_, v)| v.as_str())
+}
+
 /// A page re-rendered with its form errors: 422, so scripts and tests can
 /// tell it from success.
 pub fn invalid(page: impl IntoResponse) -> Response {

@@ -7,9 +7,8 @@ use axum::extract::{Path, State};
 use cairn_domain::awards::can_read_award;
 use cairn_domain::eligibility::eligibility;
 use cairn_domain::journey::journey;
-use cairn_domain::membership::Capability;
-use cairn_domain::policy::{Action, Actor};
-use cairn_domain::visibility::{Reader, can_read, can_see_rating};
+use cairn_domain::policy::{self, Action, Actor};
+use cairn_domain::visibility::{Reader, can_read, can_see_progress, can_see_rating};
 use cairn_domain::{Level, Slug};
 use cairn_store::observations::{self, Observation};
 use cairn_store::orgs::OrgRecord;
@@ -92,7 +91,7 @@ pub(crate) async fn journey_json(
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
-    let lead = matches!(actor, Actor::Member(c) if c.has(Capability::PeopleLead));
+    let lead = policy::can(&actor, Action::ManagePeople, org.access());
     let list = members::list(&app.store, &org.id).await?;
     let member = list
         .iter()
@@ -103,11 +102,7 @@ pub(crate) async fn journey_json(
         .iter()
         .filter(|a| can_read_award(&r, &a.facts(), lead, false))
         .collect();
-    let held: Vec<(Slug, Level)> = visible
-        .iter()
-        .filter(|a| a.ability_active && !a.revoked)
-        .map(|a| (a.ability.clone(), a.level))
-        .collect();
+    let held = awards::held(visible.iter().copied());
     let j = journey(held.iter().map(|(s, l)| (s, *l)), &org.org.miles);
     Ok(Json(json!({
         "person": { "id": member.person.id.as_str(), "name": member.person.name.as_str() },
@@ -135,26 +130,25 @@ pub(crate) async fn eligibility_json(
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
-    let lead = matches!(actor, Actor::Member(c) if c.has(Capability::PeopleLead));
+    let lead = policy::can(&actor, Action::ManagePeople, org.access());
     let list = members::list(&app.store, &org.id).await?;
     let member = list
         .iter()
         .find(|m| m.person.id.as_str() == person)
         .ok_or_else(ApiError::not_found)?;
     let id = &member.person.id;
-    if !(r.person.as_ref() == Some(id) || r.reports.contains(id) || lead) {
+    if !can_see_progress(&r, id, lead) {
         return Err(ApiError::not_found());
     }
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
     let position = fw
         .position(&Slug::parse(&position).map_err(|_| ApiError::not_found())?)
         .ok_or_else(ApiError::not_found)?;
-    let held: Vec<(Slug, Level)> = awards::of_person(&app.store, &org.id, id)
-        .await?
-        .into_iter()
-        .filter(|a| a.ability_active && !a.revoked && can_read_award(&r, &a.facts(), lead, false))
-        .map(|a| (a.ability, a.level))
-        .collect();
+    let all = awards::of_person(&app.store, &org.id, id).await?;
+    let held = awards::held(
+        all.iter()
+            .filter(|a| can_read_award(&r, &a.facts(), lead, false)),
+    );
     let e = eligibility(&fw, position, &held);
     Ok(Json(json!({
         "eligible": e.eligible,

@@ -26,16 +26,7 @@ use super::{Chrome, Link, OrgContext, signed_in};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::forms::{FormErrors, invalid, redirect};
-
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
-}
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 
 fn area(kind: ItemKind) -> &'static str {
     match kind {

@@ -6,8 +6,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use cairn_domain::awards::can_read_award;
 use cairn_domain::eligibility::{Eligibility, eligibility};
-use cairn_domain::membership::{Capability, MemberStatus};
-use cairn_domain::policy::{Action, Actor};
+use cairn_domain::membership::MemberStatus;
+use cairn_domain::policy::Action;
+use cairn_domain::visibility::can_see_progress;
 use cairn_domain::wording::miles;
 use cairn_domain::{Framework, Level, OrgSlug, Slug};
 use cairn_store::awards;
@@ -27,12 +28,8 @@ async fn held(
     person: &PersonId,
     visible: impl Fn(&awards::Award) -> bool,
 ) -> Result<Vec<(Slug, Level)>, PageError> {
-    Ok(awards::of_person(&app.store, &ctx.org.id, person)
-        .await?
-        .into_iter()
-        .filter(|a| a.ability_active && !a.revoked && visible(a))
-        .map(|a| (a.ability, a.level))
-        .collect())
+    let all = awards::of_person(&app.store, &ctx.org.id, person).await?;
+    Ok(awards::held(all.iter().filter(|a| visible(a))))
 }
 
 fn name_of(fw: &Framework, slug: &Slug) -> String {
@@ -91,20 +88,17 @@ pub(crate) async fn show(
         .find(|m| m.person.id.as_str() == person)
         .ok_or(PageError::NotFound)?;
     let reader = reader_for(&app, &visitor, &ctx).await?;
-    let me = reader.person.as_ref();
     let people_lead = ctx.can(Action::ManagePeople);
     // The member, their managers and people leads; others are told nothing.
-    if !(me == Some(&member.person.id) || reader.reports.contains(&member.person.id) || people_lead)
-    {
+    if !can_see_progress(&reader, &member.person.id, people_lead) {
         return Err(PageError::NotFound);
     }
     let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
     let position = fw
         .position(&Slug::parse(&position).map_err(|_| PageError::NotFound)?)
         .ok_or(PageError::NotFound)?;
-    let lead = matches!(ctx.actor, Actor::Member(c) if c.has(Capability::PeopleLead));
     let actual = held(&app, &ctx, &member.person.id, |a| {
-        can_read_award(&reader, &a.facts(), lead, false)
+        can_read_award(&reader, &a.facts(), people_lead, false)
     })
     .await?;
     // What-if: `add_{ability}=level` raises an ability hypothetically.

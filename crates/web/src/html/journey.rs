@@ -16,9 +16,9 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use cairn_domain::awards::{AwardVisibility, can_read_award, check_evidence, levels_to_award};
 use cairn_domain::journey::journey;
-use cairn_domain::membership::{Capability, MemberStatus};
+use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
-use cairn_domain::visibility::Reader;
+use cairn_domain::visibility::{Reader, can_see_progress};
 use cairn_domain::wording::{adds_miles, date, miles};
 use cairn_domain::{Framework, Level, OrgSlug, Slug};
 use cairn_store::awards::{self, NewAward};
@@ -30,9 +30,7 @@ use super::{Chrome, Link, OrgContext, signed_in};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::forms::{FormErrors, invalid, redirect};
-
-type Pairs = Vec<(String, String)>;
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 
 pub(crate) struct AbilityRow {
     slug: String,
@@ -190,18 +188,14 @@ async fn view(
         .ok_or(PageError::NotFound)?;
     let recipient = &member.person.id;
     let reader = reader_for(app, visitor, &ctx).await?;
-    let people_lead = matches!(ctx.actor, cairn_domain::policy::Actor::Member(c) if c.has(Capability::PeopleLead));
+    let people_lead = ctx.can(Action::ManagePeople);
     let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
     let all_awards = awards::of_person(&app.store, &ctx.org.id, recipient).await?;
     let visible: Vec<_> = all_awards
         .iter()
         .filter(|a| can_read_award(&reader, &a.facts(), people_lead, false))
         .collect();
-    let held: Vec<(Slug, Level)> = visible
-        .iter()
-        .filter(|a| a.ability_active && !a.revoked)
-        .map(|a| (a.ability.clone(), a.level))
-        .collect();
+    let held = awards::held(visible.iter().copied());
     let scale = fw.organization.miles;
     let j = journey(held.iter().map(|(s, l)| (s, *l)), &scale);
     let rows = fw
@@ -286,10 +280,7 @@ async fn view(
             .collect(),
         observations: of_them.iter().map(|o| card(org, o, &reader)).collect(),
         // Eligibility is for the member, their managers and people leads.
-        positions: if me.as_ref() == Some(recipient)
-            || reader.reports.contains(recipient)
-            || people_lead
-        {
+        positions: if can_see_progress(&reader, recipient, people_lead) {
             fw.positions
                 .iter()
                 .map(|p| Link {
@@ -394,13 +385,6 @@ pub(crate) async fn save_profile(
         }
     }
     Ok(redirect(&format!("/{org}/people/{person}#profile")))
-}
-
-fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
 }
 
 pub(crate) async fn award(

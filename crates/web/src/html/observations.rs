@@ -25,17 +25,8 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::OrgPath;
-use crate::forms::{FormErrors, invalid, redirect};
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::markdown;
-
-type Pairs = Vec<(String, String)>;
-
-fn field<'a>(pairs: &'a Pairs, key: &str) -> &'a str {
-    pairs
-        .iter()
-        .find(|(k, _)| k == key)
-        .map_or("", |(_, v)| v.as_str())
-}
 
 /// An observation as a card: what this reader may see of it.
 pub(crate) struct Card {
