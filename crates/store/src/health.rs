@@ -10,8 +10,7 @@ const FACTS: &str = "
     SELECT a.slug, a.updated_at,
            (SELECT COUNT(DISTINCT w.recipient_id) FROM awards w
              WHERE w.ability_id = a.id AND w.revoked_at IS NULL),
-           (SELECT COUNT(*) FROM observation_ratings r JOIN observations o ON o.id = r.observation_id
-             WHERE r.ability_id = a.id AND o.published_at IS NOT NULL AND o.deleted_at IS NULL),
+           COALESCE((SELECT s.observations FROM ability_stats s WHERE s.ability_id = a.id), 0),
            (SELECT COUNT(*) FROM role_requirements rr JOIN roles r ON r.id = rr.role_id
              WHERE rr.ability_id = a.id AND r.archived_at IS NULL),
            (SELECT COUNT(*) FROM position_requirements pr JOIN positions p ON p.id = pr.position_id

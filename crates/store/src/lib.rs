@@ -17,6 +17,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
+pub mod ability_stats;
 pub mod awards;
 pub mod conversations;
 mod error;

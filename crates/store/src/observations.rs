@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use cairn_domain::visibility::{ObservationFacts, Privacy, Rating, Reader};
 use cairn_domain::{Markdown, Name, Slug};
 
+use crate::ability_stats;
 use crate::orgs::OrgId;
 use crate::people::PersonId;
 use crate::{Millis, Store, StoreError, new_id};
@@ -184,7 +185,7 @@ pub async fn publish(
     privacy: Privacy,
     now: Millis,
 ) -> Result<(), StoreError> {
-    update(store, org, id, "UPDATE observations SET privacy = $1, published_at = $2, updated_at = $2 WHERE org_id = $3 AND id = $4 AND published_at IS NULL AND deleted_at IS NULL", privacy.as_str(), now).await
+    update(store, org, id, "UPDATE observations SET privacy = $1, published_at = $2, updated_at = $2 WHERE org_id = $3 AND id = $4 AND published_at IS NULL AND deleted_at IS NULL", privacy.as_str(), now, 1).await
 }
 
 /// Changes the level of a published observation (the caller applies
@@ -196,21 +197,32 @@ pub async fn set_privacy(
     privacy: Privacy,
     now: Millis,
 ) -> Result<(), StoreError> {
-    update(store, org, id, "UPDATE observations SET privacy = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND deleted_at IS NULL", privacy.as_str(), now).await
+    update(store, org, id, "UPDATE observations SET privacy = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND deleted_at IS NULL", privacy.as_str(), now, 0).await
 }
 
 /// Soft delete: gone for every reader, kept in the database.
 pub async fn delete(store: &Store, org: &OrgId, id: &str, now: Millis) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let done = sqlx::query("UPDATE observations SET deleted_at = $1 WHERE org_id = $2 AND id = $3 AND deleted_at IS NULL")
+    let published: Vec<(Option<i64>,)> = sqlx::query_as(
+        "SELECT published_at FROM observations WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_all(tx.conn()?)
+    .await?;
+    let Some((published_at,)) = published.into_iter().next() else {
+        return Err(StoreError::NotFound);
+    };
+    sqlx::query("UPDATE observations SET deleted_at = $1 WHERE org_id = $2 AND id = $3")
         .bind(now)
         .bind(org.as_str())
         .bind(id)
         .execute(tx.conn()?)
         .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
+    if published_at.is_some() {
+        ability_stats::count_observation(tx.conn()?, id, -1).await?;
     }
+    ability_stats::sync_public(tx.conn()?, id).await?;
     tx.commit().await
 }
 
@@ -221,6 +233,7 @@ async fn update(
     sql: &'static str,
     privacy: &str,
     now: Millis,
+    starts_counting: i64,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     let done = sqlx::query(sql)
@@ -233,6 +246,10 @@ async fn update(
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
     }
+    if starts_counting != 0 {
+        ability_stats::count_observation(tx.conn()?, id, starts_counting).await?;
+    }
+    ability_stats::sync_public(tx.conn()?, id).await?;
     tx.commit().await
 }
 
@@ -434,16 +451,15 @@ pub async fn public_for_ability(
     org: &OrgId,
     ability: &Slug,
 ) -> Result<Vec<Observation>, StoreError> {
-    // Driven from the ability's ratings (indexed), not from every
-    // observation of the organization.
+    // One range of the ability's public ratings, newest first
+    // (observation_ratings_public), whatever the organization's size.
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {COLUMNS} FROM abilities a
            JOIN observation_ratings r ON r.ability_id = a.id
            JOIN observations o ON o.id = r.observation_id
            JOIN people p ON p.id = o.observer_id
-          WHERE a.org_id = $1 AND a.slug = $2 AND o.org_id = $1
-            AND o.deleted_at IS NULL AND o.published_at IS NOT NULL AND o.privacy = 'public'
-          ORDER BY o.observed_on DESC, o.id DESC LIMIT 20"
+          WHERE a.org_id = $1 AND a.slug = $2 AND o.org_id = $1 AND r.public_observed_on IS NOT NULL
+          ORDER BY r.public_observed_on DESC, r.observation_id DESC LIMIT 20"
     )))
     .bind(org.as_str())
     .bind(ability.as_str())

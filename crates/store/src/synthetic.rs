@@ -146,6 +146,8 @@ enum V {
     T(String),
     I(i64),
     Null,
+    /// PostgreSQL wants a NULL of the column's type.
+    NullInt,
 }
 
 /// INSERT … VALUES (…), (…) in chunks; `table` and `columns` are constants.
@@ -180,6 +182,7 @@ async fn insert(
                     V::T(s) => q.bind(s.clone()),
                     V::I(i) => q.bind(*i),
                     V::Null => q.bind(None::<String>),
+                    V::NullInt => q.bind(None::<i64>),
                 };
             }
         }
@@ -294,11 +297,14 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         let mut observations = Vec::with_capacity(count);
         let mut observees = Vec::with_capacity(count);
         let mut ratings = Vec::with_capacity(count * 2);
+        // Every seeded observation is published: all count (ability_stats).
+        let mut counted = vec![0_i64; ability_ids.len()];
         for o in 0..count {
             let id = format!("s{}-o{org}-obs{o}", p.seed);
             let observer = rng.below(members as u64) as usize;
             let observee = (observer + 1 + rng.below(members as u64 - 1) as usize) % members;
             let at = now - rng.below(3 * year as u64) as i64;
+            let privacy = rng.weighted(PRIVACY);
             observations.push(vec![
                 V::T(id.clone()),
                 V::T(org_id.clone()),
@@ -307,7 +313,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     "Observation {o}: a short story of someone exhibiting an ability well."
                 )),
                 V::I(at),
-                V::T(rng.weighted(PRIVACY).into()),
+                V::T(privacy.into()),
                 V::I(at),
                 V::I(at),
                 V::I(at),
@@ -329,7 +335,13 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     V::T(id.clone()),
                     V::T(ability_ids[a].clone()),
                     V::T(rng.weighted(RATINGS).into()),
+                    if privacy == "public" {
+                        V::I(at)
+                    } else {
+                        V::NullInt
+                    },
                 ]);
+                counted[a] += 1;
             }
         }
         insert(
@@ -359,8 +371,26 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         insert(
             conn,
             "observation_ratings",
-            &["org_id", "observation_id", "ability_id", "rating"],
+            &[
+                "org_id",
+                "observation_id",
+                "ability_id",
+                "rating",
+                "public_observed_on",
+            ],
             &ratings,
+        )
+        .await?;
+        let stats: Vec<Vec<V>> = ability_ids
+            .iter()
+            .zip(&counted)
+            .map(|(a, n)| vec![V::T(a.clone()), V::T(org_id.clone()), V::I(*n)])
+            .collect();
+        insert(
+            conn,
+            "ability_stats",
+            &["ability_id", "org_id", "observations"],
+            &stats,
         )
         .await?;
 

@@ -246,3 +246,97 @@ async fn drafts_refuse_outsiders_and_unknown_abilities() {
     })
     .await;
 }
+
+/// The ability counters (observation count, newest public observations)
+/// are kept in the write transactions: after every kind of change they
+/// equal what counting the rows gives, on both backends.
+#[tokio::test]
+async fn ability_figures_follow_every_change_of_an_observation() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let (olive, eve) = (person(s, "olive").await, person(s, "eve").await);
+        for p in [&olive, &eve] {
+            members::add(s, &org.id, &p.id, Capabilities::NONE, 1)
+                .await
+                .expect("add");
+        }
+        let rated: Vec<Slug> = demo().abilities[..2]
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
+        let obs = observations::create(
+            s,
+            &org.id,
+            &olive.id,
+            &Draft {
+                observees: vec![eve.id.clone()],
+                story: Markdown::new("Saw it."),
+                observed_on: 10,
+                ratings: rated.iter().map(|a| (a.clone(), Rating::Strong)).collect(),
+            },
+            100,
+        )
+        .await
+        .expect("create")
+        .expect("ok");
+        enum Step {
+            Publish(Privacy),
+            Level(Privacy),
+            Delete,
+        }
+        // step, then (observations counted, public observations listed) per rated ability
+        let steps = [
+            (None, (0, 0)),
+            (Some(Step::Publish(Privacy::Organization)), (1, 0)),
+            (Some(Step::Level(Privacy::Public)), (1, 1)),
+            (Some(Step::Level(Privacy::Managers)), (1, 0)),
+            (Some(Step::Level(Privacy::Public)), (1, 1)),
+            (Some(Step::Delete), (0, 0)),
+        ];
+        for (i, (step, (counted, public))) in steps.into_iter().enumerate() {
+            match step {
+                None => {}
+                Some(Step::Publish(p)) => observations::publish(s, &org.id, &obs, p, 200)
+                    .await
+                    .expect("publish"),
+                Some(Step::Level(p)) => observations::set_privacy(s, &org.id, &obs, p, 300)
+                    .await
+                    .expect("level"),
+                Some(Step::Delete) => observations::delete(s, &org.id, &obs, 400)
+                    .await
+                    .expect("delete"),
+            }
+            for ability in &rated {
+                let facts = health::ability_facts(s, &org.id, ability)
+                    .await
+                    .expect("facts")
+                    .expect("ability");
+                let listed = observations::public_for_ability(s, &org.id, ability)
+                    .await
+                    .expect("public");
+                assert_eq!(
+                    (facts.observations, listed.len()),
+                    (counted, public),
+                    "{}: step {i}, {ability}",
+                    db.label
+                );
+            }
+            let off = cairn_store::ability_stats::disagreements(s, &org.id)
+                .await
+                .expect("check");
+            assert!(off.is_empty(), "{}: step {i}: {off:?}", db.label);
+        }
+        // Deleting twice is refused and changes nothing.
+        assert!(observations::delete(s, &org.id, &obs, 500).await.is_err());
+        let off = cairn_store::ability_stats::disagreements(s, &org.id)
+            .await
+            .expect("check");
+        assert!(off.is_empty(), "{}: {off:?}", db.label);
+    })
+    .await;
+}

@@ -23,6 +23,15 @@ async fn synthetic_data_has_the_asked_shape_on_both_backends() {
             db.label
         );
         assert_eq!(summary.awards, 100);
+        // The seed writes the ability figures directly; they must equal the counted ones.
+        for n in 0..3 {
+            let slug = cairn_domain::OrgSlug::parse(&format!("synthetic-{n}")).expect("slug");
+            let org = orgs::by_slug(s, &slug).await.expect("read").expect("org");
+            let off = cairn_store::ability_stats::disagreements(s, &org.id)
+                .await
+                .expect("check");
+            assert!(off.is_empty(), "{}: {slug}: {off:?}", db.label);
+        }
         // Organization 0 holds a fifth.
         let big = orgs::by_slug(
             s,
