@@ -278,7 +278,8 @@ async fn hydrate(
         return Ok(Vec::new());
     }
     // Only the rows asked for: an IN list, in chunks well under the
-    // backends' parameter limits.
+    // backends' parameter limits. Observees and ratings come back in one
+    // statement (a round trip each costs more than the rows).
     let mut conn = store.read().await?;
     let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     let mut observees: Vec<(String, String, String)> = Vec::new();
@@ -289,23 +290,28 @@ async fn hydrate(
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT x.observation_id, x.person_id, p.name FROM observation_observees x JOIN people p ON p.id = x.person_id
-              WHERE x.org_id = $1 AND x.observation_id IN ({list}) ORDER BY p.name"
+            "SELECT x.observation_id, 'o', x.person_id, p.name, '', p.name, 0
+               FROM observation_observees x JOIN people p ON p.id = x.person_id
+              WHERE x.org_id = $1 AND x.observation_id IN ({list})
+             UNION ALL
+             SELECT r.observation_id, 'r', a.slug, a.name, r.rating, '', a.sort_order
+               FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
+              WHERE r.org_id = $1 AND r.observation_id IN ({list})
+             ORDER BY 2, 6, 7"
         )))
         .bind(org.as_str());
         for id in chunk {
             q = q.bind(*id);
         }
-        observees.extend(q.fetch_all(&mut *conn).await?);
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT r.observation_id, a.slug, a.name, r.rating FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
-              WHERE r.org_id = $1 AND r.observation_id IN ({list}) ORDER BY a.sort_order"
-        )))
-        .bind(org.as_str());
-        for id in chunk {
-            q = q.bind(*id);
+        let found: Vec<(String, String, String, String, String, String, i64)> =
+            q.fetch_all(&mut *conn).await?;
+        for (obs, kind, a, b, c, _, _) in found {
+            if kind == "o" {
+                observees.push((obs, a, b));
+            } else {
+                ratings.push((obs, a, b, c));
+            }
         }
-        ratings.extend(q.fetch_all(&mut *conn).await?);
     }
     rows.into_iter()
         .map(

@@ -6,7 +6,7 @@ use axum::extract::State;
 use cairn_domain::policy::Action;
 use cairn_domain::wording::{adds_miles, must_be};
 use cairn_domain::{Level, OrgSlug, Slug, health};
-use cairn_store::conversations::{self, SubjectKind};
+use cairn_store::conversations::SubjectKind;
 use cairn_store::framework::{self, RequirerKind};
 
 use super::conversations::{Drafts, Talk, talk};
@@ -82,9 +82,6 @@ pub(crate) async fn page(
     let facts = cairn_store::health::ability_facts(&app.store, &org.id, slug)
         .await?
         .ok_or(PageError::NotFound)?;
-    let subject = conversations::subject(&app.store, &org.id, SubjectKind::Ability, slug.as_str())
-        .await?
-        .ok_or(PageError::NotFound)?;
 
     let scale = org.org.miles;
     let milestones = Level::ALL
@@ -127,6 +124,14 @@ pub(crate) async fn page(
         can_edit: ctx.can(Action::EditFramework),
         requirements,
         observations: super::observations::for_ability(app, visitor, &ctx, slug).await?,
-        talk: talk(app, visitor, &ctx, &subject, ability.name.as_str(), drafts).await?,
+        talk: talk(
+            app,
+            visitor,
+            &ctx,
+            SubjectKind::Ability,
+            slug,
+            ability.name.as_str(),
+            drafts,
+        ).await?,
     })
 }

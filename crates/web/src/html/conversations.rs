@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use cairn_domain::policy::Action;
 use cairn_domain::wording::ago;
 use cairn_domain::{OrgSlug, Slug};
-use cairn_store::conversations::{self, Subject, SubjectKind};
+use cairn_store::conversations::{self, SubjectKind};
 use serde::Deserialize;
 
 use super::{OrgContext, signed_in};
@@ -76,18 +76,24 @@ pub(crate) async fn talk(
     app: &App,
     visitor: &Visitor,
     ctx: &OrgContext,
-    subject: &Subject,
+    kind: SubjectKind,
+    slug: &Slug,
     subject_name: &str,
     drafts: Drafts,
 ) -> Result<Talk, PageError> {
     let org_slug = ctx.org.org.slug.to_string();
-    let here = format!("/{org_slug}/{}/{}", area(subject.kind), subject.slug);
+    let here = format!("/{org_slug}/{}/{slug}", area(kind));
     let members = ctx.can(Action::ReadMemberContent);
     let threads = if members {
+        // Looked up only for those who may read conversations: anonymous
+        // readers of the page pay nothing for them.
+        let subject = conversations::subject(&app.store, &ctx.org.id, kind, slug.as_str())
+            .await?
+            .ok_or(PageError::NotFound)?;
         let now = app.now();
         let editor = ctx.can(Action::EditFramework);
         let me = visitor.person.as_ref().map(|p| &p.id);
-        conversations::threads(&app.store, &ctx.org.id, subject)
+        conversations::threads(&app.store, &ctx.org.id, &subject)
             .await?
             .into_iter()
             .map(|t| {

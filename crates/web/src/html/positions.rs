@@ -63,14 +63,6 @@ pub(crate) async fn page(
     .await?;
     let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
-    let subject = cairn_store::conversations::subject(
-        &app.store,
-        &org.id,
-        cairn_store::conversations::SubjectKind::Position,
-        slug.as_str(),
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
     let position = fw.position(slug).ok_or(PageError::NotFound)?;
     let scale = &fw.organization.miles;
     let role_links = |slugs: &[cairn_domain::Slug]| -> Vec<Link> {
@@ -132,11 +124,7 @@ pub(crate) async fn page(
         candidates: ctx
             .can(cairn_domain::policy::Action::ManagePeople)
             .then(|| format!("/{}/positions/{}/candidates", org.org.slug, position.slug)),
-        talk: talk(
-            app,
-            visitor,
-            &ctx,
-            &subject,
+        talk: talk(app, visitor, &ctx, cairn_store::conversations::SubjectKind::Position, slug,
             position.title.as_str(),
             drafts,
         )

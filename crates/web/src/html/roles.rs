@@ -50,14 +50,6 @@ pub(crate) async fn page(
     .await?;
     let org = &ctx.org;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
-    let subject = cairn_store::conversations::subject(
-        &app.store,
-        &org.id,
-        cairn_store::conversations::SubjectKind::Role,
-        slug.as_str(),
-    )
-    .await?
-    .ok_or(PageError::NotFound)?;
     let role = fw.role(slug).ok_or(PageError::NotFound)?;
     let requirements = role
         .requires
@@ -87,7 +79,7 @@ pub(crate) async fn page(
         .collect();
     Ok(RolePage {
         chrome: ctx.chrome(visitor),
-        talk: talk(app, visitor, &ctx, &subject, role.name.as_str(), drafts).await?,
+        talk: talk(app, visitor, &ctx, cairn_store::conversations::SubjectKind::Role, slug, role.name.as_str(), drafts).await?,
         name: role.name.to_string(),
         description: markdown::render(role.description.as_str()),
         requirements,
