@@ -67,6 +67,17 @@ pub enum AdminCommand {
         email: String,
         capability: String,
     },
+    /// Start a session for each account and print its cookie
+    /// (`cairn_session=…`), one line per email: for scripts that drive the
+    /// site as those people, such as the benchmark. Each shows in the
+    /// person's sessions list as "cairn admin" and can be ended there.
+    Session {
+        #[arg(required = true)]
+        emails: Vec<String>,
+        /// Days until the sessions expire
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=30))]
+        days: u16,
+    },
 }
 
 #[derive(Args)]

@@ -5,6 +5,9 @@
 //! mean. The result then passes through ammonia, so whatever the parser
 //! emits (links, images) is sanitised: no scripts, no `javascript:` URLs.
 
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
+
 use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd, html};
 
 fn options() -> Options {
@@ -13,7 +16,7 @@ fn options() -> Options {
 
 /// Built once: making a builder fills several hash sets, which cost more
 /// than cleaning a milestone's few lines.
-static SANITISER: std::sync::LazyLock<ammonia::Builder<'static>> = std::sync::LazyLock::new(|| {
+static SANITISER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
     let mut b = ammonia::Builder::default();
     b.link_rel(Some("noopener noreferrer nofollow"));
     b
@@ -33,8 +36,58 @@ fn literal_html(event: Event<'_>) -> Event<'_> {
     }
 }
 
+/// Rendered HTML by source text. Rendering is a pure function of the text,
+/// so a remembered result can never be stale, whichever server wrote the
+/// text: no invalidation is needed. Bounded: emptied when full.
+struct Memo {
+    blocks: HashMap<String, String>,
+    inline: HashMap<String, String>,
+}
+
+const MEMO_ENTRIES: usize = 8192;
+/// Longer texts (conversation comments, stories) are rendered every time.
+const MEMO_MAX_LEN: usize = 2048;
+
+static MEMO: LazyLock<Mutex<Memo>> = LazyLock::new(|| {
+    Mutex::new(Memo {
+        blocks: HashMap::new(),
+        inline: HashMap::new(),
+    })
+});
+
+fn memoised(text: &str, inline: bool, render: fn(&str) -> String) -> String {
+    if text.len() > MEMO_MAX_LEN {
+        return render(text);
+    }
+    let lookup = |m: &Memo| {
+        let map = if inline { &m.inline } else { &m.blocks };
+        map.get(text).cloned()
+    };
+    // A poisoned lock only means another request panicked mid-insert: the
+    // map is still valid, so keep using it.
+    if let Some(hit) = lookup(&MEMO.lock().unwrap_or_else(|e| e.into_inner())) {
+        return hit;
+    }
+    let html = render(text);
+    let mut memo = MEMO.lock().unwrap_or_else(|e| e.into_inner());
+    let map = if inline {
+        &mut memo.inline
+    } else {
+        &mut memo.blocks
+    };
+    if map.len() >= MEMO_ENTRIES {
+        map.clear();
+    }
+    map.insert(text.to_owned(), html.clone());
+    html
+}
+
 /// A block of markdown (descriptions, summaries).
 pub fn render(text: &str) -> String {
+    memoised(text, false, render_block_now)
+}
+
+fn render_block_now(text: &str) -> String {
     let mut out = String::new();
     html::push_html(&mut out, Parser::new_ext(text, options()).map(literal_html));
     sanitise(&out)
@@ -44,6 +97,10 @@ pub fn render(text: &str) -> String {
 /// render; anything that would make it a block (a list marker, a heading
 /// hash, a quote) is shown as written instead.
 pub fn render_inline(text: &str) -> String {
+    memoised(text, true, render_inline_now)
+}
+
+fn render_inline_now(text: &str) -> String {
     let events: Vec<Event<'_>> = Parser::new_ext(text, options()).map(literal_html).collect();
     let is_paragraph = matches!(events.first(), Some(Event::Start(Tag::Paragraph)))
         && matches!(events.last(), Some(Event::End(TagEnd::Paragraph)))
@@ -102,6 +159,39 @@ mod tests {
         for (input, expected) in cases {
             assert_eq!(render(input), *expected, "{input:?}");
         }
+    }
+
+    /// The memo answers what rendering answers, keeps blocks and inline
+    /// text apart, and passes long texts straight through.
+    #[test]
+    fn remembered_html_equals_fresh_html() {
+        let long = "word ".repeat(MEMO_MAX_LEN);
+        let cases: &[(&str, bool)] = &[
+            ("- memo a\n- memo b", false),
+            ("- memo a\n- memo b", true),
+            ("*memo* [x](javascript:alert(1))", false),
+            ("*memo* [x](javascript:alert(1))", true),
+            (&long, false),
+        ];
+        for &(text, inline) in cases {
+            let fresh = if inline {
+                render_inline_now(text)
+            } else {
+                render_block_now(text)
+            };
+            for round in 0..2 {
+                let got = if inline {
+                    render_inline(text)
+                } else {
+                    render(text)
+                };
+                assert_eq!(got, fresh, "{text:.30} inline={inline} round {round}");
+            }
+        }
+        assert_ne!(
+            render("- memo a\n- memo b"),
+            render_inline("- memo a\n- memo b")
+        );
     }
 
     #[test]

@@ -42,6 +42,62 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> ExitCode {
             email,
             capability,
         } => grant(settings, &org, &email, &capability).await,
+        AdminCommand::Session { emails, days } => sessions(settings, &emails, days).await,
+    }
+}
+
+async fn sessions(settings: &Settings, emails: &[String], days: u16) -> ExitCode {
+    let mut parsed = Vec::with_capacity(emails.len());
+    for e in emails {
+        match Email::parse(e) {
+            Ok(e) => parsed.push(e),
+            Err(err) => return fail(format!("{e}: {err}")),
+        }
+    }
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let client = people::Client {
+        user_agent: "cairn admin".into(),
+        ip: String::new(),
+    };
+    let result = async {
+        // Every account is checked before any session starts: a typo
+        // leaves nothing behind.
+        let mut found = Vec::with_capacity(parsed.len());
+        for email in &parsed {
+            match people::by_email(&store, email).await? {
+                Some((person, _)) => found.push(person),
+                None => return Ok(Err(format!("no account {email}"))),
+            }
+        }
+        let mut cookies = Vec::with_capacity(found.len());
+        for person in &found {
+            let token =
+                cairn_web::secrets::new_secret("").map_err(|e| StoreError::Other(e.to_string()))?;
+            let at = now();
+            let expires = at + i64::from(days) * 24 * 3600 * 1000;
+            let hash = cairn_web::secrets::hash(&token);
+            people::start_session(&store, &hash, &person.id, &client, at, expires).await?;
+            cookies.push(format!("{}={token}", cairn_web::auth::SESSION_COOKIE));
+        }
+        Ok::<_, StoreError>(Ok(cookies))
+    }
+    .await;
+    store.close().await;
+    match result {
+        Ok(Ok(cookies)) => {
+            for c in cookies {
+                println!("{c}");
+            }
+            ExitCode::SUCCESS
+        }
+        Ok(Err(message)) => fail(message),
+        Err(e) => {
+            eprintln!("cairn admin: {e}");
+            ExitCode::FAILURE
+        }
     }
 }
 

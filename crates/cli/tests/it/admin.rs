@@ -120,3 +120,78 @@ fn operators_create_users_reset_passwords_and_grant_capabilities() {
     );
     assert_eq!(stderr(&out), "cairn admin: no organization nowhere\n");
 }
+
+/// `cairn admin session` prints a working session cookie per account, and
+/// starts none when any email is unknown.
+#[tokio::test]
+async fn operators_start_sessions_for_scripts() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("s.db").display().to_string();
+    for email in ["ana@example.com", "ben@example.com"] {
+        let out = cairn_stdin(
+            d,
+            &["--database-url", &db, "admin", "create-user", email],
+            "a long password\n",
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let store = cairn_store::Store::open(&db).await.expect("open");
+    let sessions_of = |who: &'static str| {
+        let store = store.clone();
+        async move {
+            let email = cairn_domain::people::Email::parse(who).expect("email");
+            let (person, _) = cairn_store::people::by_email(&store, &email)
+                .await
+                .expect("read")
+                .expect("person");
+            cairn_store::people::sessions(&store, &person.id, cairn_store::system_now())
+                .await
+                .expect("sessions")
+                .len()
+        }
+    };
+
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "admin",
+            "session",
+            "ana@example.com",
+            "nobody@example.com",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr(&out), "cairn admin: no account nobody@example.com\n");
+    assert_eq!(sessions_of("ana@example.com").await, 0, "nothing started");
+
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "admin",
+            "session",
+            "ana@example.com",
+            "ben@example.com",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2);
+    for (line, who) in lines.iter().zip(["ana@example.com", "ben@example.com"]) {
+        let token = line.strip_prefix("cairn_session=").expect("cookie");
+        let (person, _) = cairn_store::people::session_person(
+            &store,
+            &cairn_web::secrets::hash(token),
+            cairn_store::system_now(),
+        )
+        .await
+        .expect("read")
+        .expect("a live session");
+        assert_eq!(person.email.as_str(), who);
+    }
+    assert_eq!(sessions_of("ben@example.com").await, 1);
+}

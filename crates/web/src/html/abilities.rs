@@ -132,6 +132,7 @@ pub(crate) async fn page(
             slug,
             ability.name.as_str(),
             drafts,
-        ).await?,
+        )
+        .await?,
     })
 }

@@ -124,7 +124,12 @@ pub(crate) async fn page(
         candidates: ctx
             .can(cairn_domain::policy::Action::ManagePeople)
             .then(|| format!("/{}/positions/{}/candidates", org.org.slug, position.slug)),
-        talk: talk(app, visitor, &ctx, cairn_store::conversations::SubjectKind::Position, slug,
+        talk: talk(
+            app,
+            visitor,
+            &ctx,
+            cairn_store::conversations::SubjectKind::Position,
+            slug,
             position.title.as_str(),
             drafts,
         )

@@ -79,7 +79,16 @@ pub(crate) async fn page(
         .collect();
     Ok(RolePage {
         chrome: ctx.chrome(visitor),
-        talk: talk(app, visitor, &ctx, cairn_store::conversations::SubjectKind::Role, slug, role.name.as_str(), drafts).await?,
+        talk: talk(
+            app,
+            visitor,
+            &ctx,
+            cairn_store::conversations::SubjectKind::Role,
+            slug,
+            role.name.as_str(),
+            drafts,
+        )
+        .await?,
         name: role.name.to_string(),
         description: markdown::render(role.description.as_str()),
         requirements,
