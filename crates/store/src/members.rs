@@ -52,7 +52,7 @@ pub async fn membership(
 
 /// Everyone who is or was a member, active first, then by name.
 pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError> {
-    let rows: Vec<(String, String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+    let rows: Vec<MemberRow> = sqlx::query_as(
         "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
            FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1
@@ -61,17 +61,35 @@ pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError>
     .bind(org.as_str())
     .fetch_all(&store.pool)
     .await?;
-    rows.into_iter()
-        .map(|(id, email, name, caps, manager, status, joined_at)| {
-            Ok(Member {
-                person: person_from((id, email, name))?,
-                capabilities: caps_from(&caps)?,
-                manager: manager.map(PersonId),
-                status: status_from(&status)?,
-                joined_at,
-            })
-        })
-        .collect()
+    rows.into_iter().map(member_from).collect()
+}
+
+/// One member of `org` (active or departed), without loading the others.
+pub async fn get(store: &Store, org: &OrgId, person: &str) -> Result<Option<Member>, StoreError> {
+    let rows: Vec<(String, String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
+           FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1 AND m.person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person)
+    .fetch_all(&store.pool)
+    .await?;
+    rows.into_iter().next().map(member_from).transpose()
+}
+
+type MemberRow = (String, String, String, String, Option<String>, String, i64);
+
+fn member_from(
+    (id, email, name, caps, manager, status, joined_at): MemberRow,
+) -> Result<Member, StoreError> {
+    Ok(Member {
+        person: person_from((id, email, name))?,
+        capabilities: caps_from(&caps)?,
+        manager: manager.map(PersonId),
+        status: status_from(&status)?,
+        joined_at,
+    })
 }
 
 /// Adds a person, or brings a departed one back (keeping their history).

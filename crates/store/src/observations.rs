@@ -264,6 +264,9 @@ type ObservationRow = (
     Option<i64>,
 );
 
+/// Every observation of the organization.
+const ALL: &str = "observations o JOIN people p ON p.id = o.observer_id";
+
 const COLUMNS: &str =
     "o.id, o.observer_id, p.name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
 
@@ -380,13 +383,14 @@ pub async fn get(store: &Store, org: &OrgId, id: &str) -> Result<Option<Observat
 
 /// The SQL twin of `can_read`: observations `reader` may read, newest
 /// first. $2 is the reader (or ''), $3 whether they are a member (0/1).
+/// `{FROM}` names `o` (observations) and `p` (its observer).
 const VISIBLE: &str = "
     WITH RECURSIVE chain(person_id) AS (
         SELECT person_id FROM memberships WHERE org_id = $1 AND manager_id = $2 AND $3 = 1
         UNION
         SELECT m.person_id FROM memberships m JOIN chain c ON m.manager_id = c.person_id WHERE m.org_id = $1
     )
-    SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id
+    SELECT {COLUMNS} FROM {FROM}
      WHERE o.org_id = $1 AND o.deleted_at IS NULL
        AND ((o.observer_id = $2 AND $3 = 1)
          OR (o.published_at IS NOT NULL AND (
@@ -415,7 +419,8 @@ pub async fn visible_newest(
     member: bool,
     limit: Option<u32>,
 ) -> Result<Vec<Observation>, StoreError> {
-    let mut sql = VISIBLE.replace("{COLUMNS}", COLUMNS) + " ORDER BY o.observed_on DESC, o.id DESC";
+    let mut sql = VISIBLE.replace("{COLUMNS}", COLUMNS).replace("{FROM}", ALL)
+        + " ORDER BY o.observed_on DESC, o.id DESC";
     if let Some(n) = limit {
         sql.push_str(&format!(" LIMIT {n}"));
     }
@@ -437,8 +442,15 @@ pub async fn visible_of(
     observee: &PersonId,
     limit: u32,
 ) -> Result<Vec<Observation>, StoreError> {
-    let sql = VISIBLE.replace("{COLUMNS}", COLUMNS)
-        + " AND EXISTS (SELECT 1 FROM observation_observees y WHERE y.observation_id = o.id AND y.person_id = $4)"
+    // Driven from the person's observee rows (a few hundred at most), not
+    // from the organization's newest observations: CROSS JOIN keeps
+    // SQLite's planner from walking the date index instead.
+    let from =
+        "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
+    let sql = VISIBLE
+        .replace("{COLUMNS}", COLUMNS)
+        .replace("{FROM}", from)
+        + " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id"
         + &format!(" ORDER BY o.observed_on DESC, o.id DESC LIMIT {limit}");
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())

@@ -10,7 +10,7 @@ use cairn_domain::{
 };
 use sqlx::AnyConnection;
 
-use crate::{Millis, Store, StoreError, framework, orgs};
+use crate::{Backend, Millis, Store, StoreError, framework, orgs};
 
 #[derive(Debug, Clone, Copy)]
 pub struct SeedParams {
@@ -153,12 +153,20 @@ enum V {
 /// INSERT … VALUES (…), (…) in chunks; `table` and `columns` are constants.
 async fn insert(
     conn: &mut AnyConnection,
+    backend: Backend,
     table: &str,
     columns: &[&str],
     rows: &[Vec<V>],
 ) -> Result<(), StoreError> {
     let per_row = columns.len();
-    for chunk in rows.chunks((30_000 / per_row).min(1000)) {
+    // SQLite gets anonymous `?` parameters: it looks numbered ones up in a
+    // list, so binding them costs the square of a statement's parameters.
+    // Every full chunk is the same text, prepared once.
+    let params = match backend {
+        Backend::Sqlite => 4000,
+        Backend::Postgres => 20_000,
+    };
+    for chunk in rows.chunks((params / per_row).max(1)) {
         let mut sql = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
         let mut n = 0;
         for (r, _) in chunk.iter().enumerate() {
@@ -171,7 +179,10 @@ async fn insert(
                 if c > 0 {
                     sql.push_str(", ");
                 }
-                sql.push_str(&format!("${n}"));
+                match backend {
+                    Backend::Sqlite => sql.push('?'),
+                    Backend::Postgres => sql.push_str(&format!("${n}")),
+                }
             }
             sql.push(')');
         }
@@ -229,6 +240,14 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
 
         let mut tx = store.begin_write().await?;
         let conn = tx.conn()?;
+        let backend = store.backend();
+        if backend == Backend::Sqlite {
+            // A bulk load touches index pages all over: a large page cache
+            // for this connection keeps them from spilling mid-transaction.
+            sqlx::query("PRAGMA cache_size = -262144; PRAGMA temp_store = MEMORY")
+                .execute(&mut *conn)
+                .await?;
+        }
         let people: Vec<Vec<V>> = (0..members)
             .map(|m| {
                 vec![
@@ -243,6 +262,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             .collect();
         insert(
             conn,
+            backend,
             "people",
             &[
                 "id",
@@ -280,6 +300,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             .collect();
         insert(
             conn,
+            backend,
             "memberships",
             &[
                 "org_id",
@@ -300,7 +321,10 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         // Every seeded observation is published: all count (ability_stats).
         let mut counted = vec![0_i64; ability_ids.len()];
         for o in 0..count {
-            let id = format!("s{}-o{org}-obs{o}", p.seed);
+            // Zero-padded so ids sort as they are made: every primary key
+            // keyed by observation grows at its end instead of splitting
+            // pages all over.
+            let id = format!("s{}-o{org}-obs{o:08}", p.seed);
             let observer = rng.below(members as u64) as usize;
             let observee = (observer + 1 + rng.below(members as u64 - 1) as usize) % members;
             let at = now - rng.below(3 * year as u64) as i64;
@@ -346,6 +370,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         }
         insert(
             conn,
+            backend,
             "observations",
             &[
                 "id",
@@ -363,6 +388,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         .await?;
         insert(
             conn,
+            backend,
             "observation_observees",
             &["org_id", "observation_id", "person_id"],
             &observees,
@@ -370,6 +396,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         .await?;
         insert(
             conn,
+            backend,
             "observation_ratings",
             &[
                 "org_id",
@@ -388,6 +415,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             .collect();
         insert(
             conn,
+            backend,
             "ability_stats",
             &["ability_id", "org_id", "observations"],
             &stats,
@@ -423,6 +451,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             .collect();
         insert(
             conn,
+            backend,
             "awards",
             &[
                 "id",
@@ -467,6 +496,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         }
         insert(
             conn,
+            backend,
             "conversations",
             &[
                 "id",
@@ -483,6 +513,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         .await?;
         insert(
             conn,
+            backend,
             "comments",
             &[
                 "id",
@@ -495,6 +526,11 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             &comments,
         )
         .await?;
+        if backend == Backend::Sqlite {
+            sqlx::query("PRAGMA cache_size = -2000; PRAGMA temp_store = DEFAULT")
+                .execute(tx.conn()?)
+                .await?;
+        }
         tx.commit().await?;
 
         summary.orgs += 1;
@@ -504,6 +540,19 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         summary.conversations += conversations.len() as u32;
     }
     // Statistics for the query planner after a bulk load.
-    sqlx::query("ANALYZE").execute(&store.pool).await?;
+    let mut conn = store.read().await?;
+    if store.backend() == Backend::Sqlite {
+        // Sampled statistics: exact ones over a million rows take longer
+        // than the load, and the planner needs only the shape.
+        sqlx::query("PRAGMA analysis_limit = 2000")
+            .execute(&mut *conn)
+            .await?;
+    }
+    sqlx::query("ANALYZE").execute(&mut *conn).await?;
+    if store.backend() == Backend::Sqlite {
+        sqlx::query("PRAGMA analysis_limit = 0")
+            .execute(&mut *conn)
+            .await?;
+    }
     Ok(summary)
 }

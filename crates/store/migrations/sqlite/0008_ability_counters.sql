@@ -29,4 +29,6 @@ CREATE INDEX observation_ratings_public ON observation_ratings (ability_id, publ
 
 -- Achievers of an ability: live awards, counted from the index alone.
 CREATE INDEX awards_ability_live ON awards (ability_id, revoked_at, recipient_id);
+-- Both replaced by the wider indexes above (same leading column).
 DROP INDEX awards_ability;
+DROP INDEX observation_ratings_ability;

@@ -157,6 +157,7 @@ async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
                 .await
                 .expect("reader");
             let mut allowed = BTreeSet::new();
+            let mut allowed_of_eve = BTreeSet::new();
             for obs_id in &all {
                 let o = observations::get(s, &org.id, obs_id)
                     .await
@@ -164,9 +165,21 @@ async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
                     .expect("exists");
                 if can_read(&reader, &o.facts()) {
                     allowed.insert(obs_id.clone());
+                    if o.observees.iter().any(|x| x.id == id("eve")) {
+                        allowed_of_eve.insert(obs_id.clone());
+                    }
                 }
             }
             assert_eq!(listed, allowed, "{}: {name}", db.label);
+            // The per-person list (journeys) is the same rule from another start.
+            let of_eve: BTreeSet<String> =
+                observations::visible_of(s, &org.id, viewer.as_ref(), member, &id("eve"), 100)
+                    .await
+                    .expect("list of eve")
+                    .into_iter()
+                    .map(|o| o.id)
+                    .collect();
+            assert_eq!(of_eve, allowed_of_eve, "{}: {name}, of eve", db.label);
             // And the counts a few of them must see, so the test cannot pass vacuously.
             let expected = match name {
                 "anonymous" | "other organization" | "departed" => 1,

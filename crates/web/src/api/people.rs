@@ -92,10 +92,8 @@ pub(crate) async fn journey_json(
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
-    let list = members::list(&app.store, &org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person)
+    let member = members::get(&app.store, &org.id, &person)
+        .await?
         .ok_or_else(ApiError::not_found)?;
     let all = awards::of_person(&app.store, &org.id, &member.person.id).await?;
     let visible: Vec<_> = all
@@ -131,10 +129,8 @@ pub(crate) async fn eligibility_json(
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
-    let list = members::list(&app.store, &org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person)
+    let member = members::get(&app.store, &org.id, &person)
+        .await?
         .ok_or_else(ApiError::not_found)?;
     let id = &member.person.id;
     if !can_see_progress(&r, id, lead) {

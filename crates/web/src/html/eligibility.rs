@@ -82,10 +82,8 @@ pub(crate) async fn show(
 ) -> Result<EligibilityPage, PageError> {
     let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let list = cairn_store::members::list(&app.store, &ctx.org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person)
+    let member = cairn_store::members::get(&app.store, &ctx.org.id, &person)
+        .await?
         .ok_or(PageError::NotFound)?;
     let reader = reader_for(&app, &visitor, &ctx).await?;
     let people_lead = ctx.can(Action::ManagePeople);

@@ -181,10 +181,8 @@ async fn view(
     errors: FormErrors,
 ) -> Result<JourneyPage, PageError> {
     let ctx = OrgContext::load(app, visitor, org, Action::ReadMemberContent).await?;
-    let list = members::list(&app.store, &ctx.org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person)
+    let member = members::get(&app.store, &ctx.org.id, person)
+        .await?
         .ok_or(PageError::NotFound)?;
     let recipient = &member.person.id;
     let reader = reader_for(app, visitor, &ctx).await?;
@@ -323,10 +321,9 @@ pub(crate) async fn show(
                 .into_response(),
         );
     }
-    let list = members::list(&app.store, &ctx.org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person && m.status == MemberStatus::Active)
+    let member = members::get(&app.store, &ctx.org.id, &person)
+        .await?
+        .filter(|m| m.status == MemberStatus::Active)
         .ok_or(PageError::NotFound)?;
     if !members::public_profile(&app.store, &ctx.org.id, &member.person.id).await? {
         return Err(PageError::NotFound);
@@ -396,10 +393,9 @@ pub(crate) async fn award(
     let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let list = members::list(&app.store, &ctx.org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person && m.status == MemberStatus::Active)
+    let member = members::get(&app.store, &ctx.org.id, &person)
+        .await?
+        .filter(|m| m.status == MemberStatus::Active)
         .ok_or(PageError::NotFound)?;
     let recipient = member.person.id.clone();
     let reader = reader_for(&app, &visitor, &ctx).await?;
