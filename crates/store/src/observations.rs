@@ -286,36 +286,43 @@ async fn hydrate(
     let mut conn = store.read().await?;
     let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     let mut observees: Vec<(String, String, String)> = Vec::new();
-    let mut ratings: Vec<(String, String, String, String)> = Vec::new();
+    let mut ratings: Vec<(i64, String, String, String, String)> = Vec::new();
     for chunk in ids.chunks(500) {
         let list = (2..chunk.len() + 2)
             .map(|n| format!("${n}"))
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT x.observation_id, 'o', x.person_id, p.name, '', p.name, 0
+            "SELECT x.observation_id, 'o', x.person_id, p.name, '', 0
                FROM observation_observees x JOIN people p ON p.id = x.person_id
               WHERE x.org_id = $1 AND x.observation_id IN ({list})
              UNION ALL
-             SELECT r.observation_id, 'r', a.slug, a.name, r.rating, '', a.sort_order
+             SELECT r.observation_id, 'r', a.slug, a.name, r.rating, a.sort_order
                FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
-              WHERE r.org_id = $1 AND r.observation_id IN ({list})
-             ORDER BY 2, 6, 7"
+              WHERE r.org_id = $1 AND r.observation_id IN ({list})"
         )))
         .bind(org.as_str());
         for id in chunk {
             q = q.bind(*id);
         }
-        let found: Vec<(String, String, String, String, String, String, i64)> =
+        let found: Vec<(String, String, String, String, String, i64)> =
             q.fetch_all(&mut *conn).await?;
-        for (obs, kind, a, b, c, _, _) in found {
+        for (obs, kind, a, b, c, order) in found {
             if kind == "o" {
                 observees.push((obs, a, b));
             } else {
-                ratings.push((obs, a, b, c));
+                ratings.push((order, obs, a, b, c));
             }
         }
     }
+    // Sorted here rather than in SQL: a compound SELECT's ORDER BY costs
+    // SQLite more than the rows themselves.
+    observees.sort_by(|x, y| x.2.cmp(&y.2));
+    ratings.sort_by_key(|r| r.0);
+    let ratings: Vec<(String, String, String, String)> = ratings
+        .into_iter()
+        .map(|(_, obs, a, b, c)| (obs, a, b, c))
+        .collect();
     rows.into_iter()
         .map(
             |(
