@@ -30,6 +30,8 @@ pub enum ParseError {
     },
     #[error("{what} is a single line")]
     Multiline { what: &'static str },
+    #[error("{what} must not contain control or text-direction characters")]
+    Invisible { what: &'static str },
     #[error("a milestone is a whole number from 1 to 5 (got {0})")]
     Level(i64),
     #[error("the miles scale has exactly five values (got {0})")]
@@ -126,12 +128,24 @@ impl Name {
                 len,
             });
         }
+        // A name shows in lists, links and page titles: a newline or a
+        // right-to-left override there could make one name pose as another.
+        if trimmed.chars().any(is_invisible) {
+            return Err(ParseError::Invisible { what });
+        }
         Ok(Self(trimmed.to_owned()))
     }
 
     pub fn as_str(&self) -> &str {
         &self.0
     }
+}
+
+/// Control characters and the formatting characters that change text
+/// direction (bidi embeddings, overrides, isolates and marks).
+pub fn is_invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// A milestone level, 1..=5.
@@ -534,6 +548,17 @@ mod tests {
             ("Ünïcödé 🚀", Some("Ünïcödé 🚀")),
             (&"x".repeat(200), Some(&"x".repeat(200))),
             (&"x".repeat(201), None),
+            (
+                "<script>alert(1)</script>",
+                Some("<script>alert(1)</script>"),
+            ),
+            ("Ada\u{202E}nimda", None),
+            ("Ada\u{2066}x\u{2069}", None),
+            ("Ada\u{200F}", None),
+            ("two\nlines", None),
+            ("tab\there", None),
+            ("nul\u{0}", None),
+            ("zero\u{200B}width", Some("zero\u{200B}width")),
         ];
         for (input, expected) in cases {
             let got = Name::parse(input, "a name").ok();

@@ -1,6 +1,7 @@
 //! cairn's domain: the framework, its rules and their wording.
 //! Pure and synchronous: no IO, no async, no SQL, no HTTP.
 
+pub mod audit;
 pub mod awards;
 pub mod eligibility;
 pub mod file;

@@ -68,6 +68,12 @@ pub fn date(ms: i64) -> String {
     format!("{y:04}-{m:02}-{d:02}")
 }
 
+/// "2026-11-29 08:55" (UTC, to the minute).
+pub fn date_time(ms: i64) -> String {
+    let minute = ms.rem_euclid(86_400_000) / 60_000;
+    format!("{} {:02}:{:02}", date(ms), minute / 60, minute % 60)
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -141,6 +147,21 @@ pub fn ago(then_ms: i64, now_ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn date_times_are_utc_to_the_minute() {
+        let cases: &[(i64, &str)] = &[
+            (0, "1970-01-01 00:00"),
+            (59_999, "1970-01-01 00:00"),
+            (60_000, "1970-01-01 00:01"),
+            (86_399_999, "1970-01-01 23:59"),
+            (1_795_941_300_000, "2026-11-29 08:35"),
+            (-60_000, "1969-12-31 23:59"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(date_time(*ms), *want, "{ms}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -18,6 +18,7 @@ use sqlx::pool::PoolConnection;
 use sqlx::{Any, AnyConnection, AnyPool, Executor};
 
 pub mod ability_stats;
+pub mod audit;
 pub mod awards;
 pub mod conversations;
 mod error;
@@ -87,10 +88,14 @@ impl Store {
                         conn.execute(
                             // `optimize` with 0x10002 refreshes the planner's
                             // statistics where they are missing or stale, so
-                            // SQLite picks the right index on large tables.
+                            // SQLite picks the right index on large tables;
+                            // `analysis_limit` keeps that to a sample (as
+                            // SQLite advises at connect): a full ANALYZE of a
+                            // million rows held the write lock for seconds
+                            // whenever the pool opened a connection under load.
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA optimize = 0x10002;",
+                             PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
                         )
                         .await?;
                         Ok(())
@@ -134,13 +139,20 @@ impl Store {
     /// Starts a writing transaction: `BEGIN IMMEDIATE` on SQLite, so the
     /// write lock is taken up front.
     pub async fn begin_write(&self) -> Result<WriteTx, StoreError> {
-        let mut conn = self.pool.acquire().await?;
         let begin = match self.backend {
             Backend::Sqlite => "BEGIN IMMEDIATE",
             Backend::Postgres => "BEGIN",
         };
-        conn.execute(begin).await?;
-        Ok(WriteTx { conn: Some(conn) })
+        // The connection is inside the WriteTx before BEGIN is sent: if BEGIN
+        // fails, or the caller stops waiting (a request cancelled while
+        // SQLite waits for the write lock), dropping the WriteTx closes the
+        // connection. Handed back to the pool, a BEGIN that completed after
+        // the caller left would leave it inside a transaction.
+        let mut tx = WriteTx {
+            conn: Some(self.pool.acquire().await?),
+        };
+        tx.conn()?.execute(begin).await?;
+        Ok(tx)
     }
 
     pub async fn close(&self) {
@@ -172,14 +184,16 @@ impl WriteTx {
     }
 
     async fn finish(&mut self, statement: &'static str) -> Result<(), StoreError> {
-        let Some(mut conn) = self.conn.take() else {
-            return Err(StoreError::Other("transaction already finished".into()));
-        };
-        match conn.execute(statement).await {
-            Ok(_) => Ok(()),
+        // The connection stays in the WriteTx until the statement has
+        // answered: a failure, or the caller giving up half way, leaves it
+        // to Drop, which closes it.
+        match self.conn()?.execute(statement).await {
+            Ok(_) => {
+                self.conn.take();
+                Ok(())
+            }
             Err(e) => {
                 tracing::error!(error = %e, statement, "transaction end failed; discarding connection");
-                conn.close_on_drop();
                 Err(e.into())
             }
         }

@@ -20,6 +20,7 @@ use tracing::Level;
 
 mod api;
 mod assets;
+mod audit;
 pub mod auth;
 pub mod error;
 mod extract;
@@ -113,6 +114,11 @@ pub fn router(app: App) -> Router {
             }
         }
     }
+    // Browsers keep to https once told, when the site is served over it.
+    let hsts = app
+        .config
+        .secure_cookies
+        .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
     Router::new()
         .merge(html::router())
         .merge(api::router())
@@ -127,6 +133,10 @@ pub fn router(app: App) -> Router {
                 "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
                  frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
             ),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::STRICT_TRANSPORT_SECURITY,
+            move |_: &axum::response::Response| hsts.clone(),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

@@ -182,6 +182,21 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
         Err(code) => return code,
     };
     let loaded = framework::load_by_slug(&store, &slug).await;
+    if let Ok(Some((org, _))) = &loaded {
+        let entry = cairn_store::audit::Entry {
+            org: Some(&org.id),
+            actor: None,
+            action: cairn_domain::audit::AuditAction::Exported,
+            subject: "framework".into(),
+            detail: "cairn export (command line)".into(),
+            client_ip: "",
+        };
+        if let Err(e) = cairn_store::audit::record(&store, &entry, super::now()).await {
+            eprintln!("cairn export: cannot write the audit log: {e}");
+            store.close().await;
+            return ExitCode::FAILURE;
+        }
+    }
     store.close().await;
     let fw = match loaded {
         Ok(Some((_, fw))) => fw,

@@ -1,6 +1,7 @@
 //! Store tests: every body runs on SQLite and on PostgreSQL.
 
 mod accounts;
+mod audit;
 mod authoring;
 mod awards;
 mod conversations;

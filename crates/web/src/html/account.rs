@@ -7,8 +7,10 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_domain::Name;
+use cairn_domain::audit::AuditAction;
 use cairn_domain::people::{Email, NewPassword};
 use cairn_store::StoreError;
+use cairn_store::audit::Entry;
 use cairn_store::people;
 use serde::Deserialize;
 
@@ -111,6 +113,18 @@ pub(crate) async fn signup(
     };
     end_current_session(&app, &visitor).await?;
     let cookie = auth::start_session(&app, &person, &client).await?;
+    crate::audit::note(
+        &app,
+        Entry {
+            org: None,
+            actor: Some(&person.id),
+            action: AuditAction::SignedIn,
+            subject: person.email.to_string(),
+            detail: String::new(),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     Ok(redirect_with_cookie(&next_or_home(&form.next), &cookie))
 }
 
@@ -210,6 +224,18 @@ pub(crate) async fn login(
         }
     };
     let Some(person) = person else {
+        crate::audit::note(
+            &app,
+            Entry {
+                org: None,
+                actor: None,
+                action: AuditAction::SignInFailed,
+                subject: form.email.trim().to_owned(),
+                detail: String::new(),
+                client_ip: &client.ip,
+            },
+        )
+        .await;
         let now = app.now();
         people::record_failure(
             &app.store,
@@ -225,6 +251,18 @@ pub(crate) async fn login(
     people::clear_failures(&app.store, &email_key).await?;
     end_current_session(&app, &visitor).await?;
     let cookie = auth::start_session(&app, &person, &client).await?;
+    crate::audit::note(
+        &app,
+        Entry {
+            org: None,
+            actor: Some(&person.id),
+            action: AuditAction::SignedIn,
+            subject: person.email.to_string(),
+            detail: String::new(),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     Ok(redirect_with_cookie(&next_or_home(&form.next), &cookie))
 }
 

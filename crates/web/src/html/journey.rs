@@ -7,6 +7,9 @@
 //! An ability archived after an award keeps the award in the history but
 //! adds no miles: the journey is measured against the framework in force.
 
+use crate::auth::ClientInfo;
+use cairn_domain::audit::AuditAction;
+use cairn_store::audit::Entry;
 use std::fmt::Write;
 
 use askama::Template;
@@ -387,6 +390,7 @@ pub(crate) async fn save_profile(
 pub(crate) async fn award(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     Path((org, person)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
@@ -470,7 +474,26 @@ pub(crate) async fn award(
                     evidence: evidence.iter().map(|o| o.id.clone()).collect(),
                 };
                 match awards::award(&app.store, &ctx.org.id, &me, &new, app.now()).await {
-                    Ok(()) => return Ok(redirect(&format!("/{org}/people/{person}#awards"))),
+                    Ok(()) => {
+                        let levels: Vec<String> =
+                            new.levels.iter().map(|l| format!("M{l}")).collect();
+                        crate::audit::note(
+                            &app,
+                            Entry {
+                                org: Some(&ctx.org.id),
+                                actor: Some(&me),
+                                action: AuditAction::MilestoneAwarded,
+                                subject: format!(
+                                    "{} <{}>",
+                                    member.person.name, member.person.email
+                                ),
+                                detail: format!("{} {}", new.ability, levels.join(", ")),
+                                client_ip: &client.ip,
+                            },
+                        )
+                        .await;
+                        return Ok(redirect(&format!("/{org}/people/{person}#awards")));
+                    }
                     Err(cairn_store::StoreError::NotFound) => {
                         errors.add("ability", "Choose an ability of this framework.")
                     }
@@ -490,6 +513,7 @@ pub(crate) async fn award(
 pub(crate) async fn revoke(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     Path((org, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
@@ -502,6 +526,24 @@ pub(crate) async fn revoke(
         return Err(PageError::NotFound);
     }
     awards::revoke(&app.store, &ctx.org.id, &id, &me, app.now()).await?;
+    let whom = members::get(&app.store, &ctx.org.id, recipient.as_str())
+        .await?
+        .map_or_else(
+            || recipient.as_str().to_owned(),
+            |m| format!("{} <{}>", m.person.name, m.person.email),
+        );
+    crate::audit::note(
+        &app,
+        Entry {
+            org: Some(&ctx.org.id),
+            actor: Some(&me),
+            action: AuditAction::AwardRevoked,
+            subject: whom,
+            detail: format!("award {id}"),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     Ok(redirect(&format!(
         "/{org}/people/{}#awards",
         recipient.as_str()

@@ -1,14 +1,17 @@
 //! People of an organization: the list, what admins change about a
 //! member, and invitations.
 
+use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use cairn_domain::audit::AuditAction;
 use cairn_domain::membership::{Capabilities, Capability, MemberStatus};
 use cairn_domain::policy::Action;
+use cairn_store::audit::Entry;
 use cairn_store::members::{self, InvitationState, ManagerError, Member};
 use cairn_store::orgs;
 use cairn_store::people::PersonId;
@@ -168,6 +171,7 @@ impl MemberForm {
 pub(crate) async fn update(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     Path((org, person)): Path<(String, String)>,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, PageError> {
@@ -233,6 +237,25 @@ pub(crate) async fn update(
         return Ok(invalid(members_view(&app, &visitor, &ctx, errors).await?));
     }
     members::set_capabilities(&app.store, &ctx.org.id, &member.person.id, caps).await?;
+    let actor = visitor.person.as_ref().map(|p| &p.id);
+    let entry = |action, detail: String| Entry {
+        org: Some(&ctx.org.id),
+        actor,
+        action,
+        subject: format!("{} <{}>", member.person.name, member.person.email),
+        detail,
+        client_ip: &client.ip,
+    };
+    if caps != member.capabilities {
+        crate::audit::note(
+            &app,
+            entry(
+                AuditAction::CapabilitiesChanged,
+                format!("{} → {}", shown(member.capabilities), shown(caps)),
+            ),
+        )
+        .await;
+    }
     let status = if departed {
         MemberStatus::Departed
     } else {
@@ -247,8 +270,32 @@ pub(crate) async fn update(
             app.now(),
         )
         .await?;
+        crate::audit::note(
+            &app,
+            entry(
+                AuditAction::MemberStatusChanged,
+                format!("{} → {}", status_word(member.status), status_word(status)),
+            ),
+        )
+        .await;
     }
     Ok(redirect(&format!("/{slug}/people#member-{person}")))
+}
+
+fn shown(caps: Capabilities) -> String {
+    let text = caps.to_text();
+    if text.is_empty() {
+        "member".to_owned()
+    } else {
+        text
+    }
+}
+
+fn status_word(s: MemberStatus) -> &'static str {
+    match s {
+        MemberStatus::Active => "active",
+        MemberStatus::Departed => "departed",
+    }
 }
 
 // ---------------------------------------------------------------------------

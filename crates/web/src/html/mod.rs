@@ -94,6 +94,7 @@ pub(crate) fn router() -> Router<App> {
             get(settings::org_settings).post(settings::update_org),
         )
         .route("/{org}/settings/members/{person}", post(members::update))
+        .route("/{org}/settings/audit", get(settings::audit_log))
         .route(
             "/{org}/settings/invitations",
             get(members::invitations_page).post(members::create_invitation),

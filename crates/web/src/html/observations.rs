@@ -5,17 +5,20 @@
 //! its SQL twin `observations::visible` (lists); every rating shown goes
 //! through `can_see_rating`.
 
+use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::Response;
+use cairn_domain::audit::AuditAction;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::{
     self, Privacy, Rating, Reader, can_read, can_see_rating, may_change_level,
 };
 use cairn_domain::wording::{date, parse_date};
 use cairn_domain::{Markdown, OrgSlug, Slug};
+use cairn_store::audit::Entry;
 use cairn_store::members;
 use cairn_store::observations::{self, Draft, DraftRefused, Observation};
 use cairn_store::people::PersonId;
@@ -346,6 +349,7 @@ pub(crate) async fn show(
 async fn set_level(
     app: App,
     visitor: Visitor,
+    client: ClientInfo,
     org: String,
     id: String,
     pairs: Pairs,
@@ -363,11 +367,28 @@ async fn set_level(
         errors.add("privacy", "Choose one of the levels offered: it can be narrowed, and widened only by the observer.");
         return Ok(invalid(show_view(&app, &visitor, &org, &id, errors).await?));
     };
-    if publish {
+    let (action, detail) = if publish {
         observations::publish(&app.store, &ctx.org.id, &id, level, app.now()).await?;
+        (AuditAction::ObservationPublished, level.as_str().to_owned())
     } else {
         observations::set_privacy(&app.store, &ctx.org.id, &id, level, app.now()).await?;
-    }
+        (
+            AuditAction::ObservationLevelChanged,
+            format!("{} → {}", o.privacy.as_str(), level.as_str()),
+        )
+    };
+    crate::audit::note(
+        &app,
+        Entry {
+            org: Some(&ctx.org.id),
+            actor: reader.person.as_ref(),
+            action,
+            subject: format!("observation {id} by {}", o.observer.name),
+            detail,
+            client_ip: &client.0.ip,
+        },
+    )
+    .await;
     Ok(redirect(&format!(
         "/{}/observations/{id}",
         ctx.org.org.slug
@@ -377,19 +398,21 @@ async fn set_level(
 pub(crate) async fn publish(
     State(app): State<App>,
     visitor: Visitor,
+    client: ClientInfo,
     Path((org, id)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    set_level(app, visitor, org, id, pairs, true).await
+    set_level(app, visitor, client, org, id, pairs, true).await
 }
 
 pub(crate) async fn privacy(
     State(app): State<App>,
     visitor: Visitor,
+    client: ClientInfo,
     Path((org, id)): Path<(String, String)>,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    set_level(app, visitor, org, id, pairs, false).await
+    set_level(app, visitor, client, org, id, pairs, false).await
 }
 
 pub(crate) async fn delete(

@@ -236,3 +236,102 @@ pub(crate) async fn update_org(
     cairn_store::awards::set_evidence_rule(&app.store, &ctx.org.id, rule).await?;
     Ok(redirect(&format!("/{slug}/settings?saved=1")))
 }
+
+// ---------------------------------------------------------------------------
+// Audit log
+
+const AUDIT_LIMIT: u32 = 200;
+
+pub(crate) struct AuditLine {
+    when: String,
+    who: String,
+    what: &'static str,
+    subject: String,
+    detail: String,
+    ip: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "settings/audit.html")]
+pub(crate) struct AuditPage {
+    chrome: Chrome,
+    actions: Vec<(&'static str, &'static str, bool)>,
+    actors: Vec<(String, String, bool)>,
+    entries: Vec<AuditLine>,
+    filtered: bool,
+    limit: u32,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AuditQuery {
+    action: String,
+    actor: String,
+}
+
+/// `/{org}/settings/audit`: admins read the organization's audit log,
+/// filtered by kind of event and by who acted. An unknown filter value
+/// shows nothing rather than everything.
+pub(crate) async fn audit_log(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Query(q): Query<AuditQuery>,
+) -> Result<AuditPage, PageError> {
+    use cairn_domain::audit::AuditAction;
+    use cairn_store::audit::{self, Filter};
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let action = (!q.action.is_empty()).then(|| AuditAction::parse(&q.action));
+    let people = cairn_store::members::list(&app.store, &ctx.org.id).await?;
+    let actor = (!q.actor.is_empty()).then(|| {
+        people
+            .iter()
+            .find(|m| m.person.id.as_str() == q.actor)
+            .map(|m| m.person.id.clone())
+    });
+    let unknown = matches!(action, Some(None)) || matches!(actor, Some(None));
+    let entries = if unknown {
+        Vec::new()
+    } else {
+        let filter = Filter {
+            action: action.flatten(),
+            actor: actor.flatten(),
+        };
+        audit::list(&app.store, Some(&ctx.org.id), &filter, AUDIT_LIMIT).await?
+    };
+    Ok(AuditPage {
+        chrome: ctx.chrome(&visitor),
+        actions: AuditAction::ALL
+            .into_iter()
+            .filter(|a| !matches!(a, AuditAction::SignedIn | AuditAction::SignInFailed))
+            .map(|a| (a.as_str(), a.label(), a.as_str() == q.action))
+            .collect(),
+        actors: people
+            .iter()
+            .map(|m| {
+                (
+                    m.person.id.as_str().to_owned(),
+                    m.person.name.to_string(),
+                    m.person.id.as_str() == q.actor,
+                )
+            })
+            .collect(),
+        entries: entries
+            .into_iter()
+            .map(|e| AuditLine {
+                when: cairn_domain::wording::date_time(e.at),
+                who: if e.actor_name.is_empty() {
+                    "operator".to_owned()
+                } else {
+                    e.actor_name
+                },
+                what: e.action.label(),
+                subject: e.subject,
+                detail: e.detail,
+                ip: e.client_ip,
+            })
+            .collect(),
+        filtered: !q.action.is_empty() || !q.actor.is_empty(),
+        limit: AUDIT_LIMIT,
+    })
+}

@@ -3,6 +3,7 @@
 mod access;
 mod accounts;
 mod api;
+mod audit;
 mod authoring;
 mod conversations;
 mod journey;
@@ -10,3 +11,4 @@ mod members;
 mod observations;
 mod pages;
 mod support;
+mod sweep;

@@ -293,6 +293,38 @@ async fn every_response_carries_security_headers() {
             Some(&b"nosniff"[..]),
             "{path}"
         );
+        assert!(
+            page.headers.get("strict-transport-security").is_none(),
+            "{path}: no HSTS over plain http"
+        );
+    }
+    // Served over https (an https base URL), every answer tells browsers to stay there.
+    let mut https = cairn_web::App::new(app.db.store.clone());
+    https.config = std::sync::Arc::new(cairn_web::RuntimeConfig {
+        secure_cookies: true,
+        trusted_origin: Some("https://cairn.test".into()),
+    });
+    let router = cairn_web::router(https);
+    for path in ["/", "/nobody", "/healthz"] {
+        use tower::ServiceExt;
+        let response = router
+            .clone()
+            .oneshot(
+                axum::http::Request::get(path)
+                    .header("host", "cairn.test")
+                    .body(axum::body::Body::empty())
+                    .expect("request"),
+            )
+            .await
+            .expect("infallible");
+        assert_eq!(
+            response
+                .headers()
+                .get("strict-transport-security")
+                .map(|v| v.as_bytes()),
+            Some(&b"max-age=31536000; includeSubDomains"[..]),
+            "{path}"
+        );
     }
 }
 
