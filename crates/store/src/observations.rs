@@ -477,14 +477,19 @@ pub async fn public_for_ability(
     ability: &Slug,
 ) -> Result<Vec<Observation>, StoreError> {
     // One range of the ability's public ratings, newest first
-    // (observation_ratings_public), whatever the organization's size.
+    // (observation_ratings_public), whatever the organization's size. The
+    // twenty are picked in a subquery so that PostgreSQL, too, reads them
+    // from the index in order instead of sorting every public rating.
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM abilities a
-           JOIN observation_ratings r ON r.ability_id = a.id
-           JOIN observations o ON o.id = r.observation_id
+        "SELECT {COLUMNS} FROM (
+             SELECT r.observation_id, r.public_observed_on FROM observation_ratings r
+              WHERE r.ability_id = (SELECT id FROM abilities WHERE org_id = $1 AND slug = $2)
+                AND r.public_observed_on IS NOT NULL
+              ORDER BY r.public_observed_on DESC, r.observation_id DESC LIMIT 20) top
+           JOIN observations o ON o.id = top.observation_id
            JOIN people p ON p.id = o.observer_id
-          WHERE a.org_id = $1 AND a.slug = $2 AND o.org_id = $1 AND r.public_observed_on IS NOT NULL
-          ORDER BY r.public_observed_on DESC, r.observation_id DESC LIMIT 20"
+          WHERE o.org_id = $1
+          ORDER BY top.public_observed_on DESC, top.observation_id DESC"
     )))
     .bind(org.as_str())
     .bind(ability.as_str())
