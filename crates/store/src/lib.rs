@@ -86,6 +86,9 @@ impl Store {
                 .after_connect(|conn, _| {
                     Box::pin(async move {
                         conn.execute(
+                            // `synchronous = FULL`: WAL commits are synced to
+                            // disk before COMMIT returns, so a write the user
+                            // saw succeed survives a power cut, not only a crash.
                             // `optimize` with 0x10002 refreshes the planner's
                             // statistics where they are missing or stale, so
                             // SQLite picks the right index on large tables;
@@ -93,7 +96,7 @@ impl Store {
                             // SQLite advises at connect): a full ANALYZE of a
                             // million rows held the write lock for seconds
                             // whenever the pool opened a connection under load.
-                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
+                            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
                              PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
                         )

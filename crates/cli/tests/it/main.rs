@@ -2,6 +2,7 @@
 
 mod admin;
 mod browser;
+mod crash;
 mod files;
 mod serve;
 mod settings;

@@ -12,3 +12,4 @@ mod observations;
 mod pages;
 mod support;
 mod sweep;
+mod xss;
