@@ -98,7 +98,7 @@ impl Store {
                             // whenever the pool opened a connection under load.
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
+                             PRAGMA cache_size = -16384; PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
                         )
                         .await?;
                         Ok(())
