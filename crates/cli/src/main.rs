@@ -44,6 +44,12 @@ enum Command {
     /// Fill the database with deterministic synthetic organizations for the
     /// benchmark (organization 0 holds a fifth of the rows).
     SeedSynthetic(SeedArgs),
+    /// Back up the whole instance: a logical dump (JSON lines, either
+    /// backend, restorable into SQLite or PostgreSQL) or, on SQLite, a
+    /// consistent copy of the database file. Works while the server runs.
+    Backup(BackupArgs),
+    /// Restore a logical dump into a new, empty database.
+    Restore(RestoreArgs),
     /// Operator tasks: accounts and capabilities.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -78,6 +84,29 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=30))]
         days: u16,
     },
+}
+
+#[derive(Args)]
+pub struct BackupArgs {
+    /// Where to write it; an existing file is replaced only once the new
+    /// backup is complete.
+    pub file: PathBuf,
+    #[arg(long, value_enum, default_value = "dump")]
+    pub format: BackupFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+pub enum BackupFormat {
+    /// JSON lines: every table, one snapshot, either backend.
+    Dump,
+    /// A copy of the SQLite file (VACUUM INTO); restore by copying it back.
+    Sqlite,
+}
+
+#[derive(Args)]
+pub struct RestoreArgs {
+    /// A dump written by `cairn backup`.
+    pub file: PathBuf,
 }
 
 #[derive(Args)]
@@ -189,6 +218,8 @@ fn main() -> ExitCode {
             Command::Health(args) => commands::health(&settings, args).await,
             Command::SeedSynthetic(args) => commands::seed_synthetic(&settings, args).await,
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,
+            Command::Backup(args) => commands::backup::backup(&settings, args).await,
+            Command::Restore(args) => commands::backup::restore(&settings, args).await,
         }
     })
 }

@@ -20,6 +20,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Executor};
 pub mod ability_stats;
 pub mod audit;
 pub mod awards;
+pub mod backup;
 pub mod conversations;
 mod error;
 pub mod framework;
@@ -223,4 +224,20 @@ pub fn system_now() -> Millis {
 /// A new unique id: time-ordered, so inserts cluster in the index.
 pub(crate) fn new_id() -> String {
     uuid::Uuid::now_v7().simple().to_string()
+}
+
+/// A consistent copy of a SQLite database at `path` (`VACUUM INTO`), taken
+/// while other connections keep reading and writing.
+pub async fn copy_sqlite_to(store: &Store, path: &std::path::Path) -> Result<(), StoreError> {
+    if store.backend() != Backend::Sqlite {
+        return Err(StoreError::Other("a file copy needs SQLite".into()));
+    }
+    let target = path
+        .to_str()
+        .ok_or_else(|| StoreError::Other("the backup path is not UTF-8".into()))?;
+    sqlx::query("VACUUM INTO $1")
+        .bind(target)
+        .execute(&store.pool)
+        .await?;
+    Ok(())
 }

@@ -7,6 +7,7 @@ use cairn_store::Store;
 use crate::settings::Settings;
 
 pub mod admin;
+pub mod backup;
 pub mod files;
 pub mod serve;
 

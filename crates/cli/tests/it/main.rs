@@ -1,6 +1,7 @@
 //! The `cairn` binary, run as a user runs it.
 
 mod admin;
+mod backup;
 mod browser;
 mod crash;
 mod files;

@@ -4,6 +4,7 @@ mod accounts;
 mod audit;
 mod authoring;
 mod awards;
+mod backup;
 mod conversations;
 mod framework;
 mod observations;

@@ -1,0 +1,403 @@
+//! Logical backup and restore of a whole instance, on either backend.
+//!
+//! A dump is JSON lines: a header (format, the migrations the schema had),
+//! then per table a line naming it and its columns followed by one line per
+//! row (an array of strings, integers and nulls). It is read in one
+//! snapshot (a read transaction), streamed row by row, and restores into
+//! an empty database of either backend: a SQLite instance moves to
+//! PostgreSQL this way. `TABLES` is the one list of what is backed up, in an
+//! order that satisfies foreign keys; a test proves it names every table of
+//! the schema.
+
+use std::io::{BufRead, Write};
+
+use futures_util::TryStreamExt;
+use serde_json::Value;
+use sqlx::{Column, Executor, Row};
+
+use crate::{Backend, Store, StoreError};
+
+pub const FORMAT: &str = "cairn-backup/1";
+
+/// Every table, parents before children.
+pub const TABLES: &[&str] = &[
+    "organizations",
+    "people",
+    "abilities",
+    "milestones",
+    "roles",
+    "role_requirements",
+    "positions",
+    "position_roles",
+    "position_requirements",
+    "sessions",
+    "api_tokens",
+    "memberships",
+    "invitations",
+    "sign_in_failures",
+    "conversations",
+    "comments",
+    "history",
+    "observations",
+    "observation_observees",
+    "observation_ratings",
+    "ability_stats",
+    "awards",
+    "award_evidence",
+    "audit_log",
+];
+
+/// Rows per table, in `TABLES` order.
+pub type Counts = Vec<(&'static str, u64)>;
+
+fn io(e: std::io::Error) -> StoreError {
+    StoreError::Other(format!("backup file: {e}"))
+}
+
+/// Tables the schema has (besides the migrations' own), for the test that
+/// `TABLES` misses none.
+pub async fn schema_tables(store: &Store) -> Result<Vec<String>, StoreError> {
+    let sql = match store.backend() {
+        Backend::Sqlite => {
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'schema_migrations' ORDER BY name"
+        }
+        Backend::Postgres => {
+            "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name"
+        }
+    };
+    let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
+    Ok(rows.into_iter().map(|(t,)| t).collect())
+}
+
+/// Writes a consistent dump of every table to `out`.
+pub async fn dump(store: &Store, out: &mut impl Write) -> Result<Counts, StoreError> {
+    let mut conn = store.read().await?;
+    // One snapshot for every table: what a backup says held at one moment.
+    conn.execute(match store.backend() {
+        Backend::Sqlite => "BEGIN",
+        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
+    })
+    .await?;
+    let result = async {
+        let migrations: Vec<(String,)> =
+            sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
+                .fetch_all(&mut *conn)
+                .await?;
+        let header = serde_json::json!({
+            "format": FORMAT,
+            "migrations": migrations.into_iter().map(|(m,)| m).collect::<Vec<_>>(),
+        });
+        writeln!(out, "{header}").map_err(io)?;
+        let mut counts = Vec::new();
+        for table in TABLES {
+            let columns = columns_of(&mut conn, store.backend(), table).await?;
+            writeln!(
+                out,
+                "{}",
+                serde_json::json!({ "table": table, "columns": columns })
+            )
+            .map_err(io)?;
+            // `table` and the columns come from the constant list and the
+            // schema itself.
+            let sql = format!(
+                "SELECT {} FROM {table} ORDER BY {}",
+                columns.join(", "),
+                columns.join(", ")
+            );
+            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
+            let mut n = 0;
+            while let Some(row) = rows.try_next().await? {
+                let values: Vec<Value> = (0..row.columns().len())
+                    .map(|i| value(&row, i))
+                    .collect::<Result<_, _>>()?;
+                writeln!(out, "{}", Value::Array(values)).map_err(io)?;
+                n += 1;
+            }
+            counts.push((*table, n));
+        }
+        out.flush().map_err(io)?;
+        Ok::<_, StoreError>(counts)
+    }
+    .await;
+    // A read snapshot: ending it cannot lose anything.
+    let _ = conn.execute("ROLLBACK").await;
+    result
+}
+
+async fn columns_of(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = match backend {
+        Backend::Sqlite => {
+            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+                .bind(table)
+                .fetch_all(&mut *conn)
+                .await?
+        }
+        Backend::Postgres => {
+            sqlx::query_as(
+                "SELECT column_name::text FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
+            )
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await?
+        }
+    };
+    if rows.is_empty() {
+        return Err(StoreError::Corrupt(format!("table {table} is missing")));
+    }
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+/// Which columns of `table` hold integers in this database (for binding
+/// NULLs of the right type on restore).
+async fn integer_columns(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    table: &str,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> =
+        match backend {
+            Backend::Sqlite => sqlx::query_as(
+                "SELECT name FROM pragma_table_info($1) WHERE upper(type) IN ('INTEGER', 'BIGINT')",
+            )
+            .bind(table)
+            .fetch_all(&mut *conn)
+            .await?,
+            Backend::Postgres => {
+                sqlx::query_as(
+                    "SELECT column_name::text FROM information_schema.columns
+              WHERE table_schema = current_schema() AND table_name = $1
+                AND data_type IN ('integer', 'bigint', 'smallint')",
+                )
+                .bind(table)
+                .fetch_all(&mut *conn)
+                .await?
+            }
+        };
+    Ok(rows.into_iter().map(|(c,)| c).collect())
+}
+
+fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
+    if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
+        return Ok(v.map_or(Value::Null, Value::from));
+    }
+    if let Ok(v) = row.try_get::<Option<String>, _>(i) {
+        return Ok(v.map_or(Value::Null, Value::from));
+    }
+    if let Ok(v) = row.try_get::<Option<bool>, _>(i) {
+        return Ok(v.map_or(Value::Null, Value::from));
+    }
+    Err(StoreError::Corrupt(format!(
+        "column {} holds neither text nor an integer",
+        row.columns()[i].name()
+    )))
+}
+
+/// Why a dump was not restored; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RestoreRefused {
+    /// The target already holds organizations or people.
+    NotEmpty,
+    /// Line `line` of the dump is not what a dump holds there.
+    Malformed { line: u64, message: String },
+    /// The dump was made with a schema this build does not have.
+    SchemaDiffers { missing: Vec<String> },
+}
+
+impl std::fmt::Display for RestoreRefused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RestoreRefused::NotEmpty => write!(
+                f,
+                "the database is not empty: restore only into a new database"
+            ),
+            RestoreRefused::Malformed { line, message } => write!(f, "line {line}: {message}"),
+            RestoreRefused::SchemaDiffers { missing } => write!(
+                f,
+                "the dump's schema has migrations this cairn does not know: {}",
+                missing.join(", ")
+            ),
+        }
+    }
+}
+
+/// One table being restored: its rows arrive in batches.
+struct Current {
+    table: &'static str,
+    columns: Vec<String>,
+    integer: Vec<bool>,
+    rows: Vec<Vec<Value>>,
+    count: u64,
+}
+
+/// Restores a dump into `store`, which must be migrated and empty. All of
+/// it lands in one transaction, or none of it.
+pub async fn restore(
+    store: &Store,
+    input: impl BufRead,
+) -> Result<Result<Counts, RestoreRefused>, StoreError> {
+    let refuse = |line: u64, message: String| Ok(Err(RestoreRefused::Malformed { line, message }));
+    let mut lines = input.lines();
+    let mut line_no = 0_u64;
+    let mut next = || -> Result<Option<(u64, Result<Value, String>)>, StoreError> {
+        let Some(line) = lines.next() else {
+            return Ok(None);
+        };
+        line_no += 1;
+        let line = line.map_err(io)?;
+        Ok(Some((
+            line_no,
+            serde_json::from_str(&line).map_err(|e| e.to_string()),
+        )))
+    };
+    let header = match next()? {
+        None => return refuse(1, "the file is empty".into()),
+        Some((_, Err(e))) => return refuse(1, e),
+        Some((_, Ok(h))) => h,
+    };
+    if header.get("format").and_then(Value::as_str) != Some(FORMAT) {
+        return refuse(1, format!("not a cairn backup (format {FORMAT})"));
+    }
+    let known: Vec<&str> = crate::migrate::files(store.backend())
+        .iter()
+        .map(|(n, _)| *n)
+        .collect();
+    let missing: Vec<String> = header
+        .get("migrations")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .filter(|m| !known.contains(m))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    if !missing.is_empty() {
+        return Ok(Err(RestoreRefused::SchemaDiffers { missing }));
+    }
+
+    let backend = store.backend();
+    let mut tx = store.begin_write().await?;
+    let occupied: Vec<(i64,)> =
+        sqlx::query_as("SELECT 1 FROM organizations UNION ALL SELECT 1 FROM people")
+            .fetch_all(tx.conn()?)
+            .await?;
+    if !occupied.is_empty() {
+        return Ok(Err(RestoreRefused::NotEmpty));
+    }
+    let mut counts: Counts = Vec::new();
+    let mut current: Option<Current> = None;
+    while let Some((line, parsed)) = next()? {
+        let v = match parsed {
+            Ok(v) => v,
+            Err(e) => return refuse(line, e),
+        };
+        if let Some(name) = v.get("table").and_then(Value::as_str) {
+            if let Some(done) = current.take() {
+                insert_rows(tx.conn()?, backend, &done).await?;
+                counts.push((done.table, done.count));
+            }
+            let Some(table) = TABLES.iter().copied().find(|t| *t == name) else {
+                return refuse(line, format!("unknown table {name:?}"));
+            };
+            let Some(listed) = v.get("columns").and_then(Value::as_array) else {
+                return refuse(line, "a table line names its columns".into());
+            };
+            let columns: Vec<String> = listed
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect();
+            let have = columns_of(tx.conn()?, backend, table).await?;
+            if let Some(c) = columns.iter().find(|c| !have.contains(c)) {
+                return refuse(line, format!("{table} has no column {c:?}"));
+            }
+            let ints = integer_columns(tx.conn()?, backend, table).await?;
+            current = Some(Current {
+                table,
+                integer: columns.iter().map(|c| ints.contains(c)).collect(),
+                columns,
+                rows: Vec::new(),
+                count: 0,
+            });
+            continue;
+        }
+        let Some(cur) = current.as_mut() else {
+            return refuse(line, "a row before any table line".into());
+        };
+        match v {
+            Value::Array(values)
+                if values.len() == cur.columns.len()
+                    && values
+                        .iter()
+                        .all(|x| x.is_null() || x.is_string() || x.is_i64() || x.is_boolean()) =>
+            {
+                cur.rows.push(values);
+                cur.count += 1;
+                if cur.rows.len() >= 500 {
+                    insert_rows(tx.conn()?, backend, cur).await?;
+                    cur.rows.clear();
+                }
+            }
+            _ => {
+                return refuse(
+                    line,
+                    format!(
+                        "a row of {} is {} values (text, integers or null)",
+                        cur.table,
+                        cur.columns.len()
+                    ),
+                );
+            }
+        }
+    }
+    if let Some(done) = current.take() {
+        insert_rows(tx.conn()?, backend, &done).await?;
+        counts.push((done.table, done.count));
+    }
+    tx.commit().await?;
+    Ok(Ok(counts))
+}
+
+async fn insert_rows(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+    cur: &Current,
+) -> Result<(), StoreError> {
+    let (table, columns, integer, rows) = (cur.table, &cur.columns, &cur.integer, &cur.rows);
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let placeholders: Vec<String> = (1..=columns.len())
+        .map(|n| match backend {
+            Backend::Sqlite => "?".to_owned(),
+            Backend::Postgres => format!("${n}"),
+        })
+        .collect();
+    // `table` is from TABLES and the columns were checked against the schema.
+    let sql = format!(
+        "INSERT INTO {table} ({}) VALUES ({})",
+        columns.join(", "),
+        placeholders.join(", ")
+    );
+    for row in rows {
+        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql.clone()));
+        for (v, is_int) in row.iter().zip(integer) {
+            q = match v {
+                Value::Null if *is_int => q.bind(None::<i64>),
+                Value::Null => q.bind(None::<String>),
+                Value::Bool(b) => q.bind(i64::from(*b)),
+                Value::Number(n) => q.bind(n.as_i64().unwrap_or_default()),
+                Value::String(s) => q.bind(s.clone()),
+                _ => q.bind(None::<String>),
+            };
+        }
+        q.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
