@@ -5,9 +5,8 @@
 //! `PRAGMA integrity_check` must answer "ok". The server is restarted on
 //! the same database between trials.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -15,47 +14,10 @@ use std::time::Duration;
 use cairn_store::conversations::{self, SubjectKind};
 use cairn_store::testing::TestDb;
 
-use crate::{DEMO, cairn, stderr, stdout};
+use crate::{DEMO, cairn, post, start, stderr, stdout};
 
 const TRIALS: usize = 3;
 const WRITERS: usize = 4;
-
-fn start(url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args(["--database-url", url, "serve", "--bind", "127.0.0.1:0"])
-        .env("RUST_LOG", "error")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    let stdout = child.stdout.take().expect("stdout");
-    let mut lines = BufReader::new(stdout).lines();
-    let address = loop {
-        let line = lines.next().expect("a line").expect("utf-8");
-        if let Some(rest) = line.strip_prefix("cairn listening on http://") {
-            break rest.split_whitespace().next().expect("address").to_owned();
-        }
-    };
-    (child, address)
-}
-
-/// One form POST; true only when the server answered 303 (done).
-fn post(address: &str, cookie: &str, path: &str, body: &str) -> bool {
-    let Ok(mut stream) = TcpStream::connect(address) else {
-        return false;
-    };
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let request = format!(
-        "POST {path} HTTP/1.1\r\nHost: {address}\r\nCookie: {cookie}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        body.len()
-    );
-    if stream.write_all(request.as_bytes()).is_err() {
-        return false;
-    }
-    let mut response = String::new();
-    let _ = stream.read_to_string(&mut response);
-    response.starts_with("HTTP/1.1 303")
-}
 
 /// A small deterministic generator for the kill moments.
 fn moments(seed: u64) -> impl Iterator<Item = u64> {
