@@ -86,23 +86,31 @@ impl Store {
                 .max_connections(8)
                 .after_connect(|conn, _| {
                     Box::pin(async move {
+                        // `synchronous = FULL`: WAL commits are synced to
+                        // disk before COMMIT returns, so a write the user saw
+                        // succeed survives a power cut, not only a crash.
                         conn.execute(
-                            // `synchronous = FULL`: WAL commits are synced to
-                            // disk before COMMIT returns, so a write the user
-                            // saw succeed survives a power cut, not only a crash.
-                            // `optimize` with 0x10002 refreshes the planner's
-                            // statistics where they are missing or stale, so
-                            // SQLite picks the right index on large tables;
-                            // `analysis_limit` keeps that to a sample (as
-                            // SQLite advises at connect): a full ANALYZE of a
-                            // million rows held the write lock for seconds
-                            // whenever the pool opened a connection under load.
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -16384; PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;",
+                             PRAGMA cache_size = -16384;",
                         )
                         .await?;
-                        Ok(())
+                        // `optimize` with 0x10002 refreshes the planner's
+                        // statistics where they are missing or stale, so
+                        // SQLite picks the right index on large tables;
+                        // `analysis_limit` keeps that to a sample (as SQLite
+                        // advises at connect): a full ANALYZE of a million
+                        // rows held the write lock for seconds whenever the
+                        // pool opened a connection under load. It writes, so
+                        // it may fail (disk full, lock held): the connection
+                        // still serves reads, so that is only logged.
+                        if let Err(e) = conn
+                            .execute("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
+                            .await
+                        {
+                            tracing::warn!(error = %e, "planner statistics not refreshed");
+                        }
+                        Ok::<(), sqlx::Error>(())
                     })
                 })
                 .connect(&url)

@@ -4,6 +4,7 @@ mod admin;
 mod backup;
 mod browser;
 mod crash;
+mod disk_full;
 mod files;
 mod outage;
 mod serve;
