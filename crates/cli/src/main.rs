@@ -50,6 +50,11 @@ enum Command {
     Backup(BackupArgs),
     /// Restore a logical dump into a new, empty database.
     Restore(RestoreArgs),
+    /// Write everything of one organization as one JSON document (the
+    /// same as its admins download from its settings).
+    ExportOrg(ExportOrgArgs),
+    /// Import an organization exported from another cairn instance.
+    ImportOrg(RestoreArgs),
     /// Operator tasks: accounts and capabilities.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -101,6 +106,14 @@ pub enum BackupFormat {
     Dump,
     /// A copy of the SQLite file (VACUUM INTO); restore by copying it back.
     Sqlite,
+}
+
+#[derive(Args)]
+pub struct ExportOrgArgs {
+    pub org: String,
+    /// Write here instead of standard output.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -220,6 +233,8 @@ fn main() -> ExitCode {
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,
             Command::Backup(args) => commands::backup::backup(&settings, args).await,
             Command::Restore(args) => commands::backup::restore(&settings, args).await,
+            Command::ExportOrg(args) => commands::backup::export_org(&settings, args).await,
+            Command::ImportOrg(args) => commands::backup::import_org(&settings, args).await,
         }
     })
 }

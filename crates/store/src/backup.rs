@@ -124,7 +124,7 @@ pub async fn dump(store: &Store, out: &mut impl Write) -> Result<Counts, StoreEr
     result
 }
 
-async fn columns_of(
+pub(crate) async fn columns_of(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     table: &str,
@@ -154,7 +154,7 @@ async fn columns_of(
 
 /// Which columns of `table` hold integers in this database (for binding
 /// NULLs of the right type on restore).
-async fn integer_columns(
+pub(crate) async fn integer_columns(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     table: &str,
@@ -181,7 +181,7 @@ async fn integer_columns(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
-fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
+pub(crate) fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
     if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
         return Ok(v.map_or(Value::Null, Value::from));
     }
@@ -226,12 +226,12 @@ impl std::fmt::Display for RestoreRefused {
 }
 
 /// One table being restored: its rows arrive in batches.
-struct Current {
-    table: &'static str,
-    columns: Vec<String>,
-    integer: Vec<bool>,
-    rows: Vec<Vec<Value>>,
-    count: u64,
+pub(crate) struct Current {
+    pub(crate) table: &'static str,
+    pub(crate) columns: Vec<String>,
+    pub(crate) integer: Vec<bool>,
+    pub(crate) rows: Vec<Vec<Value>>,
+    pub(crate) count: u64,
 }
 
 /// Restores a dump into `store`, which must be migrated and empty. All of
@@ -364,7 +364,7 @@ pub async fn restore(
     Ok(Ok(counts))
 }
 
-async fn insert_rows(
+pub(crate) async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
     cur: &Current,

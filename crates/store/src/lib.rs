@@ -28,6 +28,7 @@ pub mod health;
 pub mod members;
 mod migrate;
 pub mod observations;
+pub mod org_export;
 pub mod orgs;
 pub mod people;
 pub mod synthetic;

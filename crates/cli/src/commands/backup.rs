@@ -115,3 +115,94 @@ pub async fn restore(settings: &Settings, args: RestoreArgs) -> ExitCode {
         }
     }
 }
+
+pub async fn export_org(settings: &Settings, args: crate::ExportOrgArgs) -> ExitCode {
+    let slug = match cairn_domain::OrgSlug::parse(&args.org) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn export-org: {:?}: {e}", args.org);
+            return ExitCode::from(INPUT_ERROR);
+        }
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = async {
+        let Some(org) = cairn_store::orgs::by_slug(&store, &slug).await? else {
+            return Ok(None);
+        };
+        let mut body = Vec::new();
+        cairn_store::org_export::export(&store, &org.id, &mut body).await?;
+        let entry = cairn_store::audit::Entry {
+            org: Some(&org.id),
+            actor: None,
+            action: cairn_domain::audit::AuditAction::Exported,
+            subject: "organization".into(),
+            detail: "cairn export-org (command line)".into(),
+            client_ip: "",
+        };
+        cairn_store::audit::record(&store, &entry, super::now()).await?;
+        Ok::<_, cairn_store::StoreError>(Some(body))
+    }
+    .await;
+    store.close().await;
+    match result {
+        Ok(Some(body)) => {
+            let written = match &args.output {
+                None => std::io::Write::write_all(&mut std::io::stdout(), &body),
+                Some(path) => std::fs::write(path, &body),
+            };
+            match written {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("cairn export-org: {e}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Ok(None) => {
+            eprintln!("cairn export-org: no organization {slug}");
+            ExitCode::from(INPUT_ERROR)
+        }
+        Err(e) => {
+            eprintln!("cairn export-org: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+pub async fn import_org(settings: &Settings, args: RestoreArgs) -> ExitCode {
+    let doc: serde_json::Value = match std::fs::read_to_string(&args.file)
+        .map_err(|e| e.to_string())
+        .and_then(|t| serde_json::from_str(&t).map_err(|e| format!("line {}: {e}", e.line())))
+    {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("{}: {e}", args.file.display());
+            return ExitCode::from(INPUT_ERROR);
+        }
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let result = cairn_store::org_export::import(&store, &doc).await;
+    store.close().await;
+    match result {
+        Ok(Ok(slug)) => {
+            println!(
+                "imported {slug}; its people sign in after `cairn admin reset-password EMAIL`"
+            );
+            ExitCode::SUCCESS
+        }
+        Ok(Err(refused)) => {
+            eprintln!("cairn import-org: {refused}");
+            ExitCode::from(INPUT_ERROR)
+        }
+        Err(e) => {
+            eprintln!("cairn import-org: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

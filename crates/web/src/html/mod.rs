@@ -95,6 +95,7 @@ pub(crate) fn router() -> Router<App> {
         )
         .route("/{org}/settings/members/{person}", post(members::update))
         .route("/{org}/settings/audit", get(settings::audit_log))
+        .route("/{org}/settings/export", get(settings::export_org))
         .route(
             "/{org}/settings/invitations",
             get(members::invitations_page).post(members::create_invitation),

@@ -335,3 +335,43 @@ pub(crate) async fn audit_log(
         limit: AUDIT_LIMIT,
     })
 }
+
+/// `/{org}/settings/export`: everything of the organization as one JSON
+/// document (see `cairn_store::org_export`), for admins; recorded in the
+/// audit log.
+pub(crate) async fn export_org(
+    State(app): State<App>,
+    visitor: Visitor,
+    crate::auth::ClientInfo(client): crate::auth::ClientInfo,
+    OrgPath(slug): OrgPath,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let mut body = Vec::new();
+    let rows = cairn_store::org_export::export(&app.store, &ctx.org.id, &mut body).await?;
+    crate::audit::note(
+        &app,
+        cairn_store::audit::Entry {
+            org: Some(&ctx.org.id),
+            actor: visitor.person.as_ref().map(|p| &p.id),
+            action: cairn_domain::audit::AuditAction::Exported,
+            subject: "organization".into(),
+            detail: format!("download of {rows} rows"),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/json".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}-export.json\""),
+            ),
+            (header::CACHE_CONTROL, "no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response())
+}

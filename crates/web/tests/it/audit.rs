@@ -161,3 +161,57 @@ async fn what_people_do_is_recorded_and_admins_read_it() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Admins download everything of their organization as one JSON document;
+/// the download is in the audit log.
+#[tokio::test]
+async fn admins_download_the_organization_export() {
+    let app = TestApp::with_demo().await;
+    let mut ada = app
+        .member(
+            "fernhill",
+            "ada@example.com",
+            Capabilities::of(&[Capability::Admin]),
+        )
+        .await;
+    let page = ada.get("/fernhill/settings").await;
+    assert_eq!(
+        page.links("a[download]").len(),
+        1,
+        "a download link on the settings page"
+    );
+    let got = ada.get("/fernhill/settings/export").await;
+    assert_eq!(got.status, StatusCode::OK);
+    assert_eq!(got.header("content-type"), "application/json");
+    assert!(
+        got.header("content-disposition")
+            .contains("fernhill-export.json")
+    );
+    let doc: serde_json::Value = serde_json::from_str(&got.body).expect("one JSON document");
+    assert_eq!(doc["format"], "cairn-org/1");
+    assert_eq!(doc["organization"], "fernhill");
+    let tables: Vec<&str> = doc["tables"]
+        .as_array()
+        .expect("tables")
+        .iter()
+        .filter_map(|t| t["table"].as_str())
+        .collect();
+    for t in [
+        "organizations",
+        "people",
+        "abilities",
+        "memberships",
+        "observations",
+        "awards",
+        "conversations",
+        "history",
+        "audit_log",
+    ] {
+        assert!(tables.contains(&t), "{t} missing from {tables:?}");
+    }
+    let org = app.org("fernhill").await;
+    let logged = audit::list(&app.db.store, Some(&org.id), &Filter::default(), 10)
+        .await
+        .expect("list");
+    assert_eq!(logged[0].action, AuditAction::Exported);
+}

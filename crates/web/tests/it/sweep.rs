@@ -427,6 +427,13 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
         ),
         (
             "GET",
+            "/{org}/settings/export",
+            p("/fernhill/settings/export"),
+            none(),
+            [L, NotFound, NotFound],
+        ),
+        (
+            "GET",
             "/{org}/settings/invitations",
             p("/fernhill/settings/invitations"),
             none(),
