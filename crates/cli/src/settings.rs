@@ -11,6 +11,34 @@ pub struct Settings {
     pub database_url: String,
     pub bind: String,
     pub base_url: Option<String>,
+    /// Addresses of the reverse proxies in front of cairn, whose
+    /// `X-Forwarded-For` is believed (comma-separated IPs). Empty: the TCP
+    /// peer is the client.
+    #[serde(default, deserialize_with = "ip_list")]
+    pub trusted_proxies: Vec<std::net::IpAddr>,
+}
+
+fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<std::net::IpAddr>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum List {
+        Text(String),
+        Items(Vec<String>),
+    }
+    let items = match List::deserialize(d)? {
+        List::Text(t) => t.split(',').map(str::to_owned).collect(),
+        List::Items(v) => v,
+    };
+    items
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            s.parse().map_err(|_| {
+                serde::de::Error::custom(format!("trusted_proxies: {s:?} is not an IP address"))
+            })
+        })
+        .collect()
 }
 
 impl Default for Settings {
@@ -19,6 +47,7 @@ impl Default for Settings {
             database_url: "sqlite://cairn.db".into(),
             bind: "127.0.0.1:3000".into(),
             base_url: None,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -44,7 +73,12 @@ pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String>
         None => figment = figment.merge(Toml::file("cairn.toml")),
     }
     figment
-        .merge(Env::prefixed("CAIRN_").only(&["database_url", "bind", "base_url"]))
+        .merge(Env::prefixed("CAIRN_").only(&[
+            "database_url",
+            "bind",
+            "base_url",
+            "trusted_proxies",
+        ]))
         .merge(Serialized::defaults(flags))
         .extract()
         .map_err(|e| format!("invalid settings: {e}"))

@@ -2,7 +2,7 @@
 //! app server can serve any request) and API tokens (`Authorization:
 //! Bearer`). Both are random secrets stored only as hashes.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
@@ -107,15 +107,26 @@ impl FromRequestParts<App> for Visitor {
 /// The client's address and browser, for throttling and the sessions list.
 pub struct ClientInfo(pub Client);
 
-impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
+impl FromRequestParts<App> for ClientInfo {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        // Proxy headers are not trusted yet: the peer address is the client.
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, Self::Rejection> {
         let ip = parts
             .extensions
             .get::<ConnectInfo<SocketAddr>>()
-            .map_or_else(|| "unknown".to_owned(), |c| c.0.ip().to_string());
+            .map_or_else(
+                || "unknown".to_owned(),
+                |c| {
+                    let forwarded = parts
+                        .headers
+                        .get_all("x-forwarded-for")
+                        .iter()
+                        .filter_map(|v| v.to_str().ok())
+                        .collect::<Vec<_>>()
+                        .join(",");
+                    client_address(c.0.ip(), &forwarded, &app.config.trusted_proxies).to_string()
+                },
+            );
         let user_agent = parts
             .headers
             .get(USER_AGENT)
@@ -124,6 +135,26 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientInfo {
             .to_owned();
         Ok(ClientInfo(Client { user_agent, ip }))
     }
+}
+
+/// The client's address: the TCP peer, unless the peer is a trusted proxy;
+/// then `X-Forwarded-For` is read from the right (the hop nearest us),
+/// skipping trusted proxies, and the first other address is the client.
+/// Anything a client wrote further left is never believed.
+pub fn client_address(peer: IpAddr, forwarded_for: &str, trusted: &[IpAddr]) -> IpAddr {
+    if !trusted.contains(&peer) {
+        return peer;
+    }
+    let mut client = peer;
+    for hop in forwarded_for.rsplit(',') {
+        match hop.trim().parse::<IpAddr>() {
+            Ok(ip) if trusted.contains(&ip) => client = ip,
+            Ok(ip) => return ip,
+            // A malformed entry: stop at the last address we could trust.
+            Err(_) => return client,
+        }
+    }
+    client
 }
 
 /// Starts a new session for `person` and returns the `Set-Cookie` value.
@@ -167,4 +198,49 @@ pub fn clear_session_cookie(app: &App) -> String {
             ""
         }
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn forwarded_addresses_are_believed_only_from_trusted_proxies() {
+        let ip = |s: &str| s.parse::<IpAddr>().expect("ip");
+        let proxies = [ip("127.0.0.1"), ip("10.0.0.2")];
+        let cases: &[(&str, &str, &[IpAddr], &str)] = &[
+            ("203.0.113.9", "", &[], "203.0.113.9"),
+            // No proxies configured: the header is ignored.
+            ("127.0.0.1", "198.51.100.7", &[], "127.0.0.1"),
+            // From a trusted proxy: the address it saw.
+            ("127.0.0.1", "198.51.100.7", &proxies, "198.51.100.7"),
+            // A client cannot plant an address left of the real one.
+            (
+                "127.0.0.1",
+                "6.6.6.6, 198.51.100.7",
+                &proxies,
+                "198.51.100.7",
+            ),
+            // Through two trusted proxies.
+            (
+                "127.0.0.1",
+                "198.51.100.7, 10.0.0.2",
+                &proxies,
+                "198.51.100.7",
+            ),
+            // An untrusted peer's header is ignored.
+            ("203.0.113.9", "198.51.100.7", &proxies, "203.0.113.9"),
+            // Garbage stops the walk at the last trusted hop.
+            ("127.0.0.1", "not-an-ip", &proxies, "127.0.0.1"),
+            ("127.0.0.1", "", &proxies, "127.0.0.1"),
+            ("127.0.0.1", "2001:db8::1", &proxies, "2001:db8::1"),
+        ];
+        for (peer, header, trusted, want) in cases {
+            assert_eq!(
+                client_address(ip(peer), header, trusted),
+                ip(want),
+                "{peer} {header:?} {trusted:?}"
+            );
+        }
+    }
 }

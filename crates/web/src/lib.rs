@@ -53,6 +53,8 @@ pub struct WebConfig {
     /// The public URL (`--base-url`): an `https://` one makes cookies
     /// `Secure`, and its origin is trusted for form posts.
     pub base_url: Option<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Configuration resolved once at start.
@@ -61,6 +63,7 @@ pub struct RuntimeConfig {
     pub secure_cookies: bool,
     /// scheme://host[:port] of the base URL.
     pub trusted_origin: Option<String>,
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Shared state of every handler.
@@ -91,6 +94,7 @@ impl App {
             config: Arc::new(RuntimeConfig {
                 secure_cookies: base.is_some_and(|u| u.starts_with("https://")),
                 trusted_origin,
+                trusted_proxies: config.trusted_proxies.clone(),
             }),
         }
     }

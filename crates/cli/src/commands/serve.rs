@@ -33,10 +33,19 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
         "cairn listening on http://{address} (database {})",
         redact(&settings.database_url)
     );
-    let router = cairn_web::router(cairn_web::App::new(store.clone()));
-    let served = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
-        .await;
+    let config = cairn_web::WebConfig {
+        base_url: settings.base_url.clone(),
+        trusted_proxies: settings.trusted_proxies.clone(),
+    };
+    let router = cairn_web::router(cairn_web::App::with_config(store.clone(), &config));
+    // The peer address reaches handlers (throttling, sessions list, audit
+    // log); behind a proxy, X-Forwarded-For is read from trusted proxies only.
+    let served = axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
     store.close().await;
     match served {
         Ok(()) => {

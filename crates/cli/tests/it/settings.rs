@@ -53,4 +53,32 @@ fn bad_settings_are_reported() {
         "{}",
         stderr(&out)
     );
+    // Trusted proxies: IP addresses, from the file (a list) or the
+    // environment (comma-separated); anything else is refused.
+    for (file, env, ok) in [
+        ("trusted_proxies = [\"127.0.0.1\", \"::1\"]\n", None, true),
+        ("", Some("127.0.0.1, 10.0.0.2"), true),
+        ("trusted_proxies = [\"proxy.local\"]\n", None, false),
+        ("", Some("127.0.0.1,nonsense"), false),
+    ] {
+        std::fs::write(d.join("cairn.toml"), file).expect("write");
+        let env: Vec<(&str, &str)> = env
+            .map(|v| ("CAIRN_TRUSTED_PROXIES", v))
+            .into_iter()
+            .collect();
+        let out = crate::cairn_env(d, &["--database-url", "p.db", "migrate"], &env);
+        assert_eq!(
+            out.status.success(),
+            ok,
+            "{file:?} {env:?}: {}",
+            stderr(&out)
+        );
+        if !ok {
+            assert!(
+                stderr(&out).contains("is not an IP address"),
+                "{}",
+                stderr(&out)
+            );
+        }
+    }
 }

@@ -303,6 +303,7 @@ async fn every_response_carries_security_headers() {
     https.config = std::sync::Arc::new(cairn_web::RuntimeConfig {
         secure_cookies: true,
         trusted_origin: Some("https://cairn.test".into()),
+        trusted_proxies: Vec::new(),
     });
     let router = cairn_web::router(https);
     for path in ["/", "/nobody", "/healthz"] {
