@@ -7,6 +7,7 @@ mod crash;
 mod disk_full;
 mod files;
 mod outage;
+mod scale_out;
 mod serve;
 mod settings;
 
