@@ -54,7 +54,7 @@ def summary(backend, size):
 
 print(f"cairn benchmark, commit {commit}: {orgs} orgs / {members} members / {obs} observations; "
       f"{conns} connections, {rounds} rounds x {secs} s; ratios against the baseline of the same round")
-backends = sorted({r["backend"] for r in rows}, key=["sqlite", "postgres"].index)
+backends = [b for b in ["sqlite", "postgres"] if any(r["backend"] == b for r in rows)]
 main = {}
 for b in backends:
     s = summary(b, obs)
@@ -84,6 +84,15 @@ if len(sizes) > 1:
         costs = [per[s][page]["cpu"] for s in sizes]
         scaling[page] = costs[-1] / costs[0] if costs[0] else float("inf")
         print(f"{page:16} " + " ".join(f"{c:10.0f}" for c in costs) + f" {scaling[page]:17.2f}")
+
+one = [r for r in rows if r["backend"] == "postgres-one" and r["page"] == "ability-public"]
+via = [r for r in rows if r["backend"] == "postgres-proxy" and r["page"] == "ability-public"]
+if one and via:
+    a, b = med(r["rps"] for r in one), med(r["rps"] for r in via)
+    print(f"\npublic ability page on PostgreSQL: one server alone {a:.0f} req/s; three servers behind nginx {b:.0f} req/s "
+          f"(scaling factor {b / a if a else 0:.2f} on this 2-core machine, where the servers, PostgreSQL, nginx and wrk share the cores)")
+elif facts.get("proxy") == "skipped":
+    print("\nnginx is not installed: the three-server run was skipped")
 
 print(f"\nimport of a 1,000-ability framework: {facts.get('import_ms', '?')} ms; whole run {facts.get('total_s', '?')} s")
 if facts.get("postgres") == "skipped":
