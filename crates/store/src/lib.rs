@@ -93,7 +93,7 @@ impl Store {
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -16384;",
+                             PRAGMA cache_size = -8192;",
                         )
                         .await?;
                         // `optimize` with 0x10002 refreshes the planner's

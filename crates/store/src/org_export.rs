@@ -22,27 +22,26 @@ use crate::{Backend, Store, StoreError};
 
 pub const FORMAT: &str = "cairn-org/1";
 
-/// Tables holding one organization's rows (by `org_id`), parents first.
-const ORG_TABLES: &[&str] = &[
-    "abilities",
-    "milestones",
-    "roles",
-    "role_requirements",
-    "positions",
-    "position_roles",
-    "position_requirements",
-    "memberships",
-    "conversations",
-    "comments",
-    "history",
-    "observations",
-    "observation_observees",
-    "observation_ratings",
-    "ability_stats",
-    "awards",
-    "award_evidence",
-    "audit_log",
+/// Tables of the backup that are not in an export: the organization and
+/// people are chosen separately; the rest are secrets or belong to this
+/// instance.
+const NOT_EXPORTED: &[&str] = &[
+    "organizations",
+    "people",
+    "sessions",
+    "api_tokens",
+    "sign_in_failures",
+    "invitations",
 ];
+
+/// Tables holding one organization's rows (by `org_id`), parents first:
+/// the backup's list, so a new table is exported unless excluded above.
+fn org_tables() -> impl Iterator<Item = &'static str> {
+    crate::backup::TABLES
+        .iter()
+        .copied()
+        .filter(|t| !NOT_EXPORTED.contains(t))
+}
 
 /// People named by the organization's rows.
 const PEOPLE: &str = "SELECT person_id FROM memberships WHERE org_id = $1
@@ -93,7 +92,7 @@ pub async fn export(store: &Store, org: &OrgId, out: &mut impl Write) -> Result<
         let mut total = 0;
         let tables = std::iter::once(("organizations", "id = $1".to_owned()))
             .chain(std::iter::once(("people", format!("id IN ({PEOPLE})"))))
-            .chain(ORG_TABLES.iter().map(|t| (*t, "org_id = $1".to_owned())));
+            .chain(org_tables().map(|t| (t, "org_id = $1".to_owned())));
         for (i, (table, filter)) in tables.enumerate() {
             let columns = columns_of(&mut conn, backend, table).await?;
             // Passwords stay on this instance.
@@ -223,7 +222,7 @@ pub async fn import(
         };
         let Some(table) = std::iter::once("organizations")
             .chain(std::iter::once("people"))
-            .chain(ORG_TABLES.iter().copied())
+            .chain(org_tables())
             .find(|x| *x == name)
         else {
             return not(&format!("unknown table {name:?}"));

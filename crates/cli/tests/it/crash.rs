@@ -5,8 +5,6 @@
 //! `PRAGMA integrity_check` must answer "ok". The server is restarted on
 //! the same database between trials.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -14,7 +12,7 @@ use std::time::Duration;
 use cairn_store::conversations::{self, SubjectKind};
 use cairn_store::testing::TestDb;
 
-use crate::{DEMO, cairn, post, start, stderr, stdout};
+use crate::{post, start};
 
 const TRIALS: usize = 3;
 const WRITERS: usize = 4;
@@ -34,58 +32,7 @@ async fn trials(db: TestDb) {
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
     let url = db.url.clone();
-    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
-    assert!(
-        cairn(d, &["--database-url", &url, "import", "demo.yaml"])
-            .status
-            .success()
-    );
-    let mut create = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
-            "--database-url",
-            &url,
-            "admin",
-            "create-user",
-            "crash@example.com",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    create
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"a long password\n")
-        .expect("write");
-    assert!(create.wait().expect("wait").success());
-    let out = cairn(
-        d,
-        &[
-            "--database-url",
-            &url,
-            "admin",
-            "grant",
-            "fernhill",
-            "crash@example.com",
-            "member",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = cairn(
-        d,
-        &[
-            "--database-url",
-            &url,
-            "admin",
-            "session",
-            "crash@example.com",
-            "--days",
-            "1",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let cookie = stdout(&out).trim().to_owned();
+    let cookie = crate::demo_with_member(d, &url, "crash@example.com");
 
     let acknowledged: Arc<Mutex<Vec<String>>> = Arc::default();
     let mut sent = 0;

@@ -8,7 +8,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use crate::{DEMO, cairn, get, post, start, stderr, stdout};
+use crate::{get, post, start};
 
 /// Unmounts (after stopping the server) however the test ends.
 struct Mounted {
@@ -71,55 +71,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart() {
     };
     let db = mnt.join("cairn.db").display().to_string();
     let d = dir.path();
-    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
-    assert!(
-        cairn(d, &["--database-url", &db, "import", "demo.yaml"])
-            .status
-            .success()
-    );
-    let mut create = Command::new(env!("CARGO_BIN_EXE_cairn"))
-        .args([
-            "--database-url",
-            &db,
-            "admin",
-            "create-user",
-            "full@example.com",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("spawn");
-    create
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(b"a long password\n")
-        .expect("write");
-    assert!(create.wait().expect("wait").success());
-    let out = cairn(
-        d,
-        &[
-            "--database-url",
-            &db,
-            "admin",
-            "grant",
-            "fernhill",
-            "full@example.com",
-            "member",
-        ],
-    );
-    assert!(out.status.success(), "{}", stderr(&out));
-    let out = cairn(
-        d,
-        &[
-            "--database-url",
-            &db,
-            "admin",
-            "session",
-            "full@example.com",
-        ],
-    );
-    let cookie = stdout(&out).trim().to_owned();
+    let cookie = crate::demo_with_member(d, &db, "full@example.com");
 
     let (server, address) = start(&db);
     guard.server = Some(server);

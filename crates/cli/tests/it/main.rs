@@ -103,3 +103,41 @@ pub fn get(address: &str, path: &str) -> Option<(u16, String)> {
         .unwrap_or_default();
     Some((status, body))
 }
+
+/// A database at `url` with the demo organization and one plain member,
+/// signed in: returns that member's session cookie (`cairn_session=…`).
+/// Everything through the binary, as an operator would do it.
+pub fn demo_with_member(dir: &Path, url: &str, email: &str) -> String {
+    std::fs::write(dir.join("demo.yaml"), DEMO).expect("write");
+    let out = cairn(dir, &["--database-url", url, "import", "demo.yaml"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut create = Command::new(env!("CARGO_BIN_EXE_cairn"))
+        .args(["--database-url", url, "admin", "create-user", email])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    create
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(b"a long password\n")
+        .expect("write");
+    assert!(create.wait().expect("wait").success());
+    let out = cairn(
+        dir,
+        &[
+            "--database-url",
+            url,
+            "admin",
+            "grant",
+            "fernhill",
+            email,
+            "member",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = cairn(dir, &["--database-url", url, "admin", "session", email]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    stdout(&out).trim().to_owned()
+}

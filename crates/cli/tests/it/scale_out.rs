@@ -334,6 +334,15 @@ async fn three_servers_behind_a_proxy_agree_on_everything() {
     );
     assert!(ana.cookie.is_some(), "signed in");
     ana.every_server_shows("/settings/account", "ana@example.com", 3);
+    ana.write("/logout", &[]);
+    ana.write(
+        "/login",
+        &[
+            ("email", "ana@example.com"),
+            ("password", "a long password here"),
+        ],
+    );
+    ana.every_server_shows("/settings/account", "ana@example.com", 3);
     ana.write("/new", &[("name", "Scale Co"), ("slug", "scale-co")]);
     ana.every_server_shows("/scale-co", "Scale Co", 3);
     let mut ability = vec![
