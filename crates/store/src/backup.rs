@@ -69,23 +69,62 @@ pub async fn schema_tables(store: &Store) -> Result<Vec<String>, StoreError> {
     Ok(rows.into_iter().map(|(t,)| t).collect())
 }
 
-/// Writes a consistent dump of every table to `out`.
-pub async fn dump(store: &Store, out: &mut impl Write) -> Result<Counts, StoreError> {
-    let mut conn = store.read().await?;
-    // One snapshot for every table: what a backup says held at one moment.
-    conn.execute(match store.backend() {
+/// Starts one read snapshot on `conn`: every table read after it shows the
+/// same moment. End it with ROLLBACK (it wrote nothing).
+pub(crate) async fn begin_snapshot(
+    conn: &mut sqlx::AnyConnection,
+    backend: Backend,
+) -> Result<(), StoreError> {
+    conn.execute(match backend {
         Backend::Sqlite => "BEGIN",
         Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
     })
     .await?;
+    Ok(())
+}
+
+/// The migrations the schema has had, for a document's header.
+pub(crate) async fn migration_names(
+    conn: &mut sqlx::AnyConnection,
+) -> Result<Vec<String>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
+        .fetch_all(conn)
+        .await?;
+    Ok(rows.into_iter().map(|(m,)| m).collect())
+}
+
+/// Streams the rows of `sql` (with `$1` bound to `bind`, when given) as
+/// JSON values to `each`, with the row's index; returns how many.
+pub(crate) async fn each_row(
+    conn: &mut sqlx::AnyConnection,
+    sql: String,
+    bind: Option<&str>,
+    mut each: impl FnMut(u64, Vec<Value>) -> Result<(), StoreError>,
+) -> Result<u64, StoreError> {
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
+    if let Some(b) = bind {
+        q = q.bind(b.to_owned());
+    }
+    let mut rows = q.fetch(conn);
+    let mut n = 0;
+    while let Some(row) = rows.try_next().await? {
+        let values: Vec<Value> = (0..row.columns().len())
+            .map(|i| value(&row, i))
+            .collect::<Result<_, _>>()?;
+        each(n, values)?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Writes a consistent dump of every table to `out`.
+pub async fn dump(store: &Store, out: &mut impl Write) -> Result<Counts, StoreError> {
+    let mut conn = store.read().await?;
+    begin_snapshot(&mut conn, store.backend()).await?;
     let result = async {
-        let migrations: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
-                .fetch_all(&mut *conn)
-                .await?;
         let header = serde_json::json!({
             "format": FORMAT,
-            "migrations": migrations.into_iter().map(|(m,)| m).collect::<Vec<_>>(),
+            "migrations": migration_names(&mut conn).await?,
         });
         writeln!(out, "{header}").map_err(io)?;
         let mut counts = Vec::new();
@@ -104,15 +143,10 @@ pub async fn dump(store: &Store, out: &mut impl Write) -> Result<Counts, StoreEr
                 columns.join(", "),
                 columns.join(", ")
             );
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql)).fetch(&mut *conn);
-            let mut n = 0;
-            while let Some(row) = rows.try_next().await? {
-                let values: Vec<Value> = (0..row.columns().len())
-                    .map(|i| value(&row, i))
-                    .collect::<Result<_, _>>()?;
-                writeln!(out, "{}", Value::Array(values)).map_err(io)?;
-                n += 1;
-            }
+            let n = each_row(&mut conn, sql, None, |_, values| {
+                writeln!(out, "{}", Value::Array(values)).map_err(io)
+            })
+            .await?;
             counts.push((*table, n));
         }
         out.flush().map_err(io)?;
@@ -181,7 +215,7 @@ pub(crate) async fn integer_columns(
     Ok(rows.into_iter().map(|(c,)| c).collect())
 }
 
-pub(crate) fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
+fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
     if let Ok(v) = row.try_get::<Option<i64>, _>(i) {
         return Ok(v.map_or(Value::Null, Value::from));
     }
@@ -226,12 +260,12 @@ impl std::fmt::Display for RestoreRefused {
 }
 
 /// One table being restored: its rows arrive in batches.
-pub(crate) struct Current {
-    pub(crate) table: &'static str,
-    pub(crate) columns: Vec<String>,
-    pub(crate) integer: Vec<bool>,
-    pub(crate) rows: Vec<Vec<Value>>,
-    pub(crate) count: u64,
+struct Current {
+    table: &'static str,
+    columns: Vec<String>,
+    integer: Vec<bool>,
+    rows: Vec<Vec<Value>>,
+    count: u64,
 }
 
 /// Restores a dump into `store`, which must be migrated and empty. All of
@@ -299,7 +333,15 @@ pub async fn restore(
         };
         if let Some(name) = v.get("table").and_then(Value::as_str) {
             if let Some(done) = current.take() {
-                insert_rows(tx.conn()?, backend, &done).await?;
+                insert_rows(
+                    tx.conn()?,
+                    backend,
+                    done.table,
+                    &done.columns,
+                    &done.integer,
+                    &done.rows,
+                )
+                .await?;
                 counts.push((done.table, done.count));
             }
             let Some(table) = TABLES.iter().copied().find(|t| *t == name) else {
@@ -340,7 +382,15 @@ pub async fn restore(
                 cur.rows.push(values);
                 cur.count += 1;
                 if cur.rows.len() >= 500 {
-                    insert_rows(tx.conn()?, backend, cur).await?;
+                    insert_rows(
+                        tx.conn()?,
+                        backend,
+                        cur.table,
+                        &cur.columns,
+                        &cur.integer,
+                        &cur.rows,
+                    )
+                    .await?;
                     cur.rows.clear();
                 }
             }
@@ -357,19 +407,31 @@ pub async fn restore(
         }
     }
     if let Some(done) = current.take() {
-        insert_rows(tx.conn()?, backend, &done).await?;
+        insert_rows(
+            tx.conn()?,
+            backend,
+            done.table,
+            &done.columns,
+            &done.integer,
+            &done.rows,
+        )
+        .await?;
         counts.push((done.table, done.count));
     }
     tx.commit().await?;
     Ok(Ok(counts))
 }
 
+/// Inserts `rows` into `table`; `integer` says which columns take a NULL
+/// as an integer (PostgreSQL wants its type).
 pub(crate) async fn insert_rows(
     conn: &mut sqlx::AnyConnection,
     backend: Backend,
-    cur: &Current,
+    table: &str,
+    columns: &[String],
+    integer: &[bool],
+    rows: &[Vec<Value>],
 ) -> Result<(), StoreError> {
-    let (table, columns, integer, rows) = (cur.table, &cur.columns, &cur.integer, &cur.rows);
     if rows.is_empty() {
         return Ok(());
     }

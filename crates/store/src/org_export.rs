@@ -12,13 +12,14 @@
 
 use std::io::Write;
 
-use futures_util::TryStreamExt;
 use serde_json::Value;
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
-use crate::backup::{Current, columns_of, insert_rows, integer_columns, value};
+use crate::backup::{
+    begin_snapshot, columns_of, each_row, insert_rows, integer_columns, migration_names,
+};
 use crate::orgs::OrgId;
-use crate::{Backend, Store, StoreError};
+use crate::{Store, StoreError};
 
 pub const FORMAT: &str = "cairn-org/1";
 
@@ -65,22 +66,14 @@ fn io(e: std::io::Error) -> StoreError {
 pub async fn export(store: &Store, org: &OrgId, out: &mut impl Write) -> Result<u64, StoreError> {
     let backend = store.backend();
     let mut conn = store.read().await?;
-    conn.execute(match backend {
-        Backend::Sqlite => "BEGIN",
-        Backend::Postgres => "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY",
-    })
-    .await?;
+    begin_snapshot(&mut conn, backend).await?;
     let result = async {
         let (slug,): (String,) = sqlx::query_as("SELECT slug FROM organizations WHERE id = $1")
             .bind(org.as_str())
             .fetch_optional(&mut *conn)
             .await?
             .ok_or(StoreError::NotFound)?;
-        let migrations: Vec<(String,)> =
-            sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
-                .fetch_all(&mut *conn)
-                .await?;
-        let migrations: Vec<String> = migrations.into_iter().map(|(m,)| m).collect();
+        let migrations = migration_names(&mut conn).await?;
         write!(
             out,
             "{{\"format\":{},\"organization\":{},\"migrations\":{},\"tables\":[",
@@ -120,23 +113,16 @@ pub async fn export(store: &Store, org: &OrgId, out: &mut impl Write) -> Result<
                 select.join(", "),
                 columns.join(", ")
             );
-            let mut rows = sqlx::query(sqlx::AssertSqlSafe(sql))
-                .bind(org.as_str())
-                .fetch(&mut *conn);
-            let mut n = 0_u64;
-            while let Some(row) = rows.try_next().await? {
-                let values: Vec<Value> = (0..row.columns().len())
-                    .map(|i| value(&row, i))
-                    .collect::<Result<_, _>>()?;
+            let n = each_row(&mut conn, sql, Some(org.as_str()), |i, values| {
                 write!(
                     out,
                     "{}{}",
-                    if n == 0 { "" } else { "," },
+                    if i == 0 { "" } else { "," },
                     Value::Array(values)
                 )
-                .map_err(io)?;
-                n += 1;
-            }
+                .map_err(io)
+            })
+            .await?;
             total += n;
             write!(out, "]}}").map_err(io)?;
         }
@@ -287,23 +273,8 @@ pub async fn import(
             values = new_people;
         }
         let ints = integer_columns(tx.conn()?, backend, table).await?;
-        let cur = Current {
-            table,
-            integer: columns.iter().map(|c| ints.contains(c)).collect(),
-            columns,
-            rows: values,
-            count: 0,
-        };
-        for chunk in cur.rows.chunks(500) {
-            let part = Current {
-                table: cur.table,
-                columns: cur.columns.clone(),
-                integer: cur.integer.clone(),
-                rows: chunk.to_vec(),
-                count: 0,
-            };
-            insert_rows(tx.conn()?, backend, &part).await?;
-        }
+        let integer: Vec<bool> = columns.iter().map(|c| ints.contains(c)).collect();
+        insert_rows(tx.conn()?, backend, table, &columns, &integer, &values).await?;
     }
     tx.commit().await?;
     Ok(Ok(slug))

@@ -13,3 +13,9 @@ pub(crate) async fn note(app: &App, entry: Entry<'_>) {
         tracing::error!(action = entry.action.as_str(), error = %e, "audit entry not written");
     }
 }
+
+/// How a person is named in an entry: name and email, so the entry still
+/// says who it was after a rename.
+pub(crate) fn about(p: &cairn_store::people::Person) -> String {
+    format!("{} <{}>", p.name, p.email)
+}

@@ -483,10 +483,7 @@ pub(crate) async fn award(
                                 org: Some(&ctx.org.id),
                                 actor: Some(&me),
                                 action: AuditAction::MilestoneAwarded,
-                                subject: format!(
-                                    "{} <{}>",
-                                    member.person.name, member.person.email
-                                ),
+                                subject: crate::audit::about(&member.person),
                                 detail: format!("{} {}", new.ability, levels.join(", ")),
                                 client_ip: &client.ip,
                             },
@@ -530,7 +527,7 @@ pub(crate) async fn revoke(
         .await?
         .map_or_else(
             || recipient.as_str().to_owned(),
-            |m| format!("{} <{}>", m.person.name, m.person.email),
+            |m| crate::audit::about(&m.person),
         );
     crate::audit::note(
         &app,

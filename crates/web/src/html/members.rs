@@ -242,7 +242,7 @@ pub(crate) async fn update(
         org: Some(&ctx.org.id),
         actor,
         action,
-        subject: format!("{} <{}>", member.person.name, member.person.email),
+        subject: crate::audit::about(&member.person),
         detail,
         client_ip: &client.ip,
     };
