@@ -13,10 +13,16 @@ pub enum AuditAction {
     MilestoneAwarded,
     AwardRevoked,
     Exported,
+    ManagerChanged,
+    InvitationCreated,
+    InvitationRevoked,
+    InvitationAccepted,
+    SettingsChanged,
+    CapabilityGranted,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 9] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::CapabilitiesChanged,
@@ -26,6 +32,12 @@ impl AuditAction {
         AuditAction::MilestoneAwarded,
         AuditAction::AwardRevoked,
         AuditAction::Exported,
+        AuditAction::ManagerChanged,
+        AuditAction::InvitationCreated,
+        AuditAction::InvitationRevoked,
+        AuditAction::InvitationAccepted,
+        AuditAction::SettingsChanged,
+        AuditAction::CapabilityGranted,
     ];
 
     /// How it is stored and filtered on.
@@ -40,6 +52,12 @@ impl AuditAction {
             AuditAction::MilestoneAwarded => "milestone_awarded",
             AuditAction::AwardRevoked => "award_revoked",
             AuditAction::Exported => "exported",
+            AuditAction::ManagerChanged => "manager_changed",
+            AuditAction::InvitationCreated => "invitation_created",
+            AuditAction::InvitationRevoked => "invitation_revoked",
+            AuditAction::InvitationAccepted => "invitation_accepted",
+            AuditAction::SettingsChanged => "settings_changed",
+            AuditAction::CapabilityGranted => "capability_granted",
         }
     }
 
@@ -59,6 +77,12 @@ impl AuditAction {
             AuditAction::MilestoneAwarded => "Milestone awarded",
             AuditAction::AwardRevoked => "Award revoked",
             AuditAction::Exported => "Exported",
+            AuditAction::ManagerChanged => "Reports-to changed",
+            AuditAction::InvitationCreated => "Invitation created",
+            AuditAction::InvitationRevoked => "Invitation revoked",
+            AuditAction::InvitationAccepted => "Invitation accepted",
+            AuditAction::SettingsChanged => "Settings changed",
+            AuditAction::CapabilityGranted => "Granted from the command line",
         }
     }
 }

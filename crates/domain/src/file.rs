@@ -73,16 +73,14 @@ struct RawAbility {
     slug: S<String>,
     name: S<String>,
     category: Option<S<String>>,
-    #[serde(default)]
-    description: String,
+    description: Option<S<String>>,
     milestones: S<Vec<RawMilestone>>,
 }
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawMilestone {
-    #[serde(default)]
-    summary: String,
+    summary: Option<S<String>>,
     #[serde(default)]
     examples: Vec<S<String>>,
 }
@@ -93,8 +91,7 @@ struct RawRole {
     slug: S<String>,
     name: S<String>,
     plural: Option<S<String>>,
-    #[serde(default)]
-    description: String,
+    description: Option<S<String>>,
     #[serde(default)]
     requires: RawRequires,
 }
@@ -105,8 +102,7 @@ struct RawPosition {
     slug: S<String>,
     title: S<String>,
     level: S<String>,
-    #[serde(default)]
-    description: String,
+    description: Option<S<String>>,
     #[serde(default)]
     roles: RawPositionRoles,
     #[serde(default)]
@@ -168,6 +164,14 @@ impl Problems {
     }
 
     /// Parses a located value, recording the parse error there.
+    /// An optional markdown field, checked where it stands in the file.
+    fn markdown(&mut self, span: &Option<S<String>>, what: &'static str) -> Option<Markdown> {
+        match span {
+            None => Some(Markdown::default()),
+            Some(s) => self.parse(s, |t| Markdown::parse(t.as_str(), what)),
+        }
+    }
+
     fn parse<T, R>(
         &mut self,
         span: &S<T>,
@@ -309,7 +313,7 @@ fn validate_ability(raw: S<RawAbility>, p: &mut Problems) -> Option<Ability> {
                 .map(|e| p.parse(e, |s| check_example(s)))
                 .collect();
             Some(Milestone {
-                summary: Markdown::new(m.summary),
+                summary: p.markdown(&m.summary, "a milestone summary")?,
                 examples: examples.into_iter().collect::<Option<_>>()?,
             })
         })
@@ -319,7 +323,7 @@ fn validate_ability(raw: S<RawAbility>, p: &mut Problems) -> Option<Ability> {
         slug: slug?,
         name: name?,
         category,
-        description: Markdown::new(a.description),
+        description: p.markdown(&a.description, "a description")?,
         milestones: milestones.try_into().ok()?,
     })
 }
@@ -331,6 +335,9 @@ pub fn check_example(s: &str) -> Result<String, ParseError> {
     }
     if s.contains(['\n', '\r']) {
         return Err(ParseError::Multiline { what: "an example" });
+    }
+    if s.chars().any(char::is_control) {
+        return Err(ParseError::Control { what: "an example" });
     }
     let len = s.chars().count();
     if len > MAX_EXAMPLE {
@@ -395,7 +402,7 @@ fn validate_role(r: RawRole, abilities: &HashMap<String, u64>, p: &mut Problems)
         slug: slug?,
         plural: plural.unwrap_or_else(|| Role::default_plural(&name)),
         name,
-        description: Markdown::new(r.description),
+        description: p.markdown(&r.description, "a description")?,
         requires: requires?,
     })
 }
@@ -452,7 +459,7 @@ fn validate_position(
         slug: slug?,
         title: title?,
         level: level?,
-        description: Markdown::new(r.description),
+        description: p.markdown(&r.description, "a description")?,
         required_roles: required_roles?,
         suggested_roles: suggested_roles?,
         requires: requires?,

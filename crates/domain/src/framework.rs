@@ -30,8 +30,10 @@ pub enum ParseError {
     },
     #[error("{what} is a single line")]
     Multiline { what: &'static str },
-    #[error("{what} must not contain control or text-direction characters")]
+    #[error("{what} must not contain control, text-direction or zero-width characters")]
     Invisible { what: &'static str },
+    #[error("{what} must not contain control characters (such as NUL); only line breaks and tabs")]
+    Control { what: &'static str },
     #[error("a milestone is a whole number from 1 to 5 (got {0})")]
     Level(i64),
     #[error("the miles scale has exactly five values (got {0})")]
@@ -141,11 +143,26 @@ impl Name {
     }
 }
 
-/// Control characters and the formatting characters that change text
-/// direction (bidi embeddings, overrides, isolates and marks).
+/// Control characters, the formatting characters that change text
+/// direction (bidi embeddings, overrides, isolates and marks), and the
+/// zero-width ones (space, joiners, word joiner, byte-order mark), with
+/// which two names that look the same could be different.
 pub fn is_invisible(c: char) -> bool {
     c.is_control()
         || matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// Text people write at length (descriptions, stories, notes) keeps line
+/// breaks and tabs but no other control character: PostgreSQL cannot
+/// store NUL at all, and SQLite would, so the two backends would disagree.
+pub fn check_text(s: &str, what: &'static str) -> Result<(), ParseError> {
+    if s.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        return Err(ParseError::Control { what });
+    }
+    Ok(())
 }
 
 /// A milestone level, 1..=5.
@@ -233,6 +250,14 @@ impl Markdown {
             s
         };
         Self(s.trim_end().to_owned())
+    }
+
+    /// [`Markdown::new`] for text from outside: refuses what
+    /// [`check_text`] refuses.
+    pub fn parse(s: impl Into<String>, what: &'static str) -> Result<Self, ParseError> {
+        let m = Self::new(s);
+        check_text(&m.0, what)?;
+        Ok(m)
     }
 
     pub fn as_str(&self) -> &str {

@@ -80,11 +80,18 @@ pub fn parse(text: &str) -> Result<Vec<Ability>, Vec<FileProblem>> {
                 }
             }
         }
+        let description = match Markdown::parse(cell(description_col).trim(), "Description") {
+            Ok(d) => d,
+            Err(e) => {
+                problems.push(problem(line, e.to_string()));
+                continue;
+            }
+        };
         abilities.push(Ability {
             slug,
             name,
             category: None,
-            description: Markdown::new(cell(description_col).trim()),
+            description,
             milestones,
         });
     }

@@ -14,6 +14,7 @@ pub mod membership;
 pub mod people;
 pub mod policy;
 pub mod requirement;
+pub mod throttle;
 pub mod visibility;
 pub mod wording;
 

@@ -133,3 +133,30 @@ mod tests {
         );
     }
 }
+
+/// What an API token may do. Neither scope manages tokens, sessions or
+/// the password: that needs a signed-in browser session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenScope {
+    /// Reads only (GET and HEAD).
+    Read,
+    /// Reads and changes what its owner may change.
+    Write,
+}
+
+impl TokenScope {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenScope::Read => "read",
+            TokenScope::Write => "write",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "read" => Some(TokenScope::Read),
+            "write" => Some(TokenScope::Write),
+            _ => None,
+        }
+    }
+}

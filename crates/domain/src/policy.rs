@@ -79,6 +79,17 @@ pub fn can(actor: &Actor, action: Action, org: OrgAccess) -> bool {
     }
 }
 
+/// An item's history shows its content. While the item is live that is
+/// the framework anyone may read; once it is archived, the item is gone
+/// for everyone but the framework's editors, and so is its history.
+pub fn can_read_history(actor: &Actor, org: OrgAccess, archived: bool) -> bool {
+    if archived {
+        can(actor, Action::EditFramework, org)
+    } else {
+        can(actor, Action::ReadFramework, org)
+    }
+}
+
 pub fn require(actor: &Actor, action: Action, org: OrgAccess) -> Result<(), PolicyDenied> {
     if can(actor, action, org) {
         Ok(())
@@ -145,6 +156,29 @@ mod tests {
                 assert_eq!(can(&actor, action, org), *allowed, "{name} {action:?}");
                 assert_eq!(require(&actor, action, org).is_ok(), *allowed);
             }
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn history_of_an_archived_item_is_for_editors_only() {
+        let editor = Actor::Member(Capabilities::of(&[Capability::FrameworkEditor]));
+        let admin = Actor::Member(Capabilities::of(&[Capability::Admin]));
+        let member = Actor::Member(Capabilities::NONE);
+        let published = OrgAccess { published: true };
+        let unpublished = OrgAccess { published: false };
+        let cases = [
+            ("anonymous, live item, published",      Actor::Anonymous, published,   false, true),
+            ("anonymous, archived item",             Actor::Anonymous, published,   true,  false),
+            ("anonymous, unpublished framework",     Actor::Anonymous, unpublished, false, false),
+            ("member, live item",                    member,           published,   false, true),
+            ("member, archived item",                member,           published,   true,  false),
+            ("admin, archived item",                 admin,            published,   true,  false),
+            ("editor, archived item",                editor,           unpublished, true,  true),
+            ("outsider, archived item",              Actor::Person,    published,   true,  false),
+        ];
+        for (name, actor, org, archived, expected) in cases {
+            assert_eq!(can_read_history(&actor, org, archived), expected, "{name}");
         }
     }
 

@@ -721,26 +721,33 @@ pub struct HistoryEntry {
 }
 
 /// An item's history, newest first. Works for archived items too.
+/// One item's changes, newest first, and whether it is archived now.
+#[derive(Debug, Clone)]
+pub struct ItemHistory {
+    pub archived: bool,
+    pub entries: Vec<HistoryEntry>,
+}
+
 pub async fn history(
     store: &Store,
     org: &OrgId,
     kind: ItemKind,
     slug: &Slug,
-) -> Result<Option<Vec<HistoryEntry>>, StoreError> {
+) -> Result<Option<ItemHistory>, StoreError> {
     let table = match kind {
         ItemKind::Ability => "abilities",
         ItemKind::Role => "roles",
         ItemKind::Position => "positions",
     };
     // `table` is one of three constants above.
-    let ids: Vec<(String,)> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT id FROM {table} WHERE org_id = $1 AND slug = $2"
+    let ids: Vec<(String, Option<i64>)> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT id, archived_at FROM {table} WHERE org_id = $1 AND slug = $2"
     )))
     .bind(org.as_str())
     .bind(slug.as_str())
     .fetch_all(&store.pool)
     .await?;
-    let Some((id,)) = ids.into_iter().next() else {
+    let Some((id, archived_at)) = ids.into_iter().next() else {
         return Ok(None);
     };
     let rows: Vec<(i64, Option<String>, String, Option<String>, Option<String>)> = sqlx::query_as(
@@ -766,7 +773,12 @@ pub async fn history(
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()
-        .map(Some)
+        .map(|entries| {
+            Some(ItemHistory {
+                archived: archived_at.is_some(),
+                entries,
+            })
+        })
 }
 
 /// Serializes framework writes per organization on PostgreSQL (SQLite's

@@ -32,6 +32,7 @@ pub mod org_export;
 pub mod orgs;
 pub mod people;
 pub mod synthetic;
+pub mod throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
 
@@ -163,6 +164,7 @@ impl Store {
         // the caller left would leave it inside a transaction.
         let mut tx = WriteTx {
             conn: Some(self.pool.acquire().await?),
+            backend: self.backend,
         };
         tx.conn()?.execute(begin).await?;
         Ok(tx)
@@ -177,9 +179,26 @@ impl Store {
 /// commit closes its connection, which rolls the transaction back.
 pub struct WriteTx {
     conn: Option<PoolConnection<Any>>,
+    backend: Backend,
 }
 
 impl WriteTx {
+    /// Makes writers that decide on the same rows (an owner remains, a
+    /// throttle count) take turns until this transaction ends. SQLite's
+    /// `BEGIN IMMEDIATE` already admits one writer at a time; PostgreSQL
+    /// takes a transaction-scoped advisory lock named by `key`, so two
+    /// transactions can never both read "another owner remains" and then
+    /// each remove the other.
+    pub(crate) async fn serialize(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtext($1)::bigint)")
+                .bind(key)
+                .execute(self.conn()?)
+                .await?;
+        }
+        Ok(())
+    }
+
     pub(crate) fn conn(&mut self) -> Result<&mut AnyConnection, StoreError> {
         self.conn
             .as_deref_mut()

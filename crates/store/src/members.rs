@@ -3,12 +3,15 @@
 
 use std::collections::HashMap;
 
-use cairn_domain::membership::{Capabilities, MemberStatus, creates_cycle};
+use cairn_domain::membership::{
+    Capabilities, MemberChangeRefused, MemberRequest, MemberStatus, Standing, creates_cycle,
+    decide_member_change,
+};
 use cairn_domain::{Name, OrgSlug};
 
 use crate::orgs::OrgId;
 use crate::people::{Person, PersonId, person_from};
-use crate::{Millis, Store, StoreError, new_id};
+use crate::{Millis, Store, StoreError, WriteTx, new_id};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Member {
@@ -105,13 +108,24 @@ pub async fn add(
     tx.commit().await
 }
 
+/// How a person came in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Joined {
+    New,
+    /// A departed member came back: with the capabilities they are given
+    /// now, never the ones they had before they left.
+    Rejoined,
+    /// Already an active member: nothing changed.
+    AlreadyMember,
+}
+
 async fn add_in(
     conn: &mut sqlx::AnyConnection,
     org: &OrgId,
     person: &PersonId,
     caps: Capabilities,
     now: Millis,
-) -> Result<(), StoreError> {
+) -> Result<Joined, StoreError> {
     let existing: Vec<(String,)> =
         sqlx::query_as("SELECT status FROM memberships WHERE org_id = $1 AND person_id = $2")
             .bind(org.as_str())
@@ -129,19 +143,27 @@ async fn add_in(
         .bind(now)
         .execute(&mut *conn)
         .await?;
+        Ok(Joined::New)
     } else {
-        sqlx::query(
-            "UPDATE memberships SET status = 'active', departed_at = NULL
+        let done = sqlx::query(
+            "UPDATE memberships SET status = 'active', departed_at = NULL, capabilities = $3
               WHERE org_id = $1 AND person_id = $2 AND status = 'departed'",
         )
         .bind(org.as_str())
         .bind(person.as_str())
+        .bind(caps.to_text())
         .execute(&mut *conn)
         .await?;
+        Ok(if done.rows_affected() == 1 {
+            Joined::Rejoined
+        } else {
+            Joined::AlreadyMember
+        })
     }
-    Ok(())
 }
 
+/// Sets capabilities without the rules of [`update`]: for the operator's
+/// command line and test set-up.
 pub async fn set_capabilities(
     store: &Store,
     org: &OrgId,
@@ -182,32 +204,12 @@ pub async fn set_manager(
     manager: Option<&PersonId>,
 ) -> Result<Result<(), ManagerError>, StoreError> {
     let mut tx = store.begin_write().await?;
-    if store.backend() == crate::Backend::Postgres {
-        // Serialize manager changes per organization on PostgreSQL too.
-        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
-            .bind(org.as_str())
-            .fetch_all(tx.conn()?)
-            .await?;
-    }
-    let rows: Vec<(String, Option<String>)> =
-        sqlx::query_as("SELECT person_id, manager_id FROM memberships WHERE org_id = $1")
-            .bind(org.as_str())
-            .fetch_all(tx.conn()?)
-            .await?;
-    if !rows.iter().any(|(p, _)| p == person.as_str()) {
+    let rows = standings_in(&mut tx, org).await?;
+    if !rows.iter().any(|r| r.person_id == person.as_str()) {
         return Err(StoreError::NotFound);
     }
-    if let Some(manager) = manager {
-        if !rows.iter().any(|(p, _)| p == manager.as_str()) {
-            return Ok(Err(ManagerError::NotAMember));
-        }
-        let managers: HashMap<String, String> = rows
-            .into_iter()
-            .filter_map(|(p, m)| m.map(|m| (p, m)))
-            .collect();
-        if creates_cycle(&managers, &person.0, &manager.0) {
-            return Ok(Err(ManagerError::Cycle));
-        }
+    if let Err(e) = check_manager(&rows, person, manager) {
+        return Ok(Err(e));
     }
     sqlx::query("UPDATE memberships SET manager_id = $1 WHERE org_id = $2 AND person_id = $3")
         .bind(manager.map(PersonId::as_str))
@@ -219,6 +221,156 @@ pub async fn set_manager(
     Ok(Ok(()))
 }
 
+/// Every membership of `org` as a write transaction sees it, after taking
+/// the organization's member lock: the rows every rule about members
+/// decides on.
+async fn standings_in(tx: &mut WriteTx, org: &OrgId) -> Result<Vec<StandingRow>, StoreError> {
+    tx.serialize(&format!("members:{}", org.as_str())).await?;
+    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+        "SELECT person_id, capabilities, status, manager_id FROM memberships WHERE org_id = $1",
+    )
+    .bind(org.as_str())
+    .fetch_all(tx.conn()?)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(
+            |(person_id, capabilities, status, manager_id)| StandingRow {
+                person_id,
+                capabilities,
+                status,
+                manager_id,
+            },
+        )
+        .collect())
+}
+
+struct StandingRow {
+    person_id: String,
+    capabilities: String,
+    status: String,
+    manager_id: Option<String>,
+}
+
+impl StandingRow {
+    fn standing(&self) -> Result<Standing, StoreError> {
+        Ok(Standing {
+            capabilities: caps_from(&self.capabilities)?,
+            status: status_from(&self.status)?,
+        })
+    }
+}
+
+fn check_manager(
+    rows: &[StandingRow],
+    person: &PersonId,
+    manager: Option<&PersonId>,
+) -> Result<(), ManagerError> {
+    let Some(manager) = manager else {
+        return Ok(());
+    };
+    if !rows.iter().any(|r| r.person_id == manager.as_str()) {
+        return Err(ManagerError::NotAMember);
+    }
+    let managers: HashMap<String, String> = rows
+        .iter()
+        .filter_map(|r| r.manager_id.clone().map(|m| (r.person_id.clone(), m)))
+        .collect();
+    if creates_cycle(&managers, &person.0, &manager.0) {
+        return Err(ManagerError::Cycle);
+    }
+    Ok(())
+}
+
+/// Why [`update`] changed nothing.
+#[derive(Debug, PartialEq, Eq)]
+pub enum UpdateRefused {
+    Rule(MemberChangeRefused),
+    Manager(ManagerError),
+}
+
+/// A member before and after an [`update`], for the audit log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MemberChange {
+    pub before: Standing,
+    pub after: Standing,
+    pub manager_before: Option<PersonId>,
+    pub manager_after: Option<PersonId>,
+}
+
+/// What an admin or owner changes about one member (capabilities,
+/// departure, manager) as one transaction: the actor's own standing, the
+/// member's, the other owners and the reports-to chain are all read under
+/// the organization's member lock and decided by
+/// [`decide_member_change`], so two owners removing each other at the same
+/// moment cannot both succeed.
+pub async fn update(
+    store: &Store,
+    org: &OrgId,
+    actor: &PersonId,
+    person: &PersonId,
+    request: MemberRequest,
+    manager: Option<&PersonId>,
+    now: Millis,
+) -> Result<Result<MemberChange, UpdateRefused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let rows = standings_in(&mut tx, org).await?;
+    let find = |id: &PersonId| rows.iter().find(|r| r.person_id == id.as_str());
+    let Some(target) = find(person) else {
+        return Err(StoreError::NotFound);
+    };
+    let actor = find(actor).map(StandingRow::standing).transpose()?;
+    let before = target.standing()?;
+    let other_owners = rows
+        .iter()
+        .filter(|r| r.person_id != person.as_str())
+        .map(StandingRow::standing)
+        .filter(|s| s.as_ref().is_ok_and(|s| s.is_active_owner()))
+        .count();
+    let after = match decide_member_change(actor, before, request, other_owners) {
+        Ok(after) => after,
+        Err(refused) => return Ok(Err(UpdateRefused::Rule(refused))),
+    };
+    if let Err(e) = check_manager(&rows, person, manager) {
+        return Ok(Err(UpdateRefused::Manager(e)));
+    }
+    let manager_before = target.manager_id.clone().map(PersonId);
+    // A member who stays departed keeps the day they left.
+    let departed_at = (before.status == MemberStatus::Active
+        && after.status == MemberStatus::Departed)
+        .then_some(now);
+    sqlx::query(
+        "UPDATE memberships
+            SET capabilities = $1, status = $2, manager_id = $3,
+                departed_at = CASE WHEN $2 = 'departed' THEN COALESCE($4, departed_at) ELSE NULL END
+          WHERE org_id = $5 AND person_id = $6",
+    )
+    .bind(after.capabilities.to_text())
+    .bind(status_text(after.status))
+    .bind(manager.map(PersonId::as_str))
+    .bind(departed_at)
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(MemberChange {
+        before,
+        after,
+        manager_before,
+        manager_after: manager.cloned(),
+    }))
+}
+
+fn status_text(s: MemberStatus) -> &'static str {
+    match s {
+        MemberStatus::Active => "active",
+        MemberStatus::Departed => "departed",
+    }
+}
+
+/// Sets a member's status without the rules of [`update`]: for the
+/// operator's command line and test set-up.
 pub async fn set_status(
     store: &Store,
     org: &OrgId,
@@ -407,7 +559,7 @@ pub async fn accept_invitation(
     token_hash: &str,
     person: &PersonId,
     now: Millis,
-) -> Result<Result<OrgId, InvitationState>, StoreError> {
+) -> Result<Result<(OrgId, Joined), InvitationState>, StoreError> {
     let mut tx = store.begin_write().await?;
     let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
@@ -433,9 +585,15 @@ pub async fn accept_invitation(
     if done.rows_affected() != 1 {
         return Ok(Err(InvitationState::Used));
     }
-    add_in(tx.conn()?, &invitation.org, person, Capabilities::NONE, now).await?;
+    let joined = add_in(tx.conn()?, &invitation.org, person, Capabilities::NONE, now).await?;
+    if joined == Joined::AlreadyMember {
+        // An active member opening a link changes nothing and leaves the
+        // invitation for the person it was meant for.
+        tx.rollback().await?;
+        return Ok(Ok((invitation.org, joined)));
+    }
     tx.commit().await?;
-    Ok(Ok(invitation.org))
+    Ok(Ok((invitation.org, joined)))
 }
 
 /// Whether an active member shows a public profile.

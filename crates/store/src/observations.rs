@@ -50,21 +50,22 @@ impl Observation {
     }
 }
 
-/// Everyone who reports to `person` in `org`, directly or not. A loop in
-/// stored data ends the walk (UNION drops repeats).
+/// Everyone who reports to $2 in $1, directly or not. A loop in stored
+/// data ends the walk (UNION drops repeats).
+const REPORTS: &str = "WITH RECURSIVE chain(person_id) AS (
+         SELECT person_id FROM memberships WHERE org_id = $1 AND manager_id = $2
+         UNION
+         SELECT m.person_id FROM memberships m JOIN chain c ON m.manager_id = c.person_id WHERE m.org_id = $1
+     )
+     SELECT person_id FROM chain";
+
+/// Everyone who reports to `person` in `org`, directly or not.
 pub async fn reports(
     store: &Store,
     org: &OrgId,
     person: &PersonId,
 ) -> Result<HashSet<PersonId>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(
-        "WITH RECURSIVE chain(person_id) AS (
-             SELECT person_id FROM memberships WHERE org_id = $1 AND manager_id = $2
-             UNION
-             SELECT m.person_id FROM memberships m JOIN chain c ON m.manager_id = c.person_id WHERE m.org_id = $1
-         )
-         SELECT person_id FROM chain",
-    )
+    let rows: Vec<(String,)> = sqlx::query_as(REPORTS)
     .bind(org.as_str())
     .bind(person.as_str())
     .fetch_all(&store.pool)
@@ -413,6 +414,61 @@ const VISIBLE: &str = "
                     SELECT 1 FROM observation_observees x WHERE x.observation_id = o.id
                        AND x.person_id IN (SELECT person_id FROM chain)
                      LIMIT 1 OFFSET 0)))))";
+
+/// The ids of the observations `reader` (an active member) may read, by
+/// the same SQL twin as the lists, on a connection the caller holds (the
+/// organization export reads them inside its snapshot).
+pub(crate) async fn readable_ids(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    reader: &PersonId,
+) -> Result<HashSet<String>, StoreError> {
+    let sql = VISIBLE.replace("{COLUMNS}", "o.id").replace("{FROM}", ALL);
+    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(reader.as_str())
+        .bind(1_i64)
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// The ids of the observations of `observee` that `reader` may read (the
+/// SQL twin of `can_read`): what an award's evidence may show.
+pub async fn readable_ids_of(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+    observee: &PersonId,
+) -> Result<HashSet<String>, StoreError> {
+    let from =
+        "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
+    let sql = VISIBLE.replace("{COLUMNS}", "o.id").replace("{FROM}", from)
+        + " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
+    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(i64::from(member))
+        .bind(observee.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    Ok(rows.into_iter().map(|(id,)| id).collect())
+}
+
+/// Everyone who reports to `person`, on a connection the caller holds.
+pub(crate) async fn reports_on(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<HashSet<PersonId>, StoreError> {
+    let rows: Vec<(String,)> = sqlx::query_as(REPORTS)
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+}
 
 pub async fn visible(
     store: &Store,

@@ -10,7 +10,11 @@
 //!  "tables": [{"table": "organizations", "columns": [..], "rows": [[..], ..]}, ..]}
 //! ```
 
+use std::collections::{HashMap, HashSet};
 use std::io::Write;
+
+use cairn_domain::awards::{AwardFacts, AwardVisibility, can_read_award};
+use cairn_domain::visibility::{ObservationFacts, Privacy, Rating, Reader, can_see_rating};
 
 use serde_json::Value;
 use sqlx::Executor;
@@ -18,7 +22,9 @@ use sqlx::Executor;
 use crate::backup::{
     begin_snapshot, columns_of, each_row, insert_rows, integer_columns, migration_names,
 };
+use crate::observations::{readable_ids, reports_on};
 use crate::orgs::OrgId;
+use crate::people::PersonId;
 use crate::{Store, StoreError};
 
 pub const FORMAT: &str = "cairn-org/1";
@@ -62,12 +68,174 @@ fn io(e: std::io::Error) -> StoreError {
     StoreError::Other(format!("export: {e}"))
 }
 
+/// Whom an export is for.
+#[derive(Debug, Clone, Copy)]
+pub enum ExportFor<'a> {
+    /// The operator's command (`cairn export-org`): everything, to move an
+    /// organization to another instance.
+    Operator,
+    /// An admin's download from the organization's settings: the framework
+    /// and membership data they administer, and of observations and awards
+    /// exactly what this member may read on the pages (DESIGN: admins get
+    /// no extra sight of observations).
+    Member {
+        person: &'a PersonId,
+        people_lead: bool,
+    },
+}
+
+/// Decides, row by row, what a member's export keeps of the tables that
+/// hold observations and awards, with the domain's rules. Rows arrive
+/// parents first (`TABLES` order), so what a child row depends on has been
+/// seen by the time it comes.
+struct Sieve {
+    reader: Reader<PersonId>,
+    people_lead: bool,
+    /// Observations the reader may read (the SQL twin of `can_read`).
+    readable: HashSet<String>,
+    /// Of those: the observer and observees, for sensitive ratings.
+    observers: HashMap<String, PersonId>,
+    observees: HashMap<String, Vec<PersonId>>,
+    /// Members who show a public profile.
+    public_profiles: HashSet<PersonId>,
+    /// Awards kept so far.
+    awards: HashSet<String>,
+}
+
+fn text_at<'v>(columns: &[String], values: &'v [Value], name: &str) -> Option<&'v str> {
+    columns
+        .iter()
+        .position(|c| c == name)
+        .and_then(|i| values.get(i))
+        .and_then(Value::as_str)
+}
+
+fn int_at(columns: &[String], values: &[Value], name: &str) -> Option<i64> {
+    columns
+        .iter()
+        .position(|c| c == name)
+        .and_then(|i| values.get(i))
+        .and_then(Value::as_i64)
+}
+
+impl Sieve {
+    fn keep(&mut self, table: &str, columns: &[String], values: &[Value]) -> bool {
+        let text = |name| text_at(columns, values, name);
+        let person = |name| text(name).map(|p| PersonId(p.to_owned()));
+        match table {
+            "memberships" => {
+                if int_at(columns, values, "public_profile").is_some_and(|p| p != 0)
+                    && text("status") == Some("active")
+                    && let Some(p) = person("person_id")
+                {
+                    self.public_profiles.insert(p);
+                }
+                true
+            }
+            "observations" => {
+                let Some(id) = text("id") else { return false };
+                if !self.readable.contains(id) {
+                    return false;
+                }
+                if let Some(o) = person("observer_id") {
+                    self.observers.insert(id.to_owned(), o);
+                }
+                true
+            }
+            "observation_observees" => {
+                let (Some(id), Some(p)) = (text("observation_id"), person("person_id")) else {
+                    return false;
+                };
+                if !self.readable.contains(id) {
+                    return false;
+                }
+                self.observees.entry(id.to_owned()).or_default().push(p);
+                true
+            }
+            "observation_ratings" => {
+                let Some(id) = text("observation_id") else { return false };
+                let Some(observer) = self.observers.get(id) else {
+                    return false;
+                };
+                let Some(rating) = text("rating").and_then(Rating::parse) else {
+                    return false;
+                };
+                let facts = ObservationFacts {
+                    observer: observer.clone(),
+                    observees: self.observees.get(id).cloned().unwrap_or_default(),
+                    privacy: Privacy::Organization,
+                    published: true,
+                    deleted: false,
+                };
+                // Readable already (above); what is left is the rating's own rule.
+                can_see_rating(&self.reader, &facts, rating)
+            }
+            "awards" => {
+                let (Some(id), Some(recipient), Some(certifier)) =
+                    (text("id"), person("recipient_id"), person("certifier_id"))
+                else {
+                    return false;
+                };
+                let Some(visibility) = text("visibility").and_then(AwardVisibility::parse) else {
+                    return false;
+                };
+                let facts = AwardFacts {
+                    recipient: recipient.clone(),
+                    certifier,
+                    visibility,
+                    on_profile: int_at(columns, values, "on_profile").is_some_and(|p| p != 0),
+                    revoked: int_at(columns, values, "revoked_at").is_some(),
+                };
+                let keep = can_read_award(
+                    &self.reader,
+                    &facts,
+                    self.people_lead,
+                    self.public_profiles.contains(&recipient),
+                );
+                if keep {
+                    self.awards.insert(id.to_owned());
+                }
+                keep
+            }
+            "award_evidence" => {
+                text("award_id").is_some_and(|a| self.awards.contains(a))
+                    && text("observation_id").is_some_and(|o| self.readable.contains(o))
+            }
+            _ => true,
+        }
+    }
+}
+
 /// Writes the document for `org`, read in one snapshot.
-pub async fn export(store: &Store, org: &OrgId, out: &mut impl Write) -> Result<u64, StoreError> {
+pub async fn export(
+    store: &Store,
+    org: &OrgId,
+    reader: ExportFor<'_>,
+    out: &mut impl Write,
+) -> Result<u64, StoreError> {
     let backend = store.backend();
     let mut conn = store.read().await?;
     begin_snapshot(&mut conn, backend).await?;
     let result = async {
+        let mut sieve = match reader {
+            ExportFor::Operator => None,
+            ExportFor::Member {
+                person,
+                people_lead,
+            } => Some(Sieve {
+                reader: Reader {
+                    person: Some(person.clone()),
+                    member: true,
+                    reports: reports_on(&mut conn, org, person).await?,
+                },
+                people_lead,
+                readable: readable_ids(&mut conn, org, person).await?,
+                observers: HashMap::new(),
+                observees: HashMap::new(),
+                public_profiles: HashSet::new(),
+                awards: HashSet::new(),
+            }),
+        };
         let (slug,): (String,) = sqlx::query_as("SELECT slug FROM organizations WHERE id = $1")
             .bind(org.as_str())
             .fetch_optional(&mut *conn)
@@ -113,14 +281,22 @@ pub async fn export(store: &Store, org: &OrgId, out: &mut impl Write) -> Result<
                 select.join(", "),
                 columns.join(", ")
             );
-            let n = each_row(&mut conn, sql, Some(org.as_str()), |i, values| {
+            let mut n = 0;
+            each_row(&mut conn, sql, Some(org.as_str()), |_, values| {
+                if let Some(sieve) = sieve.as_mut()
+                    && !sieve.keep(table, &columns, &values)
+                {
+                    return Ok(());
+                }
                 write!(
                     out,
                     "{}{}",
-                    if i == 0 { "" } else { "," },
+                    if n == 0 { "" } else { "," },
                     Value::Array(values)
                 )
-                .map_err(io)
+                .map_err(io)?;
+                n += 1;
+                Ok(())
             })
             .await?;
             total += n;

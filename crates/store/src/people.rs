@@ -2,6 +2,7 @@
 //! already hashed: the store never sees a password, cookie or token.
 
 use cairn_domain::Name;
+pub use cairn_domain::people::TokenScope;
 use cairn_domain::people::Email;
 
 use crate::{Millis, Store, StoreError, new_id};
@@ -103,10 +104,13 @@ pub async fn password_hash(store: &Store, person: &PersonId) -> Result<String, S
 
 /// Sets a new password and ends every session and nothing else: the
 /// caller starts a fresh session for the browser that made the change.
+/// Sets a new password and ends every session of the person; with
+/// `revoke_tokens`, their API tokens too (all in one transaction).
 pub async fn set_password(
     store: &Store,
     person: &PersonId,
     password_hash: &str,
+    revoke_tokens: bool,
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
@@ -123,6 +127,15 @@ pub async fn set_password(
         .bind(person.as_str())
         .execute(tx.conn()?)
         .await?;
+    if revoke_tokens {
+        sqlx::query(
+            "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    }
     tx.commit().await
 }
 
@@ -271,6 +284,7 @@ pub async fn sessions(
 pub struct TokenInfo {
     pub id: String,
     pub name: Name,
+    pub scope: TokenScope,
     pub created_at: Millis,
     pub last_used_at: Option<Millis>,
 }
@@ -279,43 +293,48 @@ pub async fn create_token(
     store: &Store,
     person: &PersonId,
     name: &Name,
+    scope: TokenScope,
     token_hash: &str,
     now: Millis,
 ) -> Result<TokenInfo, StoreError> {
     let id = new_id();
     let mut tx = store.begin_write().await?;
     sqlx::query(
-        "INSERT INTO api_tokens (id, person_id, name, token_hash, created_at) VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO api_tokens (id, person_id, name, token_hash, created_at, scope)
+         VALUES ($1, $2, $3, $4, $5, $6)",
     )
     .bind(&id)
     .bind(person.as_str())
     .bind(name.as_str())
     .bind(token_hash)
     .bind(now)
+    .bind(scope.as_str())
     .execute(tx.conn()?)
     .await?;
     tx.commit().await?;
     Ok(TokenInfo {
         id,
         name: name.clone(),
+        scope,
         created_at: now,
         last_used_at: None,
     })
 }
 
 pub async fn tokens(store: &Store, person: &PersonId) -> Result<Vec<TokenInfo>, StoreError> {
-    let rows: Vec<(String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT id, name, created_at, last_used_at FROM api_tokens
+    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, name, scope, created_at, last_used_at FROM api_tokens
           WHERE person_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
     )
     .bind(person.as_str())
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
-        .map(|(id, name, created_at, last_used_at)| {
+        .map(|(id, name, scope, created_at, last_used_at)| {
             Ok(TokenInfo {
                 id,
                 name: Name::parse(&name, "token name")?,
+                scope: scope_from(&scope)?,
                 created_at,
                 last_used_at,
             })
@@ -342,21 +361,25 @@ pub async fn revoke_token(
     Ok(done.rows_affected() == 1)
 }
 
-/// The owner of a live token.
+fn scope_from(s: &str) -> Result<TokenScope, StoreError> {
+    TokenScope::parse(s).ok_or_else(|| StoreError::Corrupt(format!("token scope {s:?}")))
+}
+
+/// The owner of a live token, and what the token may do.
 pub async fn token_person(
     store: &Store,
     token_hash: &str,
     now: Millis,
-) -> Result<Option<Person>, StoreError> {
-    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, t.last_used_at
+) -> Result<Option<(Person, TokenScope)>, StoreError> {
+    let rows: Vec<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, t.scope, t.last_used_at
            FROM api_tokens t JOIN people p ON p.id = t.person_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(token_hash)
     .fetch_all(&store.pool)
     .await?;
-    let Some((id, email, name, last_used)) = rows.into_iter().next() else {
+    let Some((id, email, name, scope, last_used)) = rows.into_iter().next() else {
         return Ok(None);
     };
     if last_used.is_none_or(|t| now - t > 60_000) {
@@ -368,56 +391,5 @@ pub async fn token_person(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some(person_from((id, email, name))?))
-}
-
-// ---------------------------------------------------------------------------
-// Throttling of failed sign-ins, shared by every app server.
-
-/// Counts a failed sign-in under each key and forgets failures older than
-/// `forget_before`.
-pub async fn record_failure(
-    store: &Store,
-    keys: &[String],
-    now: Millis,
-    forget_before: Millis,
-) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await?;
-    for key in keys {
-        sqlx::query("INSERT INTO sign_in_failures (throttle_key, at) VALUES ($1, $2)")
-            .bind(key)
-            .bind(now)
-            .execute(tx.conn()?)
-            .await?;
-    }
-    sqlx::query("DELETE FROM sign_in_failures WHERE at < $1")
-        .bind(forget_before)
-        .execute(tx.conn()?)
-        .await?;
-    tx.commit().await
-}
-
-/// Failures per key since `since`: (count, oldest time) for each key.
-pub async fn failures(
-    store: &Store,
-    key: &str,
-    since: Millis,
-) -> Result<(i64, Option<Millis>), StoreError> {
-    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at >= $2",
-    )
-    .bind(key)
-    .bind(since)
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(rows.into_iter().next().unwrap_or((0, None)))
-}
-
-pub async fn clear_failures(store: &Store, key: &str) -> Result<(), StoreError> {
-    let mut tx = store.begin_write().await?;
-    sqlx::query("DELETE FROM sign_in_failures WHERE throttle_key = $1")
-        .bind(key)
-        .execute(tx.conn()?)
-        .await?;
-    tx.commit().await
+    Ok(Some((person_from((id, email, name))?, scope_from(&scope)?)))
 }

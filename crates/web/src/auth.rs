@@ -6,10 +6,12 @@ use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
+use axum::http::Method;
 use axum::http::request::Parts;
 use cairn_domain::membership::MemberStatus;
 pub use cairn_domain::policy::Actor;
 use cairn_store::orgs::OrgRecord;
+pub use cairn_store::people::TokenScope;
 use cairn_store::people::{self, Client, Person};
 use cairn_store::{StoreError, members};
 
@@ -29,6 +31,11 @@ pub struct Visitor {
     pub session_hash: Option<String>,
     /// The public id of this request's session, to mark it in lists.
     pub session_id: Option<String>,
+    /// The scope of the API token this request came with, if it did.
+    pub token_scope: Option<TokenScope>,
+    /// The page asked for (path and query) when it was a GET: where
+    /// signing in returns to.
+    pub here: Option<String>,
 }
 
 impl Visitor {
@@ -74,11 +81,16 @@ fn bearer(parts: &Parts) -> Option<&str> {
 pub async fn identify(app: &App, parts: &Parts) -> Result<Visitor, StoreError> {
     let now = app.now();
     if let Some(token) = bearer(parts) {
-        let person = people::token_person(&app.store, &secrets::hash(token), now).await?;
-        return Ok(Visitor {
-            person,
-            ..Visitor::default()
-        });
+        return Ok(
+            match people::token_person(&app.store, &secrets::hash(token), now).await? {
+                Some((person, scope)) => Visitor {
+                    person: Some(person),
+                    token_scope: Some(scope),
+                    ..Visitor::default()
+                },
+                None => Visitor::default(),
+            },
+        );
     }
     let Some(cookie) = cookie_value(parts, SESSION_COOKIE) else {
         return Ok(Visitor::default());
@@ -90,6 +102,7 @@ pub async fn identify(app: &App, parts: &Parts) -> Result<Visitor, StoreError> {
                 person: Some(person),
                 session_hash: Some(hash),
                 session_id: Some(id),
+                ..Visitor::default()
             },
             None => Visitor::default(),
         },
@@ -100,8 +113,21 @@ impl FromRequestParts<App> for Visitor {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, PageError> {
-        Ok(identify(app, parts).await?)
+        let mut visitor = identify(app, parts).await?;
+        if visitor.token_scope == Some(TokenScope::Read) && !is_safe(&parts.method) {
+            return Err(PageError::Forbidden(
+                "This API token may only read. Make a token with the write scope to change things.",
+            ));
+        }
+        if parts.method == Method::GET {
+            visitor.here = parts.uri.path_and_query().map(|p| p.as_str().to_owned());
+        }
+        Ok(visitor)
     }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
 /// The client's address and browser, for throttling and the sessions list.

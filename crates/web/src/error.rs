@@ -16,6 +16,10 @@ pub enum PageError {
     NotFound,
     /// The page needs a signed-in person; carries where to return after.
     SignIn(String),
+    /// Refused for a reason the visitor can act on (a read-only token, a
+    /// page that needs a password sign-in). Never about an organization's
+    /// data, which is always `NotFound`.
+    Forbidden(&'static str),
     /// The database is unreachable or overloaded.
     Unavailable(String),
     Internal(String),
@@ -75,6 +79,9 @@ impl IntoResponse for PageError {
                 "Not found",
                 "There is nothing here. It may have been moved or archived, or the address may be mistyped.".into(),
             ),
+            PageError::Forbidden(message) => {
+                render(StatusCode::FORBIDDEN, "Not allowed", message.into())
+            }
             PageError::Unavailable(cause) => {
                 let id = reference();
                 tracing::warn!(reference = %id, %cause, "database unavailable");

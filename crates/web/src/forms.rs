@@ -95,12 +95,16 @@ fn see_other(to: &str, cookie: Option<&str>) -> Response {
     response
 }
 
-/// Only paths on this site: "/x" yes, "//evil.example" and "https://…" no.
+/// Only paths on this site. Browsers drop ASCII tab and newline from a
+/// URL and read `\\` as `/`, so `/\t/evil.example` or `/\\evil.example`
+/// would leave the site: anything with those, with other control
+/// characters, or that starts like a host (`//`) is refused, and "/" is
+/// followed instead.
 pub fn safe_next(next: &str) -> &str {
     let ok = next.starts_with('/')
         && !next.starts_with("//")
         && !next.contains('\\')
-        && !next.contains(['\r', '\n']);
+        && !next.chars().any(|c| c.is_control());
     if ok { next } else { "/" }
 }
 
@@ -118,6 +122,15 @@ mod tests {
             ("/\\evil.example", "/"),
             ("", "/"),
             ("javascript:alert(1)", "/"),
+            // Browsers strip tab and newline: these would become //evil.example.
+            ("/\t/evil.example", "/"),
+            ("/\n/evil.example", "/"),
+            ("/\r\n/evil.example", "/"),
+            ("/\u{0}/evil.example", "/"),
+            ("\t//evil.example", "/"),
+            ("/fernhill/abilities/x?tab=1#top", "/fernhill/abilities/x?tab=1#top"),
+            ("/%2F%2Fevil.example", "/%2F%2Fevil.example"),
+            ("https:/evil.example", "/"),
         ] {
             assert_eq!(safe_next(next), expected, "{next:?}");
         }

@@ -21,6 +21,7 @@ use tracing::Level;
 mod api;
 mod assets;
 mod audit;
+mod edges;
 pub mod auth;
 pub mod error;
 mod extract;
@@ -128,9 +129,15 @@ pub fn router(app: App) -> Router {
         .merge(api::router())
         .merge(assets::router())
         .fallback(html::not_found)
-        .with_state(app)
         .layer(csrf)
-        .layer(RequestBodyLimitLayer::new(1024 * 1024))
+        .layer(axum::middleware::from_fn_with_state(
+            app.clone(),
+            edges::csrf_scheme,
+        ))
+        .with_state(app)
+        .layer(axum::middleware::from_fn(edges::form_text))
+        .layer(RequestBodyLimitLayer::new(edges::FORM_LIMIT))
+        .layer(axum::middleware::from_fn(edges::api_problems))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static(

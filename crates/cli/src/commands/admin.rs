@@ -166,7 +166,7 @@ async fn reset_password(settings: &Settings, email: &str) -> ExitCode {
         let hash = cairn_web::password::hash(&password)
             .await
             .map_err(StoreError::Other)?;
-        people::set_password(&store, &person.id, &hash, now()).await?;
+        people::set_password(&store, &person.id, &hash, false, now()).await?;
         Ok::<_, StoreError>(Some(()))
     }
     .await;
@@ -227,6 +227,26 @@ async fn grant(settings: &Settings, org: &str, email: &str, capability: &str) ->
         if matches!(current, Some((_, MemberStatus::Departed))) {
             members::set_status(&store, &org.id, &person.id, MemberStatus::Active, now()).await?;
         }
+        let before = match current {
+            None => "not a member".to_owned(),
+            Some((caps, status)) => format!(
+                "{} ({})",
+                if caps.to_text().is_empty() { "member".to_owned() } else { caps.to_text() },
+                if status == MemberStatus::Active { "active" } else { "departed" }
+            ),
+        };
+        let entry = cairn_store::audit::Entry {
+            org: Some(&org.id),
+            actor: None,
+            action: cairn_domain::audit::AuditAction::CapabilityGranted,
+            subject: format!("{} <{}>", person.name, person.email),
+            detail: format!(
+                "{before} → {} (active), by the operator (cairn admin grant)",
+                if caps.to_text().is_empty() { "member".to_owned() } else { caps.to_text() }
+            ),
+            client_ip: "",
+        };
+        cairn_store::audit::record(&store, &entry, now()).await?;
         Ok::<_, StoreError>(Ok(caps))
     }
     .await;

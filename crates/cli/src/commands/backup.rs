@@ -133,7 +133,13 @@ pub async fn export_org(settings: &Settings, args: crate::ExportOrgArgs) -> Exit
             return Ok(None);
         };
         let mut body = Vec::new();
-        cairn_store::org_export::export(&store, &org.id, &mut body).await?;
+        cairn_store::org_export::export(
+            &store,
+            &org.id,
+            cairn_store::org_export::ExportFor::Operator,
+            &mut body,
+        )
+        .await?;
         let entry = cairn_store::audit::Entry {
             org: Some(&org.id),
             actor: None,

@@ -180,49 +180,41 @@ async fn tokens_act_for_their_owner_until_revoked() {
 }
 
 #[tokio::test]
-async fn failed_sign_ins_are_counted_per_key_within_a_window() {
+async fn attempts_are_counted_per_key_within_a_window_and_successes_taken_back() {
+    use cairn_domain::throttle::{Limit, Recent};
+    use cairn_store::throttle;
     for_each_backend(|db| async move {
-        let keys = ["email:a@x.io".to_owned(), "ip:1".to_owned()];
+        let limit = Limit { max: 3, window_ms: 1_000 };
+        let keys = [("email:a@x.io", limit), ("ip:1", limit)];
+        let mut attempts = Vec::new();
         for t in [100, 200, 300] {
-            people::record_failure(&db.store, &keys, t, 0)
-                .await
-                .expect("record");
+            let a = throttle::begin(&db.store, &keys, t).await.expect("begin");
+            attempts.push(a.expect("under the limit"));
         }
+        // The fourth waits until the first leaves the window (at 1100).
         assert_eq!(
-            people::failures(&db.store, "email:a@x.io", 0)
-                .await
-                .expect("count"),
-            (3, Some(100))
-        );
-        assert_eq!(
-            people::failures(&db.store, "email:a@x.io", 150)
-                .await
-                .expect("count"),
-            (2, Some(200))
-        );
-        assert_eq!(
-            people::failures(&db.store, "ip:2", 0).await.expect("count"),
-            (0, None),
+            throttle::begin(&db.store, &keys, 400).await.expect("begin").err(),
+            Some(1),
             "{}",
             db.label
         );
-        // Old failures are forgotten as new ones arrive.
-        people::record_failure(&db.store, &keys[1..], 1_000, 250)
-            .await
-            .expect("record");
         assert_eq!(
-            people::failures(&db.store, "ip:1", 0).await.expect("count"),
-            (2, Some(300))
+            throttle::recent(&db.store, "email:a@x.io", 0).await.expect("count"),
+            Recent { count: 3, oldest: Some(100) },
+            "a refused attempt is not recorded"
         );
-        people::clear_failures(&db.store, "email:a@x.io")
+        // A success takes its own attempt back and forgets the account's
+        // failures, not the address's.
+        throttle::succeeded(&db.store, &attempts[2], &["email:a@x.io"])
             .await
-            .expect("clear");
+            .expect("success");
+        assert_eq!(throttle::recent(&db.store, "email:a@x.io", 0).await.expect("count").count, 0);
+        assert_eq!(throttle::recent(&db.store, "ip:1", 0).await.expect("count").count, 2);
+        // Past the window, old attempts no longer count and are forgotten.
+        assert!(throttle::begin(&db.store, &keys[1..], 1_250).await.expect("begin").is_ok());
         assert_eq!(
-            people::failures(&db.store, "email:a@x.io", 0)
-                .await
-                .expect("count")
-                .0,
-            0
+            throttle::recent(&db.store, "ip:1", 0).await.expect("count"),
+            Recent { count: 1, oldest: Some(1_250) }
         );
     })
     .await;

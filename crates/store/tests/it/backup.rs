@@ -182,7 +182,7 @@ async fn an_organization_moves_to_another_instance_whole() {
         .await
         .expect("member");
         let mut first = Vec::new();
-        let rows = org_export::export(&db.store, &org.id, &mut first)
+        let rows = org_export::export(&db.store, &org.id, org_export::ExportFor::Operator, &mut first)
             .await
             .expect("export");
         let text = String::from_utf8(first.clone()).expect("utf-8");
@@ -211,7 +211,7 @@ async fn an_organization_moves_to_another_instance_whole() {
             .expect("read")
             .expect("org");
         let mut second = Vec::new();
-        org_export::export(&other.store, &org2.id, &mut second)
+        org_export::export(&other.store, &org2.id, org_export::ExportFor::Operator, &mut second)
             .await
             .expect("export");
         assert_eq!(

@@ -151,9 +151,14 @@ pub(crate) async fn item_history<const K: u8>(
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let (kind, _) = kind_of(K);
-    let entries = framework::history(&app.store, &org.id, kind, &slug(&item)?)
+    let history = framework::history(&app.store, &org.id, kind, &slug(&item)?)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let actor = visitor.actor(&app, &org).await?;
+    if !cairn_domain::policy::can_read_history(&actor, org.access(), history.archived) {
+        return Err(ApiError::not_found());
+    }
+    let entries = history.entries;
     let empty = history::Snapshot::default();
     Ok(Json(json!({
         "history": entries.iter().map(|e| json!({

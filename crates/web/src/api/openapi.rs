@@ -110,7 +110,7 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "/api/v1/orgs/{org}/people/{person}/journey",
         "A member's journey",
         "members (awards by the award visibility rule)",
-        "Total miles, miles per ability, and awards.",
+        "Total miles, miles per ability, and awards; an award's evidence lists the observations the caller may read, and evidence_hidden counts the others.",
     ),
     (
         "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",

@@ -102,6 +102,20 @@ pub(crate) async fn journey_json(
         .collect();
     let held = awards::held(visible.iter().copied());
     let j = journey(held.iter().map(|(s, l)| (s, *l)), &org.org.miles);
+    // Evidence shows only observations the caller may read; the rest are
+    // counted, never named.
+    let readable = if visible.iter().any(|a| !a.evidence.is_empty()) {
+        observations::readable_ids_of(
+            &app.store,
+            &org.id,
+            r.person.as_ref(),
+            r.member,
+            &member.person.id,
+        )
+        .await?
+    } else {
+        Default::default()
+    };
     Ok(Json(json!({
         "person": { "id": member.person.id.as_str(), "name": member.person.name.as_str() },
         "total_miles": j.total,
@@ -115,7 +129,8 @@ pub(crate) async fn journey_json(
             "note": a.note,
             "visibility": a.visibility.as_str(),
             "revoked": a.revoked,
-            "evidence": a.evidence,
+            "evidence": a.evidence.iter().filter(|e| readable.contains(*e)).collect::<Vec<_>>(),
+            "evidence_hidden": a.evidence.iter().filter(|e| !readable.contains(*e)).count(),
         })).collect::<Vec<_>>(),
     })))
 }

@@ -9,23 +9,20 @@ use axum::response::{IntoResponse, Response};
 use cairn_domain::Name;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::people::{Email, NewPassword};
+use cairn_domain::throttle;
+use cairn_store::throttle::Attempt;
 use cairn_store::StoreError;
 use cairn_store::audit::Entry;
 use cairn_store::people;
 use serde::Deserialize;
 
-use super::{Chrome, Link, date, signed_in, url_encode};
+use super::{Chrome, Link, date, url_encode};
 use crate::App;
-use crate::auth::{self, ClientInfo, TOKEN_PREFIX, Visitor};
+use crate::auth::{self, ClientInfo, TOKEN_PREFIX, TokenScope, Visitor};
 use crate::error::PageError;
 use crate::forms::{FormErrors, invalid, redirect, redirect_with_cookie, safe_next};
 use crate::{password, secrets};
 
-/// Failed sign-ins allowed per account, and per client address, within
-/// the window before further attempts answer 429.
-const MAX_FAILURES_PER_ACCOUNT: i64 = 5;
-const MAX_FAILURES_PER_ADDRESS: i64 = 20;
-const FAILURE_WINDOW_MS: i64 = 15 * 60 * 1000;
 
 /// The one message for an unknown email and a wrong password.
 const SIGN_IN_FAILED: &str = "That email and password do not match an account.";
@@ -99,18 +96,30 @@ pub(crate) async fn signup(
     let (Some(name), Some(email), Some(pw)) = (name, email, pw) else {
         return Ok(invalid(page(errors)));
     };
+    // Telling "this email has an account" cannot be avoided while sign-up
+    // signs the new account straight in; each address gets as many tries
+    // as it gets sign-ins, and only failed ones stay counted.
+    let ip_key = address_key(&client);
+    let attempt = match attempt(&app, &[(ip_key.as_str(), throttle::PER_ADDRESS)]).await? {
+        Ok(a) => a,
+        Err(seconds) => {
+            errors.add("", wait_message(seconds));
+            return Ok(too_many(page(errors), seconds));
+        }
+    };
     let hash = password::hash(&pw).await.map_err(PageError::Internal)?;
     let person = match people::create(&app.store, &email, &name, &hash, app.now()).await {
         Ok(p) => p,
         Err(StoreError::Conflict(_)) => {
             errors.add(
                 "email",
-                "An account with this email already exists. Sign in instead.",
+                "This email cannot be used to sign up. If it is yours, sign in instead.",
             );
             return Ok(invalid(page(errors)));
         }
         Err(e) => return Err(e.into()),
     };
+    cairn_store::throttle::succeeded(&app.store, &attempt, &[]).await?;
     end_current_session(&app, &visitor).await?;
     let cookie = auth::start_session(&app, &person, &client).await?;
     crate::audit::note(
@@ -159,14 +168,38 @@ pub(crate) async fn login_form(visitor: Visitor, Query(q): Query<NextQuery>) -> 
     }
 }
 
-/// Seconds until a throttled key may try again, if it is throttled.
-async fn throttled(app: &App, key: &str, max: i64) -> Result<Option<i64>, StoreError> {
-    let now = app.now();
-    let (count, oldest) = people::failures(&app.store, key, now - FAILURE_WINDOW_MS).await?;
-    Ok((count >= max).then(|| {
-        let retry_ms = oldest.map_or(FAILURE_WINDOW_MS, |t| t + FAILURE_WINDOW_MS - now);
-        (retry_ms.max(1000) + 999) / 1000
-    }))
+fn account_key(email: &str) -> String {
+    format!("email:{}", email.trim().to_lowercase())
+}
+
+fn address_key(client: &cairn_store::people::Client) -> String {
+    format!("ip:{}", client.ip)
+}
+
+/// Starts a throttled attempt (`cairn_domain::throttle`): counted before
+/// any password is checked, so simultaneous attempts count too. `Err` is
+/// the seconds to wait.
+async fn attempt(
+    app: &App,
+    keys: &[(&str, throttle::Limit)],
+) -> Result<Result<Attempt, i64>, PageError> {
+    Ok(cairn_store::throttle::begin(&app.store, keys, app.now()).await?)
+}
+
+/// The 429 answer: the form again, saying how long to wait.
+fn too_many(page: impl IntoResponse, seconds: i64) -> Response {
+    let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
+    if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, v);
+    }
+    response
+}
+
+fn wait_message(seconds: i64) -> String {
+    format!(
+        "Too many attempts. Try again in {} minute(s).",
+        (seconds + 59) / 60
+    )
 }
 
 pub(crate) async fn login(
@@ -183,30 +216,20 @@ pub(crate) async fn login(
         errors,
     };
     let email = Email::parse(&form.email).ok();
-    let email_key = format!(
-        "email:{}",
-        email.as_ref().map_or(form.email.trim(), Email::as_str)
-    );
-    let ip_key = format!("ip:{}", client.ip);
-    let wait = match throttled(&app, &email_key, MAX_FAILURES_PER_ACCOUNT).await? {
-        Some(w) => Some(w),
-        None => throttled(&app, &ip_key, MAX_FAILURES_PER_ADDRESS).await?,
-    };
-    if let Some(seconds) = wait {
-        let mut errors = FormErrors::default();
-        errors.add(
-            "",
-            format!(
-                "Too many failed sign-ins. Try again in {} minute(s).",
-                (seconds + 59) / 60
-            ),
-        );
-        let mut response = (StatusCode::TOO_MANY_REQUESTS, page(errors)).into_response();
-        if let Ok(v) = HeaderValue::from_str(&seconds.to_string()) {
-            response.headers_mut().insert(header::RETRY_AFTER, v);
+    let email_key = account_key(email.as_ref().map_or(form.email.as_str(), Email::as_str));
+    let ip_key = address_key(&client);
+    let keys = [
+        (email_key.as_str(), throttle::PER_ACCOUNT),
+        (ip_key.as_str(), throttle::PER_ADDRESS),
+    ];
+    let attempt = match attempt(&app, &keys).await? {
+        Ok(a) => a,
+        Err(seconds) => {
+            let mut errors = FormErrors::default();
+            errors.add("", wait_message(seconds));
+            return Ok(too_many(page(errors), seconds));
         }
-        return Ok(response);
-    }
+    };
 
     let found = match &email {
         Some(e) => people::by_email(&app.store, e).await?,
@@ -236,19 +259,12 @@ pub(crate) async fn login(
             },
         )
         .await;
-        let now = app.now();
-        people::record_failure(
-            &app.store,
-            &[email_key, ip_key],
-            now,
-            now - FAILURE_WINDOW_MS,
-        )
-        .await?;
+        // The attempt stays counted as a failure.
         let mut errors = FormErrors::default();
         errors.add("", SIGN_IN_FAILED);
         return Ok((StatusCode::UNAUTHORIZED, page(errors)).into_response());
     };
-    people::clear_failures(&app.store, &email_key).await?;
+    cairn_store::throttle::succeeded(&app.store, &attempt, &[&email_key]).await?;
     end_current_session(&app, &visitor).await?;
     let cookie = auth::start_session(&app, &person, &client).await?;
     crate::audit::note(
@@ -306,7 +322,7 @@ pub(crate) async fn account_page(
     visitor: Visitor,
     Query(q): Query<DoneQuery>,
 ) -> Result<AccountPage, PageError> {
-    let person = signed_in(&visitor, "/settings/account")?;
+    let person = signed_in_by_session(&visitor, "/settings/account")?;
     Ok(AccountPage {
         chrome: Chrome::new(&visitor),
         name: person.name.to_string(),
@@ -321,6 +337,8 @@ pub(crate) async fn account_page(
 pub(crate) struct PasswordForm {
     current: String,
     password: String,
+    /// "keep" keeps the API tokens; anything else (the default) revokes them.
+    tokens: String,
 }
 
 pub(crate) async fn change_password(
@@ -329,28 +347,47 @@ pub(crate) async fn change_password(
     ClientInfo(client): ClientInfo,
     Form(form): Form<PasswordForm>,
 ) -> Result<Response, PageError> {
-    let person = signed_in(&visitor, "/settings/account")?;
+    let person = signed_in_by_session(&visitor, "/settings/account")?;
     let mut errors = FormErrors::default();
+    let page = |errors: FormErrors| AccountPage {
+        chrome: Chrome::new(&visitor),
+        name: person.name.to_string(),
+        email: person.email.to_string(),
+        changed: false,
+        errors,
+    };
+    // Checking the current password is a guess like a sign-in, throttled
+    // the same way.
+    let email_key = account_key(person.email.as_str());
+    let ip_key = address_key(&client);
+    let keys = [
+        (email_key.as_str(), throttle::PER_ACCOUNT),
+        (ip_key.as_str(), throttle::PER_ADDRESS),
+    ];
+    let attempt = match attempt(&app, &keys).await? {
+        Ok(a) => a,
+        Err(seconds) => {
+            errors.add("current", wait_message(seconds));
+            return Ok(too_many(page(errors), seconds));
+        }
+    };
     let stored = people::password_hash(&app.store, &person.id).await?;
-    if !password::verify(&form.current, &stored)
+    if password::verify(&form.current, &stored)
         .await
         .map_err(PageError::Internal)?
     {
+        cairn_store::throttle::succeeded(&app.store, &attempt, &[]).await?;
+    } else {
         errors.add("current", "That is not your current password.");
     }
     let new = errors.check("password", NewPassword::parse(&form.password));
     let Some(new) = new.filter(|_| errors.is_empty()) else {
-        return Ok(invalid(AccountPage {
-            chrome: Chrome::new(&visitor),
-            name: person.name.to_string(),
-            email: person.email.to_string(),
-            changed: false,
-            errors,
-        }));
+        return Ok(invalid(page(errors)));
     };
     let hash = password::hash(&new).await.map_err(PageError::Internal)?;
     // Ends every session, this one included; this browser gets a new one.
-    people::set_password(&app.store, &person.id, &hash, app.now()).await?;
+    let revoke_tokens = form.tokens != "keep";
+    people::set_password(&app.store, &person.id, &hash, revoke_tokens, app.now()).await?;
     let cookie = auth::start_session(&app, person, &client).await?;
     Ok(redirect_with_cookie(
         "/settings/account?done=password",
@@ -381,7 +418,7 @@ pub(crate) async fn sessions_page(
     State(app): State<App>,
     visitor: Visitor,
 ) -> Result<SessionsPage, PageError> {
-    let person = signed_in(&visitor, "/settings/sessions")?;
+    let person = signed_in_by_session(&visitor, "/settings/sessions")?;
     let sessions = people::sessions(&app.store, &person.id, app.now()).await?;
     Ok(SessionsPage {
         chrome: Chrome::new(&visitor),
@@ -408,7 +445,7 @@ pub(crate) async fn revoke_session(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let person = signed_in(&visitor, "/settings/sessions")?;
+    let person = signed_in_by_session(&visitor, "/settings/sessions")?;
     if !people::revoke_session(&app.store, &person.id, &id).await? {
         return Err(PageError::NotFound);
     }
@@ -427,6 +464,7 @@ pub(crate) async fn revoke_session(
 pub(crate) struct TokenLine {
     id: String,
     name: String,
+    scope: &'static str,
     created: String,
     last_used: String,
 }
@@ -448,7 +486,7 @@ async fn tokens_view(
     name: String,
     errors: FormErrors,
 ) -> Result<TokensPage, PageError> {
-    let person = signed_in(visitor, "/settings/tokens")?;
+    let person = signed_in_by_session(visitor, "/settings/tokens")?;
     let tokens = people::tokens(&app.store, &person.id).await?;
     Ok(TokensPage {
         chrome: Chrome::new(visitor),
@@ -457,6 +495,10 @@ async fn tokens_view(
             .map(|t| TokenLine {
                 id: t.id,
                 name: t.name.to_string(),
+                scope: match t.scope {
+                    TokenScope::Read => "read",
+                    TokenScope::Write => "read and write",
+                },
                 created: date(t.created_at),
                 last_used: t.last_used_at.map_or_else(|| "never".to_owned(), date),
             })
@@ -478,6 +520,7 @@ pub(crate) async fn tokens_page(
 #[serde(default)]
 pub(crate) struct TokenForm {
     name: String,
+    scope: String,
 }
 
 /// Creates a token and shows it on this one response, never again.
@@ -486,9 +529,18 @@ pub(crate) async fn create_token(
     visitor: Visitor,
     Form(form): Form<TokenForm>,
 ) -> Result<Response, PageError> {
-    let person = signed_in(&visitor, "/settings/tokens")?;
+    let person = signed_in_by_session(&visitor, "/settings/tokens")?;
     let mut errors = FormErrors::default();
-    let Some(name) = errors.check("name", Name::parse(&form.name, "a token name")) else {
+    let name = errors.check("name", Name::parse(&form.name, "a token name"));
+    let scope = match form.scope.as_str() {
+        // Read is the default: a token that only reads leaks less.
+        "" => Some(TokenScope::Read),
+        other => TokenScope::parse(other),
+    };
+    if scope.is_none() {
+        errors.add("scope", "Choose read or write.");
+    }
+    let (Some(name), Some(scope)) = (name, scope) else {
         return Ok(invalid(
             tokens_view(&app, &visitor, None, form.name, errors).await?,
         ));
@@ -499,6 +551,7 @@ pub(crate) async fn create_token(
         &app.store,
         &person.id,
         &name,
+        scope,
         &secrets::hash(&token),
         app.now(),
     )
@@ -520,11 +573,26 @@ pub(crate) async fn revoke_token(
     visitor: Visitor,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
-    let person = signed_in(&visitor, "/settings/tokens")?;
+    let person = signed_in_by_session(&visitor, "/settings/tokens")?;
     if !people::revoke_token(&app.store, &person.id, &id, app.now()).await? {
         return Err(PageError::NotFound);
     }
     Ok(redirect("/settings/tokens"))
+}
+
+/// The signed-in person of a browser session. Tokens, sessions and the
+/// password are never managed with an API token: a leaked token must not
+/// be able to make more tokens, end its owner's sessions or lock them out.
+fn signed_in_by_session<'a>(
+    visitor: &'a Visitor,
+    here: &str,
+) -> Result<&'a cairn_store::people::Person, PageError> {
+    if visitor.token_scope.is_some() {
+        return Err(PageError::Forbidden(
+            "API tokens cannot manage tokens, sessions or the password. Sign in with a browser.",
+        ));
+    }
+    super::signed_in(visitor, here)
 }
 
 /// Links offered when an invitation needs an account first.

@@ -973,9 +973,13 @@ pub(crate) async fn history_page<const K: u8>(
     let kind = kind_of(K);
     let (org, slug) = (org_slug(&org)?, item_slug(&slug)?);
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
-    let entries = framework::history(&app.store, &ctx.org.id, kind, &slug)
+    let history = framework::history(&app.store, &ctx.org.id, kind, &slug)
         .await?
         .ok_or(PageError::NotFound)?;
+    if !cairn_domain::policy::can_read_history(&ctx.actor, ctx.org.access(), history.archived) {
+        return Err(PageError::NotFound);
+    }
+    let entries = history.entries;
     let now = app.now();
     // The newest snapshot names the item (archived items included).
     let name = entries

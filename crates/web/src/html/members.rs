@@ -9,10 +9,12 @@ use axum::extract::{Path, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_domain::audit::AuditAction;
-use cairn_domain::membership::{Capabilities, Capability, MemberStatus};
+use cairn_domain::membership::{
+    Capabilities, Capability, MemberChangeRefused, MemberRequest, MemberStatus,
+};
 use cairn_domain::policy::Action;
 use cairn_store::audit::Entry;
-use cairn_store::members::{self, InvitationState, ManagerError, Member};
+use cairn_store::members::{self, InvitationState, Joined, ManagerError, Member, UpdateRefused};
 use cairn_store::orgs;
 use cairn_store::people::PersonId;
 use serde::Deserialize;
@@ -167,7 +169,8 @@ impl MemberForm {
     }
 }
 
-/// Saves a member's capabilities, manager and status.
+/// Saves a member's capabilities, manager and status: one transaction,
+/// decided by `membership::decide_member_change` on what it reads.
 pub(crate) async fn update(
     State(app): State<App>,
     visitor: Visitor,
@@ -177,109 +180,115 @@ pub(crate) async fn update(
 ) -> Result<Response, PageError> {
     let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
-    let list = members::list(&app.store, &ctx.org.id).await?;
-    let member = list
-        .iter()
-        .find(|m| m.person.id.as_str() == person)
+    let actor = signed_in(&visitor, &format!("/{slug}/people"))?;
+    let member = members::get(&app.store, &ctx.org.id, &person)
+        .await?
         .ok_or(PageError::NotFound)?;
-    let mut errors = FormErrors::default();
-
-    // Capabilities an admin may not touch keep their current value.
-    let can_grant = ctx.can(Action::GrantAdmin);
-    let caps = Capability::ALL
-        .into_iter()
-        .fold(Capabilities::NONE, |acc, c| {
-            let keep = if can_grant || !needs_owner(c) {
-                form.wants(c)
-            } else {
-                member.capabilities.holds(c)
-            };
-            if keep { acc.with(c) } else { acc }
-        });
-    let departed = form.departed == "on";
-    // An organization always keeps an active owner.
-    let other_owner = list.iter().any(|m| {
-        m.person.id != member.person.id
-            && m.status == MemberStatus::Active
-            && m.capabilities.holds(Capability::Owner)
-    });
-    if member.capabilities.holds(Capability::Owner)
-        && (!caps.holds(Capability::Owner) || departed)
-        && !other_owner
-    {
-        errors.add(
-            "",
-            format!(
-                "{} is the only owner. Make someone else an owner first.",
-                member.person.name
-            ),
-        );
-    }
+    let request = MemberRequest {
+        capabilities: Capability::ALL
+            .into_iter()
+            .filter(|c| form.wants(*c))
+            .fold(Capabilities::NONE, Capabilities::with),
+        departed: form.departed == "on",
+    };
     let manager = (!form.manager.is_empty()).then(|| PersonId::from_form(&form.manager));
-    if errors.is_empty() {
-        match members::set_manager(&app.store, &ctx.org.id, &member.person.id, manager.as_ref())
-            .await?
-        {
-            Ok(()) => {}
-            Err(ManagerError::Cycle) => errors.add(
-                "",
-                format!(
-                    "{} cannot report to someone who reports to them.",
-                    member.person.name
-                ),
-            ),
-            Err(ManagerError::NotAMember) => {
-                errors.add("", "Choose a manager from this organization.")
-            }
+    let name = &member.person.name;
+    let refused = |message: String| async {
+        let mut errors = FormErrors::default();
+        errors.add("", message);
+        Ok::<_, PageError>(invalid(
+            members_view(&app, &visitor, &ctx, errors).await?,
+        ))
+    };
+    let change = match members::update(
+        &app.store,
+        &ctx.org.id,
+        &actor.id,
+        &member.person.id,
+        request,
+        manager.as_ref(),
+        app.now(),
+    )
+    .await?
+    {
+        Ok(change) => change,
+        // The actor stopped being an admin since the page loaded.
+        Err(UpdateRefused::Rule(MemberChangeRefused::NotAdmin)) => {
+            return Err(PageError::NotFound);
         }
-    }
-    if !errors.is_empty() {
-        return Ok(invalid(members_view(&app, &visitor, &ctx, errors).await?));
-    }
-    members::set_capabilities(&app.store, &ctx.org.id, &member.person.id, caps).await?;
-    let actor = visitor.person.as_ref().map(|p| &p.id);
+        Err(UpdateRefused::Rule(MemberChangeRefused::LastOwner)) => {
+            return refused(format!(
+                "{name} is the only owner. Make someone else an owner first."
+            ))
+            .await;
+        }
+        Err(UpdateRefused::Rule(MemberChangeRefused::OwnersOnly)) => {
+            return refused(format!(
+                "Only owners can mark {name} departed or bring them back: they are an owner or admin."
+            ))
+            .await;
+        }
+        Err(UpdateRefused::Manager(ManagerError::Cycle)) => {
+            return refused(format!(
+                "{name} cannot report to someone who reports to them."
+            ))
+            .await;
+        }
+        Err(UpdateRefused::Manager(ManagerError::NotAMember)) => {
+            return refused("Choose a manager from this organization.".into()).await;
+        }
+    };
     let entry = |action, detail: String| Entry {
         org: Some(&ctx.org.id),
-        actor,
+        actor: Some(&actor.id),
         action,
         subject: crate::audit::about(&member.person),
         detail,
         client_ip: &client.ip,
     };
-    if caps != member.capabilities {
+    let (before, after) = (change.before, change.after);
+    if before.capabilities != after.capabilities {
         crate::audit::note(
             &app,
             entry(
                 AuditAction::CapabilitiesChanged,
-                format!("{} → {}", shown(member.capabilities), shown(caps)),
+                format!("{} → {}", shown(before.capabilities), shown(after.capabilities)),
             ),
         )
         .await;
     }
-    let status = if departed {
-        MemberStatus::Departed
-    } else {
-        MemberStatus::Active
-    };
-    if status != member.status {
-        members::set_status(
-            &app.store,
-            &ctx.org.id,
-            &member.person.id,
-            status,
-            app.now(),
-        )
-        .await?;
+    if before.status != after.status {
         crate::audit::note(
             &app,
             entry(
                 AuditAction::MemberStatusChanged,
-                format!("{} → {}", status_word(member.status), status_word(status)),
+                format!("{} → {}", status_word(before.status), status_word(after.status)),
             ),
         )
         .await;
     }
+    if change.manager_before != change.manager_after {
+        let detail = format!(
+            "{} → {}",
+            manager_named(&app, &ctx, change.manager_before.as_ref()).await?,
+            manager_named(&app, &ctx, change.manager_after.as_ref()).await?
+        );
+        crate::audit::note(&app, entry(AuditAction::ManagerChanged, detail)).await;
+    }
     Ok(redirect(&format!("/{slug}/people#member-{person}")))
+}
+
+async fn manager_named(
+    app: &App,
+    ctx: &OrgContext,
+    id: Option<&PersonId>,
+) -> Result<String, PageError> {
+    let Some(id) = id else {
+        return Ok("nobody".to_owned());
+    };
+    Ok(members::get(&app.store, &ctx.org.id, id.as_str())
+        .await?
+        .map_or_else(|| id.as_str().to_owned(), |m| crate::audit::about(&m.person)))
 }
 
 fn shown(caps: Capabilities) -> String {
@@ -380,6 +389,7 @@ pub(crate) struct InvitationForm {
 pub(crate) async fn create_invitation(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     OrgPath(slug): OrgPath,
     Form(form): Form<InvitationForm>,
 ) -> Result<Response, PageError> {
@@ -389,7 +399,7 @@ pub(crate) async fn create_invitation(
     let token = secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
     let now = app.now();
     let expires = now + INVITATION_DAYS * 24 * 3600 * 1000;
-    members::create_invitation(
+    let invitation = members::create_invitation(
         &app.store,
         &ctx.org.id,
         &secrets::hash(&token),
@@ -399,6 +409,18 @@ pub(crate) async fn create_invitation(
         expires,
     )
     .await?;
+    crate::audit::note(
+        &app,
+        Entry {
+            org: Some(&ctx.org.id),
+            actor: Some(&person.id),
+            action: AuditAction::InvitationCreated,
+            subject: format!("invitation {}", invitation.id),
+            detail: note.clone(),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     let base = app.config.trusted_origin.clone().unwrap_or_default();
     let page =
         invitations_view(&app, &visitor, &ctx, Some(format!("{base}/invite/{token}"))).await?;
@@ -408,6 +430,7 @@ pub(crate) async fn create_invitation(
 pub(crate) async fn revoke_invitation(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     Path((org, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
@@ -415,6 +438,18 @@ pub(crate) async fn revoke_invitation(
     if !members::revoke_invitation(&app.store, &ctx.org.id, &id, app.now()).await? {
         return Err(PageError::NotFound);
     }
+    crate::audit::note(
+        &app,
+        Entry {
+            org: Some(&ctx.org.id),
+            actor: visitor.person.as_ref().map(|p| &p.id),
+            action: AuditAction::InvitationRevoked,
+            subject: format!("invitation {id}"),
+            detail: String::new(),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     Ok(redirect(&format!("/{slug}/settings/invitations")))
 }
 
@@ -498,6 +533,7 @@ pub(crate) async fn invitation_page(
 pub(crate) async fn accept_invitation(
     State(app): State<App>,
     visitor: Visitor,
+    ClientInfo(client): ClientInfo,
     Path(token): Path<String>,
 ) -> Result<Response, PageError> {
     if !token_ok(&token) {
@@ -507,10 +543,29 @@ pub(crate) async fn accept_invitation(
     match members::accept_invitation(&app.store, &secrets::hash(&token), &person.id, app.now())
         .await
     {
-        Ok(Ok(org)) => {
+        Ok(Ok((org, joined))) => {
             let org = orgs::by_id(&app.store, &org)
                 .await?
                 .ok_or(PageError::NotFound)?;
+            let detail = match joined {
+                Joined::New => "joined",
+                Joined::Rejoined => "departed → active (capabilities not restored)",
+                Joined::AlreadyMember => "already a member; invitation left open",
+            };
+            if joined != Joined::AlreadyMember {
+                crate::audit::note(
+                    &app,
+                    Entry {
+                        org: Some(&org.id),
+                        actor: Some(&person.id),
+                        action: AuditAction::InvitationAccepted,
+                        subject: crate::audit::about(person),
+                        detail: detail.into(),
+                        client_ip: &client.ip,
+                    },
+                )
+                .await;
+            }
             Ok(redirect(&format!("/{}", org.org.slug)))
         }
         Ok(Err(state)) => Ok(closed_invitation(&visitor, &state)),

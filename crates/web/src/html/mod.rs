@@ -214,6 +214,8 @@ pub struct Link {
 pub struct Chrome {
     pub person: Option<String>,
     pub org: Option<OrgNav>,
+    /// This page, encoded for `?next=`: signing in comes back here.
+    pub next_encoded: String,
 }
 
 pub struct OrgNav {
@@ -235,6 +237,12 @@ impl Chrome {
         Chrome {
             person: visitor.person.as_ref().map(|p| p.name.to_string()),
             org: None,
+            next_encoded: visitor
+                .here
+                .as_deref()
+                .filter(|h| !h.starts_with("/login") && !h.starts_with("/signup"))
+                .map(|h| url_encode(crate::forms::safe_next(h)))
+                .unwrap_or_default(),
         }
     }
 
@@ -309,7 +317,9 @@ impl OrgContext {
         if policy::require(&actor, action, org.access()).is_err() {
             // A signed-out visitor may be a member: let them sign in first.
             if visitor.person.is_none() && org.published && action != Action::ReadFramework {
-                return Err(PageError::SignIn(format!("/{slug}")));
+                return Err(PageError::SignIn(
+                    visitor.here.clone().unwrap_or_else(|| format!("/{slug}")),
+                ));
             }
             return Err(PageError::NotFound);
         }

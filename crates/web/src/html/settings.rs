@@ -149,6 +149,7 @@ pub(crate) struct OrgSettingsForm {
 pub(crate) async fn update_org(
     State(app): State<App>,
     visitor: Visitor,
+    crate::auth::ClientInfo(client): crate::auth::ClientInfo,
     OrgPath(slug): OrgPath,
     Form(form): Form<OrgSettingsForm>,
 ) -> Result<Response, PageError> {
@@ -234,6 +235,27 @@ pub(crate) async fn update_org(
     orgs::set_thresholds(&app.store, &ctx.org.id, thresholds, now).await?;
     cairn_store::awards::set_awarders(&app.store, &ctx.org.id, awarders).await?;
     cairn_store::awards::set_evidence_rule(&app.store, &ctx.org.id, rule).await?;
+    crate::audit::note(
+        &app,
+        cairn_store::audit::Entry {
+            org: Some(&ctx.org.id),
+            actor: visitor.person.as_ref().map(|p| &p.id),
+            action: cairn_domain::audit::AuditAction::SettingsChanged,
+            subject: "organization settings".into(),
+            detail: format!(
+                "name {name:?}; {}; fresh ≤ {} days, critical > {} days; awards by {}; evidence {} observations from {} observers over {} days",
+                if published { "published" } else { "not published" },
+                thresholds.stale_after_days,
+                thresholds.critical_after_days,
+                form.awards_by,
+                rule.min_observations,
+                rule.min_observers,
+                rule.min_days,
+            ),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
     Ok(redirect(&format!("/{slug}/settings?saved=1")))
 }
 
@@ -348,8 +370,13 @@ pub(crate) async fn export_org(
     use axum::http::header;
     use axum::response::IntoResponse;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let person = super::signed_in(&visitor, &format!("/{slug}/settings/export"))?;
     let mut body = Vec::new();
-    let rows = cairn_store::org_export::export(&app.store, &ctx.org.id, &mut body).await?;
+    let reader = cairn_store::org_export::ExportFor::Member {
+        person: &person.id,
+        people_lead: ctx.can(Action::ManagePeople),
+    };
+    let rows = cairn_store::org_export::export(&app.store, &ctx.org.id, reader, &mut body).await?;
     crate::audit::note(
         &app,
         cairn_store::audit::Entry {
