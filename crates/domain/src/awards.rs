@@ -44,6 +44,65 @@ pub fn levels_to_award(
     Ok(levels)
 }
 
+/// Why a revocation was not made.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum RevokeRefused {
+    /// Higher milestones of the ability are held: they go too, once confirmed.
+    #[error("milestone(s) {higher} are held too and would be revoked with it: confirm to revoke them all")]
+    HigherHeld { higher: String },
+    /// A higher milestone that would go with it was awarded by someone else.
+    #[error("milestone(s) {higher} were awarded by someone else: a people lead can revoke them all")]
+    NotYours { higher: String },
+}
+
+/// A live award as revoking sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Held<I> {
+    pub id: I,
+    pub level: Level,
+    /// The one asking may revoke it (people lead, or its certifier).
+    pub revocable: bool,
+}
+
+/// Revoking milestone N takes every higher milestone of the ability with
+/// it: holding N+1 implies N. `live` is every live award of the recipient
+/// on that ability, the revoked one included. Returns the ids to revoke,
+/// the asked one first.
+pub fn revocation<I: Clone + PartialEq>(
+    target: &I,
+    live: &[Held<I>],
+    confirmed: bool,
+) -> Result<Vec<I>, RevokeRefused> {
+    let Some(asked) = live.iter().find(|h| &h.id == target) else {
+        return Ok(Vec::new());
+    };
+    let mut higher: Vec<&Held<I>> = live.iter().filter(|h| h.level > asked.level).collect();
+    higher.sort_by_key(|h| h.level);
+    let names = |list: &[&Held<I>]| {
+        let mut levels: Vec<u8> = list.iter().map(|h| h.level.get()).collect();
+        levels.dedup();
+        levels
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let foreign: Vec<&Held<I>> = higher.iter().copied().filter(|h| !h.revocable).collect();
+    if !foreign.is_empty() {
+        return Err(RevokeRefused::NotYours {
+            higher: names(&foreign),
+        });
+    }
+    if !higher.is_empty() && !confirmed {
+        return Err(RevokeRefused::HigherHeld {
+            higher: names(&higher),
+        });
+    }
+    Ok(std::iter::once(asked.id.clone())
+        .chain(higher.into_iter().map(|h| h.id.clone()))
+        .collect())
+}
+
 /// An organization's optional rule: evidence before an award.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct EvidenceRule {
@@ -166,6 +225,25 @@ pub fn can_read_award<P: Eq + Hash>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[rustfmt::skip]
+    fn revoking_a_milestone_takes_the_higher_ones_with_it() {
+        let h = |id: &'static str, level: i64, revocable: bool| Held { id, level: l(level), revocable };
+        let held = [h("m1", 1, true), h("m2", 2, true), h("m3", 3, true)];
+        let cases: &[(&str, &str, &[Held<&str>], bool, Result<Vec<&str>, RevokeRefused>)] = &[
+            ("the top one goes alone",               "m3", &held, false, Ok(vec!["m3"])),
+            ("M1 while M2, M3 held: asks first",     "m1", &held, false, Err(RevokeRefused::HigherHeld { higher: "2, 3".into() })),
+            ("confirmed: M1, M2 and M3 go",          "m1", &held, true,  Ok(vec!["m1", "m2", "m3"])),
+            ("M2 confirmed: M2 and M3",              "m2", &held, true,  Ok(vec!["m2", "m3"])),
+            ("a higher one by someone else",         "m1", &[h("m1", 1, true), h("m2", 2, false)], true, Err(RevokeRefused::NotYours { higher: "2".into() })),
+            ("lower ones by others do not matter",   "m2", &[h("m1", 1, false), h("m2", 2, true)], false, Ok(vec!["m2"])),
+            ("already revoked: nothing",             "m9", &held, true,  Ok(vec![])),
+        ];
+        for (name, target, live, confirmed, expected) in cases {
+            assert_eq!(revocation(target, live, *confirmed), *expected, "{name}");
+        }
+    }
 
     fn l(n: i64) -> Level {
         Level::parse(n).expect("level")

@@ -32,12 +32,20 @@ pub struct Eligibility {
     pub miles_required: u32,
     pub eligible: bool,
     /// The smallest sets of further milestones (fewest levels climbed in
-    /// all) that would make the member eligible; several when tied, at
-    /// most `MAX_SETS`. Empty when already eligible.
+    /// all) that would make the member eligible; every tie, in a stable
+    /// order, the first `MAX_LISTED` of them kept. Empty when eligible.
     pub gap_sets: Vec<Vec<Step>>,
+    /// How many sets tie for smallest: all of them, counted up to
+    /// `MAX_COUNTED` (the count stops there; `gap_sets_complete` says
+    /// whether it did).
+    pub gap_set_count: usize,
+    pub gap_sets_complete: bool,
 }
 
-pub const MAX_SETS: usize = 5;
+/// Sets kept for listing (pages show 20 at a time).
+pub const MAX_LISTED: usize = 1_000;
+/// Ties counted at most: the search stops there.
+pub const MAX_COUNTED: usize = 100_000;
 
 fn miles_of(levels: &[(Slug, Level)], scale: &MilesScale) -> u32 {
     journey(levels.iter().map(|(s, l)| (s, *l)), scale).total
@@ -75,8 +83,8 @@ pub fn eligibility(fw: &Framework, position: &Position, held: &[(Slug, Level)]) 
     let miles_required = required_miles(position, &fw.roles, scale);
     let eligible =
         requirements.iter().all(RequirementStatus::met) && miles_earned >= miles_required;
-    let gap_sets = if eligible {
-        Vec::new()
+    let gaps = if eligible {
+        Gaps::default()
     } else {
         gap_sets(fw, &requirements, held, miles_required)
     };
@@ -85,18 +93,33 @@ pub fn eligibility(fw: &Framework, position: &Position, held: &[(Slug, Level)]) 
         miles_earned,
         miles_required,
         eligible,
-        gap_sets,
+        gap_set_count: gaps.count,
+        gap_sets_complete: gaps.count < MAX_COUNTED,
+        gap_sets: gaps.kept,
     }
 }
 
+#[derive(Default)]
+struct Gaps {
+    kept: Vec<Vec<Step>>,
+    count: usize,
+}
+
+/// Ties found by `search`: the first `MAX_LISTED` kept, all counted.
+#[derive(Default)]
+struct Found {
+    kept: Vec<Vec<(usize, u8)>>,
+    count: usize,
+}
+
 /// Missing requirements are in every set; beyond them, the fewest further
-/// levels that bring the miles up, every tie listed (up to MAX_SETS).
+/// levels that bring the miles up, every tie counted.
 fn gap_sets(
     fw: &Framework,
     reqs: &[RequirementStatus],
     held: &[(Slug, Level)],
     miles_required: u32,
-) -> Vec<Vec<Step>> {
+) -> Gaps {
     let scale = &fw.organization.miles;
     // Levels after meeting every requirement.
     let base: Vec<(Slug, u8)> = fw
@@ -126,16 +149,20 @@ fn gap_sets(
         .collect();
     mandatory.sort();
     if base_miles >= miles_required {
-        return vec![mandatory];
+        return Gaps {
+            kept: vec![mandatory],
+            count: 1,
+        };
     }
     let short = miles_required - base_miles;
     // Fewest extra levels: try budgets 1, 2, … until some choice covers it.
     let max_budget: u32 = base.iter().map(|(_, l)| u32::from(5 - l)).sum();
     for budget in 1..=max_budget {
-        let mut found: Vec<Vec<(usize, u8)>> = Vec::new();
+        let mut found = Found::default();
         search(&base, &value, 0, budget, short, &mut Vec::new(), &mut found);
-        if !found.is_empty() {
-            return found
+        if found.count > 0 {
+            let kept = found
+                .kept
                 .into_iter()
                 .map(|extra| {
                     let mut set = mandatory.clone();
@@ -150,13 +177,18 @@ fn gap_sets(
                     set
                 })
                 .collect();
+            return Gaps {
+                kept,
+                count: found.count,
+            };
         }
     }
-    Vec::new()
+    Gaps::default()
 }
 
 /// Exactly `budget` more levels spread over abilities from `from`, gaining
-/// at least `short` miles. Records up to MAX_SETS choices.
+/// at least `short` miles. Counts every choice (up to MAX_COUNTED) and
+/// keeps the first MAX_LISTED.
 fn search(
     base: &[(Slug, u8)],
     value: &dyn Fn(u8) -> u32,
@@ -164,9 +196,9 @@ fn search(
     budget: u32,
     short: u32,
     chosen: &mut Vec<(usize, u8)>,
-    found: &mut Vec<Vec<(usize, u8)>>,
+    found: &mut Found,
 ) {
-    if found.len() >= MAX_SETS {
+    if found.count >= MAX_COUNTED {
         return;
     }
     if budget == 0 {
@@ -175,7 +207,10 @@ fn search(
             .map(|(i, to)| value(*to) - value(base[*i].1))
             .sum();
         if gain >= short {
-            found.push(chosen.clone());
+            found.count += 1;
+            if found.kept.len() < MAX_LISTED {
+                found.kept.push(chosen.clone());
+            }
         }
         return;
     }
@@ -350,5 +385,30 @@ positions:
         let f = fw("  - { slug: p, title: P, level: '1', miles: { at_least: 3 } }\n");
         let e = eligibility(&f, &f.positions[0], &held(&[]));
         assert_eq!(sets(&e), vec!["a2", "b2", "c2"]);
+        assert_eq!((e.gap_set_count, e.gap_sets_complete), (3, true));
+    }
+
+    #[test]
+    fn more_than_five_ties_are_all_counted_and_listed() {
+        // Twelve abilities, 1 mile short: any one of them to M1 ties.
+        let abilities: String = (0..12)
+            .map(|i| format!("  - {{ slug: x{i:02}, name: X{i}, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}\n"))
+            .collect();
+        let text = format!(
+            "format: cairn/1\norganization: {{ slug: acme, name: Acme }}\nabilities:\n{abilities}positions:\n  - {{ slug: p, title: P, level: '1', miles: {{ at_least: 1 }} }}\n"
+        );
+        let f = file::parse(&text).expect("framework");
+        let e = eligibility(&f, &f.positions[0], &[]);
+        assert_eq!(e.gap_set_count, 12);
+        assert_eq!(e.gap_sets.len(), 12, "every tie is listed, not five");
+        assert!(e.gap_sets_complete);
+        // 4 miles: no one or two levels reach it (M2 is 3, two M1s 2), so
+        // three levels: any ability to M3 (12), or one to M2 and another
+        // to M1 (12 × 11).
+        let text = text.replace("at_least: 1", "at_least: 4");
+        let f = file::parse(&text).expect("framework");
+        let e = eligibility(&f, &f.positions[0], &[]);
+        assert_eq!(e.gap_set_count, 12 + 12 * 11);
+        assert_eq!(e.gap_sets.len(), 144);
     }
 }

@@ -12,6 +12,7 @@ use serde::de::{MapAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_saphyr::Spanned;
 
+use crate::framework::check_text;
 use crate::framework::{
     Ability, Framework, Level, Markdown, MilesRule, MilesScale, Milestone, Name, OrgSlug,
     Organization, ParseError, Position, Requirement, Role, Slug,
@@ -101,6 +102,7 @@ struct RawRole {
 struct RawPosition {
     slug: S<String>,
     title: S<String>,
+    plural: Option<S<String>>,
     level: S<String>,
     description: Option<S<String>>,
     #[serde(default)]
@@ -336,9 +338,7 @@ pub fn check_example(s: &str) -> Result<String, ParseError> {
     if s.contains(['\n', '\r']) {
         return Err(ParseError::Multiline { what: "an example" });
     }
-    if s.chars().any(char::is_control) {
-        return Err(ParseError::Control { what: "an example" });
-    }
+    check_text(s, "an example")?;
     let len = s.chars().count();
     if len > MAX_EXAMPLE {
         return Err(ParseError::TooLong {
@@ -455,8 +455,14 @@ fn validate_position(
         None => Some(MilesRule::Required),
         Some(rule) => validate_miles_rule(rule, p),
     };
+    let plural = match &r.plural {
+        Some(pl) => Some(p.parse(pl, |s| Name::parse(s, "a position's plural"))?),
+        None => None,
+    };
+    let title: Option<Name> = title;
     Some(Position {
         slug: slug?,
+        plural: plural.or_else(|| title.as_ref().map(Role::default_plural))?,
         title: title?,
         level: level?,
         description: p.markdown(&r.description, "a description")?,
@@ -546,6 +552,8 @@ struct OutRole<'a> {
 struct OutPosition<'a> {
     slug: &'a str,
     title: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    plural: Option<&'a str>,
     level: &'a str,
     description: &'a str,
     roles: OutPositionRoles<'a>,
@@ -629,6 +637,7 @@ fn to_out(f: &Framework) -> OutFile<'_> {
             .map(|p| OutPosition {
                 slug: p.slug.as_str(),
                 title: p.title.as_str(),
+                plural: (p.plural != Role::default_plural(&p.title)).then(|| p.plural.as_str()),
                 level: p.level.as_str(),
                 description: p.description.as_str(),
                 roles: OutPositionRoles {

@@ -341,6 +341,8 @@ pub enum MilesRule {
 pub struct Position {
     pub slug: Slug,
     pub title: Name,
+    /// "Senior Pilots" in "Senior Pilots must be milestone 3+".
+    pub plural: Name,
     /// Free-form level such as "3.1"; several positions may share one.
     pub level: Name,
     pub description: Markdown,
@@ -583,7 +585,12 @@ mod tests {
             ("two\nlines", None),
             ("tab\there", None),
             ("nul\u{0}", None),
-            ("zero\u{200B}width", Some("zero\u{200B}width")),
+            ("zero\u{200B}width", None),
+            ("zero\u{200C}joiner", None),
+            ("zero\u{200D}joiner", None),
+            ("word\u{2060}joiner", None),
+            ("\u{FEFF}bom", None),
+            ("Zoë & Søren 🚀", Some("Zoë & Søren 🚀")),
         ];
         for (input, expected) in cases {
             let got = Name::parse(input, "a name").ok();

@@ -63,6 +63,7 @@ pub fn position(p: &Position) -> Snapshot {
     };
     Snapshot(vec![
         ("Title".into(), p.title.to_string()),
+        ("Plural".into(), p.plural.to_string()),
         ("Level".into(), p.level.to_string()),
         ("Description".into(), p.description.as_str().to_owned()),
         ("Required roles".into(), list(&p.required_roles)),

@@ -84,6 +84,7 @@ mod tests {
         Position {
             slug: slug("p"),
             title: Name::parse("P", "title").expect("test title"),
+            plural: Name::parse("Ps", "plural").expect("test plural"),
             level: Name::parse("1", "level").expect("test level"),
             description: Markdown::default(),
             required_roles: roles.iter().map(|r| slug(r)).collect(),

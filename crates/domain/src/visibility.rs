@@ -62,6 +62,11 @@ impl Privacy {
         }
     }
 
+    /// The observees may read an observation at this level.
+    pub fn includes_observees(self) -> bool {
+        !matches!(self, Privacy::Journal | Privacy::Managers)
+    }
+
     /// Who may see at `self` is a subset of who may see at `wider`.
     /// (Observees and managers are not comparable with each other.)
     pub fn narrower_or_equal(self, wider: Privacy) -> bool {
@@ -78,10 +83,12 @@ impl Privacy {
 }
 
 /// May the level of a published observation go from `from` to `to`?
-/// Narrowing is always allowed to those who may change it; widening only
-/// to the observer, who decided what to share in the first place.
+/// The observer may set any level: they decided what to share in the
+/// first place. The people observed and their managers may only narrow
+/// it, and only to a level the observees still see (never Journal or
+/// Managers, which would hide it from the very people it is about).
 pub fn may_change_level(from: Privacy, to: Privacy, by_observer: bool) -> bool {
-    to.narrower_or_equal(from) || by_observer
+    by_observer || to == from || (to.narrower_or_equal(from) && to.includes_observees())
 }
 
 /// What the rule needs to know about an observation.
@@ -359,13 +366,22 @@ mod tests {
     }
 
     #[test]
-    fn levels_narrow_freely_and_widen_only_by_the_observer() {
+    #[rustfmt::skip]
+    fn levels_narrow_to_what_observees_see_and_widen_only_by_the_observer() {
         use Privacy::*;
         let cases = [
             (Public, Organization, false, true),
             (Organization, Observees, false, true),
-            (ObserveesAndManagers, Managers, false, true),
-            (Observees, Journal, false, true),
+            (ObserveesAndManagers, Observees, false, true),
+            // Narrowing that would hide it from the observees themselves.
+            (ObserveesAndManagers, Managers, false, false),
+            (Observees, Journal, false, false),
+            (Public, Journal, false, false),
+            (Organization, Managers, false, false),
+            // Keeping the level as it is.
+            (Managers, Managers, false, true),
+            // The observer may hide it in their journal.
+            (Observees, Journal, true, true),
             (Observees, Managers, false, false),
             (Managers, Observees, false, false),
             (Organization, Public, false, false),

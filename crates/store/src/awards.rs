@@ -1,7 +1,9 @@
 //! Awards of milestones. One row per level awarded (a confirmed jump
 //! records every level in between); revoked rows stay as history.
 
-use cairn_domain::awards::{AwardFacts, AwardVisibility, EvidenceRule};
+use cairn_domain::awards::{
+    AwardFacts, AwardVisibility, EvidenceRule, Held, RevokeRefused, revocation,
+};
 use cairn_domain::{Level, Name, Slug};
 
 use crate::orgs::OrgId;
@@ -193,27 +195,58 @@ pub async fn award(
     tx.commit().await
 }
 
+/// Revokes an award and, once `confirmed`, every higher live milestone of
+/// the same ability with it (`awards::revocation`), reading the
+/// recipient's live awards inside the write transaction. `people_lead`:
+/// the one revoking may revoke any award; otherwise only their own.
+/// Returns the ids revoked (empty: nothing of that id was live).
 pub async fn revoke(
     store: &Store,
     org: &OrgId,
     id: &str,
     by: &PersonId,
+    people_lead: bool,
+    confirmed: bool,
     now: Millis,
-) -> Result<(), StoreError> {
+) -> Result<Result<Vec<String>, RevokeRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
-    let done = sqlx::query(
-        "UPDATE awards SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND id = $4 AND revoked_at IS NULL",
+    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+        "SELECT b.id, b.level, b.certifier_id FROM awards a
+           JOIN awards b ON b.org_id = a.org_id AND b.recipient_id = a.recipient_id
+                        AND b.ability_id = a.ability_id AND b.revoked_at IS NULL
+          WHERE a.org_id = $1 AND a.id = $2 AND a.revoked_at IS NULL",
     )
-    .bind(now)
-    .bind(by.as_str())
     .bind(org.as_str())
     .bind(id)
-    .execute(tx.conn()?)
+    .fetch_all(tx.conn()?)
     .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
+    let live = rows
+        .into_iter()
+        .map(|(id, level, certifier)| {
+            Ok(Held {
+                id,
+                level: Level::parse(level)?,
+                revocable: people_lead || certifier == by.as_str(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    let ids = match revocation(&id.to_owned(), &live, confirmed) {
+        Ok(ids) => ids,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    for award in &ids {
+        sqlx::query(
+            "UPDATE awards SET revoked_at = $1, revoked_by = $2 WHERE org_id = $3 AND id = $4 AND revoked_at IS NULL",
+        )
+        .bind(now)
+        .bind(by.as_str())
+        .bind(org.as_str())
+        .bind(award)
+        .execute(tx.conn()?)
+        .await?;
     }
-    tx.commit().await
+    tx.commit().await?;
+    Ok(Ok(ids))
 }
 
 pub async fn evidence_rule(store: &Store, org: &OrgId) -> Result<EvidenceRule, StoreError> {

@@ -58,7 +58,7 @@ pub struct ImportSummary {
 pub struct RequiredBy {
     pub kind: RequirerKind,
     pub slug: Slug,
-    /// The role's plural ("Ops Engineers") or the position's title.
+    /// The role's or position's plural ("Ops Engineers").
     pub label: Name,
     pub level: Level,
 }
@@ -137,7 +137,7 @@ pub async fn required_by(
            JOIN abilities a ON a.id = rr.ability_id
           WHERE rr.org_id = $1 AND a.slug = $2 AND r.archived_at IS NULL
          UNION ALL
-         SELECT 'position', p.slug, p.title, pr.level
+         SELECT 'position', p.slug, COALESCE(p.plural, p.title || 's'), pr.level
            FROM position_requirements pr
            JOIN positions p ON p.id = pr.position_id
            JOIN abilities a ON a.id = pr.ability_id
@@ -335,6 +335,7 @@ async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, Stor
         String,
         String,
         String,
+        Option<String>,
         String,
         String,
         String,
@@ -343,7 +344,7 @@ async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, Stor
         Option<i64>,
     );
     let position_rows: Vec<PositionRow> = sqlx::query_as(
-        "SELECT id, slug, title, level, description, miles_rule, miles_value, sort_order, archived_at
+        "SELECT id, slug, title, plural, level, description, miles_rule, miles_value, sort_order, archived_at
            FROM positions WHERE org_id = $1 ORDER BY sort_order, slug",
     )
     .bind(org.as_str())
@@ -352,12 +353,17 @@ async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, Stor
     let positions = position_rows
         .into_iter()
         .map(
-            |(id, slug, title, level, description, rule, value, sort_order, archived_at)| {
+            |(id, slug, title, plural, level, description, rule, value, sort_order, archived_at)| {
                 let (required_roles, suggested_roles) =
                     position_roles.remove(&id).unwrap_or_default();
+                let title = Name::parse(&title, "position title")?;
                 let item = Position {
                     slug: Slug::parse(&slug)?,
-                    title: Name::parse(&title, "position title")?,
+                    plural: match plural {
+                        Some(p) => Name::parse(&p, "position plural")?,
+                        None => Role::default_plural(&title),
+                    },
+                    title,
                     level: Name::parse(&level, "position level")?,
                     description: Markdown::new(description),
                     required_roles,
@@ -1301,8 +1307,8 @@ async fn write_positions(
                 let id = new_id();
                 sqlx::query(
                     "INSERT INTO positions (id, org_id, slug, title, level, description, miles_rule, miles_value,
-                                            sort_order, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                                            sort_order, created_at, updated_at, plural)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
                 )
                 .bind(&id)
                 .bind(w.org.as_str())
@@ -1314,6 +1320,7 @@ async fn write_positions(
                 .bind(value)
                 .bind(order)
                 .bind(w.now)
+                .bind(p.plural.as_str())
                 .execute(&mut *conn)
                 .await?;
                 id
@@ -1325,7 +1332,8 @@ async fn write_positions(
                 sqlx::query(
                     "UPDATE positions SET title = $1, level = $2, description = $3, miles_rule = $4, miles_value = $5,
                             sort_order = $6, archived_at = NULL,
-                            updated_at = CASE WHEN $7 = 1 THEN $8 ELSE updated_at END
+                            updated_at = CASE WHEN $7 = 1 THEN $8 ELSE updated_at END,
+                            plural = $10
                       WHERE id = $9",
                 )
                 .bind(p.title.as_str())
@@ -1337,6 +1345,7 @@ async fn write_positions(
                 .bind(i64::from(content_changed))
                 .bind(w.now)
                 .bind(&id)
+                .bind(p.plural.as_str())
                 .execute(&mut *conn)
                 .await?;
                 id

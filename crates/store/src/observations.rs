@@ -189,16 +189,39 @@ pub async fn publish(
     update(store, org, id, "UPDATE observations SET privacy = $1, published_at = $2, updated_at = $2 WHERE org_id = $3 AND id = $4 AND published_at IS NULL AND deleted_at IS NULL", privacy.as_str(), now, 1).await
 }
 
-/// Changes the level of a published observation (the caller applies
-/// `may_change_level`).
+/// Changes the level of a published observation from `from` to `to` (the
+/// caller applies `may_change_level` to that pair). The change is made
+/// only if the level is still `from`: a decision taken on a level someone
+/// has changed meanwhile (the observer narrowing it to Journal, say) must
+/// not undo theirs. `Ok(false)`: it was changed meanwhile; nothing written.
 pub async fn set_privacy(
     store: &Store,
     org: &OrgId,
     id: &str,
-    privacy: Privacy,
+    from: Privacy,
+    to: Privacy,
     now: Millis,
-) -> Result<(), StoreError> {
-    update(store, org, id, "UPDATE observations SET privacy = $1, updated_at = $2 WHERE org_id = $3 AND id = $4 AND deleted_at IS NULL", privacy.as_str(), now, 0).await
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE observations SET privacy = $1, updated_at = $2
+          WHERE org_id = $3 AND id = $4 AND deleted_at IS NULL AND published_at IS NOT NULL
+            AND privacy = $5",
+    )
+    .bind(to.as_str())
+    .bind(now)
+    .bind(org.as_str())
+    .bind(id)
+    .bind(from.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    ability_stats::sync_public(tx.conn()?, id).await?;
+    tx.commit().await?;
+    Ok(true)
 }
 
 /// Soft delete: gone for every reader, kept in the database.

@@ -120,6 +120,7 @@ fn synthetic_framework(org: usize) -> Result<Framework, StoreError> {
             Ok(Position {
                 slug: parse(Slug::parse(&format!("position-{p}")))?,
                 title: parse(Name::parse(&format!("Position {p}"), "title"))?,
+                plural: parse(Name::parse(&format!("Position {p}s"), "plural"))?,
                 level: parse(Name::parse(&format!("{}", p + 1), "level"))?,
                 description: Markdown::new("A synthetic position."),
                 required_roles: vec![parse(Slug::parse(&format!("role-{p}")))?],

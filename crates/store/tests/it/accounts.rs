@@ -2,7 +2,7 @@ use cairn_domain::membership::{Capabilities, Capability, MemberStatus};
 use cairn_domain::people::Email;
 use cairn_domain::{Name, OrgSlug};
 use cairn_store::members::{self, InvitationState, ManagerError};
-use cairn_store::people::{self, Client, Person};
+use cairn_store::people::{self, Client, Person, TokenScope};
 use cairn_store::testing::for_each_backend;
 use cairn_store::{Store, StoreError, orgs};
 
@@ -110,7 +110,21 @@ async fn sessions_live_until_they_expire_or_are_ended() {
         people::start_session(&db.store, "h3", &ana.id, &client, 1_000, 10_000)
             .await
             .expect("start");
-        people::set_password(&db.store, &ana.id, "new-hash", 6_000)
+        let keep = people::create_token(&db.store, &ana.id, &Name::parse("kept", "n").expect("n"), TokenScope::Read, "kept-th", 1_000).await.expect("token");
+        people::set_password(&db.store, &ana.id, "new-hash", false, 6_000)
+            .await
+            .expect("set");
+        assert!(people::token_person(&db.store, "kept-th", 6_001).await.expect("read").is_some(), "a kept token still works");
+        people::start_session(&db.store, "h4", &ana.id, &client, 6_100, 10_000)
+            .await
+            .expect("start");
+        // A password change that revokes tokens ends them with the sessions.
+        people::set_password(&db.store, &ana.id, "newer-hash", true, 6_500)
+            .await
+            .expect("set");
+        assert!(people::token_person(&db.store, "kept-th", 6_501).await.expect("read").is_none(), "{}: revoked with the password change", db.label);
+        assert!(people::tokens(&db.store, &ana.id).await.expect("list").iter().all(|t| t.id != keep.id));
+        people::set_password(&db.store, &ana.id, "new-hash", false, 6_600)
             .await
             .expect("set");
         assert!(
@@ -139,6 +153,7 @@ async fn tokens_act_for_their_owner_until_revoked() {
             &db.store,
             &ana.id,
             &Name::parse("ci", "n").expect("n"),
+            TokenScope::Write,
             "th",
             1,
         )
@@ -148,7 +163,7 @@ async fn tokens_act_for_their_owner_until_revoked() {
             people::token_person(&db.store, "th", 100_000)
                 .await
                 .expect("read"),
-            Some(ana.clone())
+            Some((ana.clone(), TokenScope::Write))
         );
         let listed = people::tokens(&db.store, &ana.id).await.expect("list");
         assert_eq!(listed.len(), 1);
@@ -414,7 +429,7 @@ async fn an_invitation_is_used_once() {
             members::accept_invitation(&db.store, "tok", &ben.id, 20)
                 .await
                 .expect("accept"),
-            Ok(org.clone())
+            Ok((org.clone(), members::Joined::New))
         );
         assert_eq!(
             members::accept_invitation(&db.store, "tok", &cy.id, 21)

@@ -27,6 +27,8 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         assert_eq!(framework::ability_updated_at(&db.store, &org.id, &slug("mentoring")).await.expect("read"), Some(2_000));
 
         let history = framework::history(&db.store, &org.id, ItemKind::Ability, &slug("mentoring")).await.expect("read").expect("item");
+        assert!(!history.archived);
+        let history = history.entries;
         let changes: Vec<(&str, Option<&str>)> = history.iter().map(|h| (h.change.as_str(), h.actor.as_ref().map(|a| a.as_str()))).collect();
         assert_eq!(changes, vec![("updated", Some("Ana")), ("created", None)], "{}", db.label);
         let diff = cairn_domain::history::diff(history[0].before.as_ref().expect("before"), history[0].after.as_ref().expect("after"));
@@ -58,6 +60,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
             .await
             .expect("read")
             .expect("item")
+            .entries
             .into_iter()
             .map(|h| h.change)
             .collect();

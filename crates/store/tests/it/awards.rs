@@ -65,13 +65,26 @@ async fn awards_record_each_level_link_evidence_and_revoke_without_forgetting() 
                 .expect("read"),
             Some((rae.id.clone(), cal.id.clone()))
         );
-        awards::revoke(s, &org.id, &list[1].id, &cal.id, 20)
-            .await
-            .expect("revoke");
-        assert!(matches!(
-            awards::revoke(s, &org.id, &list[1].id, &cal.id, 21).await,
-            Err(StoreError::NotFound)
-        ));
+        // M1 cannot go alone while M2 is held: confirming takes both.
+        assert_eq!(
+            awards::revoke(s, &org.id, &list[0].id, &cal.id, false, false, 20).await.expect("revoke"),
+            Err(cairn_domain::awards::RevokeRefused::HigherHeld { higher: "2".into() })
+        );
+        // Someone who is neither the certifier nor a people lead may not take M2 with it.
+        assert_eq!(
+            awards::revoke(s, &org.id, &list[0].id, &rae.id, false, true, 20).await.expect("revoke"),
+            Err(cairn_domain::awards::RevokeRefused::NotYours { higher: "2".into() })
+        );
+        assert_eq!(
+            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 20).await.expect("revoke"),
+            Ok(vec![list[1].id.clone()]),
+            "the top milestone goes alone"
+        );
+        assert_eq!(
+            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 21).await.expect("revoke twice"),
+            Ok(vec![]),
+            "nothing live is left to revoke"
+        );
         let after = awards::of_person(s, &org.id, &rae.id).await.expect("list");
         assert_eq!(after.len(), 2, "revoked awards stay");
         assert!(after[1].revoked && !after[0].revoked, "{}", db.label);

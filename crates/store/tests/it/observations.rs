@@ -311,15 +311,23 @@ async fn ability_figures_follow_every_change_of_an_observation() {
             (Some(Step::Level(Privacy::Public)), (1, 1)),
             (Some(Step::Delete), (0, 0)),
         ];
+        let mut level = Privacy::Organization;
         for (i, (step, (counted, public))) in steps.into_iter().enumerate() {
             match step {
                 None => {}
                 Some(Step::Publish(p)) => observations::publish(s, &org.id, &obs, p, 200)
                     .await
                     .expect("publish"),
-                Some(Step::Level(p)) => observations::set_privacy(s, &org.id, &obs, p, 300)
-                    .await
-                    .expect("level"),
+                Some(Step::Level(p)) => {
+                    assert!(observations::set_privacy(s, &org.id, &obs, level, p, 300)
+                        .await
+                        .expect("level"));
+                    // A change decided on the level before is refused.
+                    assert!(!observations::set_privacy(s, &org.id, &obs, level, Privacy::Organization, 301)
+                        .await
+                        .expect("stale level"), "{}", db.label);
+                    level = p;
+                }
                 Some(Step::Delete) => observations::delete(s, &org.id, &obs, 400)
                     .await
                     .expect("delete"),

@@ -172,6 +172,8 @@ pub(crate) async fn eligibility_json(
             "levels_missing": q.levels_missing,
             "miles_short": q.miles_short,
         })).collect::<Vec<_>>(),
+        "gap_set_count": e.gap_set_count,
+        "gap_sets_complete": e.gap_sets_complete,
         "gap_sets": e.gap_sets.iter().map(|s| s.iter().map(|(a, l)| json!({ "ability": a.as_str(), "level": l.get() })).collect::<Vec<_>>()).collect::<Vec<_>>(),
     })))
 }

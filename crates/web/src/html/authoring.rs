@@ -670,6 +670,7 @@ pub(crate) struct PositionForm {
     action: String,
     archive_action: String,
     title: String,
+    plural: String,
     slug: String,
     level: String,
     description: String,
@@ -704,6 +705,7 @@ fn position_form(
         },
         archive_action: format!("/{org}/positions/{slug}/archive"),
         title: get("title", p.map(|p| p.title.to_string()).unwrap_or_default()),
+        plural: get("plural", p.map(|p| p.plural.to_string()).unwrap_or_default()),
         slug: get("slug", slug),
         level: get("level", p.map(|p| p.level.to_string()).unwrap_or_default()),
         description: get(
@@ -775,8 +777,13 @@ fn parse_position(
         "at_least" => number().map(MilesRule::AtLeast),
         _ => Some(MilesRule::Required),
     };
+    let plural = match field(pairs, "plural").trim() {
+        "" => title.as_ref().map(Role::default_plural),
+        p => errors.check("plural", Name::parse(p, "a plural")),
+    };
     Some(Position {
         slug: slug?,
+        plural: plural?,
         title: title?,
         level: level?,
         description: Markdown::new(field(pairs, "description").trim_end()),

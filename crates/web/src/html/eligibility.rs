@@ -71,8 +71,17 @@ pub(crate) struct EligibilityPage {
     required: String,
     requirements: Vec<RequirementLine>,
     gaps: Vec<String>,
+    /// "12 sets tie", "100,000 or more sets tie".
+    gap_count: String,
+    /// Which sets this page shows: "1–20".
+    gap_range: String,
+    gap_prev: Option<String>,
+    gap_next: Option<String>,
     abilities: Vec<WhatIf>,
 }
+
+/// Gap sets shown per page.
+const GAPS_PER_PAGE: usize = 20;
 
 pub(crate) async fn show(
     State(app): State<App>,
@@ -112,6 +121,51 @@ pub(crate) async fn show(
         }
     }
     let e: Eligibility = eligibility(&fw, position, &hypothetical);
+    // Paging keeps the what-if choices: `gaps=N` is the page.
+    let page = query
+        .iter()
+        .find(|(k, _)| k == "gaps")
+        .and_then(|(_, v)| v.parse::<usize>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let pages = e.gap_sets.len().div_ceil(GAPS_PER_PAGE).max(1);
+    let page = page.min(pages);
+    let first = (page - 1) * GAPS_PER_PAGE;
+    let shown: Vec<String> = e
+        .gap_sets
+        .iter()
+        .skip(first)
+        .take(GAPS_PER_PAGE)
+        .map(|s| describe_set(&fw, s))
+        .collect();
+    let link_to = |n: usize| {
+        let mut q: Vec<String> = query
+            .iter()
+            .filter(|(k, _)| k != "gaps")
+            .map(|(k, v)| format!("{}={}", super::url_encode(k), super::url_encode(v)))
+            .collect();
+        q.push(format!("gaps={n}"));
+        format!("?{}#gaps", q.join("&"))
+    };
+    let gap_count = match (e.gap_set_count, e.gap_sets_complete) {
+        (1, _) => "One set".to_owned(),
+        (n, true) => format!("{n} sets tie"),
+        (n, false) => format!("{n} or more sets tie"),
+    };
+    let gap_range = if e.gap_sets.len() > GAPS_PER_PAGE {
+        format!(
+            "showing {}–{}{}",
+            first + 1,
+            first + shown.len(),
+            if e.gap_set_count > e.gap_sets.len() {
+                format!(" of the first {}", e.gap_sets.len())
+            } else {
+                String::new()
+            }
+        )
+    } else {
+        String::new()
+    };
     Ok(EligibilityPage {
         chrome: ctx.chrome(&visitor),
         name: member.person.name.to_string(),
@@ -146,7 +200,11 @@ pub(crate) async fn show(
                 },
             })
             .collect(),
-        gaps: e.gap_sets.iter().map(|s| describe_set(&fw, s)).collect(),
+        gaps: shown,
+        gap_count,
+        gap_range,
+        gap_prev: (page > 1).then(|| link_to(page - 1)),
+        gap_next: (page < pages).then(|| link_to(page + 1)),
         abilities: fw
             .abilities
             .iter()

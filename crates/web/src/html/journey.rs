@@ -17,7 +17,9 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
-use cairn_domain::awards::{AwardVisibility, can_read_award, check_evidence, levels_to_award};
+use cairn_domain::awards::{
+    AwardVisibility, RevokeRefused, can_read_award, check_evidence, levels_to_award,
+};
 use cairn_domain::journey::journey;
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
@@ -507,11 +509,28 @@ pub(crate) async fn award(
     ))
 }
 
+#[derive(Template, WebTemplate)]
+#[template(path = "people/revoke_confirm.html")]
+pub(crate) struct RevokeConfirmPage {
+    chrome: Chrome,
+    what: String,
+    reason: String,
+    action: String,
+    back: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct RevokeForm {
+    confirm: String,
+}
+
 pub(crate) async fn revoke(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
     Path((org, id)): Path<(String, String)>,
+    Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
     let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let me = signed_in(&visitor, "/")?.id.clone();
@@ -519,30 +538,67 @@ pub(crate) async fn revoke(
     let (recipient, certifier) = awards::parties(&app.store, &ctx.org.id, &id)
         .await?
         .ok_or(PageError::NotFound)?;
-    if !(ctx.can(Action::ManagePeople) || certifier == me) {
+    let people_lead = ctx.can(Action::ManagePeople);
+    if !(people_lead || certifier == me) {
         return Err(PageError::NotFound);
     }
-    awards::revoke(&app.store, &ctx.org.id, &id, &me, app.now()).await?;
+    let back = format!("/{org}/people/{}#awards", recipient.as_str());
+    let revoked = match awards::revoke(
+        &app.store,
+        &ctx.org.id,
+        &id,
+        &me,
+        people_lead,
+        form.confirm == "yes",
+        app.now(),
+    )
+    .await?
+    {
+        Ok(ids) => ids,
+        Err(refused @ RevokeRefused::HigherHeld { .. }) => {
+            return Ok(RevokeConfirmPage {
+                chrome: ctx.chrome(&visitor),
+                what: "this milestone and the ones above it".into(),
+                reason: format!("{refused}."),
+                action: format!("/{org}/awards/{id}/revoke"),
+                back,
+            }
+            .into_response());
+        }
+        Err(refused @ RevokeRefused::NotYours { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.add("", format!("Not revoked: {refused}."));
+            return Ok(invalid(
+                view(&app, &visitor, &org, recipient.as_str(), None, errors).await?,
+            ));
+        }
+    };
+    if revoked.is_empty() {
+        return Err(PageError::NotFound);
+    }
     let whom = members::get(&app.store, &ctx.org.id, recipient.as_str())
         .await?
         .map_or_else(
             || recipient.as_str().to_owned(),
             |m| crate::audit::about(&m.person),
         );
-    crate::audit::note(
-        &app,
-        Entry {
-            org: Some(&ctx.org.id),
-            actor: Some(&me),
-            action: AuditAction::AwardRevoked,
-            subject: whom,
-            detail: format!("award {id}"),
-            client_ip: &client.ip,
-        },
-    )
-    .await;
-    Ok(redirect(&format!(
-        "/{org}/people/{}#awards",
-        recipient.as_str()
-    )))
+    for award in &revoked {
+        crate::audit::note(
+            &app,
+            Entry {
+                org: Some(&ctx.org.id),
+                actor: Some(&me),
+                action: AuditAction::AwardRevoked,
+                subject: whom.clone(),
+                detail: if award == &id {
+                    format!("award {award}")
+                } else {
+                    format!("award {award} (above award {id}, revoked with it)")
+                },
+                client_ip: &client.ip,
+            },
+        )
+        .await;
+    }
+    Ok(redirect(&back))
 }

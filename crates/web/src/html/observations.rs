@@ -371,7 +371,16 @@ async fn set_level(
         observations::publish(&app.store, &ctx.org.id, &id, level, app.now()).await?;
         (AuditAction::ObservationPublished, level.as_str().to_owned())
     } else {
-        observations::set_privacy(&app.store, &ctx.org.id, &id, level, app.now()).await?;
+        if !observations::set_privacy(&app.store, &ctx.org.id, &id, o.privacy, level, app.now())
+            .await?
+        {
+            let mut errors = FormErrors::default();
+            errors.add(
+                "privacy",
+                "Someone changed this observation's level just now. Here it is as it stands; choose again.",
+            );
+            return Ok(invalid(show_view(&app, &visitor, &org, &id, errors).await?));
+        }
         (
             AuditAction::ObservationLevelChanged,
             format!("{} → {}", o.privacy.as_str(), level.as_str()),
