@@ -48,10 +48,14 @@ pub fn levels_to_award(
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RevokeRefused {
     /// Higher milestones of the ability are held: they go too, once confirmed.
-    #[error("milestone(s) {higher} are held too and would be revoked with it: confirm to revoke them all")]
+    #[error(
+        "milestone(s) {higher} are held too and would be revoked with it: confirm to revoke them all"
+    )]
     HigherHeld { higher: String },
     /// A higher milestone that would go with it was awarded by someone else.
-    #[error("milestone(s) {higher} were awarded by someone else: a people lead can revoke them all")]
+    #[error(
+        "milestone(s) {higher} were awarded by someone else: a people lead can revoke them all"
+    )]
     NotYours { higher: String },
 }
 

@@ -353,7 +353,18 @@ async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, Stor
     let positions = position_rows
         .into_iter()
         .map(
-            |(id, slug, title, plural, level, description, rule, value, sort_order, archived_at)| {
+            |(
+                id,
+                slug,
+                title,
+                plural,
+                level,
+                description,
+                rule,
+                value,
+                sort_order,
+                archived_at,
+            )| {
                 let (required_roles, suggested_roles) =
                     position_roles.remove(&id).unwrap_or_default();
                 let title = Name::parse(&title, "position title")?;

@@ -32,9 +32,9 @@ pub mod org_export;
 pub mod orgs;
 pub mod people;
 pub mod synthetic;
-pub mod throttle;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod throttle;
 
 pub use error::StoreError;
 

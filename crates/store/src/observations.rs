@@ -66,10 +66,10 @@ pub async fn reports(
     person: &PersonId,
 ) -> Result<HashSet<PersonId>, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as(REPORTS)
-    .bind(org.as_str())
-    .bind(person.as_str())
-    .fetch_all(&store.pool)
-    .await?;
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .fetch_all(&store.pool)
+        .await?;
     Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
 }
 

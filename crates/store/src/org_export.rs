@@ -153,7 +153,9 @@ impl Sieve {
                 true
             }
             "observation_ratings" => {
-                let Some(id) = text("observation_id") else { return false };
+                let Some(id) = text("observation_id") else {
+                    return false;
+                };
                 let Some(observer) = self.observers.get(id) else {
                     return false;
                 };

@@ -2,8 +2,8 @@
 //! already hashed: the store never sees a password, cookie or token.
 
 use cairn_domain::Name;
-pub use cairn_domain::people::TokenScope;
 use cairn_domain::people::Email;
+pub use cairn_domain::people::TokenScope;
 
 use crate::{Millis, Store, StoreError, new_id};
 

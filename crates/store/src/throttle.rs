@@ -47,12 +47,14 @@ pub async fn begin(
     }
     let id = new_id();
     for (key, _) in keys {
-        sqlx::query("INSERT INTO sign_in_failures (throttle_key, at, attempt_id) VALUES ($1, $2, $3)")
-            .bind(*key)
-            .bind(now)
-            .bind(&id)
-            .execute(tx.conn()?)
-            .await?;
+        sqlx::query(
+            "INSERT INTO sign_in_failures (throttle_key, at, attempt_id) VALUES ($1, $2, $3)",
+        )
+        .bind(*key)
+        .bind(now)
+        .bind(&id)
+        .execute(tx.conn()?)
+        .await?;
     }
     let longest = keys.iter().map(|(_, l)| l.window_ms).max().unwrap_or(0);
     sqlx::query("DELETE FROM sign_in_failures WHERE at <= $1")

@@ -5,8 +5,8 @@
 use std::net::{IpAddr, SocketAddr};
 
 use axum::extract::{ConnectInfo, FromRequestParts};
-use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::Method;
+use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use cairn_domain::membership::MemberStatus;
 pub use cairn_domain::policy::Actor;

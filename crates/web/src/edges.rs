@@ -65,7 +65,10 @@ pub(crate) async fn form_text(request: Request, next: Next) -> Response {
     let is_form = request
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(b"application/x-www-form-urlencoded"));
+        .is_some_and(|v| {
+            v.as_bytes()
+                .starts_with(b"application/x-www-form-urlencoded")
+        });
     if !is_form {
         return next.run(request).await;
     }
@@ -92,7 +95,10 @@ pub(crate) async fn form_text(request: Request, next: Next) -> Response {
             "Not saved",
             format!(
                 "Nothing was saved: {} contained a control character (such as NUL) that text cannot hold. Go back, remove it and send the form again.",
-                bad.iter().map(|k| format!("“{k}”")).collect::<Vec<_>>().join(", ")
+                bad.iter()
+                    .map(|k| format!("“{k}”"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         );
     }
@@ -124,7 +130,9 @@ pub(crate) fn wrong_scheme(method: &Method, origin: Option<&str>, site_scheme: &
     }
     match origin {
         None | Some("") => false,
-        Some(o) => o.split_once("://").is_none_or(|(scheme, _)| scheme != site_scheme),
+        Some(o) => o
+            .split_once("://")
+            .is_none_or(|(scheme, _)| scheme != site_scheme),
     }
 }
 

@@ -128,7 +128,10 @@ mod tests {
             ("/\r\n/evil.example", "/"),
             ("/\u{0}/evil.example", "/"),
             ("\t//evil.example", "/"),
-            ("/fernhill/abilities/x?tab=1#top", "/fernhill/abilities/x?tab=1#top"),
+            (
+                "/fernhill/abilities/x?tab=1#top",
+                "/fernhill/abilities/x?tab=1#top",
+            ),
             ("/%2F%2Fevil.example", "/%2F%2Fevil.example"),
             ("https:/evil.example", "/"),
         ] {

@@ -231,8 +231,16 @@ async fn grant(settings: &Settings, org: &str, email: &str, capability: &str) ->
             None => "not a member".to_owned(),
             Some((caps, status)) => format!(
                 "{} ({})",
-                if caps.to_text().is_empty() { "member".to_owned() } else { caps.to_text() },
-                if status == MemberStatus::Active { "active" } else { "departed" }
+                if caps.to_text().is_empty() {
+                    "member".to_owned()
+                } else {
+                    caps.to_text()
+                },
+                if status == MemberStatus::Active {
+                    "active"
+                } else {
+                    "departed"
+                }
             ),
         };
         let entry = cairn_store::audit::Entry {
@@ -242,7 +250,11 @@ async fn grant(settings: &Settings, org: &str, email: &str, capability: &str) ->
             subject: format!("{} <{}>", person.name, person.email),
             detail: format!(
                 "{before} → {} (active), by the operator (cairn admin grant)",
-                if caps.to_text().is_empty() { "member".to_owned() } else { caps.to_text() }
+                if caps.to_text().is_empty() {
+                    "member".to_owned()
+                } else {
+                    caps.to_text()
+                }
             ),
             client_ip: "",
         };

@@ -137,7 +137,7 @@ async fn sign_out(c: &Client) {
         .click()
         .await
         .expect("click");
-    wait_for(c, "a.button[href='/signup']").await;
+    wait_for(c, "a.button[href^='/signup']").await;
 }
 
 async fn wait_for(c: &Client, css: &str) {

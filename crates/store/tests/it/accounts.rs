@@ -110,11 +110,26 @@ async fn sessions_live_until_they_expire_or_are_ended() {
         people::start_session(&db.store, "h3", &ana.id, &client, 1_000, 10_000)
             .await
             .expect("start");
-        let keep = people::create_token(&db.store, &ana.id, &Name::parse("kept", "n").expect("n"), TokenScope::Read, "kept-th", 1_000).await.expect("token");
+        let keep = people::create_token(
+            &db.store,
+            &ana.id,
+            &Name::parse("kept", "n").expect("n"),
+            TokenScope::Read,
+            "kept-th",
+            1_000,
+        )
+        .await
+        .expect("token");
         people::set_password(&db.store, &ana.id, "new-hash", false, 6_000)
             .await
             .expect("set");
-        assert!(people::token_person(&db.store, "kept-th", 6_001).await.expect("read").is_some(), "a kept token still works");
+        assert!(
+            people::token_person(&db.store, "kept-th", 6_001)
+                .await
+                .expect("read")
+                .is_some(),
+            "a kept token still works"
+        );
         people::start_session(&db.store, "h4", &ana.id, &client, 6_100, 10_000)
             .await
             .expect("start");
@@ -122,8 +137,21 @@ async fn sessions_live_until_they_expire_or_are_ended() {
         people::set_password(&db.store, &ana.id, "newer-hash", true, 6_500)
             .await
             .expect("set");
-        assert!(people::token_person(&db.store, "kept-th", 6_501).await.expect("read").is_none(), "{}: revoked with the password change", db.label);
-        assert!(people::tokens(&db.store, &ana.id).await.expect("list").iter().all(|t| t.id != keep.id));
+        assert!(
+            people::token_person(&db.store, "kept-th", 6_501)
+                .await
+                .expect("read")
+                .is_none(),
+            "{}: revoked with the password change",
+            db.label
+        );
+        assert!(
+            people::tokens(&db.store, &ana.id)
+                .await
+                .expect("list")
+                .iter()
+                .all(|t| t.id != keep.id)
+        );
         people::set_password(&db.store, &ana.id, "new-hash", false, 6_600)
             .await
             .expect("set");
@@ -199,7 +227,10 @@ async fn attempts_are_counted_per_key_within_a_window_and_successes_taken_back()
     use cairn_domain::throttle::{Limit, Recent};
     use cairn_store::throttle;
     for_each_backend(|db| async move {
-        let limit = Limit { max: 3, window_ms: 1_000 };
+        let limit = Limit {
+            max: 3,
+            window_ms: 1_000,
+        };
         let keys = [("email:a@x.io", limit), ("ip:1", limit)];
         let mut attempts = Vec::new();
         for t in [100, 200, 300] {
@@ -208,14 +239,22 @@ async fn attempts_are_counted_per_key_within_a_window_and_successes_taken_back()
         }
         // The fourth waits until the first leaves the window (at 1100).
         assert_eq!(
-            throttle::begin(&db.store, &keys, 400).await.expect("begin").err(),
+            throttle::begin(&db.store, &keys, 400)
+                .await
+                .expect("begin")
+                .err(),
             Some(1),
             "{}",
             db.label
         );
         assert_eq!(
-            throttle::recent(&db.store, "email:a@x.io", 0).await.expect("count"),
-            Recent { count: 3, oldest: Some(100) },
+            throttle::recent(&db.store, "email:a@x.io", 0)
+                .await
+                .expect("count"),
+            Recent {
+                count: 3,
+                oldest: Some(100)
+            },
             "a refused attempt is not recorded"
         );
         // A success takes its own attempt back and forgets the account's
@@ -223,13 +262,33 @@ async fn attempts_are_counted_per_key_within_a_window_and_successes_taken_back()
         throttle::succeeded(&db.store, &attempts[2], &["email:a@x.io"])
             .await
             .expect("success");
-        assert_eq!(throttle::recent(&db.store, "email:a@x.io", 0).await.expect("count").count, 0);
-        assert_eq!(throttle::recent(&db.store, "ip:1", 0).await.expect("count").count, 2);
+        assert_eq!(
+            throttle::recent(&db.store, "email:a@x.io", 0)
+                .await
+                .expect("count")
+                .count,
+            0
+        );
+        assert_eq!(
+            throttle::recent(&db.store, "ip:1", 0)
+                .await
+                .expect("count")
+                .count,
+            2
+        );
         // Past the window, old attempts no longer count and are forgotten.
-        assert!(throttle::begin(&db.store, &keys[1..], 1_250).await.expect("begin").is_ok());
+        assert!(
+            throttle::begin(&db.store, &keys[1..], 1_250)
+                .await
+                .expect("begin")
+                .is_ok()
+        );
         assert_eq!(
             throttle::recent(&db.store, "ip:1", 0).await.expect("count"),
-            Recent { count: 1, oldest: Some(1_250) }
+            Recent {
+                count: 1,
+                oldest: Some(1_250)
+            }
         );
     })
     .await;

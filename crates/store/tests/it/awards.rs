@@ -67,21 +67,29 @@ async fn awards_record_each_level_link_evidence_and_revoke_without_forgetting() 
         );
         // M1 cannot go alone while M2 is held: confirming takes both.
         assert_eq!(
-            awards::revoke(s, &org.id, &list[0].id, &cal.id, false, false, 20).await.expect("revoke"),
+            awards::revoke(s, &org.id, &list[0].id, &cal.id, false, false, 20)
+                .await
+                .expect("revoke"),
             Err(cairn_domain::awards::RevokeRefused::HigherHeld { higher: "2".into() })
         );
         // Someone who is neither the certifier nor a people lead may not take M2 with it.
         assert_eq!(
-            awards::revoke(s, &org.id, &list[0].id, &rae.id, false, true, 20).await.expect("revoke"),
+            awards::revoke(s, &org.id, &list[0].id, &rae.id, false, true, 20)
+                .await
+                .expect("revoke"),
             Err(cairn_domain::awards::RevokeRefused::NotYours { higher: "2".into() })
         );
         assert_eq!(
-            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 20).await.expect("revoke"),
+            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 20)
+                .await
+                .expect("revoke"),
             Ok(vec![list[1].id.clone()]),
             "the top milestone goes alone"
         );
         assert_eq!(
-            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 21).await.expect("revoke twice"),
+            awards::revoke(s, &org.id, &list[1].id, &cal.id, false, false, 21)
+                .await
+                .expect("revoke twice"),
             Ok(vec![]),
             "nothing live is left to revoke"
         );

@@ -182,9 +182,14 @@ async fn an_organization_moves_to_another_instance_whole() {
         .await
         .expect("member");
         let mut first = Vec::new();
-        let rows = org_export::export(&db.store, &org.id, org_export::ExportFor::Operator, &mut first)
-            .await
-            .expect("export");
+        let rows = org_export::export(
+            &db.store,
+            &org.id,
+            org_export::ExportFor::Operator,
+            &mut first,
+        )
+        .await
+        .expect("export");
         let text = String::from_utf8(first.clone()).expect("utf-8");
         assert!(
             !text.contains("$argon2id$secret"),
@@ -211,9 +216,14 @@ async fn an_organization_moves_to_another_instance_whole() {
             .expect("read")
             .expect("org");
         let mut second = Vec::new();
-        org_export::export(&other.store, &org2.id, org_export::ExportFor::Operator, &mut second)
-            .await
-            .expect("export");
+        org_export::export(
+            &other.store,
+            &org2.id,
+            org_export::ExportFor::Operator,
+            &mut second,
+        )
+        .await
+        .expect("export");
         assert_eq!(
             String::from_utf8(second).expect("utf-8"),
             text,

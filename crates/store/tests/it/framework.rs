@@ -256,7 +256,7 @@ async fn required_by_lists_roles_then_positions_with_their_levels() {
                     (
                         RequirerKind::Position,
                         p.slug.to_string(),
-                        p.title.to_string(),
+                        p.plural.to_string(),
                         q.level.get(),
                     )
                 }),

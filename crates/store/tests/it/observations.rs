@@ -319,13 +319,26 @@ async fn ability_figures_follow_every_change_of_an_observation() {
                     .await
                     .expect("publish"),
                 Some(Step::Level(p)) => {
-                    assert!(observations::set_privacy(s, &org.id, &obs, level, p, 300)
-                        .await
-                        .expect("level"));
+                    assert!(
+                        observations::set_privacy(s, &org.id, &obs, level, p, 300)
+                            .await
+                            .expect("level")
+                    );
                     // A change decided on the level before is refused.
-                    assert!(!observations::set_privacy(s, &org.id, &obs, level, Privacy::Organization, 301)
+                    assert!(
+                        !observations::set_privacy(
+                            s,
+                            &org.id,
+                            &obs,
+                            level,
+                            Privacy::Organization,
+                            301
+                        )
                         .await
-                        .expect("stale level"), "{}", db.label);
+                        .expect("stale level"),
+                        "{}",
+                        db.label
+                    );
                     level = p;
                 }
                 Some(Step::Delete) => observations::delete(s, &org.id, &obs, 400)

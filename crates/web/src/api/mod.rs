@@ -97,18 +97,39 @@ impl ApiError {
     /// The problem for a status some other part of the stack answered.
     pub(crate) fn from_status(status: StatusCode) -> Self {
         let (title, detail) = match status.as_u16() {
-            400 => ("Bad request", "The request could not be read (for example, a path that is not UTF-8)."),
-            401 => ("Unauthorized", "Send a personal token as `Authorization: Bearer …`."),
+            400 => (
+                "Bad request",
+                "The request could not be read (for example, a path that is not UTF-8).",
+            ),
+            401 => (
+                "Unauthorized",
+                "Send a personal token as `Authorization: Bearer …`.",
+            ),
             403 => ("Forbidden", "This request is not allowed."),
             404 => ("Not found", "There is nothing here, or you may not see it."),
-            405 => ("Method not allowed", "This address does not take that method; see the Allow header."),
+            405 => (
+                "Method not allowed",
+                "This address does not take that method; see the Allow header.",
+            ),
             408 => ("Request timeout", "The request took too long to arrive."),
             413 => ("Payload too large", "Request bodies are at most 1 MiB."),
             414 => ("URI too long", "Addresses are at most 8 KiB long."),
-            415 => ("Unsupported media type", "This address does not take that content type."),
-            422 => ("Unprocessable content", "The request was read but is not valid."),
-            429 => ("Too many requests", "Wait as long as Retry-After says, then try again."),
-            503 => ("Unavailable", "The service is unavailable; try again shortly."),
+            415 => (
+                "Unsupported media type",
+                "This address does not take that content type.",
+            ),
+            422 => (
+                "Unprocessable content",
+                "The request was read but is not valid.",
+            ),
+            429 => (
+                "Too many requests",
+                "Wait as long as Retry-After says, then try again.",
+            ),
+            503 => (
+                "Unavailable",
+                "The service is unavailable; try again shortly.",
+            ),
             s if s >= 500 => ("Internal error", "A fault on our side."),
             _ => ("Error", "The request could not be answered."),
         };

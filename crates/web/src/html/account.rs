@@ -10,10 +10,10 @@ use cairn_domain::Name;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::people::{Email, NewPassword};
 use cairn_domain::throttle;
-use cairn_store::throttle::Attempt;
 use cairn_store::StoreError;
 use cairn_store::audit::Entry;
 use cairn_store::people;
+use cairn_store::throttle::Attempt;
 use serde::Deserialize;
 
 use super::{Chrome, Link, date, url_encode};
@@ -22,7 +22,6 @@ use crate::auth::{self, ClientInfo, TOKEN_PREFIX, TokenScope, Visitor};
 use crate::error::PageError;
 use crate::forms::{FormErrors, invalid, redirect, redirect_with_cookie, safe_next};
 use crate::{password, secrets};
-
 
 /// The one message for an unknown email and a wrong password.
 const SIGN_IN_FAILED: &str = "That email and password do not match an account.";

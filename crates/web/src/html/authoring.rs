@@ -705,7 +705,10 @@ fn position_form(
         },
         archive_action: format!("/{org}/positions/{slug}/archive"),
         title: get("title", p.map(|p| p.title.to_string()).unwrap_or_default()),
-        plural: get("plural", p.map(|p| p.plural.to_string()).unwrap_or_default()),
+        plural: get(
+            "plural",
+            p.map(|p| p.plural.to_string()).unwrap_or_default(),
+        ),
         slug: get("slug", slug),
         level: get("level", p.map(|p| p.level.to_string()).unwrap_or_default()),
         description: get(

@@ -196,9 +196,7 @@ pub(crate) async fn update(
     let refused = |message: String| async {
         let mut errors = FormErrors::default();
         errors.add("", message);
-        Ok::<_, PageError>(invalid(
-            members_view(&app, &visitor, &ctx, errors).await?,
-        ))
+        Ok::<_, PageError>(invalid(members_view(&app, &visitor, &ctx, errors).await?))
     };
     let change = match members::update(
         &app.store,
@@ -252,7 +250,11 @@ pub(crate) async fn update(
             &app,
             entry(
                 AuditAction::CapabilitiesChanged,
-                format!("{} → {}", shown(before.capabilities), shown(after.capabilities)),
+                format!(
+                    "{} → {}",
+                    shown(before.capabilities),
+                    shown(after.capabilities)
+                ),
             ),
         )
         .await;
@@ -262,7 +264,11 @@ pub(crate) async fn update(
             &app,
             entry(
                 AuditAction::MemberStatusChanged,
-                format!("{} → {}", status_word(before.status), status_word(after.status)),
+                format!(
+                    "{} → {}",
+                    status_word(before.status),
+                    status_word(after.status)
+                ),
             ),
         )
         .await;
@@ -288,7 +294,10 @@ async fn manager_named(
     };
     Ok(members::get(&app.store, &ctx.org.id, id.as_str())
         .await?
-        .map_or_else(|| id.as_str().to_owned(), |m| crate::audit::about(&m.person)))
+        .map_or_else(
+            || id.as_str().to_owned(),
+            |m| crate::audit::about(&m.person),
+        ))
 }
 
 fn shown(caps: Capabilities) -> String {

@@ -73,7 +73,7 @@ async fn form_errors_are_shown_on_the_form_and_nothing_is_created() {
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         dup.texts(".field-error"),
-        vec!["An account with this email already exists. Sign in instead."]
+        vec!["This email cannot be used to sign up. If it is yours, sign in instead."]
     );
 }
 
@@ -201,7 +201,7 @@ async fn failed_sign_ins_are_throttled_per_account_and_per_address() {
         .parse()
         .expect("Retry-After seconds");
     assert!((1..=900).contains(&retry), "{retry}");
-    assert!(page.text().contains("Too many failed sign-ins"));
+    assert!(page.text().contains("Too many attempts"));
 
     // After the window the account may try again.
     app.advance(15 * 60 * 1000 + 1);

@@ -12,4 +12,5 @@ mod observations;
 mod pages;
 mod support;
 mod sweep;
+mod trust;
 mod xss;

@@ -169,9 +169,9 @@ async fn requirements_from_roles_and_positions_are_linked_lines() {
         lines,
         vec![
             "/fernhill/roles/software-engineer Software Engineers must be milestone 1+",
-            "/fernhill/positions/engineer-2 Engineer II must be milestone 2+",
-            "/fernhill/positions/senior-engineer Senior Engineer must be milestone 3+",
-            "/fernhill/positions/staff-engineer Staff Engineer must be milestone 3+",
+            "/fernhill/positions/engineer-2 Engineers II must be milestone 2+",
+            "/fernhill/positions/senior-engineer Senior Engineers must be milestone 3+",
+            "/fernhill/positions/staff-engineer Staff Engineers must be milestone 3+",
         ]
     );
 }
