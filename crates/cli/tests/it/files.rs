@@ -33,9 +33,9 @@ async fn a_broken_file_prints_every_problem_exits_2_and_changes_nothing() {
                 "broken.yaml:231:34: unknown ability \"testin\" in a requirement",
                 "broken.yaml:236:11: duplicate role slug \"software-engineer\" (first defined on line 228)",
                 // The renamed role was referenced by three positions.
-                "broken.yaml:256:76: unknown role \"mentor\" in suggested roles",
-                "broken.yaml:263:63: unknown role \"mentor\" in required roles",
-                "broken.yaml:270:55: unknown role \"mentor\" in required roles",
+                "broken.yaml:257:76: unknown role \"mentor\" in suggested roles",
+                "broken.yaml:264:63: unknown role \"mentor\" in required roles",
+                "broken.yaml:271:55: unknown role \"mentor\" in required roles",
                 "broken.yaml: 7 problem(s); nothing was imported",
             ],
             "{}",

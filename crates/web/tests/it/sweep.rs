@@ -216,6 +216,56 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
         ("GET", "/signup", p("/signup"), none(), [Ok, Ok, Ok]),
         ("POST", "/signup", p("/signup"), none(), [Bad, Bad, Bad]),
         ("GET", "/login", p("/login"), none(), [Ok, Ok, Ok]),
+        // Hostile `next`s: tab, newline and backslash variants browsers
+        // would turn into another host. Every Location is checked below.
+        (
+            "GET",
+            "/login",
+            p("/login?next=%09/evil.example"),
+            none(),
+            [Ok, Ok, Ok],
+        ),
+        (
+            "GET",
+            "/signup",
+            p("/signup?next=/%0A/evil.example"),
+            none(),
+            [Ok, Ok, Ok],
+        ),
+        (
+            "POST",
+            "/login",
+            p("/login"),
+            f(&[
+                ("email", "tab@example.com"),
+                ("password", "wrong password"),
+                ("next", "/\t/evil.example"),
+            ]),
+            [Unauth, Unauth, Unauth],
+        ),
+        (
+            "POST",
+            "/login",
+            p("/login"),
+            f(&[
+                ("email", "slash@example.com"),
+                ("password", "wrong password"),
+                ("next", "/\\evil.example"),
+            ]),
+            [Unauth, Unauth, Unauth],
+        ),
+        // A zero-width name, and NUL in text: refused before anything is written.
+        (
+            "POST",
+            "/signup",
+            p("/signup"),
+            f(&[
+                ("name", "O\u{200B}wen"),
+                ("email", "zw@example.com"),
+                ("password", "a long password"),
+            ]),
+            [Bad, Bad, Bad],
+        ),
         (
             "POST",
             "/login",
@@ -480,6 +530,13 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
             p("/fernhill/abilities/mentoring/conversations"),
             f(&[("title", "t"), ("body", "b")]),
             [L, NotFound, R],
+        ),
+        (
+            "POST",
+            "/{org}/abilities/{ability}/conversations",
+            p("/fernhill/abilities/mentoring/conversations"),
+            f(&[("title", "t"), ("body", "nul \u{0} here")]),
+            [Bad, Bad, Bad],
         ),
         (
             "POST",
@@ -857,6 +914,15 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
                 client.post(path, &form).await
             };
             requests += 1;
+            let location = page.location();
+            assert!(
+                location.is_empty()
+                    || (location.starts_with('/')
+                        && !location.starts_with("//")
+                        && !location.contains('\\')
+                        && !location.chars().any(char::is_control)),
+                "{method} {path} as {name} leaves the site: {location:?}"
+            );
             let got = classify(page.status, page.location());
             if got != *want {
                 mismatches.push(format!(

@@ -285,6 +285,67 @@ async fn no_payload_in_any_field_runs_on_any_page() {
     );
 }
 
+/// Where a page says where to come back to after signing in (`next` on
+/// the sign-in and sign-up pages, and the page's own address in the header
+/// links), the corpus, plus tab, newline, backslash and NUL variants, is
+/// text in a link, never markup, and never a link off the site.
+#[tokio::test]
+async fn no_payload_in_a_return_address_runs_or_leaves_the_site() {
+    let app = TestApp::with_demo().await;
+    let hostile: Vec<String> = PAYLOADS
+        .iter()
+        .map(|p| (*p).to_owned())
+        .chain(
+            [
+                "/\t/evil.example",
+                "/\n/evil.example",
+                "/\\evil.example",
+                "/\u{0}x",
+                "//evil.example",
+            ]
+            .map(String::from),
+        )
+        .collect();
+    let mut pages = 0;
+    for payload in &hostile {
+        let encoded: String = payload
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        for path in [
+            format!("/login?next={encoded}"),
+            format!("/signup?next={encoded}"),
+            format!("/fernhill/abilities/incident-response?x={encoded}"),
+        ] {
+            let page = app.get(&path).await;
+            assert_eq!(page.status, StatusCode::OK, "{path}");
+            assert!(
+                dangers(&page.body).is_empty(),
+                "{path}: {:?}",
+                dangers(&page.body)
+            );
+            for (href, _) in page.links("a") {
+                assert!(
+                    href.starts_with('/') && !href.starts_with("//")
+                        || href.starts_with("https://") && !href.contains("evil"),
+                    "{path}: link {href:?}"
+                );
+            }
+            pages += 1;
+        }
+    }
+    println!(
+        "return addresses: {} hostile values on {pages} pages, none executable or off-site",
+        hostile.len()
+    );
+}
+
 /// The markdown renderer and sanitiser, on arbitrary text built from the
 /// corpus, markdown syntax and random unicode: never a panic, never
 /// anything executable, blocks and inline alike.
