@@ -754,7 +754,7 @@ roles:
   - {{ slug: r2, name: Ops Engineer, requires: {{ u: 5 }} }}
 positions:
   - {{ slug: p, title: P, level: \"1\", miles: {{ at_least: 0 }} }}
-  - {{ slug: p2, title: P2, level: \"1\", roles: {{ required: [r2], suggested: [r] }}, miles: {{ over_required_percent: 15 }} }}
+  - {{ slug: p2, title: P2, plural: Pilots Two, level: \"1\", roles: {{ required: [r2], suggested: [r] }}, miles: {{ over_required_percent: 15 }} }}
 "
         );
         for format in [Format::Yaml, Format::Json] {
@@ -772,6 +772,8 @@ positions:
             assert_eq!(f.abilities[0].milestones[1].examples[7], "  leading spaces");
             assert_eq!(f.roles[0].plural.as_str(), "People");
             assert_eq!(f.roles[1].plural.as_str(), "Ops Engineers");
+            assert_eq!(f.positions[0].plural.as_str(), "Ps");
+            assert_eq!(f.positions[1].plural.as_str(), "Pilots Two");
             assert_eq!(f.positions[0].miles, MilesRule::AtLeast(0));
         }
     }
@@ -889,6 +891,28 @@ positions:
                 "    name: Ops\n",
                 "    name: \"Ops\n",
                 &["21:13: invalid trailing content after double-quoted scalar"],
+            ),
+            (
+                "NUL in a summary",
+                "      - summary: two\n",
+                "      - summary: \"t\\0wo\"\n",
+                &[
+                    "10:18: a milestone summary must not contain control characters (such as NUL); only line breaks and tabs",
+                ],
+            ),
+            (
+                "a zero-width space in a name",
+                "    name: Ops\n",
+                "    name: \"O\\u200Bps\"\n",
+                &[
+                    "7:11: an ability name must not contain control, text-direction or zero-width characters",
+                ],
+            ),
+            (
+                "an empty position plural",
+                "    title: Senior Ops Engineer\n",
+                "    title: Senior Ops Engineer\n    plural: \"\"\n",
+                &["21:13: a position's plural must not be empty"],
             ),
         ];
         let mut mismatches = Vec::new();

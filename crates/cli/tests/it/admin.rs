@@ -119,6 +119,39 @@ fn operators_create_users_reset_passwords_and_grant_capabilities() {
         &with(&["admin", "grant", "nowhere", "ana@example.com", "admin"]),
     );
     assert_eq!(stderr(&out), "cairn admin: no organization nowhere\n");
+
+    // Each grant is in the organization's audit log, as the operator's.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let details: Vec<String> = rt.block_on(async {
+        let store = cairn_store::Store::open(&db).await.expect("open");
+        let org = cairn_store::orgs::by_slug(
+            &store,
+            &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
+        )
+        .await
+        .expect("read")
+        .expect("org");
+        let filter = cairn_store::audit::Filter {
+            action: Some(cairn_domain::audit::AuditAction::CapabilityGranted),
+            actor: None,
+        };
+        cairn_store::audit::list(&store, Some(&org.id), &filter, 10)
+            .await
+            .expect("audit")
+            .into_iter()
+            .map(|r| r.detail)
+            .collect()
+    });
+    assert_eq!(
+        details,
+        vec![
+            "admin (active) → admin,framework_editor (active), by the operator (cairn admin grant)",
+            "not a member → admin (active), by the operator (cairn admin grant)",
+        ]
+    );
 }
 
 /// `cairn admin session` prints a working session cookie per account, and

@@ -49,6 +49,8 @@ pub(crate) struct MemberLine {
     capabilities: Vec<&'static str>,
     manager_name: Option<String>,
     departed: bool,
+    /// Only owners change whether an owner or admin is here.
+    departed_locked: bool,
     choices: Vec<CapabilityChoice>,
     manager_options: Vec<ManagerOption>,
 }
@@ -109,6 +111,9 @@ async fn members_view(
                 .collect(),
             manager_name: m.manager.as_ref().and_then(name_of),
             departed: m.status == MemberStatus::Departed,
+            departed_locked: !can_grant
+                && (m.capabilities.holds(Capability::Owner)
+                    || m.capabilities.holds(Capability::Admin)),
             choices: Capability::ALL
                 .into_iter()
                 .map(|c| CapabilityChoice {

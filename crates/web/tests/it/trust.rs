@@ -1004,3 +1004,121 @@ async fn reports_to_settings_and_invitation_changes_are_audited() {
         manager.detail
     );
 }
+
+#[tokio::test]
+async fn revoking_a_lower_milestone_asks_then_takes_the_higher_ones() {
+    let app = TestApp::with_demo().await;
+    let mut lead = app
+        .member(
+            "fernhill",
+            "lead@example.com",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    app.member("fernhill", "eve@example.com", Capabilities::NONE)
+        .await;
+    let org = app.org("fernhill").await;
+    let (lead_id, eve) = (
+        id_of(&app, "lead@example.com").await,
+        id_of(&app, "eve@example.com").await,
+    );
+    let ability = cairn_store::framework::load(&app.db.store, &org.id)
+        .await
+        .expect("load")
+        .abilities[0]
+        .slug
+        .clone();
+    cairn_store::awards::award(
+        &app.db.store,
+        &org.id,
+        &lead_id,
+        &cairn_store::awards::NewAward {
+            recipient: eve.clone(),
+            ability,
+            levels: vec![Level::parse(1).expect("l"), Level::parse(2).expect("l")],
+            note: String::new(),
+            visibility: cairn_domain::awards::AwardVisibility::Organization,
+            evidence: vec![],
+        },
+        crate::support::START,
+    )
+    .await
+    .expect("award");
+    let held = cairn_store::awards::of_person(&app.db.store, &org.id, &eve)
+        .await
+        .expect("list");
+    let m1 = held
+        .iter()
+        .find(|a| a.level.get() == 1)
+        .expect("m1")
+        .id
+        .clone();
+    let asked = lead
+        .post(&format!("/fernhill/awards/{m1}/revoke"), &[])
+        .await;
+    assert_eq!(asked.status, StatusCode::OK);
+    assert!(
+        asked.text().contains("milestone(s) 2 are held too"),
+        "{}",
+        asked.text()
+    );
+    let live = |list: Vec<cairn_store::awards::Award>| list.iter().filter(|a| !a.revoked).count();
+    assert_eq!(
+        live(
+            cairn_store::awards::of_person(&app.db.store, &org.id, &eve)
+                .await
+                .expect("list")
+        ),
+        2,
+        "nothing revoked yet"
+    );
+    let done = lead
+        .post(
+            &format!("/fernhill/awards/{m1}/revoke"),
+            &[("confirm", "yes")],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        live(
+            cairn_store::awards::of_person(&app.db.store, &org.id, &eve)
+                .await
+                .expect("list")
+        ),
+        0
+    );
+}
+
+#[tokio::test]
+async fn every_tied_gap_set_is_counted_and_paged() {
+    let app = TestApp::new().await;
+    let abilities: String = (0..30)
+        .map(|i| format!("  - {{ slug: a{i:02}, name: Ability {i:02}, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}\n"))
+        .collect();
+    app.import(&format!(
+        "format: cairn/1\norganization: {{ slug: fernhill, name: Fernhill }}\nabilities:\n{abilities}positions:\n  - {{ slug: p, title: P, level: '1', miles: {{ at_least: 1 }} }}\n"
+    ))
+    .await;
+    let mut eve = app
+        .member("fernhill", "eve@example.com", Capabilities::NONE)
+        .await;
+    let eve_id = id_of(&app, "eve@example.com").await;
+    let path = format!("/fernhill/people/{}/positions/p", eve_id.as_str());
+    let first = eve.get(&path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.text().contains("30 sets tie, showing 1–20"),
+        "{}",
+        first.text()
+    );
+    assert_eq!(first.texts("ul.gaps li").len(), 20);
+    let next = first
+        .links("nav.pager a")
+        .into_iter()
+        .find(|(_, t)| t == "More sets")
+        .expect("more")
+        .0;
+    let second = eve.get(&format!("{path}{next}")).await;
+    assert_eq!(second.texts("ul.gaps li").len(), 10);
+    assert!(second.text().contains("showing 21–30"));
+}
