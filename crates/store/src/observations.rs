@@ -465,10 +465,10 @@ pub async fn readable_ids_of(
     member: bool,
     observee: &PersonId,
 ) -> Result<HashSet<String>, StoreError> {
-    let from =
-        "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
-    let sql = VISIBLE.replace("{COLUMNS}", "o.id").replace("{FROM}", from)
-        + " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
+    let sql = VISIBLE
+        .replace("{COLUMNS}", "o.id")
+        .replace("{FROM}", OF_OBSERVEE)
+        + OF_OBSERVEE_WHERE;
     let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(reader.map_or("", PersonId::as_str))
@@ -524,6 +524,14 @@ pub async fn visible_newest(
     hydrate(store, org, rows).await
 }
 
+/// Observations of one person ($4), driven from their observee rows (a few
+/// hundred at most), not from the organization's newest observations:
+/// CROSS JOIN keeps SQLite's planner from walking the date index instead.
+const OF_OBSERVEE: &str =
+    "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
+const OF_OBSERVEE_WHERE: &str =
+    " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
+
 /// Observations of one person that `reader` may read, newest first.
 pub async fn visible_of(
     store: &Store,
@@ -533,15 +541,10 @@ pub async fn visible_of(
     observee: &PersonId,
     limit: u32,
 ) -> Result<Vec<Observation>, StoreError> {
-    // Driven from the person's observee rows (a few hundred at most), not
-    // from the organization's newest observations: CROSS JOIN keeps
-    // SQLite's planner from walking the date index instead.
-    let from =
-        "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
     let sql = VISIBLE
         .replace("{COLUMNS}", COLUMNS)
-        .replace("{FROM}", from)
-        + " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id"
+        .replace("{FROM}", OF_OBSERVEE)
+        + OF_OBSERVEE_WHERE
         + &format!(" ORDER BY o.observed_on DESC, o.id DESC LIMIT {limit}");
     let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())

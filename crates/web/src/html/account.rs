@@ -185,6 +185,23 @@ async fn attempt(
     Ok(cairn_store::throttle::begin(&app.store, keys, app.now()).await?)
 }
 
+/// A password guess for `email` from `client`, counted per account and per
+/// address. Returns the account's key, to forget its failures on success.
+async fn password_attempt(
+    app: &App,
+    email: &str,
+    client: &cairn_store::people::Client,
+) -> Result<(String, Result<Attempt, i64>), PageError> {
+    let email_key = account_key(email);
+    let ip_key = address_key(client);
+    let keys = [
+        (email_key.as_str(), throttle::PER_ACCOUNT),
+        (ip_key.as_str(), throttle::PER_ADDRESS),
+    ];
+    let attempt = attempt(app, &keys).await?;
+    Ok((email_key, attempt))
+}
+
 /// The 429 answer: the form again, saying how long to wait.
 fn too_many(page: impl IntoResponse, seconds: i64) -> Response {
     let mut response = (StatusCode::TOO_MANY_REQUESTS, page).into_response();
@@ -215,13 +232,13 @@ pub(crate) async fn login(
         errors,
     };
     let email = Email::parse(&form.email).ok();
-    let email_key = account_key(email.as_ref().map_or(form.email.as_str(), Email::as_str));
-    let ip_key = address_key(&client);
-    let keys = [
-        (email_key.as_str(), throttle::PER_ACCOUNT),
-        (ip_key.as_str(), throttle::PER_ADDRESS),
-    ];
-    let attempt = match attempt(&app, &keys).await? {
+    let (email_key, attempt) = password_attempt(
+        &app,
+        email.as_ref().map_or(form.email.as_str(), Email::as_str),
+        &client,
+    )
+    .await?;
+    let attempt = match attempt {
         Ok(a) => a,
         Err(seconds) => {
             let mut errors = FormErrors::default();
@@ -357,13 +374,8 @@ pub(crate) async fn change_password(
     };
     // Checking the current password is a guess like a sign-in, throttled
     // the same way.
-    let email_key = account_key(person.email.as_str());
-    let ip_key = address_key(&client);
-    let keys = [
-        (email_key.as_str(), throttle::PER_ACCOUNT),
-        (ip_key.as_str(), throttle::PER_ADDRESS),
-    ];
-    let attempt = match attempt(&app, &keys).await? {
+    let (_, attempt) = password_attempt(&app, person.email.as_str(), &client).await?;
+    let attempt = match attempt {
         Ok(a) => a,
         Err(seconds) => {
             errors.add("current", wait_message(seconds));

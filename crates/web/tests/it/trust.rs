@@ -26,6 +26,41 @@ async fn id_of(app: &TestApp, email: &str) -> PersonId {
         .id
 }
 
+/// An observation by `observer` of `observee`, published at `level` (a
+/// draft when None), made directly in the store.
+async fn observe(
+    app: &TestApp,
+    observer: &PersonId,
+    observee: &PersonId,
+    story: &str,
+    ratings: Vec<(cairn_domain::Slug, Rating)>,
+    level: Option<Privacy>,
+) -> String {
+    let org = app.org("fernhill").await;
+    let draft = observations::Draft {
+        observees: vec![observee.clone()],
+        story: Markdown::new(story),
+        observed_on: crate::support::START,
+        ratings,
+    };
+    let id = observations::create(
+        &app.db.store,
+        &org.id,
+        observer,
+        &draft,
+        crate::support::START,
+    )
+    .await
+    .expect("create")
+    .expect("draft");
+    if let Some(level) = level {
+        observations::publish(&app.db.store, &org.id, &id, level, crate::support::START)
+            .await
+            .expect("publish");
+    }
+    id
+}
+
 /// Every backend: SQLite, then PostgreSQL when configured.
 async fn backends() -> Vec<TestDb> {
     let mut dbs = vec![testing::sqlite().await];
@@ -488,27 +523,15 @@ async fn an_admins_export_holds_only_the_observations_they_may_read() {
         ),
         ("deleted later", Rating::Strong, Some(Privacy::Organization)),
     ] {
-        let draft = observations::Draft {
-            observees: vec![eve.clone()],
-            story: Markdown::new(story),
-            observed_on: crate::support::START,
-            ratings: vec![(ability.clone(), rating)],
-        };
-        let id = observations::create(
-            &app.db.store,
-            &org.id,
+        let id = observe(
+            &app,
             &olive,
-            &draft,
-            crate::support::START,
+            &eve,
+            story,
+            vec![(ability.clone(), rating)],
+            publish,
         )
-        .await
-        .expect("create")
-        .expect("draft");
-        if let Some(level) = publish {
-            observations::publish(&app.db.store, &org.id, &id, level, crate::support::START)
-                .await
-                .expect("publish");
-        }
+        .await;
         ids.push(id);
     }
     observations::delete(&app.db.store, &org.id, &ids[4], crate::support::START)
@@ -778,36 +801,19 @@ async fn an_observee_may_narrow_only_to_levels_they_still_see() {
     let mut eve = app
         .member("fernhill", "eve@example.com", Capabilities::NONE)
         .await;
-    let org = app.org("fernhill").await;
     let (olive, eve_id) = (
         id_of(&app, "olive@example.com").await,
         id_of(&app, "eve@example.com").await,
     );
-    let draft = observations::Draft {
-        observees: vec![eve_id],
-        story: Markdown::new("Calm under pressure."),
-        observed_on: crate::support::START,
-        ratings: vec![],
-    };
-    let id = observations::create(
-        &app.db.store,
-        &org.id,
+    let id = observe(
+        &app,
         &olive,
-        &draft,
-        crate::support::START,
+        &eve_id,
+        "Calm under pressure.",
+        vec![],
+        Some(Privacy::Organization),
     )
-    .await
-    .expect("create")
-    .expect("draft");
-    observations::publish(
-        &app.db.store,
-        &org.id,
-        &id,
-        Privacy::Organization,
-        crate::support::START,
-    )
-    .await
-    .expect("publish");
+    .await;
     let page = eve.get(&format!("/fernhill/observations/{id}")).await;
     let offered: Vec<String> = page
         .html()
@@ -856,31 +862,15 @@ async fn an_awards_evidence_names_only_what_the_reader_may_read() {
         .clone();
     let mut evidence = Vec::new();
     for _ in 0..2 {
-        let draft = observations::Draft {
-            observees: vec![eve.clone()],
-            story: Markdown::new("Evidence."),
-            observed_on: crate::support::START,
-            ratings: vec![(ability.clone(), Rating::Strong)],
-        };
-        let id = observations::create(
-            &app.db.store,
-            &org.id,
+        let id = observe(
+            &app,
             &olive,
-            &draft,
-            crate::support::START,
+            &eve,
+            "Evidence.",
+            vec![(ability.clone(), Rating::Strong)],
+            Some(Privacy::Organization),
         )
-        .await
-        .expect("create")
-        .expect("draft");
-        observations::publish(
-            &app.db.store,
-            &org.id,
-            &id,
-            Privacy::Organization,
-            crate::support::START,
-        )
-        .await
-        .expect("publish");
+        .await;
         evidence.push(id);
     }
     let lead_id = id_of(&app, "lead@example.com").await;
