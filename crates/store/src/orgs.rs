@@ -175,6 +175,50 @@ pub async fn set_thresholds(
     tx.commit().await
 }
 
+/// Everything the organization's settings page saves.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub name: Name,
+    pub published: bool,
+    pub thresholds: Thresholds,
+    pub awarders: crate::awards::Awarders,
+    pub evidence: cairn_domain::awards::EvidenceRule,
+}
+
+/// Saves the settings page as one transaction (one statement): a reader
+/// never sees half of it.
+pub async fn save_settings(
+    store: &Store,
+    org: &OrgId,
+    s: &Settings,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE organizations
+            SET name = $1, published = $2, health_stale_days = $3, health_critical_days = $4,
+                awards_by = $5, evidence_min_observations = $6, evidence_min_observers = $7,
+                evidence_min_days = $8, updated_at = $9
+          WHERE id = $10",
+    )
+    .bind(s.name.as_str())
+    .bind(i64::from(s.published))
+    .bind(i64::from(s.thresholds.stale_after_days))
+    .bind(i64::from(s.thresholds.critical_after_days))
+    .bind(s.awarders.as_str())
+    .bind(i64::from(s.evidence.min_observations))
+    .bind(i64::from(s.evidence.min_observers))
+    .bind(i64::from(s.evidence.min_days))
+    .bind(now)
+    .bind(org.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    tx.commit().await
+}
+
 /// Renames an organization.
 pub async fn rename(
     store: &Store,

@@ -20,7 +20,11 @@ pub(crate) const MAX_URI_BYTES: usize = 8 * 1024;
 /// refusal, an unknown address: whichever part of the stack answered.
 pub(crate) async fn api_problems(request: Request, next: Next) -> Response {
     let api = request.uri().path().starts_with("/api/");
-    if request.uri().to_string().len() > MAX_URI_BYTES {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or(0, |p| p.as_str().len());
+    if target > MAX_URI_BYTES {
         return too_long(api);
     }
     let response = next.run(request).await;

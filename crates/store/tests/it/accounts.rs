@@ -490,6 +490,25 @@ async fn an_invitation_is_used_once() {
                 .expect("accept"),
             Ok((org.clone(), members::Joined::New))
         );
+        // An active member opening another link changes nothing and leaves it open.
+        members::create_invitation(&db.store, &org, "again", "", &ana.id, 10, 1_000)
+            .await
+            .expect("invite");
+        assert_eq!(
+            members::accept_invitation(&db.store, "again", &ben.id, 20)
+                .await
+                .expect("accept"),
+            Ok((org.clone(), members::Joined::AlreadyMember))
+        );
+        assert_eq!(
+            members::invitation_by_token(&db.store, "again", 20)
+                .await
+                .expect("read")
+                .map(|i| i.state),
+            Some(InvitationState::Open),
+            "{}",
+            db.label
+        );
         assert_eq!(
             members::accept_invitation(&db.store, "tok", &cy.id, 21)
                 .await
@@ -540,7 +559,7 @@ async fn an_invitation_is_used_once() {
             .into_iter()
             .map(|i| i.state)
             .collect();
-        assert_eq!(states.len(), 3);
+        assert_eq!(states.len(), 4, "the one left open counts too");
         assert!(
             states.contains(&InvitationState::Used)
                 && states.contains(&InvitationState::Expired)

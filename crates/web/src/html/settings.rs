@@ -230,11 +230,15 @@ pub(crate) async fn update_org(
         }));
     };
     let now = app.now();
-    orgs::rename(&app.store, &ctx.org.id, &name, now).await?;
-    orgs::set_published(&app.store, &ctx.org.id, published, now).await?;
-    orgs::set_thresholds(&app.store, &ctx.org.id, thresholds, now).await?;
-    cairn_store::awards::set_awarders(&app.store, &ctx.org.id, awarders).await?;
-    cairn_store::awards::set_evidence_rule(&app.store, &ctx.org.id, rule).await?;
+    let settings = orgs::Settings {
+        name,
+        published,
+        thresholds,
+        awarders,
+        evidence: rule,
+    };
+    orgs::save_settings(&app.store, &ctx.org.id, &settings, now).await?;
+    let (name, thresholds, rule) = (&settings.name, settings.thresholds, settings.evidence);
     crate::audit::note(
         &app,
         cairn_store::audit::Entry {
