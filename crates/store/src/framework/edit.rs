@@ -1,0 +1,292 @@
+//! One change to the framework, by an editor or an import: checked against
+//! the framework as the write transaction reads it, then written.
+
+use cairn_domain::{Ability, Framework, Position, Role, Slug};
+
+use super::*;
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError};
+
+/// Creates or replaces one organization's framework, in one transaction:
+/// either all of it lands or none of it. Changes are recorded in the
+/// history without an author (a command-line import).
+pub async fn replace(
+    store: &Store,
+    fw: &Framework,
+    now: Millis,
+) -> Result<ImportSummary, StoreError> {
+    replace_as(store, fw, None, now).await
+}
+
+/// `replace`, recording `actor` as the author of every change.
+pub async fn replace_as(
+    store: &Store,
+    fw: &Framework,
+    actor: Option<&PersonId>,
+    now: Millis,
+) -> Result<ImportSummary, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let conn = tx.conn()?;
+    let mut summary = ImportSummary::default();
+    let org = upsert_organization(conn, &fw.organization, now, &mut summary).await?;
+    lock_org(store, conn, &org).await?;
+    let existing = load_items(conn, &org).await?;
+    let w = Writer {
+        org: &org,
+        actor,
+        now,
+    };
+    write_framework(conn, &w, fw, existing, &mut summary).await?;
+    tx.commit().await?;
+    Ok(summary)
+}
+
+/// One change made in the browser.
+#[derive(Debug, Clone)]
+pub enum Edit {
+    /// Create (when `create`) or update an ability; its slug never changes.
+    SaveAbility {
+        ability: Ability,
+        create: bool,
+    },
+    SaveRole {
+        role: Role,
+        create: bool,
+    },
+    SavePosition {
+        position: Position,
+        create: bool,
+    },
+    Archive {
+        kind: ItemKind,
+        slug: Slug,
+    },
+    Restore {
+        kind: ItemKind,
+        slug: Slug,
+    },
+    SetMiles(cairn_domain::MilesScale),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemKind {
+    Ability,
+    Role,
+    Position,
+}
+
+impl ItemKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Ability => "ability",
+            ItemKind::Role => "role",
+            ItemKind::Position => "position",
+        }
+    }
+}
+
+/// Why an edit was refused; nothing was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum EditRefused {
+    NotFound,
+    /// Sentences saying what to fix.
+    Problems(Vec<String>),
+}
+
+/// Applies one edit to the organization's current framework and writes
+/// what changed, with `actor` in the history. The edit is checked against
+/// the framework as it is inside the transaction, so concurrent edits of
+/// different items never undo each other.
+pub async fn apply(
+    store: &Store,
+    org: &OrgId,
+    edit: Edit,
+    actor: &PersonId,
+    now: Millis,
+) -> Result<Result<(), EditRefused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let conn = tx.conn()?;
+    lock_org(store, conn, org).await?;
+    let organization = load_organization(conn, org).await?;
+    let existing = load_items(conn, org).await?;
+    let mut desired = Framework {
+        organization,
+        abilities: existing
+            .abilities
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+        roles: existing
+            .roles
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+        positions: existing
+            .positions
+            .iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect(),
+    };
+    if let Err(refused) = edit_framework(&mut desired, &existing, edit) {
+        return Ok(Err(refused));
+    }
+    let problems = desired.reference_problems();
+    if !problems.is_empty() {
+        return Ok(Err(EditRefused::Problems(problems)));
+    }
+    let mut summary = ImportSummary::default();
+    upsert_organization(conn, &desired.organization, now, &mut summary).await?;
+    let w = Writer {
+        org,
+        actor: Some(actor),
+        now,
+    };
+    write_framework(conn, &w, &desired, existing, &mut summary).await?;
+    tx.commit().await?;
+    Ok(Ok(()))
+}
+
+/// Saves `item` into `list`: appended when created (its slug must be new,
+/// archived items included), replaced in place when updated.
+pub(super) fn save<T: Clone>(
+    list: &mut Vec<T>,
+    stored: &[Stored<T>],
+    item: T,
+    create: bool,
+    slug_of: fn(&T) -> &Slug,
+    kind: &str,
+) -> Result<(), EditRefused> {
+    let slug = slug_of(&item).clone();
+    if create {
+        if let Some(s) = stored.iter().find(|s| slug_of(&s.item) == &slug) {
+            let hint = if s.archived {
+                " (it is archived: restore it instead)"
+            } else {
+                ""
+            };
+            return Err(EditRefused::Problems(vec![format!(
+                "A {kind} with the slug {slug} already exists{hint}."
+            )]));
+        }
+        list.push(item);
+        return Ok(());
+    }
+    let slot = list
+        .iter_mut()
+        .find(|x| slug_of(x) == &slug)
+        .ok_or(EditRefused::NotFound)?;
+    *slot = item;
+    Ok(())
+}
+
+pub(super) fn restore<T: Clone>(
+    list: &mut Vec<T>,
+    stored: &[Stored<T>],
+    slug: &Slug,
+    slug_of: fn(&T) -> &Slug,
+) -> Result<(), EditRefused> {
+    let s = stored
+        .iter()
+        .find(|s| s.archived && slug_of(&s.item) == slug)
+        .ok_or(EditRefused::NotFound)?;
+    list.push(s.item.clone());
+    Ok(())
+}
+
+pub(super) fn edit_framework(
+    fw: &mut Framework,
+    stored: &Items,
+    edit: Edit,
+) -> Result<(), EditRefused> {
+    match edit {
+        Edit::SaveAbility { ability, create } => save(
+            &mut fw.abilities,
+            &stored.abilities,
+            ability,
+            create,
+            |a| &a.slug,
+            "ability",
+        ),
+        Edit::SaveRole { role, create } => save(
+            &mut fw.roles,
+            &stored.roles,
+            role,
+            create,
+            |r| &r.slug,
+            "role",
+        ),
+        Edit::SavePosition { position, create } => save(
+            &mut fw.positions,
+            &stored.positions,
+            position,
+            create,
+            |p| &p.slug,
+            "position",
+        ),
+        Edit::Archive {
+            kind: ItemKind::Ability,
+            slug,
+        } => {
+            let ability = fw.ability(&slug).ok_or(EditRefused::NotFound)?;
+            let requirers = fw.requirers_of(&slug);
+            if !requirers.is_empty() {
+                return Err(EditRefused::Problems(vec![format!(
+                    "{} cannot be archived while {} require it. Remove those requirements first.",
+                    ability.name,
+                    requirers.join(", ")
+                )]));
+            }
+            fw.abilities.retain(|a| a.slug != slug);
+            Ok(())
+        }
+        Edit::Archive {
+            kind: ItemKind::Role,
+            slug,
+        } => {
+            let role = fw.role(&slug).ok_or(EditRefused::NotFound)?;
+            let users: Vec<String> = fw
+                .positions
+                .iter()
+                .filter(|p| p.required_roles.contains(&slug) || p.suggested_roles.contains(&slug))
+                .map(|p| format!("the position {}", p.title))
+                .collect();
+            if !users.is_empty() {
+                return Err(EditRefused::Problems(vec![format!(
+                    "{} cannot be archived while {} list it. Remove it from those positions first.",
+                    role.name,
+                    users.join(", ")
+                )]));
+            }
+            fw.roles.retain(|r| r.slug != slug);
+            Ok(())
+        }
+        Edit::Archive {
+            kind: ItemKind::Position,
+            slug,
+        } => {
+            fw.position(&slug).ok_or(EditRefused::NotFound)?;
+            fw.positions.retain(|p| p.slug != slug);
+            Ok(())
+        }
+        Edit::Restore {
+            kind: ItemKind::Ability,
+            slug,
+        } => restore(&mut fw.abilities, &stored.abilities, &slug, |a| &a.slug),
+        Edit::Restore {
+            kind: ItemKind::Role,
+            slug,
+        } => restore(&mut fw.roles, &stored.roles, &slug, |r| &r.slug),
+        Edit::Restore {
+            kind: ItemKind::Position,
+            slug,
+        } => restore(&mut fw.positions, &stored.positions, &slug, |p| &p.slug),
+        Edit::SetMiles(scale) => {
+            fw.organization.miles = scale;
+            Ok(())
+        }
+    }
+}

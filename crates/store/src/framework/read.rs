@@ -1,0 +1,413 @@
+//! Reading the framework: the active items in their stored order, and
+//! what pages look up one at a time.
+
+use std::collections::HashMap;
+
+use cairn_domain::{
+    Ability, Framework, Level, Markdown, MilesRule, Milestone, Name, Organization, Position,
+    Requirement, Role, Slug,
+};
+use sqlx::AnyConnection;
+
+use super::*;
+use crate::orgs::{self, OrgId};
+use crate::{Millis, Store, StoreError};
+
+pub(super) fn active<T>(items: Vec<Stored<T>>) -> Vec<T> {
+    items
+        .into_iter()
+        .filter(|s| !s.archived)
+        .map(|s| s.item)
+        .collect()
+}
+
+/// The organization's active framework, in its stored order.
+pub async fn load(store: &Store, org: &OrgId) -> Result<Framework, StoreError> {
+    let mut conn = store.read().await?;
+    let organization = load_organization(&mut conn, org).await?;
+    let items = load_items(&mut conn, org).await?;
+    Ok(Framework {
+        organization,
+        abilities: active(items.abilities),
+        roles: active(items.roles),
+        positions: active(items.positions),
+    })
+}
+
+/// One active ability with its milestones.
+pub async fn ability(
+    store: &Store,
+    org: &OrgId,
+    slug: &Slug,
+) -> Result<Option<Ability>, StoreError> {
+    let mut conn = store.read().await?;
+    let rows: Vec<AbilityRow> = sqlx::query_as(
+        "SELECT id, slug, name, category, description, sort_order, archived_at
+           FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(slug.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let Some(row) = rows.into_iter().next() else {
+        return Ok(None);
+    };
+    let milestones: Vec<MilestoneRow> = sqlx::query_as(
+        "SELECT ability_id, level, summary, examples FROM milestones
+          WHERE org_id = $1 AND ability_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(&row.0)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut by_ability = group_milestones(milestones)?;
+    Ok(Some(ability_from_row(row, &mut by_ability)?.item))
+}
+
+/// The active roles and positions that require an ability directly, roles
+/// first, each group in its stored order.
+pub async fn required_by(
+    store: &Store,
+    org: &OrgId,
+    ability: &Slug,
+) -> Result<Vec<RequiredBy>, StoreError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT 'role', r.slug, r.plural, rr.level
+           FROM role_requirements rr
+           JOIN roles r ON r.id = rr.role_id
+           JOIN abilities a ON a.id = rr.ability_id
+          WHERE rr.org_id = $1 AND a.slug = $2 AND r.archived_at IS NULL
+         UNION ALL
+         SELECT 'position', p.slug, COALESCE(p.plural, p.title || 's'), pr.level
+           FROM position_requirements pr
+           JOIN positions p ON p.id = pr.position_id
+           JOIN abilities a ON a.id = pr.ability_id
+          WHERE pr.org_id = $1 AND a.slug = $2 AND p.archived_at IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(ability.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out: Vec<RequiredBy> = rows
+        .into_iter()
+        .map(|(kind, slug, label, level)| {
+            Ok(RequiredBy {
+                kind: if kind == "role" {
+                    RequirerKind::Role
+                } else {
+                    RequirerKind::Position
+                },
+                slug: Slug::parse(&slug)?,
+                label: Name::parse(&label, "label")?,
+                level: Level::parse(level)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    out.sort_by_key(|r| r.kind == RequirerKind::Position);
+    Ok(out)
+}
+
+pub(super) async fn load_organization(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+) -> Result<Organization, StoreError> {
+    let rows: Vec<(String, String, String)> =
+        sqlx::query_as("SELECT slug, name, miles FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    let (slug, name, miles) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let miles: Vec<i64> = serde_json::from_str(&miles)?;
+    Ok(Organization {
+        slug: cairn_domain::OrgSlug::parse(&slug)?,
+        name: Name::parse(&name, "organization name")?,
+        miles: cairn_domain::MilesScale::parse(&miles)?,
+    })
+}
+
+pub(super) type AbilityRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    String,
+    i64,
+    Option<i64>,
+);
+pub(super) type MilestoneRow = (String, i64, String, String);
+
+pub(super) fn group_milestones(
+    rows: Vec<MilestoneRow>,
+) -> Result<HashMap<String, [Milestone; 5]>, StoreError> {
+    let mut out: HashMap<String, [Milestone; 5]> = HashMap::new();
+    for (ability_id, level, summary, examples) in rows {
+        let level = Level::parse(level)?;
+        out.entry(ability_id).or_default()[level.index()] = Milestone {
+            summary: Markdown::new(summary),
+            examples: serde_json::from_str(&examples)?,
+        };
+    }
+    Ok(out)
+}
+
+pub(super) fn ability_from_row(
+    (id, slug, name, category, description, sort_order, archived_at): AbilityRow,
+    milestones: &mut HashMap<String, [Milestone; 5]>,
+) -> Result<Stored<Ability>, StoreError> {
+    let item = Ability {
+        slug: Slug::parse(&slug)?,
+        name: Name::parse(&name, "ability name")?,
+        category: category.map(|c| Name::parse(&c, "category")).transpose()?,
+        description: Markdown::new(description),
+        milestones: milestones.remove(&id).unwrap_or_default(),
+    };
+    Ok(Stored {
+        id,
+        item,
+        sort_order,
+        archived: archived_at.is_some(),
+    })
+}
+
+/// Requirements per owner id, in their stored order.
+pub(super) async fn requirements(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    table_sql: &'static str,
+) -> Result<HashMap<String, Vec<Requirement>>, StoreError> {
+    let rows: Vec<(String, String, i64)> = sqlx::query_as(table_sql)
+        .bind(org.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    let mut out: HashMap<String, Vec<Requirement>> = HashMap::new();
+    for (owner, ability, level) in rows {
+        out.entry(owner).or_default().push(Requirement {
+            ability: Slug::parse(&ability)?,
+            level: Level::parse(level)?,
+        });
+    }
+    Ok(out)
+}
+
+pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, StoreError> {
+    let ability_rows: Vec<AbilityRow> = sqlx::query_as(
+        "SELECT id, slug, name, category, description, sort_order, archived_at
+           FROM abilities WHERE org_id = $1 ORDER BY sort_order, slug",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let milestone_rows: Vec<MilestoneRow> = sqlx::query_as(
+        "SELECT ability_id, level, summary, examples FROM milestones WHERE org_id = $1",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut milestones = group_milestones(milestone_rows)?;
+    let abilities = ability_rows
+        .into_iter()
+        .map(|row| ability_from_row(row, &mut milestones))
+        .collect::<Result<Vec<_>, _>>()?;
+
+    let mut role_reqs = requirements(
+        conn,
+        org,
+        "SELECT rr.role_id, a.slug, rr.level FROM role_requirements rr
+           JOIN abilities a ON a.id = rr.ability_id
+          WHERE rr.org_id = $1 ORDER BY rr.sort_order",
+    )
+    .await?;
+    let role_rows: Vec<(String, String, String, String, String, i64, Option<i64>)> =
+        sqlx::query_as(
+            "SELECT id, slug, name, plural, description, sort_order, archived_at
+           FROM roles WHERE org_id = $1 ORDER BY sort_order, slug",
+        )
+        .bind(org.as_str())
+        .fetch_all(&mut *conn)
+        .await?;
+    let roles = role_rows
+        .into_iter()
+        .map(
+            |(id, slug, name, plural, description, sort_order, archived_at)| {
+                let item = Role {
+                    slug: Slug::parse(&slug)?,
+                    name: Name::parse(&name, "role name")?,
+                    plural: Name::parse(&plural, "role plural")?,
+                    description: Markdown::new(description),
+                    requires: role_reqs.remove(&id).unwrap_or_default(),
+                };
+                Ok(Stored {
+                    id,
+                    item,
+                    sort_order,
+                    archived: archived_at.is_some(),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    let mut position_reqs = requirements(
+        conn,
+        org,
+        "SELECT pr.position_id, a.slug, pr.level FROM position_requirements pr
+           JOIN abilities a ON a.id = pr.ability_id
+          WHERE pr.org_id = $1 ORDER BY pr.sort_order",
+    )
+    .await?;
+    let position_role_rows: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT pr.position_id, r.slug, pr.kind FROM position_roles pr
+           JOIN roles r ON r.id = pr.role_id
+          WHERE pr.org_id = $1 ORDER BY pr.sort_order",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut position_roles: HashMap<String, (Vec<Slug>, Vec<Slug>)> = HashMap::new();
+    for (position, role, kind) in position_role_rows {
+        let entry = position_roles.entry(position).or_default();
+        let list = if kind == "required" {
+            &mut entry.0
+        } else {
+            &mut entry.1
+        };
+        list.push(Slug::parse(&role)?);
+    }
+    type PositionRow = (
+        String,
+        String,
+        String,
+        Option<String>,
+        String,
+        String,
+        String,
+        i64,
+        i64,
+        Option<i64>,
+    );
+    let position_rows: Vec<PositionRow> = sqlx::query_as(
+        "SELECT id, slug, title, plural, level, description, miles_rule, miles_value, sort_order, archived_at
+           FROM positions WHERE org_id = $1 ORDER BY sort_order, slug",
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let positions = position_rows
+        .into_iter()
+        .map(
+            |(
+                id,
+                slug,
+                title,
+                plural,
+                level,
+                description,
+                rule,
+                value,
+                sort_order,
+                archived_at,
+            )| {
+                let (required_roles, suggested_roles) =
+                    position_roles.remove(&id).unwrap_or_default();
+                let title = Name::parse(&title, "position title")?;
+                let item = Position {
+                    slug: Slug::parse(&slug)?,
+                    plural: match plural {
+                        Some(p) => Name::parse(&p, "position plural")?,
+                        None => Role::default_plural(&title),
+                    },
+                    title,
+                    level: Name::parse(&level, "position level")?,
+                    description: Markdown::new(description),
+                    required_roles,
+                    suggested_roles,
+                    requires: position_reqs.remove(&id).unwrap_or_default(),
+                    miles: miles_rule_from(&rule, value)?,
+                };
+                Ok(Stored {
+                    id,
+                    item,
+                    sort_order,
+                    archived: archived_at.is_some(),
+                })
+            },
+        )
+        .collect::<Result<Vec<_>, StoreError>>()?;
+
+    Ok(Items {
+        abilities,
+        roles,
+        positions,
+    })
+}
+
+pub(super) fn miles_rule_from(rule: &str, value: i64) -> Result<MilesRule, StoreError> {
+    let value =
+        u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("miles value {value}")))?;
+    match rule {
+        "required" => Ok(MilesRule::Required),
+        "over_required_percent" => Ok(MilesRule::OverRequiredPercent(value)),
+        "at_least" => Ok(MilesRule::AtLeast(value)),
+        other => Err(StoreError::Corrupt(format!("miles rule {other:?}"))),
+    }
+}
+
+pub(super) fn miles_rule_to(rule: MilesRule) -> (&'static str, i64) {
+    match rule {
+        MilesRule::Required => ("required", 0),
+        MilesRule::OverRequiredPercent(n) => ("over_required_percent", i64::from(n)),
+        MilesRule::AtLeast(n) => ("at_least", i64::from(n)),
+    }
+}
+
+/// Archived items of one kind: (slug, name), for the restore list.
+pub async fn archived(
+    store: &Store,
+    org: &OrgId,
+    kind: ItemKind,
+) -> Result<Vec<(Slug, String)>, StoreError> {
+    let sql = match kind {
+        ItemKind::Ability => {
+            "SELECT slug, name FROM abilities WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY name"
+        }
+        ItemKind::Role => {
+            "SELECT slug, name FROM roles WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY name"
+        }
+        ItemKind::Position => {
+            "SELECT slug, title FROM positions WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY title"
+        }
+    };
+    let rows: Vec<(String, String)> = sqlx::query_as(sql)
+        .bind(org.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.into_iter()
+        .map(|(slug, name)| Ok((Slug::parse(&slug)?, name)))
+        .collect()
+}
+/// When an item's content last changed (for "Last updated").
+pub async fn ability_updated_at(
+    store: &Store,
+    org: &OrgId,
+    slug: &Slug,
+) -> Result<Option<Millis>, StoreError> {
+    let rows: Vec<(i64,)> =
+        sqlx::query_as("SELECT updated_at FROM abilities WHERE org_id = $1 AND slug = $2")
+            .bind(org.as_str())
+            .bind(slug.as_str())
+            .fetch_all(&store.pool)
+            .await?;
+    Ok(rows.into_iter().next().map(|(t,)| t))
+}
+
+/// Looks an organization up and loads its framework: the common first
+/// step of export and of pages that show the whole framework.
+pub async fn load_by_slug(
+    store: &Store,
+    slug: &cairn_domain::OrgSlug,
+) -> Result<Option<(orgs::OrgRecord, Framework)>, StoreError> {
+    let Some(org) = orgs::by_slug(store, slug).await? else {
+        return Ok(None);
+    };
+    let fw = load(store, &org.id).await?;
+    Ok(Some((org, fw)))
+}
