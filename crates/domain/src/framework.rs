@@ -165,6 +165,44 @@ pub fn check_text(s: &str, what: &'static str) -> Result<(), ParseError> {
     Ok(())
 }
 
+/// The three kinds of framework item. `as_str` is how the store, the
+/// history and conversations name a kind; `area` is its URL segment (and
+/// table): `/{org}/abilities/{slug}`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ItemKind {
+    Ability,
+    Role,
+    Position,
+}
+
+impl ItemKind {
+    pub const ALL: [ItemKind; 3] = [ItemKind::Ability, ItemKind::Role, ItemKind::Position];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemKind::Ability => "ability",
+            ItemKind::Role => "role",
+            ItemKind::Position => "position",
+        }
+    }
+
+    pub fn area(self) -> &'static str {
+        match self {
+            ItemKind::Ability => "abilities",
+            ItemKind::Role => "roles",
+            ItemKind::Position => "positions",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
+    pub fn from_area(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.area() == s)
+    }
+}
+
 /// A milestone level, 1..=5.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Level(u8);
@@ -596,6 +634,16 @@ mod tests {
             let got = Name::parse(input, "a name").ok();
             assert_eq!(got.as_ref().map(Name::as_str), *expected, "name {input:?}");
         }
+    }
+
+    #[test]
+    fn item_kinds_round_trip_through_their_names_and_areas() {
+        for k in ItemKind::ALL {
+            assert_eq!(ItemKind::parse(k.as_str()), Some(k));
+            assert_eq!(ItemKind::from_area(k.area()), Some(k));
+        }
+        assert_eq!(ItemKind::from_area("ability"), None);
+        assert_eq!(ItemKind::parse("abilities"), None);
     }
 
     #[test]

@@ -19,6 +19,6 @@ pub mod visibility;
 pub mod wording;
 
 pub use framework::{
-    Ability, Framework, Level, Markdown, MilesRule, MilesScale, Milestone, Name, OrgSlug,
+    Ability, Framework, ItemKind, Level, Markdown, MilesRule, MilesScale, Milestone, Name, OrgSlug,
     Organization, ParseError, Position, Requirement, Role, Slug,
 };

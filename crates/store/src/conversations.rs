@@ -1,50 +1,20 @@
 //! Conversations about abilities, roles and positions: threads of
 //! comments. Nothing is ever deleted; threads are resolved and reopened.
 
-use cairn_domain::{Markdown, Name};
+use cairn_domain::{ItemKind, Markdown, Name};
 
 use crate::orgs::OrgId;
 use crate::people::PersonId;
 use crate::{Millis, Store, StoreError, new_id};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SubjectKind {
-    Ability,
-    Role,
-    Position,
-}
-
-impl SubjectKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SubjectKind::Ability => "ability",
-            SubjectKind::Role => "role",
-            SubjectKind::Position => "position",
-        }
-    }
-
-    fn table(self) -> &'static str {
-        match self {
-            SubjectKind::Ability => "abilities",
-            SubjectKind::Role => "roles",
-            SubjectKind::Position => "positions",
-        }
-    }
-
-    fn parse(s: &str) -> Result<Self, StoreError> {
-        match s {
-            "ability" => Ok(SubjectKind::Ability),
-            "role" => Ok(SubjectKind::Role),
-            "position" => Ok(SubjectKind::Position),
-            other => Err(StoreError::Corrupt(format!("subject kind {other:?}"))),
-        }
-    }
+fn kind_from(s: &str) -> Result<ItemKind, StoreError> {
+    ItemKind::parse(s).ok_or_else(|| StoreError::Corrupt(format!("subject kind {s:?}")))
 }
 
 /// A framework item that can be talked about (and has a history).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Subject {
-    pub kind: SubjectKind,
+    pub kind: ItemKind,
     pub id: String,
     pub slug: String,
 }
@@ -53,13 +23,13 @@ pub struct Subject {
 pub async fn subject(
     store: &Store,
     org: &OrgId,
-    kind: SubjectKind,
+    kind: ItemKind,
     slug: &str,
 ) -> Result<Option<Subject>, StoreError> {
     // `table()` returns one of three constants.
     let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT id FROM {} WHERE org_id = $1 AND slug = $2",
-        kind.table()
+        kind.area()
     )))
     .bind(org.as_str())
     .bind(slug)
@@ -203,7 +173,7 @@ async fn insert_comment(
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ThreadRef {
     pub id: String,
-    pub subject_kind: SubjectKind,
+    pub subject_kind: ItemKind,
     pub subject_slug: String,
     pub author: PersonId,
     pub resolved: bool,
@@ -221,10 +191,10 @@ pub async fn thread(store: &Store, org: &OrgId, id: &str) -> Result<Option<Threa
     let Some((kind, subject_id, author, resolved)) = rows.into_iter().next() else {
         return Ok(None);
     };
-    let kind = SubjectKind::parse(&kind)?;
+    let kind = kind_from(&kind)?;
     let slugs: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT slug FROM {} WHERE org_id = $1 AND id = $2",
-        kind.table()
+        kind.area()
     )))
     .bind(org.as_str())
     .bind(&subject_id)

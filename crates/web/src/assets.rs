@@ -1,16 +1,12 @@
 //! Static assets, embedded in the binary.
 
-use axum::Router;
 use axum::http::header;
 use axum::response::IntoResponse;
-use axum::routing::get;
-
-use crate::App;
 
 const CSS: &str = include_str!("assets/cairn.css");
 
-pub(crate) fn router() -> Router<App> {
-    Router::new().route("/assets/cairn.css", get(css))
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/assets/cairn.css", css)
 }
 
 async fn css() -> impl IntoResponse {

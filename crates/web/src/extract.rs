@@ -3,7 +3,7 @@
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
-use cairn_domain::{OrgSlug, Slug};
+use cairn_domain::{ItemKind, OrgSlug, Slug};
 
 use crate::error::PageError;
 
@@ -12,6 +12,38 @@ pub struct OrgPath(pub OrgSlug);
 
 /// `/{org}/<area>/{item}`.
 pub struct ItemPath(pub OrgSlug, pub Slug);
+
+/// `/{org}/{area}/{slug}/…`: one route serving abilities, roles and
+/// positions alike (history, archive, restore). An area that is not one
+/// of the three is a 404.
+pub struct KindPath {
+    pub org: OrgSlug,
+    pub kind: ItemKind,
+    pub slug: Slug,
+}
+
+impl KindPath {
+    /// Parses the three segments; None when any names nothing.
+    pub fn parse(org: &str, area: &str, slug: &str) -> Option<Self> {
+        Some(KindPath {
+            org: OrgSlug::parse(org).ok()?,
+            kind: ItemKind::from_area(area)?,
+            slug: Slug::parse(slug).ok()?,
+        })
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for KindPath {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+        let Path((org, area, slug)): Path<(String, String, String)> =
+            Path::from_request_parts(parts, state)
+                .await
+                .map_err(|_| PageError::NotFound)?;
+        KindPath::parse(&org, &area, &slug).ok_or(PageError::NotFound)
+    }
+}
 
 impl<S: Send + Sync> FromRequestParts<S> for OrgPath {
     type Rejection = PageError;

@@ -29,6 +29,7 @@ mod forms;
 pub mod html;
 pub mod markdown;
 pub mod password;
+mod routes;
 pub mod secrets;
 
 /// Where "now" comes from: the system clock, or a clock tests set.
@@ -105,6 +106,17 @@ impl App {
     }
 }
 
+/// Every area's routes: the pages, the API and the assets.
+fn site() -> routes::Area {
+    html::routes().merge(api::routes()).merge(assets::routes())
+}
+
+/// Every (method, path) the site serves, as its routers declare them: the
+/// route × visitor sweep tests each one.
+pub fn declared_routes() -> Vec<(&'static str, &'static str)> {
+    site().declared().to_vec()
+}
+
 /// The whole site.
 pub fn router(app: App) -> Router {
     // Cross-site form posts are refused (Origin / Sec-Fetch-Site checks);
@@ -124,10 +136,8 @@ pub fn router(app: App) -> Router {
         .config
         .secure_cookies
         .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
-    Router::new()
-        .merge(html::router())
-        .merge(api::router())
-        .merge(assets::router())
+    site()
+        .into_router()
         .fallback(html::not_found)
         .layer(csrf)
         .layer(axum::middleware::from_fn_with_state(

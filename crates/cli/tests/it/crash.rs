@@ -9,7 +9,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use cairn_store::conversations::{self, SubjectKind};
+use cairn_domain::ItemKind;
+use cairn_store::conversations;
 use cairn_store::testing::TestDb;
 
 use crate::{post, start};
@@ -90,7 +91,7 @@ async fn trials(db: TestDb) {
     .await
     .expect("read")
     .expect("org");
-    let subject = conversations::subject(&db.store, &org.id, SubjectKind::Ability, "mentoring")
+    let subject = conversations::subject(&db.store, &org.id, ItemKind::Ability, "mentoring")
         .await
         .expect("read")
         .expect("subject");

@@ -123,7 +123,7 @@ fn a_full_disk_refuses_writes_keeps_reads_and_recovers_without_a_restart() {
             let subject = cairn_store::conversations::subject(
                 &store,
                 &org.id,
-                cairn_store::conversations::SubjectKind::Ability,
+                cairn_domain::ItemKind::Ability,
                 "mentoring",
             )
             .await

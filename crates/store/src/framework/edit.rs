@@ -3,6 +3,8 @@
 
 use cairn_domain::{Ability, Framework, Position, Role, Slug};
 
+pub use cairn_domain::ItemKind;
+
 use super::*;
 use crate::orgs::OrgId;
 use crate::people::PersonId;
@@ -67,23 +69,6 @@ pub enum Edit {
         slug: Slug,
     },
     SetMiles(cairn_domain::MilesScale),
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ItemKind {
-    Ability,
-    Role,
-    Position,
-}
-
-impl ItemKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ItemKind::Ability => "ability",
-            ItemKind::Role => "role",
-            ItemKind::Position => "position",
-        }
-    }
 }
 
 /// Why an edit was refused; nothing was written.

@@ -1,6 +1,7 @@
+use cairn_domain::ItemKind;
 use cairn_domain::people::Email;
 use cairn_domain::{Name, Slug};
-use cairn_store::conversations::{self, SubjectKind};
+use cairn_store::conversations;
 use cairn_store::testing::for_each_backend;
 use cairn_store::{framework, health, orgs, people};
 
@@ -26,13 +27,12 @@ async fn threads_are_started_answered_resolved_and_counted() {
         .await
         .expect("person");
         let slug = Slug::parse("mentoring").expect("slug");
-        let subject =
-            conversations::subject(&db.store, &org.id, SubjectKind::Ability, slug.as_str())
-                .await
-                .expect("read")
-                .expect("exists");
+        let subject = conversations::subject(&db.store, &org.id, ItemKind::Ability, slug.as_str())
+            .await
+            .expect("read")
+            .expect("exists");
         assert!(
-            conversations::subject(&db.store, &org.id, SubjectKind::Role, "mentoring")
+            conversations::subject(&db.store, &org.id, ItemKind::Role, "mentoring")
                 .await
                 .expect("read")
                 .is_none()
@@ -85,7 +85,7 @@ async fn threads_are_started_answered_resolved_and_counted() {
                 thread.subject_slug.as_str(),
                 thread.resolved
             ),
-            (SubjectKind::Ability, "mentoring", true)
+            (ItemKind::Ability, "mentoring", true)
         );
 
         let after = health::ability_facts(&db.store, &org.id, &slug)

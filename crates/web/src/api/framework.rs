@@ -8,12 +8,14 @@ use axum::extract::{Path, State};
 use cairn_domain::policy::Action;
 use cairn_domain::requirement::{position_requirements, required_miles};
 use cairn_domain::{Level, Requirement, Slug, health, history};
-use cairn_store::conversations::{self, SubjectKind};
-use cairn_store::framework::{self, ItemKind, RequirerKind};
+use cairn_store::conversations;
+use cairn_store::framework::{self, RequirerKind};
 use serde_json::{Value, json};
 
+use super::ApiKindPath;
 use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
+use crate::extract::KindPath;
 
 fn slug(s: &str) -> Result<Slug, ApiError> {
     Slug::parse(s).map_err(|_| ApiError::not_found())
@@ -130,28 +132,14 @@ pub(crate) async fn health_report(
     ))
 }
 
-/// Routes name the kind as a const parameter: 0 ability, 1 role, 2 position.
-pub(crate) const ABILITY: u8 = 0;
-pub(crate) const ROLE: u8 = 1;
-pub(crate) const POSITION: u8 = 2;
-
-fn kind_of(k: u8) -> (ItemKind, SubjectKind) {
-    match k {
-        ABILITY => (ItemKind::Ability, SubjectKind::Ability),
-        ROLE => (ItemKind::Role, SubjectKind::Role),
-        _ => (ItemKind::Position, SubjectKind::Position),
-    }
-}
-
 /// `/orgs/{org}/{abilities|roles|positions}/{item}/history`.
-pub(crate) async fn item_history<const K: u8>(
+pub(crate) async fn item_history(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, item)): Path<(String, String)>,
+    ApiKindPath(KindPath { org, kind, slug }): ApiKindPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let (kind, _) = kind_of(K);
-    let history = framework::history(&app.store, &org.id, kind, &slug(&item)?)
+    let org = org_for(&app, &visitor, org.as_str(), Action::ReadFramework).await?;
+    let history = framework::history(&app.store, &org.id, kind, &slug)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let actor = visitor.actor(&app, &org).await?;
@@ -178,14 +166,13 @@ pub(crate) async fn item_history<const K: u8>(
 }
 
 /// Conversations are for members: anyone else gets a 404.
-pub(crate) async fn item_conversations<const K: u8>(
+pub(crate) async fn item_conversations(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, item)): Path<(String, String)>,
+    ApiKindPath(KindPath { org, kind, slug }): ApiKindPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let (_, subject_kind) = kind_of(K);
-    let subject = conversations::subject(&app.store, &org.id, subject_kind, slug(&item)?.as_str())
+    let org = org_for(&app, &visitor, org.as_str(), Action::ReadMemberContent).await?;
+    let subject = conversations::subject(&app.store, &org.id, kind, slug.as_str())
         .await?
         .ok_or_else(ApiError::not_found)?;
     let threads = conversations::threads(&app.store, &org.id, &subject).await?;

@@ -3,12 +3,11 @@
 //! with their owner's rights, through the same policy as the pages.
 //! Errors are RFC 9457 problem details.
 
+use axum::Json;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
 use cairn_domain::OrgSlug;
 use cairn_domain::file::{self, Format};
 use cairn_domain::membership::MemberStatus;
@@ -24,57 +23,57 @@ mod framework;
 mod openapi;
 mod people;
 
-use self::framework::{ABILITY, POSITION, ROLE};
+use crate::extract::KindPath;
+use crate::routes::Area;
 
-pub(crate) fn router() -> Router<App> {
-    Router::new()
-        .route("/api/v1/openapi.json", get(openapi::spec))
-        .route("/api/v1/me", get(me))
-        .route("/api/v1/orgs/{org}/abilities", get(framework::abilities))
-        .route(
-            "/api/v1/orgs/{org}/abilities/{item}",
-            get(framework::ability),
-        )
-        .route("/api/v1/orgs/{org}/roles", get(framework::roles))
-        .route("/api/v1/orgs/{org}/positions", get(framework::positions))
-        .route("/api/v1/orgs/{org}/health", get(framework::health_report))
-        .route("/api/v1/orgs/{org}/observations", get(people::list))
-        .route("/api/v1/orgs/{org}/observations/{id}", get(people::one))
-        .route(
+pub(crate) fn routes() -> Area {
+    Area::new()
+        .get("/api/v1/openapi.json", openapi::spec)
+        .get("/api/v1/me", me)
+        .get("/api/v1/orgs/{org}/abilities", framework::abilities)
+        .get("/api/v1/orgs/{org}/abilities/{item}", framework::ability)
+        .get("/api/v1/orgs/{org}/roles", framework::roles)
+        .get("/api/v1/orgs/{org}/positions", framework::positions)
+        .get("/api/v1/orgs/{org}/health", framework::health_report)
+        .get("/api/v1/orgs/{org}/observations", people::list)
+        .get("/api/v1/orgs/{org}/observations/{id}", people::one)
+        .get(
             "/api/v1/orgs/{org}/people/{person}/journey",
-            get(people::journey_json),
+            people::journey_json,
         )
-        .route(
+        .get(
             "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
-            get(people::eligibility_json),
+            people::eligibility_json,
         )
-        .route(
-            "/api/v1/orgs/{org}/abilities/{item}/history",
-            get(framework::item_history::<ABILITY>),
+        .get(
+            "/api/v1/orgs/{org}/{area}/{slug}/history",
+            framework::item_history,
         )
-        .route(
-            "/api/v1/orgs/{org}/roles/{item}/history",
-            get(framework::item_history::<ROLE>),
+        .get(
+            "/api/v1/orgs/{org}/{area}/{slug}/conversations",
+            framework::item_conversations,
         )
-        .route(
-            "/api/v1/orgs/{org}/positions/{item}/history",
-            get(framework::item_history::<POSITION>),
-        )
-        .route(
-            "/api/v1/orgs/{org}/abilities/{item}/conversations",
-            get(framework::item_conversations::<ABILITY>),
-        )
-        .route(
-            "/api/v1/orgs/{org}/roles/{item}/conversations",
-            get(framework::item_conversations::<ROLE>),
-        )
-        .route(
-            "/api/v1/orgs/{org}/positions/{item}/conversations",
-            get(framework::item_conversations::<POSITION>),
-        )
-        .route("/api/v1/orgs/{org}/framework", get(framework_json))
-        .route("/api/v1/orgs/{org}/members", get(members_json))
-        .route("/api/v1/{*rest}", get(unknown))
+        .get("/api/v1/orgs/{org}/framework", framework_json)
+        .get("/api/v1/orgs/{org}/members", members_json)
+        .get("/api/v1/{*rest}", unknown)
+}
+
+/// `/api/v1/orgs/{org}/{area}/{slug}/…` as domain types; anything else
+/// is a 404 problem.
+pub(crate) struct ApiKindPath(pub KindPath);
+
+impl FromRequestParts<App> for ApiKindPath {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
+        let Path((org, area, slug)): Path<(String, String, String)> =
+            Path::from_request_parts(parts, app)
+                .await
+                .map_err(|_| ApiError::not_found())?;
+        KindPath::parse(&org, &area, &slug)
+            .map(ApiKindPath)
+            .ok_or_else(ApiError::not_found)
+    }
 }
 
 /// A problem, as `application/problem+json`.

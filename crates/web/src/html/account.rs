@@ -620,3 +620,16 @@ pub(crate) fn account_links(next: &str) -> Vec<Link> {
         },
     ]
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get_post("/signup", signup_form, signup)
+        .get_post("/login", login_form, login)
+        .post("/logout", logout)
+        .get("/settings/account", account_page)
+        .post("/settings/password", change_password)
+        .get("/settings/sessions", sessions_page)
+        .post("/settings/sessions/{id}/revoke", revoke_session)
+        .get_post("/settings/tokens", tokens_page, create_token)
+        .post("/settings/tokens/{id}/revoke", revoke_token)
+}

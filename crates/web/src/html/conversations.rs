@@ -5,16 +5,18 @@
 use axum::Form;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
+use cairn_domain::ItemKind;
 use cairn_domain::policy::Action;
 use cairn_domain::wording::ago;
 use cairn_domain::{OrgSlug, Slug};
-use cairn_store::conversations::{self, SubjectKind};
+use cairn_store::conversations;
 use serde::Deserialize;
 
 use super::{OrgContext, signed_in};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
+use crate::extract::KindPath;
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::markdown;
 
@@ -62,27 +64,19 @@ pub(crate) struct Drafts {
     pub reply: Option<(String, String, String)>,
 }
 
-pub(crate) fn area(kind: SubjectKind) -> &'static str {
-    match kind {
-        SubjectKind::Ability => "abilities",
-        SubjectKind::Role => "roles",
-        SubjectKind::Position => "positions",
-    }
-}
-
 /// Builds the section. Outsiders get the members-only notice and no data:
 /// the threads are not even loaded for them.
 pub(crate) async fn talk(
     app: &App,
     visitor: &Visitor,
     ctx: &OrgContext,
-    kind: SubjectKind,
+    kind: ItemKind,
     slug: &Slug,
     subject_name: &str,
     drafts: Drafts,
 ) -> Result<Talk, PageError> {
     let org_slug = ctx.org.org.slug.to_string();
-    let here = format!("/{org_slug}/{}/{slug}", area(kind));
+    let here = format!("/{org_slug}/{}/{slug}", kind.area());
     let members = ctx.can(Action::ReadMemberContent);
     let threads = if members {
         // Looked up only for those who may read conversations: anonymous
@@ -158,33 +152,31 @@ async fn page_again(
     app: &App,
     visitor: Visitor,
     org: OrgSlug,
-    kind: SubjectKind,
+    kind: ItemKind,
     slug: Slug,
     drafts: Drafts,
 ) -> Result<Response, PageError> {
     let page = match kind {
-        SubjectKind::Ability => super::abilities::page(app, &visitor, &org, &slug, drafts)
+        ItemKind::Ability => super::abilities::page(app, &visitor, &org, &slug, drafts)
             .await?
             .into_response(),
-        SubjectKind::Role => super::roles::page(app, &visitor, &org, &slug, drafts)
+        ItemKind::Role => super::roles::page(app, &visitor, &org, &slug, drafts)
             .await?
             .into_response(),
-        SubjectKind::Position => super::positions::page(app, &visitor, &org, &slug, drafts)
+        ItemKind::Position => super::positions::page(app, &visitor, &org, &slug, drafts)
             .await?
             .into_response(),
     };
     Ok(invalid(page))
 }
 
-async fn start(
-    app: App,
+/// Starts a thread on an ability, role or position.
+pub(crate) async fn start(
+    State(app): State<App>,
     visitor: Visitor,
-    kind: SubjectKind,
-    (org, item): (String, String),
-    form: StartForm,
+    KindPath { org, kind, slug }: KindPath,
+    Form(form): Form<StartForm>,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
-    let slug = Slug::parse(&item).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let person = signed_in(&visitor, "/")?;
     let subject = conversations::subject(&app.store, &ctx.org.id, kind, slug.as_str())
@@ -222,35 +214,8 @@ async fn start(
     .await?;
     Ok(redirect(&format!(
         "/{org}/{}/{slug}#thread-{id}",
-        area(kind)
+        kind.area()
     )))
-}
-
-pub(crate) async fn start_on_ability(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(path): Path<(String, String)>,
-    Form(form): Form<StartForm>,
-) -> Result<Response, PageError> {
-    start(app, visitor, SubjectKind::Ability, path, form).await
-}
-
-pub(crate) async fn start_on_role(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(path): Path<(String, String)>,
-    Form(form): Form<StartForm>,
-) -> Result<Response, PageError> {
-    start(app, visitor, SubjectKind::Role, path, form).await
-}
-
-pub(crate) async fn start_on_position(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(path): Path<(String, String)>,
-    Form(form): Form<StartForm>,
-) -> Result<Response, PageError> {
-    start(app, visitor, SubjectKind::Position, path, form).await
 }
 
 #[derive(Deserialize, Default)]
@@ -292,7 +257,7 @@ pub(crate) async fn reply(
     .await?;
     Ok(redirect(&format!(
         "/{org}/{}/{slug}#thread-{id}",
-        area(thread.subject_kind)
+        thread.subject_kind.area()
     )))
 }
 
@@ -324,7 +289,7 @@ async fn set_resolved(
     .await?;
     Ok(redirect(&format!(
         "/{org}/{}/{}#thread-{id}",
-        area(thread.subject_kind),
+        thread.subject_kind.area(),
         thread.subject_slug
     )))
 }
@@ -343,4 +308,12 @@ pub(crate) async fn reopen(
     Path((org, id)): Path<(String, String)>,
 ) -> Result<Response, PageError> {
     set_resolved(app, visitor, org, id, false).await
+}
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .post("/{org}/{area}/{slug}/conversations", start)
+        .post("/{org}/conversations/{id}/replies", reply)
+        .post("/{org}/conversations/{id}/resolve", resolve)
+        .post("/{org}/conversations/{id}/reopen", reopen)
 }

@@ -289,3 +289,9 @@ pub(crate) async fn candidates(
         close,
     })
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get("/{org}/people/{person}/positions/{position}", show)
+        .get("/{org}/positions/{position}/candidates", candidates)
+}

@@ -57,3 +57,7 @@ pub(crate) async fn report(
             .collect(),
     })
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/{org}/health", report)
+}

@@ -52,3 +52,7 @@ pub(crate) async fn index(State(app): State<App>, visitor: Visitor) -> Result<Ho
             .collect(),
     })
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/", index)
+}

@@ -602,3 +602,11 @@ pub(crate) async fn revoke(
     }
     Ok(redirect(&back))
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get("/{org}/people/{person}", show)
+        .post("/{org}/people/{person}/awards", award)
+        .post("/{org}/people/{person}/profile", save_profile)
+        .post("/{org}/awards/{id}/revoke", revoke)
+}

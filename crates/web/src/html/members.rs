@@ -587,3 +587,16 @@ pub(crate) async fn accept_invitation(
         Err(e) => Err(e.into()),
     }
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get_post("/invite/{token}", invitation_page, accept_invitation)
+        .get("/{org}/people", list)
+        .post("/{org}/settings/members/{person}", update)
+        .get_post(
+            "/{org}/settings/invitations",
+            invitations_page,
+            create_invitation,
+        )
+        .post("/{org}/settings/invitations/{id}/revoke", revoke_invitation)
+}

@@ -1,7 +1,5 @@
 //! Server-rendered pages, one module per area.
 
-use axum::Router;
-use axum::routing::{get, post};
 use cairn_domain::policy::{self, Action, Actor};
 use cairn_domain::{OrgSlug, Slug};
 use cairn_store::orgs::{self, OrgRecord};
@@ -12,10 +10,12 @@ use crate::error::PageError;
 
 mod abilities;
 mod account;
-mod authoring;
 mod conversations;
+mod editing;
 mod eligibility;
+mod framework;
 mod health;
+mod history;
 mod home;
 mod journey;
 mod members;
@@ -26,176 +26,25 @@ mod roles;
 mod settings;
 mod status;
 
-pub(crate) fn router() -> Router<App> {
-    Router::new()
-        .route("/", get(home::index))
-        .route("/healthz", get(status::healthz))
-        .route("/signup", get(account::signup_form).post(account::signup))
-        .route("/login", get(account::login_form).post(account::login))
-        .route("/logout", post(account::logout))
-        .route("/settings/account", get(account::account_page))
-        .route("/settings/password", post(account::change_password))
-        .route("/settings/sessions", get(account::sessions_page))
-        .route(
-            "/settings/sessions/{id}/revoke",
-            post(account::revoke_session),
-        )
-        .route(
-            "/settings/tokens",
-            get(account::tokens_page).post(account::create_token),
-        )
-        .route("/settings/tokens/{id}/revoke", post(account::revoke_token))
-        .route(
-            "/new",
-            get(settings::new_org_form).post(settings::create_org),
-        )
-        .route(
-            "/invite/{token}",
-            get(members::invitation_page).post(members::accept_invitation),
-        )
-        .route("/{org}", get(orgs_pages::show))
-        .route("/{org}/people", get(members::list))
-        .route("/{org}/health", get(health::report))
-        .route("/{org}/people/{person}", get(journey::show))
-        .route("/{org}/people/{person}/awards", post(journey::award))
-        .route(
-            "/{org}/people/{person}/profile",
-            post(journey::save_profile),
-        )
-        .route(
-            "/{org}/people/{person}/positions/{position}",
-            get(eligibility::show),
-        )
-        .route(
-            "/{org}/positions/{position}/candidates",
-            get(eligibility::candidates),
-        )
-        .route("/{org}/awards/{id}/revoke", post(journey::revoke))
-        .route("/{org}/observations", get(observations::list))
-        .route(
-            "/{org}/observations/new",
-            get(observations::new_form).post(observations::create),
-        )
-        .route("/{org}/observations/{id}", get(observations::show))
-        .route(
-            "/{org}/observations/{id}/publish",
-            post(observations::publish),
-        )
-        .route(
-            "/{org}/observations/{id}/privacy",
-            post(observations::privacy),
-        )
-        .route(
-            "/{org}/observations/{id}/delete",
-            post(observations::delete),
-        )
-        .route(
-            "/{org}/settings",
-            get(settings::org_settings).post(settings::update_org),
-        )
-        .route("/{org}/settings/members/{person}", post(members::update))
-        .route("/{org}/settings/audit", get(settings::audit_log))
-        .route("/{org}/settings/export", get(settings::export_org))
-        .route(
-            "/{org}/settings/invitations",
-            get(members::invitations_page).post(members::create_invitation),
-        )
-        .route(
-            "/{org}/settings/invitations/{id}/revoke",
-            post(members::revoke_invitation),
-        )
-        .route("/{org}/abilities/{ability}", get(abilities::show))
-        .route("/{org}/roles/{role}", get(roles::show))
-        .route("/{org}/positions/{position}", get(positions::show))
-        .route(
-            "/{org}/abilities/{ability}/conversations",
-            post(conversations::start_on_ability),
-        )
-        .route(
-            "/{org}/roles/{role}/conversations",
-            post(conversations::start_on_role),
-        )
-        .route(
-            "/{org}/positions/{position}/conversations",
-            post(conversations::start_on_position),
-        )
-        .route("/{org}/settings/framework", get(authoring::hub))
-        .route(
-            "/{org}/settings/framework/miles",
-            post(authoring::set_miles),
-        )
-        .route(
-            "/{org}/settings/framework/abilities/new",
-            get(authoring::new_ability_form).post(authoring::create_ability),
-        )
-        .route(
-            "/{org}/settings/framework/roles/new",
-            get(authoring::new_role_form).post(authoring::create_role),
-        )
-        .route(
-            "/{org}/settings/framework/positions/new",
-            get(authoring::new_position_form).post(authoring::create_position),
-        )
-        .route(
-            "/{org}/abilities/{ability}/edit",
-            get(authoring::edit_ability_form).post(authoring::update_ability),
-        )
-        .route(
-            "/{org}/roles/{role}/edit",
-            get(authoring::edit_role_form).post(authoring::update_role),
-        )
-        .route(
-            "/{org}/positions/{position}/edit",
-            get(authoring::edit_position_form).post(authoring::update_position),
-        )
-        .route(
-            "/{org}/abilities/{ability}/archive",
-            post(authoring::archive::<{ authoring::ABILITY }>),
-        )
-        .route(
-            "/{org}/roles/{role}/archive",
-            post(authoring::archive::<{ authoring::ROLE }>),
-        )
-        .route(
-            "/{org}/positions/{position}/archive",
-            post(authoring::archive::<{ authoring::POSITION }>),
-        )
-        .route(
-            "/{org}/abilities/{ability}/restore",
-            post(authoring::restore::<{ authoring::ABILITY }>),
-        )
-        .route(
-            "/{org}/roles/{role}/restore",
-            post(authoring::restore::<{ authoring::ROLE }>),
-        )
-        .route(
-            "/{org}/positions/{position}/restore",
-            post(authoring::restore::<{ authoring::POSITION }>),
-        )
-        .route(
-            "/{org}/abilities/{ability}/history",
-            get(authoring::history_page::<{ authoring::ABILITY }>),
-        )
-        .route(
-            "/{org}/roles/{role}/history",
-            get(authoring::history_page::<{ authoring::ROLE }>),
-        )
-        .route(
-            "/{org}/positions/{position}/history",
-            get(authoring::history_page::<{ authoring::POSITION }>),
-        )
-        .route(
-            "/{org}/conversations/{id}/replies",
-            post(conversations::reply),
-        )
-        .route(
-            "/{org}/conversations/{id}/resolve",
-            post(conversations::resolve),
-        )
-        .route(
-            "/{org}/conversations/{id}/reopen",
-            post(conversations::reopen),
-        )
+/// Every page, area by area: each area declares its own routes.
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .merge(home::routes())
+        .merge(status::routes())
+        .merge(account::routes())
+        .merge(settings::routes())
+        .merge(members::routes())
+        .merge(orgs_pages::routes())
+        .merge(health::routes())
+        .merge(abilities::routes())
+        .merge(roles::routes())
+        .merge(positions::routes())
+        .merge(framework::routes())
+        .merge(history::routes())
+        .merge(conversations::routes())
+        .merge(journey::routes())
+        .merge(eligibility::routes())
+        .merge(observations::routes())
 }
 
 pub(crate) async fn not_found() -> PageError {

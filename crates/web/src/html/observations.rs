@@ -458,3 +458,13 @@ pub(crate) async fn for_ability(
         .map(|o| card(&ctx.org.org.slug, o, &reader))
         .collect())
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get("/{org}/observations", list)
+        .get_post("/{org}/observations/new", new_form, create)
+        .get("/{org}/observations/{id}", show)
+        .post("/{org}/observations/{id}/publish", publish)
+        .post("/{org}/observations/{id}/privacy", privacy)
+        .post("/{org}/observations/{id}/delete", delete)
+}

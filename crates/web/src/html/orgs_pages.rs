@@ -137,3 +137,7 @@ pub(crate) async fn show(
         positions,
     })
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/{org}", show)
+}

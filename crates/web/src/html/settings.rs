@@ -406,3 +406,11 @@ pub(crate) async fn export_org(
     )
         .into_response())
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get_post("/new", new_org_form, create_org)
+        .get_post("/{org}/settings", org_settings, update_org)
+        .get("/{org}/settings/audit", audit_log)
+        .get("/{org}/settings/export", export_org)
+}

@@ -22,3 +22,7 @@ pub(crate) async fn healthz(State(app): State<App>) -> (StatusCode, Json<Value>)
         }
     }
 }
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/healthz", healthz)
+}

@@ -5,11 +5,12 @@
 //! without a row fails this test.
 
 use axum::http::StatusCode;
+use cairn_domain::ItemKind;
 use cairn_domain::membership::{Capabilities, Capability};
 use cairn_domain::visibility::Privacy;
 use cairn_domain::{Level, Markdown, Name, OrgSlug, Slug};
 use cairn_store::awards::{self, NewAward};
-use cairn_store::conversations::{self, SubjectKind};
+use cairn_store::conversations;
 use cairn_store::observations::{self, Draft};
 use cairn_store::{members, orgs};
 
@@ -51,54 +52,12 @@ type Row = (
     [Got; 3],
 );
 
-/// Every (method, pattern) the router declares, read from its source.
+/// Every (method, pattern) the router declares, as its areas declare them.
 fn declared_routes() -> Vec<(String, String)> {
-    let sources = [
-        include_str!("../../src/html/mod.rs"),
-        include_str!("../../src/api/mod.rs"),
-        include_str!("../../src/assets.rs"),
-    ];
-    let mut out = Vec::new();
-    for src in sources {
-        let mut rest = src;
-        while let Some(at) = rest.find(".route(") {
-            rest = &rest[at + ".route(".len()..];
-            let Some(open) = rest.find('"') else { break };
-            let after = &rest[open + 1..];
-            let Some(close) = after.find('"') else { break };
-            let pattern = after[..close].to_owned();
-            // The handlers up to the closing parenthesis of this call.
-            let mut depth = 1;
-            let mut end = 0;
-            for (i, c) in after[close..].char_indices() {
-                match c {
-                    '(' => depth += 1,
-                    ')' => {
-                        depth -= 1;
-                        if depth == 0 {
-                            end = close + i;
-                            break;
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let handlers = &after[close..end];
-            for method in ["get", "post", "put", "patch", "delete"] {
-                let call = format!("{method}(");
-                let found = handlers.match_indices(&call).any(|(i, _)| {
-                    i == 0
-                        || !handlers.as_bytes()[i - 1].is_ascii_alphanumeric()
-                            && handlers.as_bytes()[i - 1] != b'_'
-                });
-                if found {
-                    out.push((method.to_uppercase(), pattern.clone()));
-                }
-            }
-            rest = &after[end..];
-        }
-    }
-    out
+    cairn_web::declared_routes()
+        .into_iter()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect()
 }
 
 #[tokio::test]
@@ -164,7 +123,7 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
     observations::publish(store, &org.id, &obs, Privacy::Organization, 3)
         .await
         .expect("publish");
-    let subject = conversations::subject(store, &org.id, SubjectKind::Ability, "mentoring")
+    let subject = conversations::subject(store, &org.id, ItemKind::Ability, "mentoring")
         .await
         .expect("read")
         .expect("subject");
@@ -526,28 +485,28 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
         ),
         (
             "POST",
-            "/{org}/abilities/{ability}/conversations",
+            "/{org}/{area}/{slug}/conversations",
             p("/fernhill/abilities/mentoring/conversations"),
             f(&[("title", "t"), ("body", "b")]),
             [L, NotFound, R],
         ),
         (
             "POST",
-            "/{org}/abilities/{ability}/conversations",
+            "/{org}/{area}/{slug}/conversations",
             p("/fernhill/abilities/mentoring/conversations"),
             f(&[("title", "t"), ("body", "nul \u{0} here")]),
             [Bad, Bad, Bad],
         ),
         (
             "POST",
-            "/{org}/roles/{role}/conversations",
+            "/{org}/{area}/{slug}/conversations",
             p("/fernhill/roles/mentor/conversations"),
             f(&[("title", "t"), ("body", "b")]),
             [L, NotFound, R],
         ),
         (
             "POST",
-            "/{org}/positions/{position}/conversations",
+            "/{org}/{area}/{slug}/conversations",
             p("/fernhill/positions/engineer-1/conversations"),
             f(&[("title", "t"), ("body", "b")]),
             [L, NotFound, R],
@@ -658,63 +617,63 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
         ),
         (
             "POST",
-            "/{org}/abilities/{ability}/archive",
+            "/{org}/{area}/{slug}/archive",
             p("/fernhill/abilities/mentoring/archive"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "POST",
-            "/{org}/roles/{role}/archive",
+            "/{org}/{area}/{slug}/archive",
             p("/fernhill/roles/mentor/archive"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "POST",
-            "/{org}/positions/{position}/archive",
+            "/{org}/{area}/{slug}/archive",
             p("/fernhill/positions/engineer-1/archive"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "POST",
-            "/{org}/abilities/{ability}/restore",
+            "/{org}/{area}/{slug}/restore",
             p("/fernhill/abilities/mentoring/restore"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "POST",
-            "/{org}/roles/{role}/restore",
+            "/{org}/{area}/{slug}/restore",
             p("/fernhill/roles/mentor/restore"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "POST",
-            "/{org}/positions/{position}/restore",
+            "/{org}/{area}/{slug}/restore",
             p("/fernhill/positions/engineer-1/restore"),
             none(),
             [L, NotFound, NotFound],
         ),
         (
             "GET",
-            "/{org}/abilities/{ability}/history",
+            "/{org}/{area}/{slug}/history",
             p("/fernhill/abilities/mentoring/history"),
             none(),
             [Ok, Ok, Ok],
         ),
         (
             "GET",
-            "/{org}/roles/{role}/history",
+            "/{org}/{area}/{slug}/history",
             p("/fernhill/roles/mentor/history"),
             none(),
             [Ok, Ok, Ok],
         ),
         (
             "GET",
-            "/{org}/positions/{position}/history",
+            "/{org}/{area}/{slug}/history",
             p("/fernhill/positions/engineer-1/history"),
             none(),
             [Ok, Ok, Ok],
@@ -819,42 +778,42 @@ async fn every_declared_route_answers_outsiders_and_members_as_the_table_says() 
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/abilities/{item}/history",
+            "/api/v1/orgs/{org}/{area}/{slug}/history",
             p("/api/v1/orgs/fernhill/abilities/mentoring/history"),
             none(),
             [Ok, Ok, Ok],
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/roles/{item}/history",
+            "/api/v1/orgs/{org}/{area}/{slug}/history",
             p("/api/v1/orgs/fernhill/roles/mentor/history"),
             none(),
             [Ok, Ok, Ok],
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/positions/{item}/history",
+            "/api/v1/orgs/{org}/{area}/{slug}/history",
             p("/api/v1/orgs/fernhill/positions/engineer-1/history"),
             none(),
             [Ok, Ok, Ok],
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/abilities/{item}/conversations",
+            "/api/v1/orgs/{org}/{area}/{slug}/conversations",
             p("/api/v1/orgs/fernhill/abilities/mentoring/conversations"),
             none(),
             [NotFound, NotFound, Ok],
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/roles/{item}/conversations",
+            "/api/v1/orgs/{org}/{area}/{slug}/conversations",
             p("/api/v1/orgs/fernhill/roles/mentor/conversations"),
             none(),
             [NotFound, NotFound, Ok],
         ),
         (
             "GET",
-            "/api/v1/orgs/{org}/positions/{item}/conversations",
+            "/api/v1/orgs/{org}/{area}/{slug}/conversations",
             p("/api/v1/orgs/fernhill/positions/engineer-1/conversations"),
             none(),
             [NotFound, NotFound, Ok],

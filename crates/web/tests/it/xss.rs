@@ -206,7 +206,7 @@ async fn no_payload_in_any_field_runs_on_any_page() {
         let subject = cairn_store::conversations::subject(
             &app.db.store,
             &org.id,
-            cairn_store::conversations::SubjectKind::Ability,
+            cairn_domain::ItemKind::Ability,
             &ability,
         )
         .await

@@ -7,12 +7,12 @@ use cairn_domain::MilesRule;
 use cairn_domain::requirement::{position_requirements, required_miles, requirements_miles};
 use cairn_domain::wording::miles;
 
-use super::Link;
-use super::conversations::{Drafts, Talk, talk};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
+use crate::html::Link;
+use crate::html::conversations::{Drafts, Talk, talk};
 use crate::markdown;
 
 pub(crate) struct RequirementRow {
@@ -26,7 +26,7 @@ pub(crate) struct RequirementRow {
 #[derive(Template, WebTemplate)]
 #[template(path = "positions/show.html")]
 pub(crate) struct PositionPage {
-    chrome: super::Chrome,
+    chrome: crate::html::Chrome,
     talk: Talk,
     candidates: Option<String>,
     title: String,
@@ -54,7 +54,7 @@ pub(crate) async fn page(
     slug: &cairn_domain::Slug,
     drafts: Drafts,
 ) -> Result<PositionPage, PageError> {
-    let ctx = super::OrgContext::load(
+    let ctx = crate::html::OrgContext::load(
         app,
         visitor,
         org_slug,
@@ -70,7 +70,7 @@ pub(crate) async fn page(
             .iter()
             .filter_map(|s| fw.role(s))
             .map(|r| Link {
-                href: super::role_href(&org.org.slug, &r.slug),
+                href: crate::html::role_href(&org.org.slug, &r.slug),
                 text: r.name.to_string(),
             })
             .collect()
@@ -100,7 +100,7 @@ pub(crate) async fn page(
                 }
             }
             RequirementRow {
-                href: super::ability_href(&org.org.slug, &a.slug),
+                href: crate::html::ability_href(&org.org.slug, &a.slug),
                 ability: a.name.to_string(),
                 level: req.level.get(),
                 miles: scale.miles(req.level),
@@ -128,7 +128,7 @@ pub(crate) async fn page(
             app,
             visitor,
             &ctx,
-            cairn_store::conversations::SubjectKind::Position,
+            cairn_domain::ItemKind::Position,
             slug,
             position.title.as_str(),
             drafts,

@@ -3,18 +3,18 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use cairn_domain::ItemKind;
 use cairn_domain::policy::Action;
 use cairn_domain::wording::{adds_miles, must_be};
 use cairn_domain::{Level, OrgSlug, Slug, health};
-use cairn_store::conversations::SubjectKind;
 use cairn_store::framework::{self, RequirerKind};
 
-use super::conversations::{Drafts, Talk, talk};
-use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
+use crate::html::conversations::{Drafts, Talk, talk};
+use crate::html::{Chrome, Link, OrgContext};
 use crate::markdown;
 
 pub(crate) struct MilestoneView {
@@ -54,7 +54,7 @@ pub(crate) struct AbilityPage {
     health: Vec<HealthLine>,
     can_edit: bool,
     requirements: Vec<Link>,
-    observations: Vec<super::observations::Card>,
+    observations: Vec<crate::html::observations::Card>,
     talk: Talk,
 }
 
@@ -105,8 +105,8 @@ pub(crate) async fn page(
         .iter()
         .map(|r| Link {
             href: match r.kind {
-                RequirerKind::Role => super::role_href(&org.org.slug, &r.slug),
-                RequirerKind::Position => super::position_href(&org.org.slug, &r.slug),
+                RequirerKind::Role => crate::html::role_href(&org.org.slug, &r.slug),
+                RequirerKind::Position => crate::html::position_href(&org.org.slug, &r.slug),
             },
             text: must_be(&r.label, r.level),
         })
@@ -123,12 +123,12 @@ pub(crate) async fn page(
         health: checks.iter().map(HealthLine::from).collect(),
         can_edit: ctx.can(Action::EditFramework),
         requirements,
-        observations: super::observations::for_ability(app, visitor, &ctx, slug).await?,
+        observations: crate::html::observations::for_ability(app, visitor, &ctx, slug).await?,
         talk: talk(
             app,
             visitor,
             &ctx,
-            SubjectKind::Ability,
+            ItemKind::Ability,
             slug,
             ability.name.as_str(),
             drafts,

@@ -6,18 +6,18 @@ use axum::extract::State;
 use cairn_domain::requirement::requirements_miles;
 use cairn_domain::wording::miles;
 
-use super::Link;
-use super::conversations::{Drafts, Talk, talk};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
+use crate::html::Link;
+use crate::html::conversations::{Drafts, Talk, talk};
 use crate::markdown;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "roles/show.html")]
 pub(crate) struct RolePage {
-    chrome: super::Chrome,
+    chrome: crate::html::Chrome,
     talk: Talk,
     name: String,
     description: String,
@@ -41,7 +41,7 @@ pub(crate) async fn page(
     slug: &cairn_domain::Slug,
     drafts: Drafts,
 ) -> Result<RolePage, PageError> {
-    let ctx = super::OrgContext::load(
+    let ctx = crate::html::OrgContext::load(
         app,
         visitor,
         org_slug,
@@ -56,7 +56,7 @@ pub(crate) async fn page(
         .iter()
         .filter_map(|r| fw.ability(&r.ability).map(|a| (r, a)))
         .map(|(r, a)| Link {
-            href: super::ability_href(&org.org.slug, &a.slug),
+            href: crate::html::ability_href(&org.org.slug, &a.slug),
             text: format!("{}: milestone {}+", a.name, r.level),
         })
         .collect();
@@ -72,7 +72,7 @@ pub(crate) async fn page(
                 return None;
             };
             Some(Link {
-                href: super::position_href(&org.org.slug, &p.slug),
+                href: crate::html::position_href(&org.org.slug, &p.slug),
                 text: format!("{} (level {}, {kind})", p.title, p.level),
             })
         })
@@ -83,7 +83,7 @@ pub(crate) async fn page(
             app,
             visitor,
             &ctx,
-            cairn_store::conversations::SubjectKind::Role,
+            cairn_domain::ItemKind::Role,
             slug,
             role.name.as_str(),
             drafts,

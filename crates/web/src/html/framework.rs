@@ -1,0 +1,174 @@
+//! `/{org}/settings/framework`: the authoring hub (every item, the archived
+//! ones, the miles scale).
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::response::Response;
+use cairn_domain::MilesScale;
+use cairn_store::framework::{self, Edit, ItemKind};
+use serde::Deserialize;
+
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::html::editing::*;
+use crate::html::{Chrome, Link, OrgContext, signed_in};
+
+pub(crate) struct Group {
+    kind: &'static str,
+    title: &'static str,
+    area: &'static str,
+    items: Vec<Link>,
+    archived: Vec<ArchivedLine>,
+}
+
+pub(crate) struct ArchivedLine {
+    slug: String,
+    name: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "authoring/hub.html")]
+pub(crate) struct HubPage {
+    chrome: Chrome,
+    groups: Vec<Group>,
+    miles: [String; 5],
+    saved: bool,
+    errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct SavedQuery {
+    saved: String,
+}
+
+pub(crate) async fn hub_view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    miles: Option<[String; 5]>,
+    saved: bool,
+    errors: FormErrors,
+) -> Result<HubPage, PageError> {
+    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let slug = &ctx.org.org.slug;
+    let mut groups = Vec::new();
+    for (kind, title, kind_name) in [
+        (ItemKind::Ability, "Abilities", "ability"),
+        (ItemKind::Role, "Roles", "role"),
+        (ItemKind::Position, "Positions", "position"),
+    ] {
+        let items: Vec<Link> = match kind {
+            ItemKind::Ability => fw
+                .abilities
+                .iter()
+                .map(|a| (a.slug.clone(), a.name.to_string()))
+                .collect::<Vec<_>>(),
+            ItemKind::Role => fw
+                .roles
+                .iter()
+                .map(|r| (r.slug.clone(), r.name.to_string()))
+                .collect(),
+            ItemKind::Position => fw
+                .positions
+                .iter()
+                .map(|p| (p.slug.clone(), p.title.to_string()))
+                .collect(),
+        }
+        .into_iter()
+        .map(|(s, text)| Link {
+            href: format!("/{slug}/{}/{s}", kind.area()),
+            text,
+        })
+        .collect();
+        let archived = framework::archived(&app.store, &ctx.org.id, kind)
+            .await?
+            .into_iter()
+            .map(|(s, name)| ArchivedLine {
+                slug: s.to_string(),
+                name,
+            })
+            .collect();
+        groups.push(Group {
+            kind: kind_name,
+            title,
+            area: kind.area(),
+            items,
+            archived,
+        });
+    }
+    Ok(HubPage {
+        chrome: ctx.chrome(visitor),
+        groups,
+        miles: miles.unwrap_or_else(|| fw.organization.miles.values().map(|m| m.to_string())),
+        saved,
+        errors,
+    })
+}
+
+pub(crate) async fn hub(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(org): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Result<HubPage, PageError> {
+    let ctx = editor(&app, &visitor, &org_slug(&org)?).await?;
+    hub_view(
+        &app,
+        &visitor,
+        &ctx,
+        None,
+        !q.saved.is_empty(),
+        FormErrors::default(),
+    )
+    .await
+}
+
+pub(crate) async fn set_miles(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path(org): Path<String>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    let org = org_slug(&org)?;
+    let ctx = editor(&app, &visitor, &org).await?;
+    let person = signed_in(&visitor, "/")?;
+    let typed: [String; 5] =
+        std::array::from_fn(|i| field(&pairs, &format!("m{}", i + 1)).trim().to_owned());
+    let mut errors = FormErrors::default();
+    let numbers: Option<Vec<i64>> = typed.iter().map(|t| t.parse::<i64>().ok()).collect();
+    let scale = match numbers {
+        Some(n) => errors.check("miles", MilesScale::parse(&n)),
+        None => {
+            errors.add("miles", "Miles are whole numbers.");
+            None
+        }
+    };
+    if let Some(scale) = scale {
+        match framework::apply(
+            &app.store,
+            &ctx.org.id,
+            Edit::SetMiles(scale),
+            &person.id,
+            app.now(),
+        )
+        .await?
+        {
+            Ok(()) => return Ok(redirect(&format!("/{org}/settings/framework?saved=1"))),
+            Err(r) => refused(&mut errors, r)?,
+        }
+    }
+    Ok(invalid(
+        hub_view(&app, &visitor, &ctx, Some(typed), false, errors).await?,
+    ))
+}
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get("/{org}/settings/framework", hub)
+        .post("/{org}/settings/framework/miles", set_miles)
+}
