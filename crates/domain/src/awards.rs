@@ -44,6 +44,52 @@ pub fn levels_to_award(
     Ok(levels)
 }
 
+/// Who may award milestones in an organization (its setting).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Awarders {
+    /// People leads and the recipient's managers.
+    Both,
+    PeopleLeads,
+    Managers,
+}
+
+impl Awarders {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Awarders::Both => "both",
+            Awarders::PeopleLeads => "people_leads",
+            Awarders::Managers => "managers",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [Awarders::Both, Awarders::PeopleLeads, Awarders::Managers]
+            .into_iter()
+            .find(|a| a.as_str() == s)
+    }
+}
+
+/// May `awarder` award milestones to `recipient`? People leads and the
+/// recipient's managers (anywhere up the reports-to chain), as the
+/// organization's setting says; never oneself.
+pub fn may_award<P: Eq + Hash>(
+    awarder: &Reader<P>,
+    recipient: &P,
+    people_lead: bool,
+    who: Awarders,
+) -> bool {
+    let Some(me) = awarder.person.as_ref().filter(|_| awarder.member) else {
+        return false;
+    };
+    let manager = awarder.reports.contains(recipient);
+    me != recipient
+        && match who {
+            Awarders::Both => people_lead || manager,
+            Awarders::PeopleLeads => people_lead,
+            Awarders::Managers => manager,
+        }
+}
+
 /// Why a revocation was not made.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum RevokeRefused {
@@ -229,6 +275,33 @@ pub fn can_read_award<P: Eq + Hash>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    #[rustfmt::skip]
+    fn awarders_are_people_leads_and_managers_as_the_setting_says() {
+        use Awarders::*;
+        let reader = |member: bool, reports: &[&'static str]| Reader {
+            person: Some("max"),
+            member,
+            reports: reports.iter().copied().collect(),
+        };
+        let cases = [
+            ("manager, both",                      reader(true, &["eve"]), "eve", false, Both,        true),
+            ("people lead, both",                  reader(true, &[]),      "eve", true,  Both,        true),
+            ("neither",                            reader(true, &[]),      "eve", false, Both,        false),
+            ("manager, people leads only",         reader(true, &["eve"]), "eve", false, PeopleLeads, false),
+            ("people lead, managers only",         reader(true, &[]),      "eve", true,  Managers,    false),
+            ("manager, managers only",             reader(true, &["eve"]), "eve", false, Managers,    true),
+            ("never oneself, even as people lead", reader(true, &[]),      "max", true,  Both,        false),
+            ("not an active member",               reader(false, &["eve"]), "eve", true, Both,        false),
+        ];
+        for (name, r, recipient, lead, who, expected) in cases {
+            assert_eq!(may_award(&r, &recipient, lead, who), expected, "{name}");
+        }
+        for a in [Both, PeopleLeads, Managers] {
+            assert_eq!(Awarders::parse(a.as_str()), Some(a));
+        }
+    }
 
     #[test]
     #[rustfmt::skip]

@@ -324,30 +324,7 @@ pub async fn set_on_profile(
     tx.commit().await
 }
 
-/// Who may award milestones in an organization.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Awarders {
-    /// People leads and the recipient's managers.
-    Both,
-    PeopleLeads,
-    Managers,
-}
-
-impl Awarders {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Awarders::Both => "both",
-            Awarders::PeopleLeads => "people_leads",
-            Awarders::Managers => "managers",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        [Awarders::Both, Awarders::PeopleLeads, Awarders::Managers]
-            .into_iter()
-            .find(|a| a.as_str() == s)
-    }
-}
+pub use cairn_domain::awards::Awarders;
 
 pub async fn awarders(store: &Store, org: &OrgId) -> Result<Awarders, StoreError> {
     let rows: Vec<(String,)> = sqlx::query_as("SELECT awards_by FROM organizations WHERE id = $1")

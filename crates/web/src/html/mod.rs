@@ -10,6 +10,8 @@ use crate::error::PageError;
 
 mod abilities;
 mod account;
+mod awards;
+mod chart;
 mod conversations;
 mod editing;
 mod eligibility;
@@ -43,6 +45,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(history::routes())
         .merge(conversations::routes())
         .merge(journey::routes())
+        .merge(awards::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())
 }

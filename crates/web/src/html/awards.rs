@@ -1,0 +1,249 @@
+//! Awarding milestones and revoking them (people leads and the recipient's
+//! managers, as the organization's setting says). Holding N implies
+//! 1..N-1: an award that skips levels records every level between, and
+//! revoking one takes the higher ones with it, each after a confirmation.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use cairn_domain::awards::{
+    AwardVisibility, RevokeRefused, check_evidence, levels_to_award, may_award,
+};
+use cairn_domain::membership::MemberStatus;
+use cairn_domain::policy::Action;
+use cairn_domain::{Level, OrgSlug, Slug};
+use cairn_store::awards::{self, NewAward};
+use cairn_store::{members, observations};
+
+use cairn_domain::audit::AuditAction;
+use cairn_store::audit::Entry;
+
+use crate::App;
+use crate::auth::{ClientInfo, Visitor};
+use crate::error::PageError;
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::html::journey::view;
+use crate::html::observations::reader_for;
+use crate::html::{Chrome, OrgContext, signed_in};
+
+pub(crate) async fn award(
+    State(app): State<App>,
+    visitor: Visitor,
+    ClientInfo(client): ClientInfo,
+    Path((org, person)): Path<(String, String)>,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let me = signed_in(&visitor, "/")?.id.clone();
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let member = members::get(&app.store, &ctx.org.id, &person)
+        .await?
+        .filter(|m| m.status == MemberStatus::Active)
+        .ok_or(PageError::NotFound)?;
+    let recipient = member.person.id.clone();
+    let reader = reader_for(&app, &visitor, &ctx).await?;
+    let who = awards::awarders(&app.store, &ctx.org.id).await?;
+    if !may_award(&reader, &recipient, ctx.can(Action::ManagePeople), who) {
+        return Err(PageError::NotFound);
+    }
+    let mut errors = FormErrors::default();
+    let ability = errors.check("ability", Slug::parse(field(&pairs, "ability")));
+    let level = errors.check(
+        "level",
+        field(&pairs, "level")
+            .parse::<i64>()
+            .map_err(|_| "choose a milestone")
+            .and_then(|n| Level::parse(n).map_err(|_| "choose a milestone")),
+    );
+    let visibility =
+        AwardVisibility::parse(field(&pairs, "visibility")).unwrap_or(AwardVisibility::Private);
+    let chosen: Vec<String> = pairs
+        .iter()
+        .filter(|(k, _)| k == "evidence")
+        .map(|(_, v)| v.clone())
+        .collect();
+    // Evidence must be published observations of the recipient that the
+    // awarder may read.
+    // (The same newest 100 the form offered.)
+    let readable: Vec<_> = observations::visible_of(
+        &app.store,
+        &ctx.org.id,
+        reader.person.as_ref(),
+        reader.member,
+        &recipient,
+        100,
+    )
+    .await?
+    .into_iter()
+    .filter(|o| o.published_at.is_some())
+    .collect();
+    let evidence: Vec<_> = readable.iter().filter(|o| chosen.contains(&o.id)).collect();
+    if evidence.len() != chosen.len() {
+        errors.add("evidence", "Choose evidence from the observations listed.");
+    }
+    let rule = awards::evidence_rule(&app.store, &ctx.org.id).await?;
+    let check = check_evidence(
+        &rule,
+        &evidence
+            .iter()
+            .map(|o| (o.observer.id.clone(), o.observed_on))
+            .collect::<Vec<_>>(),
+    );
+    if !check.met {
+        errors.add(
+            "evidence",
+            format!("The evidence rule is not met: {}", check.reasons.join("; ")),
+        );
+    }
+    if let (true, Some(ability), Some(level)) = (errors.is_empty(), ability, level) {
+        let held = awards::of_person(&app.store, &ctx.org.id, &recipient)
+            .await?
+            .into_iter()
+            .filter(|a| !a.revoked && a.ability == ability)
+            .map(|a| a.level)
+            .max();
+        match levels_to_award(held, level, field(&pairs, "confirm_jump") == "on") {
+            Ok(levels) => {
+                let new = NewAward {
+                    recipient: recipient.clone(),
+                    ability,
+                    levels,
+                    note: field(&pairs, "note").trim().chars().take(2000).collect(),
+                    visibility,
+                    evidence: evidence.iter().map(|o| o.id.clone()).collect(),
+                };
+                match awards::award(&app.store, &ctx.org.id, &me, &new, app.now()).await {
+                    Ok(()) => {
+                        let levels: Vec<String> =
+                            new.levels.iter().map(|l| format!("M{l}")).collect();
+                        crate::audit::note(
+                            &app,
+                            Entry {
+                                org: Some(&ctx.org.id),
+                                actor: Some(&me),
+                                action: AuditAction::MilestoneAwarded,
+                                subject: crate::audit::about(&member.person),
+                                detail: format!("{} {}", new.ability, levels.join(", ")),
+                                client_ip: &client.ip,
+                            },
+                        )
+                        .await;
+                        return Ok(redirect(&format!("/{org}/people/{person}#awards")));
+                    }
+                    Err(cairn_store::StoreError::NotFound) => {
+                        errors.add("ability", "Choose an ability of this framework.")
+                    }
+                    Err(e) => return Err(e.into()),
+                }
+            }
+            Err(refused) => {
+                errors.check::<(), _>("level", Err(refused));
+            }
+        }
+    }
+    Ok(invalid(
+        view(&app, &visitor, &org, &person, None, errors).await?,
+    ))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "people/revoke_confirm.html")]
+pub(crate) struct RevokeConfirmPage {
+    chrome: Chrome,
+    what: String,
+    reason: String,
+    action: String,
+    back: String,
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct RevokeForm {
+    confirm: String,
+}
+
+pub(crate) async fn revoke(
+    State(app): State<App>,
+    visitor: Visitor,
+    ClientInfo(client): ClientInfo,
+    Path((org, id)): Path<(String, String)>,
+    Form(form): Form<RevokeForm>,
+) -> Result<Response, PageError> {
+    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let me = signed_in(&visitor, "/")?.id.clone();
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let (recipient, certifier) = awards::parties(&app.store, &ctx.org.id, &id)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let people_lead = ctx.can(Action::ManagePeople);
+    if !(people_lead || certifier == me) {
+        return Err(PageError::NotFound);
+    }
+    let back = format!("/{org}/people/{}#awards", recipient.as_str());
+    let revoked = match awards::revoke(
+        &app.store,
+        &ctx.org.id,
+        &id,
+        &me,
+        people_lead,
+        form.confirm == "yes",
+        app.now(),
+    )
+    .await?
+    {
+        Ok(ids) => ids,
+        Err(refused @ RevokeRefused::HigherHeld { .. }) => {
+            return Ok(RevokeConfirmPage {
+                chrome: ctx.chrome(&visitor),
+                what: "this milestone and the ones above it".into(),
+                reason: format!("{refused}."),
+                action: format!("/{org}/awards/{id}/revoke"),
+                back,
+            }
+            .into_response());
+        }
+        Err(refused @ RevokeRefused::NotYours { .. }) => {
+            let mut errors = FormErrors::default();
+            errors.add("", format!("Not revoked: {refused}."));
+            return Ok(invalid(
+                view(&app, &visitor, &org, recipient.as_str(), None, errors).await?,
+            ));
+        }
+    };
+    if revoked.is_empty() {
+        return Err(PageError::NotFound);
+    }
+    let whom = members::get(&app.store, &ctx.org.id, recipient.as_str())
+        .await?
+        .map_or_else(
+            || recipient.as_str().to_owned(),
+            |m| crate::audit::about(&m.person),
+        );
+    for award in &revoked {
+        crate::audit::note(
+            &app,
+            Entry {
+                org: Some(&ctx.org.id),
+                actor: Some(&me),
+                action: AuditAction::AwardRevoked,
+                subject: whom.clone(),
+                detail: if award == &id {
+                    format!("award {award}")
+                } else {
+                    format!("award {award} (above award {id}, revoked with it)")
+                },
+                client_ip: &client.ip,
+            },
+        )
+        .await;
+    }
+    Ok(redirect(&back))
+}
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .post("/{org}/people/{person}/awards", award)
+        .post("/{org}/awards/{id}/revoke", revoke)
+}
