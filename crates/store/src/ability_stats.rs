@@ -55,11 +55,24 @@ pub async fn disagreements(
     store: &crate::Store,
     org: &crate::orgs::OrgId,
 ) -> Result<Vec<String>, StoreError> {
-    let counts: Vec<(String, i64, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct CountRow {
+        slug: String,
+        kept: i64,
+        counted: i64,
+    }
+    #[derive(sqlx::FromRow)]
+    struct PublicRow {
+        observation_id: String,
+        ability_id: String,
+        kept: Option<i64>,
+        actual: Option<i64>,
+    }
+    let counts: Vec<CountRow> = sqlx::query_as(
         "SELECT a.slug,
-                COALESCE((SELECT s.observations FROM ability_stats s WHERE s.ability_id = a.id), 0),
+                COALESCE((SELECT s.observations FROM ability_stats s WHERE s.ability_id = a.id), 0) AS kept,
                 (SELECT COUNT(*) FROM observation_ratings r JOIN observations o ON o.id = r.observation_id
-                  WHERE r.ability_id = a.id AND o.published_at IS NOT NULL AND o.deleted_at IS NULL)
+                  WHERE r.ability_id = a.id AND o.published_at IS NOT NULL AND o.deleted_at IS NULL) AS counted
            FROM abilities a WHERE a.org_id = $1 ORDER BY a.slug",
     )
     .bind(org.as_str())
@@ -67,26 +80,29 @@ pub async fn disagreements(
     .await?;
     let mut out: Vec<String> = counts
         .into_iter()
-        .filter(|(_, kept, counted)| kept != counted)
-        .map(|(slug, kept, counted)| format!("{slug}: {kept} observations kept, {counted} counted"))
+        .filter(|c| c.kept != c.counted)
+        .map(|c| {
+            format!(
+                "{}: {} observations kept, {} counted",
+                c.slug, c.kept, c.counted
+            )
+        })
         .collect();
-    let public: Vec<(String, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "SELECT r.observation_id, r.ability_id, r.public_observed_on,
+    let public: Vec<PublicRow> = sqlx::query_as(
+        "SELECT r.observation_id, r.ability_id, r.public_observed_on AS kept,
                 CASE WHEN o.privacy = 'public' AND o.published_at IS NOT NULL AND o.deleted_at IS NULL
-                     THEN o.observed_on END
+                     THEN o.observed_on END AS actual
            FROM observation_ratings r JOIN observations o ON o.id = r.observation_id
           WHERE r.org_id = $1",
     )
     .bind(org.as_str())
     .fetch_all(&store.pool)
     .await?;
-    out.extend(
-        public
-            .into_iter()
-            .filter(|(_, _, kept, actual)| kept != actual)
-            .map(|(o, a, kept, actual)| {
-                format!("rating {o}/{a}: public day {kept:?} kept, {actual:?} actual")
-            }),
-    );
+    out.extend(public.into_iter().filter(|p| p.kept != p.actual).map(|p| {
+        format!(
+            "rating {}/{}: public day {:?} kept, {:?} actual",
+            p.observation_id, p.ability_id, p.kept, p.actual
+        )
+    }));
     Ok(out)
 }

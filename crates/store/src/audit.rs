@@ -70,16 +70,18 @@ pub async fn list(
     filter: &Filter,
     limit: u32,
 ) -> Result<Vec<Record>, StoreError> {
-    let rows: Vec<(
-        i64,
-        Option<String>,
-        Option<String>,
-        String,
-        String,
-        String,
-        String,
-    )> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT l.at, l.actor_id, p.name, l.action, l.subject, l.detail, l.client_ip
+    #[derive(sqlx::FromRow)]
+    struct RecordRow {
+        at: i64,
+        actor_id: Option<String>,
+        actor_name: Option<String>,
+        action: String,
+        subject: String,
+        detail: String,
+        client_ip: String,
+    }
+    let rows: Vec<RecordRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT l.at, l.actor_id, p.name AS actor_name, l.action, l.subject, l.detail, l.client_ip
                FROM audit_log l LEFT JOIN people p ON p.id = l.actor_id
               WHERE (l.org_id = $1 OR ($1 = '' AND l.org_id IS NULL))
                 AND ($2 = '' OR l.action = $2)
@@ -92,16 +94,16 @@ pub async fn list(
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
-        .map(|(at, actor, name, action, subject, detail, client_ip)| {
+        .map(|r| {
             Ok(Record {
-                at,
-                actor: actor.map(PersonId),
-                actor_name: name.unwrap_or_default(),
-                action: AuditAction::parse(&action)
-                    .ok_or_else(|| StoreError::Corrupt(format!("audit action {action:?}")))?,
-                subject,
-                detail,
-                client_ip,
+                at: r.at,
+                actor: r.actor_id.map(PersonId),
+                actor_name: r.actor_name.unwrap_or_default(),
+                action: AuditAction::parse(&r.action)
+                    .ok_or_else(|| StoreError::Corrupt(format!("audit action {:?}", r.action)))?,
+                subject: r.subject,
+                detail: r.detail,
+                client_ip: r.client_ip,
             })
         })
         .collect()

@@ -49,23 +49,29 @@ pub async fn of_person(
     person: &PersonId,
 ) -> Result<Vec<Award>, StoreError> {
     let mut conn = store.read().await?;
-    type Row = (
-        String,
-        String,
-        String,
-        Option<i64>,
-        i64,
-        String,
-        String,
-        i64,
-        String,
-        String,
-        i64,
-        Option<i64>,
-    );
-    let rows: Vec<Row> = sqlx::query_as(
-        "SELECT w.id, a.slug, a.name, a.archived_at, w.level, w.certifier_id, p.name, w.awarded_at, w.note,
-                w.visibility, w.on_profile, w.revoked_at
+    #[derive(sqlx::FromRow)]
+    struct AwardRow {
+        id: String,
+        slug: String,
+        ability_name: String,
+        archived_at: Option<i64>,
+        level: i64,
+        certifier_id: String,
+        certifier_name: String,
+        awarded_at: i64,
+        note: String,
+        visibility: String,
+        on_profile: i64,
+        revoked_at: Option<i64>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct EvidenceRow {
+        award_id: String,
+        observation_id: String,
+    }
+    let rows: Vec<AwardRow> = sqlx::query_as(
+        "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
+                p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile, w.revoked_at
            FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
           WHERE w.org_id = $1 AND w.recipient_id = $2
           ORDER BY w.awarded_at, w.level",
@@ -74,7 +80,7 @@ pub async fn of_person(
     .bind(person.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    let evidence: Vec<(String, String)> = sqlx::query_as(
+    let evidence: Vec<EvidenceRow> = sqlx::query_as(
         "SELECT e.award_id, e.observation_id FROM award_evidence e JOIN awards w ON w.id = e.award_id
           WHERE e.org_id = $1 AND w.recipient_id = $2",
     )
@@ -83,45 +89,30 @@ pub async fn of_person(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(
-            |(
-                id,
-                slug,
-                name,
-                archived,
-                level,
-                certifier,
-                certifier_name,
-                at,
-                note,
-                visibility,
-                on_profile,
-                revoked,
-            )| {
-                Ok(Award {
-                    evidence: evidence
-                        .iter()
-                        .filter(|(a, _)| *a == id)
-                        .map(|(_, o)| o.clone())
-                        .collect(),
-                    id,
-                    ability: Slug::parse(&slug)?,
-                    ability_name: Name::parse(&name, "ability")?,
-                    ability_active: archived.is_none(),
-                    level: Level::parse(level)?,
-                    recipient: person.clone(),
-                    certifier: PersonId(certifier),
-                    certifier_name: Name::parse(&certifier_name, "name")?,
-                    awarded_at: at,
-                    note,
-                    visibility: AwardVisibility::parse(&visibility).ok_or_else(|| {
-                        StoreError::Corrupt(format!("award visibility {visibility:?}"))
-                    })?,
-                    on_profile: on_profile != 0,
-                    revoked: revoked.is_some(),
-                })
-            },
-        )
+        .map(|r| {
+            Ok(Award {
+                evidence: evidence
+                    .iter()
+                    .filter(|e| e.award_id == r.id)
+                    .map(|e| e.observation_id.clone())
+                    .collect(),
+                ability: Slug::parse(&r.slug)?,
+                ability_name: Name::parse(&r.ability_name, "ability")?,
+                ability_active: r.archived_at.is_none(),
+                level: Level::parse(r.level)?,
+                recipient: person.clone(),
+                certifier: PersonId(r.certifier_id),
+                certifier_name: Name::parse(&r.certifier_name, "name")?,
+                awarded_at: r.awarded_at,
+                visibility: AwardVisibility::parse(&r.visibility).ok_or_else(|| {
+                    StoreError::Corrupt(format!("award visibility {:?}", r.visibility))
+                })?,
+                on_profile: r.on_profile != 0,
+                revoked: r.revoked_at.is_some(),
+                id: r.id,
+                note: r.note,
+            })
+        })
         .collect()
 }
 
@@ -155,14 +146,14 @@ pub async fn award(
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let found: Vec<(String,)> = sqlx::query_as(
+    let found: Vec<String> = sqlx::query_scalar(
         "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
     )
     .bind(org.as_str())
     .bind(a.ability.as_str())
     .fetch_all(tx.conn()?)
     .await?;
-    let (ability_id,) = found.into_iter().next().ok_or(StoreError::NotFound)?;
+    let ability_id = found.into_iter().next().ok_or(StoreError::NotFound)?;
     for (i, level) in a.levels.iter().enumerate() {
         let id = new_id();
         sqlx::query(
@@ -210,7 +201,13 @@ pub async fn revoke(
     now: Millis,
 ) -> Result<Result<Vec<String>, RevokeRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
-    let rows: Vec<(String, i64, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct LiveRow {
+        id: String,
+        level: i64,
+        certifier_id: String,
+    }
+    let rows: Vec<LiveRow> = sqlx::query_as(
         "SELECT b.id, b.level, b.certifier_id FROM awards a
            JOIN awards b ON b.org_id = a.org_id AND b.recipient_id = a.recipient_id
                         AND b.ability_id = a.ability_id AND b.revoked_at IS NULL
@@ -222,11 +219,11 @@ pub async fn revoke(
     .await?;
     let live = rows
         .into_iter()
-        .map(|(id, level, certifier)| {
+        .map(|r| {
             Ok(Held {
-                id,
-                level: Level::parse(level)?,
-                revocable: people_lead || certifier == by.as_str(),
+                level: Level::parse(r.level)?,
+                revocable: people_lead || r.certifier_id == by.as_str(),
+                id: r.id,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()?;
@@ -250,18 +247,24 @@ pub async fn revoke(
 }
 
 pub async fn evidence_rule(store: &Store, org: &OrgId) -> Result<EvidenceRule, StoreError> {
-    let rows: Vec<(i64, i64, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct RuleRow {
+        evidence_min_observations: i64,
+        evidence_min_observers: i64,
+        evidence_min_days: i64,
+    }
+    let r: RuleRow = sqlx::query_as(
         "SELECT evidence_min_observations, evidence_min_observers, evidence_min_days FROM organizations WHERE id = $1",
     )
     .bind(org.as_str())
-    .fetch_all(&store.pool)
-    .await?;
-    let (o, p, d) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    .fetch_optional(&store.pool)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let n = |v: i64| u32::try_from(v).unwrap_or(0);
     Ok(EvidenceRule {
-        min_observations: n(o),
-        min_observers: n(p),
-        min_days: n(d),
+        min_observations: n(r.evidence_min_observations),
+        min_observers: n(r.evidence_min_observers),
+        min_days: n(r.evidence_min_days),
     })
 }
 
@@ -290,17 +293,19 @@ pub async fn parties(
     org: &OrgId,
     id: &str,
 ) -> Result<Option<(PersonId, PersonId)>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct PartiesRow {
+        recipient_id: String,
+        certifier_id: String,
+    }
+    let row: Option<PartiesRow> = sqlx::query_as(
         "SELECT recipient_id, certifier_id FROM awards WHERE org_id = $1 AND id = $2 AND revoked_at IS NULL",
     )
     .bind(org.as_str())
     .bind(id)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    Ok(rows
-        .into_iter()
-        .next()
-        .map(|(r, c)| (PersonId(r), PersonId(c))))
+    Ok(row.map(|r| (PersonId(r.recipient_id), PersonId(r.certifier_id))))
 }
 
 /// The recipient's choice to show an award on their public profile.
@@ -327,11 +332,11 @@ pub async fn set_on_profile(
 pub use cairn_domain::awards::Awarders;
 
 pub async fn awarders(store: &Store, org: &OrgId) -> Result<Awarders, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT awards_by FROM organizations WHERE id = $1")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT awards_by FROM organizations WHERE id = $1")
         .bind(org.as_str())
         .fetch_all(&store.pool)
         .await?;
-    let (s,) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let s = rows.into_iter().next().ok_or(StoreError::NotFound)?;
     Awarders::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("awards_by {s:?}")))
 }
 

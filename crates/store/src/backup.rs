@@ -65,8 +65,8 @@ pub async fn schema_tables(store: &Store) -> Result<Vec<String>, StoreError> {
             "SELECT table_name::text FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations' ORDER BY table_name"
         }
     };
-    let rows: Vec<(String,)> = sqlx::query_as(sql).fetch_all(&store.pool).await?;
-    Ok(rows.into_iter().map(|(t,)| t).collect())
+    let rows: Vec<String> = sqlx::query_scalar(sql).fetch_all(&store.pool).await?;
+    Ok(rows)
 }
 
 /// Starts one read snapshot on `conn`: every table read after it shows the
@@ -87,10 +87,10 @@ pub(crate) async fn begin_snapshot(
 pub(crate) async fn migration_names(
     conn: &mut sqlx::AnyConnection,
 ) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations ORDER BY name")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT name FROM schema_migrations ORDER BY name")
         .fetch_all(conn)
         .await?;
-    Ok(rows.into_iter().map(|(m,)| m).collect())
+    Ok(rows)
 }
 
 /// Streams the rows of `sql` (with `$1` bound to `bind`, when given) as
@@ -163,15 +163,15 @@ pub(crate) async fn columns_of(
     backend: Backend,
     table: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> = match backend {
+    let rows: Vec<String> = match backend {
         Backend::Sqlite => {
-            sqlx::query_as("SELECT name FROM pragma_table_info($1) ORDER BY cid")
+            sqlx::query_scalar("SELECT name FROM pragma_table_info($1) ORDER BY cid")
                 .bind(table)
                 .fetch_all(&mut *conn)
                 .await?
         }
         Backend::Postgres => {
-            sqlx::query_as(
+            sqlx::query_scalar(
                 "SELECT column_name::text FROM information_schema.columns
               WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position",
             )
@@ -183,7 +183,7 @@ pub(crate) async fn columns_of(
     if rows.is_empty() {
         return Err(StoreError::Corrupt(format!("table {table} is missing")));
     }
-    Ok(rows.into_iter().map(|(c,)| c).collect())
+    Ok(rows)
 }
 
 /// Which columns of `table` hold integers in this database (for binding
@@ -193,16 +193,16 @@ pub(crate) async fn integer_columns(
     backend: Backend,
     table: &str,
 ) -> Result<Vec<String>, StoreError> {
-    let rows: Vec<(String,)> =
+    let rows: Vec<String> =
         match backend {
-            Backend::Sqlite => sqlx::query_as(
+            Backend::Sqlite => sqlx::query_scalar(
                 "SELECT name FROM pragma_table_info($1) WHERE upper(type) IN ('INTEGER', 'BIGINT')",
             )
             .bind(table)
             .fetch_all(&mut *conn)
             .await?,
             Backend::Postgres => {
-                sqlx::query_as(
+                sqlx::query_scalar(
                     "SELECT column_name::text FROM information_schema.columns
               WHERE table_schema = current_schema() AND table_name = $1
                 AND data_type IN ('integer', 'bigint', 'smallint')",
@@ -212,7 +212,7 @@ pub(crate) async fn integer_columns(
                 .await?
             }
         };
-    Ok(rows.into_iter().map(|(c,)| c).collect())
+    Ok(rows)
 }
 
 fn value(row: &sqlx::any::AnyRow, i: usize) -> Result<Value, StoreError> {
@@ -317,8 +317,8 @@ pub async fn restore(
 
     let backend = store.backend();
     let mut tx = store.begin_write().await?;
-    let occupied: Vec<(i64,)> =
-        sqlx::query_as("SELECT 1 FROM organizations UNION ALL SELECT 1 FROM people")
+    let occupied: Vec<i64> =
+        sqlx::query_scalar("SELECT 1 FROM organizations UNION ALL SELECT 1 FROM people")
             .fetch_all(tx.conn()?)
             .await?;
     if !occupied.is_empty() {

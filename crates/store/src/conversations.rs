@@ -27,7 +27,7 @@ pub async fn subject(
     slug: &str,
 ) -> Result<Option<Subject>, StoreError> {
     // `table()` returns one of three constants.
-    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT id FROM {} WHERE org_id = $1 AND slug = $2",
         kind.area()
     )))
@@ -35,7 +35,7 @@ pub async fn subject(
     .bind(slug)
     .fetch_all(&store.pool)
     .await?;
-    Ok(rows.into_iter().next().map(|(id,)| Subject {
+    Ok(rows.into_iter().next().map(|id| Subject {
         kind,
         id,
         slug: slug.to_owned(),
@@ -67,8 +67,24 @@ pub async fn threads(
     subject: &Subject,
 ) -> Result<Vec<Thread>, StoreError> {
     let mut conn = store.read().await?;
-    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT c.id, c.title, c.author_id, p.name, c.created_at, c.resolved_at
+    #[derive(sqlx::FromRow)]
+    struct ThreadRow {
+        id: String,
+        title: String,
+        author_id: String,
+        author_name: String,
+        created_at: i64,
+        resolved_at: Option<i64>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct CommentRow {
+        conversation_id: String,
+        author_name: String,
+        body: String,
+        created_at: i64,
+    }
+    let rows: Vec<ThreadRow> = sqlx::query_as(
+        "SELECT c.id, c.title, c.author_id, p.name AS author_name, c.created_at, c.resolved_at
            FROM conversations c JOIN people p ON p.id = c.author_id
           WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3
           ORDER BY CASE WHEN c.resolved_at IS NULL THEN 0 ELSE 1 END, c.last_activity_at DESC",
@@ -78,8 +94,8 @@ pub async fn threads(
     .bind(&subject.id)
     .fetch_all(&mut *conn)
     .await?;
-    let comments: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT m.conversation_id, p.name, m.body, m.created_at
+    let comments: Vec<CommentRow> = sqlx::query_as(
+        "SELECT m.conversation_id, p.name AS author_name, m.body, m.created_at
            FROM comments m
            JOIN conversations c ON c.id = m.conversation_id
            JOIN people p ON p.id = m.author_id
@@ -92,25 +108,25 @@ pub async fn threads(
     .fetch_all(&mut *conn)
     .await?;
     rows.into_iter()
-        .map(|(id, title, author_id, author, created_at, resolved_at)| {
+        .map(|t| {
             let comments = comments
                 .iter()
-                .filter(|(c, ..)| *c == id)
-                .map(|(_, name, body, at)| {
+                .filter(|c| c.conversation_id == t.id)
+                .map(|c| {
                     Ok(Comment {
-                        author: Name::parse(name, "name")?,
-                        body: Markdown::new(body.clone()),
-                        at: *at,
+                        author: Name::parse(&c.author_name, "name")?,
+                        body: Markdown::new(c.body.clone()),
+                        at: c.created_at,
                     })
                 })
                 .collect::<Result<Vec<_>, StoreError>>()?;
             Ok(Thread {
-                id,
-                title,
-                author_id: PersonId(author_id),
-                author: Name::parse(&author, "name")?,
-                created_at,
-                resolved: resolved_at.is_some(),
+                author: Name::parse(&t.author_name, "name")?,
+                id: t.id,
+                title: t.title,
+                author_id: PersonId(t.author_id),
+                created_at: t.created_at,
+                resolved: t.resolved_at.is_some(),
                 comments,
             })
         })
@@ -180,19 +196,32 @@ pub struct ThreadRef {
 }
 
 pub async fn thread(store: &Store, org: &OrgId, id: &str) -> Result<Option<ThreadRef>, StoreError> {
-    let rows: Vec<(String, String, String, Option<i64>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct RefRow {
+        subject_kind: String,
+        subject_id: String,
+        author_id: String,
+        resolved_at: Option<i64>,
+    }
+    let row: Option<RefRow> = sqlx::query_as(
         "SELECT c.subject_kind, c.subject_id, c.author_id, c.resolved_at
            FROM conversations c WHERE c.org_id = $1 AND c.id = $2",
     )
     .bind(org.as_str())
     .bind(id)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    let Some((kind, subject_id, author, resolved)) = rows.into_iter().next() else {
+    let Some(RefRow {
+        subject_kind,
+        subject_id,
+        author_id: author,
+        resolved_at: resolved,
+    }) = row
+    else {
         return Ok(None);
     };
-    let kind = kind_from(&kind)?;
-    let slugs: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let kind = kind_from(&subject_kind)?;
+    let slugs: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT slug FROM {} WHERE org_id = $1 AND id = $2",
         kind.area()
     )))
@@ -200,7 +229,7 @@ pub async fn thread(store: &Store, org: &OrgId, id: &str) -> Result<Option<Threa
     .bind(&subject_id)
     .fetch_all(&store.pool)
     .await?;
-    let (slug,) = slugs.into_iter().next().ok_or(StoreError::NotFound)?;
+    let slug = slugs.into_iter().next().ok_or(StoreError::NotFound)?;
     Ok(Some(ThreadRef {
         id: id.to_owned(),
         subject_kind: kind,

@@ -10,7 +10,7 @@ use cairn_domain::membership::{
 use cairn_domain::{Name, OrgSlug};
 
 use crate::orgs::OrgId;
-use crate::people::{Person, PersonId, person_from};
+use crate::people::{Person, PersonId, PersonRow, person_from};
 use crate::{Millis, Store, StoreError, WriteTx, new_id};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,16 +40,19 @@ pub async fn membership(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Option<(Capabilities, MemberStatus)>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct CapsRow {
+        capabilities: String,
+        status: String,
+    }
+    let row: Option<CapsRow> = sqlx::query_as(
         "SELECT capabilities, status FROM memberships WHERE org_id = $1 AND person_id = $2",
     )
     .bind(org.as_str())
     .bind(person.as_str())
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    rows.into_iter()
-        .next()
-        .map(|(caps, status)| Ok((caps_from(&caps)?, status_from(&status)?)))
+    row.map(|r| Ok((caps_from(&r.capabilities)?, status_from(&r.status)?)))
         .transpose()
 }
 
@@ -69,29 +72,35 @@ pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError>
 
 /// One member of `org` (active or departed), without loading the others.
 pub async fn get(store: &Store, org: &OrgId, person: &str) -> Result<Option<Member>, StoreError> {
-    let rows: Vec<(String, String, String, String, Option<String>, String, i64)> = sqlx::query_as(
+    let row: Option<MemberRow> = sqlx::query_as(
         "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
            FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1 AND m.person_id = $2",
     )
     .bind(org.as_str())
     .bind(person)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    rows.into_iter().next().map(member_from).transpose()
+    row.map(member_from).transpose()
 }
 
-type MemberRow = (String, String, String, String, Option<String>, String, i64);
+#[derive(sqlx::FromRow)]
+struct MemberRow {
+    #[sqlx(flatten)]
+    person: PersonRow,
+    capabilities: String,
+    manager_id: Option<String>,
+    status: String,
+    joined_at: i64,
+}
 
-fn member_from(
-    (id, email, name, caps, manager, status, joined_at): MemberRow,
-) -> Result<Member, StoreError> {
+fn member_from(r: MemberRow) -> Result<Member, StoreError> {
     Ok(Member {
-        person: person_from((id, email, name))?,
-        capabilities: caps_from(&caps)?,
-        manager: manager.map(PersonId),
-        status: status_from(&status)?,
-        joined_at,
+        person: person_from(r.person)?,
+        capabilities: caps_from(&r.capabilities)?,
+        manager: r.manager_id.map(PersonId),
+        status: status_from(&r.status)?,
+        joined_at: r.joined_at,
     })
 }
 
@@ -126,8 +135,8 @@ async fn add_in(
     caps: Capabilities,
     now: Millis,
 ) -> Result<Joined, StoreError> {
-    let existing: Vec<(String,)> =
-        sqlx::query_as("SELECT status FROM memberships WHERE org_id = $1 AND person_id = $2")
+    let existing: Vec<String> =
+        sqlx::query_scalar("SELECT status FROM memberships WHERE org_id = $1 AND person_id = $2")
             .bind(org.as_str())
             .bind(person.as_str())
             .fetch_all(&mut *conn)
@@ -226,25 +235,15 @@ pub async fn set_manager(
 /// decides on.
 async fn standings_in(tx: &mut WriteTx, org: &OrgId) -> Result<Vec<StandingRow>, StoreError> {
     tx.serialize(&format!("members:{}", org.as_str())).await?;
-    let rows: Vec<(String, String, String, Option<String>)> = sqlx::query_as(
+    Ok(sqlx::query_as(
         "SELECT person_id, capabilities, status, manager_id FROM memberships WHERE org_id = $1",
     )
     .bind(org.as_str())
     .fetch_all(tx.conn()?)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .map(
-            |(person_id, capabilities, status, manager_id)| StandingRow {
-                person_id,
-                capabilities,
-                status,
-                manager_id,
-            },
-        )
-        .collect())
+    .await?)
 }
 
+#[derive(sqlx::FromRow)]
 struct StandingRow {
     person_id: String,
     capabilities: String,
@@ -403,7 +402,12 @@ pub async fn organizations_of(
     store: &Store,
     person: &PersonId,
 ) -> Result<Vec<(OrgSlug, Name)>, StoreError> {
-    let rows: Vec<(String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct OrgNameRow {
+        slug: String,
+        name: String,
+    }
+    let rows: Vec<OrgNameRow> = sqlx::query_as(
         "SELECT o.slug, o.name FROM memberships m JOIN organizations o ON o.id = m.org_id
           WHERE m.person_id = $1 AND m.status = 'active' ORDER BY o.name",
     )
@@ -411,10 +415,10 @@ pub async fn organizations_of(
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
-        .map(|(slug, name)| {
+        .map(|r| {
             Ok((
-                OrgSlug::parse(&slug)?,
-                Name::parse(&name, "organization name")?,
+                OrgSlug::parse(&r.slug)?,
+                Name::parse(&r.name, "organization name")?,
             ))
         })
         .collect()
@@ -441,27 +445,33 @@ pub struct Invitation {
     pub state: InvitationState,
 }
 
-type InvitationRow = (String, String, String, i64, i64, Option<i64>, Option<i64>);
+#[derive(sqlx::FromRow)]
+struct InvitationRow {
+    id: String,
+    org_id: String,
+    note: String,
+    created_at: i64,
+    expires_at: i64,
+    used_at: Option<i64>,
+    revoked_at: Option<i64>,
+}
 
-fn invitation_from(
-    (id, org, note, created_at, expires_at, used_at, revoked_at): InvitationRow,
-    now: Millis,
-) -> Invitation {
-    let state = if revoked_at.is_some() {
+fn invitation_from(r: InvitationRow, now: Millis) -> Invitation {
+    let state = if r.revoked_at.is_some() {
         InvitationState::Revoked
-    } else if used_at.is_some() {
+    } else if r.used_at.is_some() {
         InvitationState::Used
-    } else if expires_at <= now {
+    } else if r.expires_at <= now {
         InvitationState::Expired
     } else {
         InvitationState::Open
     };
     Invitation {
-        id,
-        org: OrgId(org),
-        note,
-        created_at,
-        expires_at,
+        id: r.id,
+        org: OrgId(r.org_id),
+        note: r.note,
+        created_at: r.created_at,
+        expires_at: r.expires_at,
         state,
     }
 }
@@ -602,14 +612,14 @@ pub async fn public_profile(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<bool, StoreError> {
-    let rows: Vec<(i64,)> = sqlx::query_as(
+    let rows: Vec<i64> = sqlx::query_scalar(
         "SELECT public_profile FROM memberships WHERE org_id = $1 AND person_id = $2 AND status = 'active'",
     )
     .bind(org.as_str())
     .bind(person.as_str())
     .fetch_all(&store.pool)
     .await?;
-    Ok(rows.into_iter().next().is_some_and(|(p,)| p != 0))
+    Ok(rows.into_iter().next().is_some_and(|p| p != 0))
 }
 
 pub async fn set_public_profile(

@@ -40,12 +40,12 @@ pub(crate) async fn run(store: &Store) -> Result<Vec<&'static str>, StoreError> 
             )",
         )
         .await?;
-    let applied: Vec<(String,)> = sqlx::query_as("SELECT name FROM schema_migrations")
+    let applied: Vec<String> = sqlx::query_scalar("SELECT name FROM schema_migrations")
         .fetch_all(&mut *tx.conn()?)
         .await?;
     let mut ran = Vec::new();
     for (name, sql) in files(store.backend()) {
-        if applied.iter().any(|(a,)| a == name) {
+        if applied.iter().any(|a| a == name) {
             continue;
         }
         tx.conn()?.execute(*sql).await?;

@@ -65,12 +65,12 @@ pub async fn reports(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<HashSet<PersonId>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(REPORTS)
+    let rows: Vec<String> = sqlx::query_scalar(REPORTS)
         .bind(org.as_str())
         .bind(person.as_str())
         .fetch_all(&store.pool)
         .await?;
-    Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    Ok(rows.into_iter().map(PersonId).collect())
 }
 
 /// A reader as the rule sees them: `member` is whether they are an active
@@ -124,7 +124,7 @@ pub async fn create(
     let id = new_id();
     let mut tx = store.begin_write().await?;
     for p in &draft.observees {
-        let ok: Vec<(i64,)> = sqlx::query_as(
+        let ok: Vec<i64> = sqlx::query_scalar(
             "SELECT 1 FROM memberships WHERE org_id = $1 AND person_id = $2 AND status = 'active'",
         )
         .bind(org.as_str())
@@ -156,14 +156,14 @@ pub async fn create(
             .await?;
     }
     for (ability, rating) in &draft.ratings {
-        let found: Vec<(String,)> = sqlx::query_as(
+        let found: Vec<String> = sqlx::query_scalar(
             "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
         )
         .bind(org.as_str())
         .bind(ability.as_str())
         .fetch_all(tx.conn()?)
         .await?;
-        let Some((ability_id,)) = found.into_iter().next() else {
+        let Some(ability_id) = found.into_iter().next() else {
             return Ok(Err(DraftRefused::UnknownAbility(ability.clone())));
         };
         sqlx::query("INSERT INTO observation_ratings (org_id, observation_id, ability_id, rating) VALUES ($1, $2, $3, $4)")
@@ -227,14 +227,14 @@ pub async fn set_privacy(
 /// Soft delete: gone for every reader, kept in the database.
 pub async fn delete(store: &Store, org: &OrgId, id: &str, now: Millis) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let published: Vec<(Option<i64>,)> = sqlx::query_as(
+    let published: Vec<Option<i64>> = sqlx::query_scalar(
         "SELECT published_at FROM observations WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(org.as_str())
     .bind(id)
     .fetch_all(tx.conn()?)
     .await?;
-    let Some((published_at,)) = published.into_iter().next() else {
+    let Some(published_at) = published.into_iter().next() else {
         return Err(StoreError::NotFound);
     };
     sqlx::query("UPDATE observations SET deleted_at = $1 WHERE org_id = $2 AND id = $3")
@@ -447,13 +447,13 @@ pub(crate) async fn readable_ids(
     reader: &PersonId,
 ) -> Result<HashSet<String>, StoreError> {
     let sql = VISIBLE.replace("{COLUMNS}", "o.id").replace("{FROM}", ALL);
-    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(reader.as_str())
         .bind(1_i64)
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// The ids of the observations of `observee` that `reader` may read (the
@@ -469,14 +469,14 @@ pub async fn readable_ids_of(
         .replace("{COLUMNS}", "o.id")
         .replace("{FROM}", OF_OBSERVEE)
         + OF_OBSERVEE_WHERE;
-    let rows: Vec<(String,)> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
         .bind(org.as_str())
         .bind(reader.map_or("", PersonId::as_str))
         .bind(i64::from(member))
         .bind(observee.as_str())
         .fetch_all(&store.pool)
         .await?;
-    Ok(rows.into_iter().map(|(id,)| id).collect())
+    Ok(rows.into_iter().collect())
 }
 
 /// Everyone who reports to `person`, on a connection the caller holds.
@@ -485,12 +485,12 @@ pub(crate) async fn reports_on(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<HashSet<PersonId>, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as(REPORTS)
+    let rows: Vec<String> = sqlx::query_scalar(REPORTS)
         .bind(org.as_str())
         .bind(person.as_str())
         .fetch_all(&mut *conn)
         .await?;
-    Ok(rows.into_iter().map(|(p,)| PersonId(p)).collect())
+    Ok(rows.into_iter().map(PersonId).collect())
 }
 
 pub async fn visible(

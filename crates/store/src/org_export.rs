@@ -416,8 +416,8 @@ pub async fn import(
         };
         if table == "organizations" {
             for row in &values {
-                let clash: Vec<(i64,)> =
-                    sqlx::query_as("SELECT 1 FROM organizations WHERE id = $1 OR slug = $2")
+                let clash: Vec<i64> =
+                    sqlx::query_scalar("SELECT 1 FROM organizations WHERE id = $1 OR slug = $2")
                         .bind(at(row, "id"))
                         .bind(at(row, "slug"))
                         .fetch_all(tx.conn()?)
@@ -433,15 +433,15 @@ pub async fn import(
             let mut taken = Vec::new();
             let mut new_people = Vec::new();
             for row in values {
-                let same: Vec<(String,)> =
-                    sqlx::query_as("SELECT id FROM people WHERE id = $1 OR email = $2")
+                let same: Vec<String> =
+                    sqlx::query_scalar("SELECT id FROM people WHERE id = $1 OR email = $2")
                         .bind(at(&row, "id"))
                         .bind(at(&row, "email"))
                         .fetch_all(tx.conn()?)
                         .await?;
                 match same.first() {
                     None => new_people.push(row),
-                    Some((id,)) if *id == at(&row, "id") => {}
+                    Some(id) if *id == at(&row, "id") => {}
                     Some(_) => taken.push(at(&row, "email")),
                 }
             }

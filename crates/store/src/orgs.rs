@@ -43,57 +43,71 @@ pub struct OrgSummary {
     pub abilities: i64,
 }
 
-type OrgRow = (String, String, String, String, i64, i64, i64, i64);
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: String,
+    slug: String,
+    name: String,
+    miles: String,
+    published: i64,
+    updated_at: i64,
+    health_stale_days: i64,
+    health_critical_days: i64,
+}
 
 const ORG_COLUMNS: &str =
     "id, slug, name, miles, published, updated_at, health_stale_days, health_critical_days";
 
-fn from_row(
-    (id, slug, name, miles, published, updated_at, stale, critical): OrgRow,
-) -> Result<OrgRecord, StoreError> {
+fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
     let days = |d: i64| u32::try_from(d).map_err(|_| StoreError::Corrupt(format!("threshold {d}")));
-    let miles: Vec<i64> = serde_json::from_str(&miles)?;
+    let miles: Vec<i64> = serde_json::from_str(&r.miles)?;
     Ok(OrgRecord {
-        id: OrgId(id),
+        id: OrgId(r.id),
         org: Organization {
-            slug: OrgSlug::parse(&slug)?,
-            name: Name::parse(&name, "organization name")?,
+            slug: OrgSlug::parse(&r.slug)?,
+            name: Name::parse(&r.name, "organization name")?,
             miles: MilesScale::parse(&miles)?,
         },
-        published: published != 0,
-        updated_at,
+        published: r.published != 0,
+        updated_at: r.updated_at,
         thresholds: Thresholds {
-            stale_after_days: days(stale)?,
-            critical_after_days: days(critical)?,
+            stale_after_days: days(r.health_stale_days)?,
+            critical_after_days: days(r.health_critical_days)?,
         },
     })
 }
 
 pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>, StoreError> {
-    let rows: Vec<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ORG_COLUMNS} FROM organizations WHERE slug = $1"
     )))
     .bind(slug.as_str())
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    rows.into_iter().next().map(from_row).transpose()
+    row.map(from_row).transpose()
 }
 
 pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
-    let rows: Vec<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
     )))
     .bind(id.as_str())
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    rows.into_iter().next().map(from_row).transpose()
+    row.map(from_row).transpose()
 }
 
 /// Published organizations with their active ability counts, by name.
 pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct SummaryRow {
+        slug: String,
+        name: String,
+        abilities: i64,
+    }
+    let rows: Vec<SummaryRow> = sqlx::query_as(
         "SELECT o.slug, o.name,
-                (SELECT COUNT(*) FROM abilities a WHERE a.org_id = o.id AND a.archived_at IS NULL)
+                (SELECT COUNT(*) FROM abilities a WHERE a.org_id = o.id AND a.archived_at IS NULL) AS abilities
            FROM organizations o
           WHERE o.published = 1
           ORDER BY o.name, o.slug",
@@ -101,11 +115,11 @@ pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
-        .map(|(slug, name, abilities)| {
+        .map(|r| {
             Ok(OrgSummary {
-                slug: OrgSlug::parse(&slug)?,
-                name: Name::parse(&name, "organization name")?,
-                abilities,
+                slug: OrgSlug::parse(&r.slug)?,
+                name: Name::parse(&r.name, "organization name")?,
+                abilities: r.abilities,
             })
         })
         .collect()
@@ -122,7 +136,7 @@ pub async fn create(
 ) -> Result<OrgId, StoreError> {
     let id = crate::new_id();
     let mut tx = store.begin_write().await?;
-    let taken: Vec<(String,)> = sqlx::query_as("SELECT id FROM organizations WHERE slug = $1")
+    let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM organizations WHERE slug = $1")
         .bind(slug.as_str())
         .fetch_all(tx.conn()?)
         .await?;

@@ -29,13 +29,19 @@ pub struct Person {
     pub name: Name,
 }
 
-type PersonRow = (String, String, String);
+/// `id, email, name` of `people`, flattened into the rows that join it.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PersonRow {
+    pub(crate) id: String,
+    pub(crate) email: String,
+    pub(crate) name: String,
+}
 
-pub(crate) fn person_from((id, email, name): PersonRow) -> Result<Person, StoreError> {
+pub(crate) fn person_from(r: PersonRow) -> Result<Person, StoreError> {
     Ok(Person {
-        id: PersonId(id),
-        email: Email::parse(&email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-        name: Name::parse(&name, "person name")?,
+        id: PersonId(r.id),
+        email: Email::parse(&r.email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        name: Name::parse(&r.name, "person name")?,
     })
 }
 
@@ -49,7 +55,7 @@ pub async fn create(
 ) -> Result<Person, StoreError> {
     let id = new_id();
     let mut tx = store.begin_write().await?;
-    let taken: Vec<(String,)> = sqlx::query_as("SELECT id FROM people WHERE email = $1")
+    let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
         .bind(email.as_str())
         .fetch_all(tx.conn()?)
         .await?;
@@ -80,26 +86,27 @@ pub async fn by_email(
     store: &Store,
     email: &Email,
 ) -> Result<Option<(Person, String)>, StoreError> {
-    let rows: Vec<(String, String, String, String)> =
+    #[derive(sqlx::FromRow)]
+    struct WithHash {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        password_hash: String,
+    }
+    let row: Option<WithHash> =
         sqlx::query_as("SELECT id, email, name, password_hash FROM people WHERE email = $1")
             .bind(email.as_str())
-            .fetch_all(&store.pool)
+            .fetch_optional(&store.pool)
             .await?;
-    rows.into_iter()
-        .next()
-        .map(|(id, email, name, hash)| Ok((person_from((id, email, name))?, hash)))
+    row.map(|r| Ok((person_from(r.person)?, r.password_hash)))
         .transpose()
 }
 
 pub async fn password_hash(store: &Store, person: &PersonId) -> Result<String, StoreError> {
-    let rows: Vec<(String,)> = sqlx::query_as("SELECT password_hash FROM people WHERE id = $1")
+    let rows: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
         .bind(person.as_str())
         .fetch_all(&store.pool)
         .await?;
-    rows.into_iter()
-        .next()
-        .map(|(h,)| h)
-        .ok_or(StoreError::NotFound)
+    rows.into_iter().next().ok_or(StoreError::NotFound)
 }
 
 /// Sets a new password and ends every session and nothing else: the
@@ -200,20 +207,27 @@ pub async fn session_person(
     token_hash: &str,
     now: Millis,
 ) -> Result<Option<(Person, String)>, StoreError> {
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, s.id, s.last_seen_at
+    #[derive(sqlx::FromRow)]
+    struct SessionRow {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        session_id: String,
+        last_seen_at: i64,
+    }
+    let row: Option<SessionRow> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, s.id AS session_id, s.last_seen_at
            FROM sessions s JOIN people p ON p.id = s.person_id
           WHERE s.token_hash = $1 AND s.expires_at > $2",
     )
     .bind(token_hash)
     .bind(now)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    let Some((pid, email, name, session_id, last_seen)) = rows.into_iter().next() else {
+    let Some(row) = row else {
         return Ok(None);
     };
     // "Last seen" to the minute: at most one write per session a minute.
-    if now - last_seen > 60_000 {
+    if now - row.last_seen_at > 60_000 {
         let mut tx = store.begin_write().await?;
         sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
             .bind(now)
@@ -222,7 +236,7 @@ pub async fn session_person(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some((person_from((pid, email, name))?, session_id)))
+    Ok(Some((person_from(row.person)?, row.session_id)))
 }
 
 pub async fn end_session(store: &Store, token_hash: &str) -> Result<(), StoreError> {
@@ -255,7 +269,15 @@ pub async fn sessions(
     person: &PersonId,
     now: Millis,
 ) -> Result<Vec<SessionInfo>, StoreError> {
-    let rows: Vec<(String, i64, i64, String, String)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct SessionRow {
+        id: String,
+        created_at: i64,
+        last_seen_at: i64,
+        user_agent: String,
+        client_ip: String,
+    }
+    let rows: Vec<SessionRow> = sqlx::query_as(
         "SELECT id, created_at, last_seen_at, user_agent, client_ip FROM sessions
           WHERE person_id = $1 AND expires_at > $2 ORDER BY last_seen_at DESC",
     )
@@ -266,7 +288,13 @@ pub async fn sessions(
     Ok(rows
         .into_iter()
         .map(
-            |(id, created_at, last_seen_at, user_agent, client_ip)| SessionInfo {
+            |SessionRow {
+                 id,
+                 created_at,
+                 last_seen_at,
+                 user_agent,
+                 client_ip,
+             }| SessionInfo {
                 id,
                 created_at,
                 last_seen_at,
@@ -322,7 +350,15 @@ pub async fn create_token(
 }
 
 pub async fn tokens(store: &Store, person: &PersonId) -> Result<Vec<TokenInfo>, StoreError> {
-    let rows: Vec<(String, String, String, i64, Option<i64>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct TokenRow {
+        id: String,
+        name: String,
+        scope: String,
+        created_at: i64,
+        last_used_at: Option<i64>,
+    }
+    let rows: Vec<TokenRow> = sqlx::query_as(
         "SELECT id, name, scope, created_at, last_used_at FROM api_tokens
           WHERE person_id = $1 AND revoked_at IS NULL ORDER BY created_at DESC",
     )
@@ -330,13 +366,13 @@ pub async fn tokens(store: &Store, person: &PersonId) -> Result<Vec<TokenInfo>, 
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
-        .map(|(id, name, scope, created_at, last_used_at)| {
+        .map(|t| {
             Ok(TokenInfo {
-                id,
-                name: Name::parse(&name, "token name")?,
-                scope: scope_from(&scope)?,
-                created_at,
-                last_used_at,
+                name: Name::parse(&t.name, "token name")?,
+                scope: scope_from(&t.scope)?,
+                id: t.id,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
             })
         })
         .collect()
@@ -371,18 +407,25 @@ pub async fn token_person(
     token_hash: &str,
     now: Millis,
 ) -> Result<Option<(Person, TokenScope)>, StoreError> {
-    let rows: Vec<(String, String, String, String, Option<i64>)> = sqlx::query_as(
+    #[derive(sqlx::FromRow)]
+    struct OwnerRow {
+        #[sqlx(flatten)]
+        person: PersonRow,
+        scope: String,
+        last_used_at: Option<i64>,
+    }
+    let row: Option<OwnerRow> = sqlx::query_as(
         "SELECT p.id, p.email, p.name, t.scope, t.last_used_at
            FROM api_tokens t JOIN people p ON p.id = t.person_id
           WHERE t.token_hash = $1 AND t.revoked_at IS NULL",
     )
     .bind(token_hash)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    let Some((id, email, name, scope, last_used)) = rows.into_iter().next() else {
+    let Some(row) = row else {
         return Ok(None);
     };
-    if last_used.is_none_or(|t| now - t > 60_000) {
+    if row.last_used_at.is_none_or(|t| now - t > 60_000) {
         let mut tx = store.begin_write().await?;
         sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE token_hash = $2")
             .bind(now)
@@ -391,5 +434,5 @@ pub async fn token_person(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some((person_from((id, email, name))?, scope_from(&scope)?)))
+    Ok(Some((person_from(row.person)?, scope_from(&row.scope)?)))
 }

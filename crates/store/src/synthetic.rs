@@ -230,12 +230,12 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             .await?
             .ok_or(StoreError::NotFound)?;
         let org_id = record.id.as_str().to_owned();
-        let ability_rows: Vec<(String,)> =
-            sqlx::query_as("SELECT id FROM abilities WHERE org_id = $1 ORDER BY sort_order")
+        let ability_rows: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM abilities WHERE org_id = $1 ORDER BY sort_order")
                 .bind(&org_id)
                 .fetch_all(&store.pool)
                 .await?;
-        let ability_ids: Vec<String> = ability_rows.into_iter().map(|(a,)| a).collect();
+        let ability_ids: Vec<String> = ability_rows;
         let members = share(p.members, org).max(2) as usize;
         let person = |m: usize| format!("s{}-o{org}-p{m}", p.seed);
 

@@ -11,6 +11,25 @@ use cairn_domain::throttle::{self, Limit, Recent};
 
 use crate::{Millis, Store, StoreError, new_id};
 
+/// Attempts under $1 since $2 (an aggregate: always one row).
+const RECENT: &str = "SELECT COUNT(*) AS count, MIN(at) AS oldest
+                        FROM sign_in_failures WHERE throttle_key = $1 AND at > $2";
+
+#[derive(sqlx::FromRow)]
+struct RecentRow {
+    count: i64,
+    oldest: Option<i64>,
+}
+
+impl From<RecentRow> for Recent {
+    fn from(r: RecentRow) -> Self {
+        Recent {
+            count: r.count,
+            oldest: r.oldest,
+        }
+    }
+}
+
 /// An attempt that was let through and is counted until it succeeds.
 #[derive(Debug)]
 pub struct Attempt {
@@ -29,15 +48,12 @@ pub async fn begin(
     tx.serialize("throttle").await?;
     let mut wait: Option<i64> = None;
     for (key, limit) in keys {
-        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-            "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2",
-        )
-        .bind(*key)
-        .bind(now - limit.window_ms)
-        .fetch_all(tx.conn()?)
-        .await?;
-        let (count, oldest) = rows.into_iter().next().unwrap_or((0, None));
-        if let Some(w) = throttle::wait(Recent { count, oldest }, *limit, now) {
+        let recent: RecentRow = sqlx::query_as(RECENT)
+            .bind(*key)
+            .bind(now - limit.window_ms)
+            .fetch_one(tx.conn()?)
+            .await?;
+        if let Some(w) = throttle::wait(recent.into(), *limit, now) {
             wait = Some(wait.map_or(w, |old| old.max(w)));
         }
     }
@@ -88,13 +104,10 @@ pub async fn succeeded(
 
 /// Attempts counted under `key` since `since` (for tests and reports).
 pub async fn recent(store: &Store, key: &str, since: Millis) -> Result<Recent, StoreError> {
-    let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
-        "SELECT COUNT(*), MIN(at) FROM sign_in_failures WHERE throttle_key = $1 AND at > $2",
-    )
-    .bind(key)
-    .bind(since)
-    .fetch_all(&store.pool)
-    .await?;
-    let (count, oldest) = rows.into_iter().next().unwrap_or((0, None));
-    Ok(Recent { count, oldest })
+    let recent: RecentRow = sqlx::query_as(RECENT)
+        .bind(key)
+        .bind(since)
+        .fetch_one(&store.pool)
+        .await?;
+    Ok(recent.into())
 }

@@ -390,13 +390,13 @@ pub async fn ability_updated_at(
     org: &OrgId,
     slug: &Slug,
 ) -> Result<Option<Millis>, StoreError> {
-    let rows: Vec<(i64,)> =
-        sqlx::query_as("SELECT updated_at FROM abilities WHERE org_id = $1 AND slug = $2")
+    let rows: Vec<i64> =
+        sqlx::query_scalar("SELECT updated_at FROM abilities WHERE org_id = $1 AND slug = $2")
             .bind(org.as_str())
             .bind(slug.as_str())
             .fetch_all(&store.pool)
             .await?;
-    Ok(rows.into_iter().next().map(|(t,)| t))
+    Ok(rows.into_iter().next())
 }
 
 /// Looks an organization up and loads its framework: the common first
