@@ -277,22 +277,35 @@ async fn update(
     tx.commit().await
 }
 
-type ObservationRow = (
-    String,
-    String,
-    String,
-    String,
-    i64,
-    String,
-    Option<i64>,
-    Option<i64>,
-);
+#[derive(sqlx::FromRow)]
+struct ObservationRow {
+    id: String,
+    observer_id: String,
+    observer_name: String,
+    story: String,
+    observed_on: i64,
+    privacy: String,
+    published_at: Option<i64>,
+    deleted_at: Option<i64>,
+}
+
+/// One line of what `hydrate` fetches for a batch: an observee (`kind`
+/// 'o': person id, name) or a rating ('r': ability slug, name, rating,
+/// the ability's order).
+#[derive(sqlx::FromRow)]
+struct DetailRow {
+    observation_id: String,
+    kind: String,
+    key: String,
+    label: String,
+    rating: String,
+    sort_order: i64,
+}
 
 /// Every observation of the organization.
 const ALL: &str = "observations o JOIN people p ON p.id = o.observer_id";
 
-const COLUMNS: &str =
-    "o.id, o.observer_id, p.name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
+const COLUMNS: &str = "o.id, o.observer_id, p.name AS observer_name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
 
 /// Loads full observations for the given rows (observees and ratings in
 /// two queries for the whole batch).
@@ -308,16 +321,17 @@ async fn hydrate(
     // backends' parameter limits. Observees and ratings come back in one
     // statement (a round trip each costs more than the rows).
     let mut conn = store.read().await?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
-    let mut observees: Vec<(String, String, String)> = Vec::new();
-    let mut ratings: Vec<(i64, String, String, String, String)> = Vec::new();
+    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
+    let mut observees: Vec<DetailRow> = Vec::new();
+    let mut ratings: Vec<DetailRow> = Vec::new();
     for chunk in ids.chunks(500) {
         let list = (2..chunk.len() + 2)
             .map(|n| format!("${n}"))
             .collect::<Vec<_>>()
             .join(", ");
         let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT x.observation_id, 'o', x.person_id, p.name, '', 0
+            "SELECT x.observation_id, 'o' AS kind, x.person_id AS key, p.name AS label,
+                    '' AS rating, 0 AS sort_order
                FROM observation_observees x JOIN people p ON p.id = x.person_id
               WHERE x.org_id = $1 AND x.observation_id IN ({list})
              UNION ALL
@@ -329,73 +343,58 @@ async fn hydrate(
         for id in chunk {
             q = q.bind(*id);
         }
-        let found: Vec<(String, String, String, String, String, i64)> =
-            q.fetch_all(&mut *conn).await?;
-        for (obs, kind, a, b, c, order) in found {
-            if kind == "o" {
-                observees.push((obs, a, b));
+        let found: Vec<DetailRow> = q.fetch_all(&mut *conn).await?;
+        for d in found {
+            if d.kind == "o" {
+                observees.push(d);
             } else {
-                ratings.push((order, obs, a, b, c));
+                ratings.push(d);
             }
         }
     }
     // Sorted here rather than in SQL: a compound SELECT's ORDER BY costs
     // SQLite more than the rows themselves.
-    observees.sort_by(|x, y| x.2.cmp(&y.2));
-    ratings.sort_by_key(|r| r.0);
-    let ratings: Vec<(String, String, String, String)> = ratings
-        .into_iter()
-        .map(|(_, obs, a, b, c)| (obs, a, b, c))
-        .collect();
+    observees.sort_by(|x, y| x.label.cmp(&y.label));
+    ratings.sort_by_key(|r| r.sort_order);
     rows.into_iter()
-        .map(
-            |(
-                id,
-                observer,
-                observer_name,
-                story,
-                observed_on,
-                privacy,
-                published_at,
-                deleted_at,
-            )| {
-                Ok(Observation {
-                    observer: Observee {
-                        id: PersonId(observer),
-                        name: Name::parse(&observer_name, "name")?,
-                    },
-                    observees: observees
-                        .iter()
-                        .filter(|(o, ..)| *o == id)
-                        .map(|(_, p, n)| {
-                            Ok(Observee {
-                                id: PersonId(p.clone()),
-                                name: Name::parse(n, "name")?,
-                            })
+        .map(|r| {
+            Ok(Observation {
+                observer: Observee {
+                    id: PersonId(r.observer_id),
+                    name: Name::parse(&r.observer_name, "name")?,
+                },
+                observees: observees
+                    .iter()
+                    .filter(|o| o.observation_id == r.id)
+                    .map(|o| {
+                        Ok(Observee {
+                            id: PersonId(o.key.clone()),
+                            name: Name::parse(&o.label, "name")?,
                         })
-                        .collect::<Result<_, StoreError>>()?,
-                    ratings: ratings
-                        .iter()
-                        .filter(|(o, ..)| *o == id)
-                        .map(|(_, slug, name, r)| {
-                            Ok(RatingLine {
-                                ability: Slug::parse(slug)?,
-                                ability_name: Name::parse(name, "ability")?,
-                                rating: Rating::parse(r)
-                                    .ok_or_else(|| StoreError::Corrupt(format!("rating {r:?}")))?,
-                            })
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+                ratings: ratings
+                    .iter()
+                    .filter(|g| g.observation_id == r.id)
+                    .map(|g| {
+                        Ok(RatingLine {
+                            ability: Slug::parse(&g.key)?,
+                            ability_name: Name::parse(&g.label, "ability")?,
+                            rating: Rating::parse(&g.rating).ok_or_else(|| {
+                                StoreError::Corrupt(format!("rating {:?}", g.rating))
+                            })?,
                         })
-                        .collect::<Result<_, StoreError>>()?,
-                    story: Markdown::new(story),
-                    observed_on,
-                    privacy: Privacy::parse(&privacy)
-                        .ok_or_else(|| StoreError::Corrupt(format!("privacy {privacy:?}")))?,
-                    published_at,
-                    deleted: deleted_at.is_some(),
-                    id,
-                })
-            },
-        )
+                    })
+                    .collect::<Result<_, StoreError>>()?,
+                story: Markdown::new(r.story),
+                observed_on: r.observed_on,
+                privacy: Privacy::parse(&r.privacy)
+                    .ok_or_else(|| StoreError::Corrupt(format!("privacy {:?}", r.privacy)))?,
+                published_at: r.published_at,
+                deleted: r.deleted_at.is_some(),
+                id: r.id,
+            })
+        })
         .collect()
 }
 

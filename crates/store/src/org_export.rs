@@ -238,7 +238,7 @@ pub async fn export(
                 awards: HashSet::new(),
             }),
         };
-        let (slug,): (String,) = sqlx::query_as("SELECT slug FROM organizations WHERE id = $1")
+        let slug: String = sqlx::query_scalar("SELECT slug FROM organizations WHERE id = $1")
             .bind(org.as_str())
             .fetch_optional(&mut *conn)
             .await?

@@ -39,18 +39,31 @@ pub async fn history(
         ItemKind::Position => "positions",
     };
     // `table` is one of three constants above.
-    let ids: Vec<(String, Option<i64>)> = sqlx::query_as(AssertSqlSafe(format!(
+    #[derive(sqlx::FromRow)]
+    struct ItemRow {
+        id: String,
+        archived_at: Option<i64>,
+    }
+    #[derive(sqlx::FromRow)]
+    struct EntryRow {
+        at: i64,
+        actor_name: Option<String>,
+        change: String,
+        before: Option<String>,
+        after: Option<String>,
+    }
+    let item: Option<ItemRow> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT id, archived_at FROM {table} WHERE org_id = $1 AND slug = $2"
     )))
     .bind(org.as_str())
     .bind(slug.as_str())
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    let Some((id, archived_at)) = ids.into_iter().next() else {
+    let Some(ItemRow { id, archived_at }) = item else {
         return Ok(None);
     };
-    let rows: Vec<(i64, Option<String>, String, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT h.at, p.name, h.change, h.before, h.after
+    let rows: Vec<EntryRow> = sqlx::query_as(
+        "SELECT h.at, p.name AS actor_name, h.change, h.before, h.after
            FROM history h LEFT JOIN people p ON p.id = h.actor_id
           WHERE h.org_id = $1 AND h.item_kind = $2 AND h.item_id = $3
           ORDER BY h.at DESC, h.id DESC",
@@ -62,13 +75,13 @@ pub async fn history(
     .await?;
     let parse = |s: Option<String>| s.map(|s| serde_json::from_str::<Snapshot>(&s)).transpose();
     rows.into_iter()
-        .map(|(at, actor, change, before, after)| {
+        .map(|e| {
             Ok(HistoryEntry {
-                at,
-                actor: actor.map(|a| Name::parse(&a, "name")).transpose()?,
-                change,
-                before: parse(before)?,
-                after: parse(after)?,
+                at: e.at,
+                actor: e.actor_name.map(|a| Name::parse(&a, "name")).transpose()?,
+                change: e.change,
+                before: parse(e.before)?,
+                after: parse(e.after)?,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()

@@ -224,12 +224,23 @@ pub(super) async fn upsert_organization(
     summary: &mut ImportSummary,
 ) -> Result<OrgId, StoreError> {
     let miles = serde_json::to_string(&org.miles.values())?;
-    let rows: Vec<(String, String, String)> =
+    #[derive(sqlx::FromRow)]
+    struct ExistingRow {
+        id: String,
+        name: String,
+        miles: String,
+    }
+    let rows: Vec<ExistingRow> =
         sqlx::query_as("SELECT id, name, miles FROM organizations WHERE slug = $1")
             .bind(org.slug.as_str())
             .fetch_all(&mut *conn)
             .await?;
-    if let Some((id, name, old_miles)) = rows.into_iter().next() {
+    if let Some(ExistingRow {
+        id,
+        name,
+        miles: old_miles,
+    }) = rows.into_iter().next()
+    {
         if name != org.name.as_str() || old_miles != miles {
             sqlx::query(
                 "UPDATE organizations SET name = $1, miles = $2, updated_at = $3 WHERE id = $4",

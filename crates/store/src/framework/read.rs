@@ -41,15 +41,15 @@ pub async fn ability(
     slug: &Slug,
 ) -> Result<Option<Ability>, StoreError> {
     let mut conn = store.read().await?;
-    let rows: Vec<AbilityRow> = sqlx::query_as(
+    let row: Option<AbilityRow> = sqlx::query_as(
         "SELECT id, slug, name, category, description, sort_order, archived_at
            FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
     )
     .bind(org.as_str())
     .bind(slug.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_optional(&mut *conn)
     .await?;
-    let Some(row) = rows.into_iter().next() else {
+    let Some(row) = row else {
         return Ok(None);
     };
     let milestones: Vec<MilestoneRow> = sqlx::query_as(
@@ -57,7 +57,7 @@ pub async fn ability(
           WHERE org_id = $1 AND ability_id = $2",
     )
     .bind(org.as_str())
-    .bind(&row.0)
+    .bind(&row.id)
     .fetch_all(&mut *conn)
     .await?;
     let mut by_ability = group_milestones(milestones)?;
@@ -71,8 +71,15 @@ pub async fn required_by(
     org: &OrgId,
     ability: &Slug,
 ) -> Result<Vec<RequiredBy>, StoreError> {
-    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
-        "SELECT 'role', r.slug, r.plural, rr.level
+    #[derive(sqlx::FromRow)]
+    struct RequirerRow {
+        kind: String,
+        slug: String,
+        label: String,
+        level: i64,
+    }
+    let rows: Vec<RequirerRow> = sqlx::query_as(
+        "SELECT 'role' AS kind, r.slug, r.plural AS label, rr.level
            FROM role_requirements rr
            JOIN roles r ON r.id = rr.role_id
            JOIN abilities a ON a.id = rr.ability_id
@@ -90,16 +97,16 @@ pub async fn required_by(
     .await?;
     let mut out: Vec<RequiredBy> = rows
         .into_iter()
-        .map(|(kind, slug, label, level)| {
+        .map(|r| {
             Ok(RequiredBy {
-                kind: if kind == "role" {
+                kind: if r.kind == "role" {
                     RequirerKind::Role
                 } else {
                     RequirerKind::Position
                 },
-                slug: Slug::parse(&slug)?,
-                label: Name::parse(&label, "label")?,
-                level: Level::parse(level)?,
+                slug: Slug::parse(&r.slug)?,
+                label: Name::parse(&r.label, "label")?,
+                level: Level::parse(r.level)?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -111,61 +118,78 @@ pub(super) async fn load_organization(
     conn: &mut AnyConnection,
     org: &OrgId,
 ) -> Result<Organization, StoreError> {
-    let rows: Vec<(String, String, String)> =
+    #[derive(sqlx::FromRow)]
+    struct OrganizationRow {
+        slug: String,
+        name: String,
+        miles: String,
+    }
+    let r: OrganizationRow =
         sqlx::query_as("SELECT slug, name, miles FROM organizations WHERE id = $1")
             .bind(org.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
-    let (slug, name, miles) = rows.into_iter().next().ok_or(StoreError::NotFound)?;
-    let miles: Vec<i64> = serde_json::from_str(&miles)?;
+            .fetch_optional(&mut *conn)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let miles: Vec<i64> = serde_json::from_str(&r.miles)?;
     Ok(Organization {
-        slug: cairn_domain::OrgSlug::parse(&slug)?,
-        name: Name::parse(&name, "organization name")?,
+        slug: cairn_domain::OrgSlug::parse(&r.slug)?,
+        name: Name::parse(&r.name, "organization name")?,
         miles: cairn_domain::MilesScale::parse(&miles)?,
     })
 }
 
-pub(super) type AbilityRow = (
-    String,
-    String,
-    String,
-    Option<String>,
-    String,
-    i64,
-    Option<i64>,
-);
-pub(super) type MilestoneRow = (String, i64, String, String);
+#[derive(sqlx::FromRow)]
+pub(super) struct AbilityRow {
+    id: String,
+    slug: String,
+    name: String,
+    category: Option<String>,
+    description: String,
+    sort_order: i64,
+    archived_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(super) struct MilestoneRow {
+    ability_id: String,
+    level: i64,
+    summary: String,
+    examples: String,
+}
 
 pub(super) fn group_milestones(
     rows: Vec<MilestoneRow>,
 ) -> Result<HashMap<String, [Milestone; 5]>, StoreError> {
     let mut out: HashMap<String, [Milestone; 5]> = HashMap::new();
-    for (ability_id, level, summary, examples) in rows {
-        let level = Level::parse(level)?;
-        out.entry(ability_id).or_default()[level.index()] = Milestone {
-            summary: Markdown::new(summary),
-            examples: serde_json::from_str(&examples)?,
+    for m in rows {
+        let level = Level::parse(m.level)?;
+        out.entry(m.ability_id).or_default()[level.index()] = Milestone {
+            summary: Markdown::new(m.summary),
+            examples: serde_json::from_str(&m.examples)?,
         };
     }
     Ok(out)
 }
 
 pub(super) fn ability_from_row(
-    (id, slug, name, category, description, sort_order, archived_at): AbilityRow,
+    r: AbilityRow,
     milestones: &mut HashMap<String, [Milestone; 5]>,
 ) -> Result<Stored<Ability>, StoreError> {
     let item = Ability {
-        slug: Slug::parse(&slug)?,
-        name: Name::parse(&name, "ability name")?,
-        category: category.map(|c| Name::parse(&c, "category")).transpose()?,
-        description: Markdown::new(description),
-        milestones: milestones.remove(&id).unwrap_or_default(),
+        slug: Slug::parse(&r.slug)?,
+        name: Name::parse(&r.name, "ability name")?,
+        category: r
+            .category
+            .map(|c| Name::parse(&c, "category"))
+            .transpose()?,
+        description: Markdown::new(r.description),
+        milestones: milestones.remove(&r.id).unwrap_or_default(),
     };
     Ok(Stored {
-        id,
+        id: r.id,
         item,
-        sort_order,
-        archived: archived_at.is_some(),
+        sort_order: r.sort_order,
+        archived: r.archived_at.is_some(),
     })
 }
 
@@ -175,15 +199,21 @@ pub(super) async fn requirements(
     org: &OrgId,
     table_sql: &'static str,
 ) -> Result<HashMap<String, Vec<Requirement>>, StoreError> {
-    let rows: Vec<(String, String, i64)> = sqlx::query_as(table_sql)
+    #[derive(sqlx::FromRow)]
+    struct RequirementRow {
+        owner_id: String,
+        ability: String,
+        level: i64,
+    }
+    let rows: Vec<RequirementRow> = sqlx::query_as(table_sql)
         .bind(org.as_str())
         .fetch_all(&mut *conn)
         .await?;
     let mut out: HashMap<String, Vec<Requirement>> = HashMap::new();
-    for (owner, ability, level) in rows {
-        out.entry(owner).or_default().push(Requirement {
-            ability: Slug::parse(&ability)?,
-            level: Level::parse(level)?,
+    for r in rows {
+        out.entry(r.owner_id).or_default().push(Requirement {
+            ability: Slug::parse(&r.ability)?,
+            level: Level::parse(r.level)?,
         });
     }
     Ok(out)
@@ -212,50 +242,63 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
     let mut role_reqs = requirements(
         conn,
         org,
-        "SELECT rr.role_id, a.slug, rr.level FROM role_requirements rr
+        "SELECT rr.role_id AS owner_id, a.slug AS ability, rr.level FROM role_requirements rr
            JOIN abilities a ON a.id = rr.ability_id
           WHERE rr.org_id = $1 ORDER BY rr.sort_order",
     )
     .await?;
-    let role_rows: Vec<(String, String, String, String, String, i64, Option<i64>)> =
-        sqlx::query_as(
-            "SELECT id, slug, name, plural, description, sort_order, archived_at
+    #[derive(sqlx::FromRow)]
+    struct RoleRow {
+        id: String,
+        slug: String,
+        name: String,
+        plural: String,
+        description: String,
+        sort_order: i64,
+        archived_at: Option<i64>,
+    }
+    let role_rows: Vec<RoleRow> = sqlx::query_as(
+        "SELECT id, slug, name, plural, description, sort_order, archived_at
            FROM roles WHERE org_id = $1 ORDER BY sort_order, slug",
-        )
-        .bind(org.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
+    )
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
     let roles = role_rows
         .into_iter()
-        .map(
-            |(id, slug, name, plural, description, sort_order, archived_at)| {
-                let item = Role {
-                    slug: Slug::parse(&slug)?,
-                    name: Name::parse(&name, "role name")?,
-                    plural: Name::parse(&plural, "role plural")?,
-                    description: Markdown::new(description),
-                    requires: role_reqs.remove(&id).unwrap_or_default(),
-                };
-                Ok(Stored {
-                    id,
-                    item,
-                    sort_order,
-                    archived: archived_at.is_some(),
-                })
-            },
-        )
+        .map(|r| {
+            let item = Role {
+                slug: Slug::parse(&r.slug)?,
+                name: Name::parse(&r.name, "role name")?,
+                plural: Name::parse(&r.plural, "role plural")?,
+                description: Markdown::new(r.description),
+                requires: role_reqs.remove(&r.id).unwrap_or_default(),
+            };
+            Ok(Stored {
+                id: r.id,
+                item,
+                sort_order: r.sort_order,
+                archived: r.archived_at.is_some(),
+            })
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
 
     let mut position_reqs = requirements(
         conn,
         org,
-        "SELECT pr.position_id, a.slug, pr.level FROM position_requirements pr
+        "SELECT pr.position_id AS owner_id, a.slug AS ability, pr.level FROM position_requirements pr
            JOIN abilities a ON a.id = pr.ability_id
           WHERE pr.org_id = $1 ORDER BY pr.sort_order",
     )
     .await?;
-    let position_role_rows: Vec<(String, String, String)> = sqlx::query_as(
-        "SELECT pr.position_id, r.slug, pr.kind FROM position_roles pr
+    #[derive(sqlx::FromRow)]
+    struct PositionRoleRow {
+        position_id: String,
+        role: String,
+        kind: String,
+    }
+    let position_role_rows: Vec<PositionRoleRow> = sqlx::query_as(
+        "SELECT pr.position_id, r.slug AS role, pr.kind FROM position_roles pr
            JOIN roles r ON r.id = pr.role_id
           WHERE pr.org_id = $1 ORDER BY pr.sort_order",
     )
@@ -263,27 +306,28 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
     .fetch_all(&mut *conn)
     .await?;
     let mut position_roles: HashMap<String, (Vec<Slug>, Vec<Slug>)> = HashMap::new();
-    for (position, role, kind) in position_role_rows {
-        let entry = position_roles.entry(position).or_default();
-        let list = if kind == "required" {
+    for r in position_role_rows {
+        let entry = position_roles.entry(r.position_id).or_default();
+        let list = if r.kind == "required" {
             &mut entry.0
         } else {
             &mut entry.1
         };
-        list.push(Slug::parse(&role)?);
+        list.push(Slug::parse(&r.role)?);
     }
-    type PositionRow = (
-        String,
-        String,
-        String,
-        Option<String>,
-        String,
-        String,
-        String,
-        i64,
-        i64,
-        Option<i64>,
-    );
+    #[derive(sqlx::FromRow)]
+    struct PositionRow {
+        id: String,
+        slug: String,
+        title: String,
+        plural: Option<String>,
+        level: String,
+        description: String,
+        miles_rule: String,
+        miles_value: i64,
+        sort_order: i64,
+        archived_at: Option<i64>,
+    }
     let position_rows: Vec<PositionRow> = sqlx::query_as(
         "SELECT id, slug, title, plural, level, description, miles_rule, miles_value, sort_order, archived_at
            FROM positions WHERE org_id = $1 ORDER BY sort_order, slug",
@@ -293,44 +337,31 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
     .await?;
     let positions = position_rows
         .into_iter()
-        .map(
-            |(
-                id,
-                slug,
+        .map(|r| {
+            let (required_roles, suggested_roles) =
+                position_roles.remove(&r.id).unwrap_or_default();
+            let title = Name::parse(&r.title, "position title")?;
+            let item = Position {
+                slug: Slug::parse(&r.slug)?,
+                plural: match r.plural {
+                    Some(p) => Name::parse(&p, "position plural")?,
+                    None => Role::default_plural(&title),
+                },
                 title,
-                plural,
-                level,
-                description,
-                rule,
-                value,
-                sort_order,
-                archived_at,
-            )| {
-                let (required_roles, suggested_roles) =
-                    position_roles.remove(&id).unwrap_or_default();
-                let title = Name::parse(&title, "position title")?;
-                let item = Position {
-                    slug: Slug::parse(&slug)?,
-                    plural: match plural {
-                        Some(p) => Name::parse(&p, "position plural")?,
-                        None => Role::default_plural(&title),
-                    },
-                    title,
-                    level: Name::parse(&level, "position level")?,
-                    description: Markdown::new(description),
-                    required_roles,
-                    suggested_roles,
-                    requires: position_reqs.remove(&id).unwrap_or_default(),
-                    miles: miles_rule_from(&rule, value)?,
-                };
-                Ok(Stored {
-                    id,
-                    item,
-                    sort_order,
-                    archived: archived_at.is_some(),
-                })
-            },
-        )
+                level: Name::parse(&r.level, "position level")?,
+                description: Markdown::new(r.description),
+                required_roles,
+                suggested_roles,
+                requires: position_reqs.remove(&r.id).unwrap_or_default(),
+                miles: miles_rule_from(&r.miles_rule, r.miles_value)?,
+            };
+            Ok(Stored {
+                id: r.id,
+                item,
+                sort_order: r.sort_order,
+                archived: r.archived_at.is_some(),
+            })
+        })
         .collect::<Result<Vec<_>, StoreError>>()?;
 
     Ok(Items {
@@ -373,15 +404,20 @@ pub async fn archived(
             "SELECT slug, name FROM roles WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY name"
         }
         ItemKind::Position => {
-            "SELECT slug, title FROM positions WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY title"
+            "SELECT slug, title AS name FROM positions WHERE org_id = $1 AND archived_at IS NOT NULL ORDER BY title"
         }
     };
-    let rows: Vec<(String, String)> = sqlx::query_as(sql)
+    #[derive(sqlx::FromRow)]
+    struct ArchivedRow {
+        slug: String,
+        name: String,
+    }
+    let rows: Vec<ArchivedRow> = sqlx::query_as(sql)
         .bind(org.as_str())
         .fetch_all(&store.pool)
         .await?;
     rows.into_iter()
-        .map(|(slug, name)| Ok((Slug::parse(&slug)?, name)))
+        .map(|r| Ok((Slug::parse(&r.slug)?, r.name)))
         .collect()
 }
 /// When an item's content last changed (for "Last updated").
