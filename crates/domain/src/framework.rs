@@ -463,6 +463,54 @@ impl Framework {
         roles.chain(positions).collect()
     }
 
+    /// Archives one item, or says why it cannot be: an ability still
+    /// required by a role or position, and a role a position lists, stay
+    /// (the sentence names them). `Ok(false)`: no such live item.
+    pub fn archive(&mut self, kind: ItemKind, slug: &Slug) -> Result<bool, String> {
+        match kind {
+            ItemKind::Ability => {
+                let Some(ability) = self.ability(slug) else {
+                    return Ok(false);
+                };
+                let requirers = self.requirers_of(slug);
+                if !requirers.is_empty() {
+                    return Err(format!(
+                        "{} cannot be archived while {} require it. Remove those requirements first.",
+                        ability.name,
+                        requirers.join(", ")
+                    ));
+                }
+                self.abilities.retain(|a| &a.slug != slug);
+            }
+            ItemKind::Role => {
+                let Some(role) = self.role(slug) else {
+                    return Ok(false);
+                };
+                let users: Vec<String> = self
+                    .positions
+                    .iter()
+                    .filter(|p| p.required_roles.contains(slug) || p.suggested_roles.contains(slug))
+                    .map(|p| format!("the position {}", p.title))
+                    .collect();
+                if !users.is_empty() {
+                    return Err(format!(
+                        "{} cannot be archived while {} list it. Remove it from those positions first.",
+                        role.name,
+                        users.join(", ")
+                    ));
+                }
+                self.roles.retain(|r| &r.slug != slug);
+            }
+            ItemKind::Position => {
+                if self.position(slug).is_none() {
+                    return Ok(false);
+                }
+                self.positions.retain(|p| &p.slug != slug);
+            }
+        }
+        Ok(true)
+    }
+
     /// Adds abilities, replacing any with the same slug in place. A replaced
     /// ability keeps its category when the incoming one has none (a CSV
     /// export carries no categories). Roles and positions are untouched.
@@ -633,6 +681,34 @@ mod tests {
         for (input, expected) in cases {
             let got = Name::parse(input, "a name").ok();
             assert_eq!(got.as_ref().map(Name::as_str), *expected, "name {input:?}");
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn items_still_in_use_cannot_be_archived() {
+        let fw = crate::file::parse(include_str!("../../../demo/fernhill.yaml")).expect("demo");
+        let required = fw.roles[0].requires[0].ability.clone();
+        let listed = fw.positions.iter().find_map(|p| p.required_roles.first().cloned()).expect("a listed role");
+        let free_position = fw.positions[0].slug.clone();
+        let nobody = Slug::parse("nothing-here").expect("slug");
+        let cases: &[(&str, ItemKind, &Slug, Result<bool, &str>)] = &[
+            ("an ability a role requires",  ItemKind::Ability,  &required,      Err("cannot be archived while the role")),
+            ("a role a position lists",     ItemKind::Role,     &listed,        Err("cannot be archived while the position")),
+            ("a position: nothing needs it", ItemKind::Position, &free_position, Ok(true)),
+            ("an unknown item",             ItemKind::Ability,  &nobody,        Ok(false)),
+        ];
+        for (name, kind, slug, expected) in cases {
+            let mut copy = fw.clone();
+            let got = copy.archive(*kind, slug);
+            match (got, expected) {
+                (Ok(a), Ok(b)) => assert_eq!(a, *b, "{name}"),
+                (Err(e), Err(part)) => {
+                    assert!(e.contains(part), "{name}: {e}");
+                    assert_eq!(copy, fw, "{name}: refused, nothing changed");
+                }
+                (got, _) => panic!("{name}: {got:?}"),
+            }
         }
     }
 

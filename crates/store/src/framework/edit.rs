@@ -212,51 +212,11 @@ pub(super) fn edit_framework(
             |p| &p.slug,
             "position",
         ),
-        Edit::Archive {
-            kind: ItemKind::Ability,
-            slug,
-        } => {
-            let ability = fw.ability(&slug).ok_or(EditRefused::NotFound)?;
-            let requirers = fw.requirers_of(&slug);
-            if !requirers.is_empty() {
-                return Err(EditRefused::Problems(vec![format!(
-                    "{} cannot be archived while {} require it. Remove those requirements first.",
-                    ability.name,
-                    requirers.join(", ")
-                )]));
-            }
-            fw.abilities.retain(|a| a.slug != slug);
-            Ok(())
-        }
-        Edit::Archive {
-            kind: ItemKind::Role,
-            slug,
-        } => {
-            let role = fw.role(&slug).ok_or(EditRefused::NotFound)?;
-            let users: Vec<String> = fw
-                .positions
-                .iter()
-                .filter(|p| p.required_roles.contains(&slug) || p.suggested_roles.contains(&slug))
-                .map(|p| format!("the position {}", p.title))
-                .collect();
-            if !users.is_empty() {
-                return Err(EditRefused::Problems(vec![format!(
-                    "{} cannot be archived while {} list it. Remove it from those positions first.",
-                    role.name,
-                    users.join(", ")
-                )]));
-            }
-            fw.roles.retain(|r| r.slug != slug);
-            Ok(())
-        }
-        Edit::Archive {
-            kind: ItemKind::Position,
-            slug,
-        } => {
-            fw.position(&slug).ok_or(EditRefused::NotFound)?;
-            fw.positions.retain(|p| p.slug != slug);
-            Ok(())
-        }
+        Edit::Archive { kind, slug } => match fw.archive(kind, &slug) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(EditRefused::NotFound),
+            Err(why) => Err(EditRefused::Problems(vec![why])),
+        },
         Edit::Restore {
             kind: ItemKind::Ability,
             slug,
