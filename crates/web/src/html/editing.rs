@@ -7,23 +7,24 @@
 //! into domain types at the edge. Every save goes through
 //! `store::framework::apply`, which checks the result and records history.
 
+use axum::Form;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use cairn_domain::ItemKind;
 use cairn_domain::gruuv_csv::slugify;
 use cairn_domain::policy::Action;
 use cairn_domain::{Framework, Level, OrgSlug, Requirement, Slug};
-use cairn_store::framework::EditRefused;
+use cairn_store::framework::{self, Edit, EditRefused};
 
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::forms::{FormErrors, Pairs, field};
-use crate::html::OrgContext;
+use crate::extract::{ItemPath, OrgPath};
+use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::html::{Chrome, OrgContext, signed_in};
 
 pub(crate) fn org_slug(s: &str) -> Result<OrgSlug, PageError> {
     OrgSlug::parse(s).map_err(|_| PageError::NotFound)
-}
-
-pub(crate) fn item_slug(s: &str) -> Result<Slug, PageError> {
-    Slug::parse(s).map_err(|_| PageError::NotFound)
 }
 
 pub(crate) async fn editor(
@@ -112,4 +113,140 @@ pub(crate) fn parse_requirements(
         }
     }
     out
+}
+
+/// One kind of framework item as its editing forms see it. The four
+/// handlers below (new, edit, create, update) are the same for every kind;
+/// each kind says how its form looks and how a posted form parses.
+pub(crate) trait Editable: Clone + Sized + Send + 'static {
+    const KIND: ItemKind;
+
+    fn slug(&self) -> &Slug;
+
+    fn find<'a>(fw: &'a Framework, slug: &Slug) -> Option<&'a Self>;
+
+    /// The form: blank (`item` None), filled from an item, or refilled
+    /// from what was posted (`posted`) with its errors.
+    fn form(
+        chrome: Chrome,
+        org: &OrgSlug,
+        fw: &Framework,
+        item: Option<&Self>,
+        posted: Option<&Pairs>,
+        errors: FormErrors,
+    ) -> Response;
+
+    /// A posted form as the item it describes; `slug` is the item's own
+    /// when editing (slugs never change), None when creating.
+    fn parse(
+        fw: &Framework,
+        pairs: &Pairs,
+        slug: Option<Slug>,
+        errors: &mut FormErrors,
+    ) -> Option<Self>;
+
+    fn edit(self, create: bool) -> Edit;
+}
+
+/// `…/settings/framework/{area}/new`: a blank form.
+pub(crate) async fn new_form<T: Editable>(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(org): OrgPath,
+) -> Result<Response, PageError> {
+    let ctx = editor(&app, &visitor, &org).await?;
+    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let chrome = ctx.chrome(&visitor);
+    Ok(T::form(
+        chrome,
+        &org,
+        &fw,
+        None,
+        None,
+        FormErrors::default(),
+    ))
+}
+
+/// `/{org}/{area}/{slug}/edit`: the item's form.
+pub(crate) async fn edit_form<T: Editable>(
+    State(app): State<App>,
+    visitor: Visitor,
+    ItemPath(org, slug): ItemPath,
+) -> Result<Response, PageError> {
+    let ctx = editor(&app, &visitor, &org).await?;
+    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let item = T::find(&fw, &slug).ok_or(PageError::NotFound)?;
+    let chrome = ctx.chrome(&visitor);
+    Ok(T::form(
+        chrome,
+        &org,
+        &fw,
+        Some(item),
+        None,
+        FormErrors::default(),
+    ))
+}
+
+pub(crate) async fn create<T: Editable>(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(org): OrgPath,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    save::<T>(app, visitor, org, None, pairs).await
+}
+
+pub(crate) async fn update<T: Editable>(
+    State(app): State<App>,
+    visitor: Visitor,
+    ItemPath(org, slug): ItemPath,
+    Form(pairs): Form<Pairs>,
+) -> Result<Response, PageError> {
+    save::<T>(app, visitor, org, Some(slug), pairs).await
+}
+
+/// Parses, applies (`store::framework::apply` checks the whole framework
+/// and records the history), then shows the item; or the form again with
+/// what is wrong.
+async fn save<T: Editable>(
+    app: App,
+    visitor: Visitor,
+    org: OrgSlug,
+    slug: Option<Slug>,
+    pairs: Pairs,
+) -> Result<Response, PageError> {
+    let ctx = editor(&app, &visitor, &org).await?;
+    let person = signed_in(&visitor, "/")?;
+    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let existing = match &slug {
+        Some(s) => Some(T::find(&fw, s).ok_or(PageError::NotFound)?.clone()),
+        None => None,
+    };
+    let mut errors = FormErrors::default();
+    if let Some(item) =
+        T::parse(&fw, &pairs, slug.clone(), &mut errors).filter(|_| errors.is_empty())
+    {
+        let target = item.slug().clone();
+        let edit = item.edit(slug.is_none());
+        match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
+            Ok(()) => {
+                return Ok(redirect(&format!("/{org}/{}/{target}", T::KIND.area())));
+            }
+            Err(r) => refused(&mut errors, r)?,
+        }
+    }
+    let chrome = ctx.chrome(&visitor);
+    Ok(invalid(T::form(
+        chrome,
+        &org,
+        &fw,
+        existing.as_ref(),
+        Some(&pairs),
+        errors,
+    )))
+}
+
+/// Askama pages as the responses `Editable::form` returns.
+pub(crate) fn page(t: impl IntoResponse) -> Response {
+    t.into_response()
 }

@@ -2,18 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use cairn_domain::{Ability, Level, Markdown, Milestone, Name, OrgSlug, Slug, file::check_example};
-use cairn_store::framework::{self, Edit};
+use cairn_store::framework::Edit;
 
-use crate::App;
-use crate::auth::Visitor;
-use crate::error::PageError;
-use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::forms::{FormErrors, Pairs, field};
+use crate::html::Chrome;
 use crate::html::editing::*;
-use crate::html::{Chrome, signed_in};
+use cairn_domain::{Framework, ItemKind};
 
 pub(crate) struct MilestoneFields {
     level: u8,
@@ -131,81 +127,45 @@ pub(crate) fn parse_ability(
     })
 }
 
-pub(crate) async fn new_ability_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-) -> Result<AbilityForm, PageError> {
-    let org = org_slug(&org)?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    Ok(AbilityForm::of(ctx.chrome(&visitor), &org, None))
-}
+impl Editable for Ability {
+    const KIND: ItemKind = ItemKind::Ability;
 
-pub(crate) async fn edit_ability_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-) -> Result<AbilityForm, PageError> {
-    let (org, slug) = (org_slug(&org)?, item_slug(&slug)?);
-    let ctx = editor(&app, &visitor, &org).await?;
-    let ability = framework::ability(&app.store, &ctx.org.id, &slug)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    Ok(AbilityForm::of(ctx.chrome(&visitor), &org, Some(&ability)))
-}
+    fn slug(&self) -> &Slug {
+        &self.slug
+    }
 
-pub(crate) async fn save_ability(
-    app: App,
-    visitor: Visitor,
-    org: String,
-    slug: Option<String>,
-    pairs: Pairs,
-) -> Result<Response, PageError> {
-    let org = org_slug(&org)?;
-    let slug = slug.map(|s| item_slug(&s)).transpose()?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
-    let existing = match &slug {
-        Some(s) => Some(
-            framework::ability(&app.store, &ctx.org.id, s)
-                .await?
-                .ok_or(PageError::NotFound)?,
-        ),
-        None => None,
-    };
-    let mut errors = FormErrors::default();
-    if let Some(ability) =
-        parse_ability(&pairs, slug.clone(), &mut errors).filter(|_| errors.is_empty())
-    {
-        let target = ability.slug.clone();
-        let edit = Edit::SaveAbility {
-            ability,
-            create: slug.is_none(),
-        };
-        match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
-            Ok(()) => return Ok(redirect(&format!("/{org}/abilities/{target}"))),
-            Err(r) => refused(&mut errors, r)?,
+    fn find<'a>(fw: &'a Framework, slug: &Slug) -> Option<&'a Self> {
+        fw.ability(slug)
+    }
+
+    fn form(
+        chrome: Chrome,
+        org: &OrgSlug,
+        _fw: &Framework,
+        item: Option<&Self>,
+        posted: Option<&Pairs>,
+        errors: FormErrors,
+    ) -> Response {
+        let form = AbilityForm::of(chrome, org, item);
+        page(match posted {
+            Some(pairs) => form.refill(pairs, errors),
+            None => form,
+        })
+    }
+
+    fn parse(
+        _fw: &Framework,
+        pairs: &Pairs,
+        slug: Option<Slug>,
+        errors: &mut FormErrors,
+    ) -> Option<Self> {
+        parse_ability(pairs, slug, errors)
+    }
+
+    fn edit(self, create: bool) -> Edit {
+        Edit::SaveAbility {
+            ability: self,
+            create,
         }
     }
-    let form =
-        AbilityForm::of(ctx.chrome(&visitor), &org, existing.as_ref()).refill(&pairs, errors);
-    Ok(invalid(form))
-}
-
-pub(crate) async fn create_ability(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_ability(app, visitor, org, None, pairs).await
-}
-
-pub(crate) async fn update_ability(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_ability(app, visitor, org, Some(slug), pairs).await
 }

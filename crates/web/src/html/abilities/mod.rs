@@ -5,6 +5,9 @@ mod show;
 
 pub(crate) use show::*;
 
+use cairn_domain::Ability;
+
+use crate::html::editing;
 use crate::routes::Area;
 
 pub(crate) fn routes() -> Area {
@@ -12,12 +15,12 @@ pub(crate) fn routes() -> Area {
         .get("/{org}/abilities/{ability}", show::show)
         .get_post(
             "/{org}/settings/framework/abilities/new",
-            edit::new_ability_form,
-            edit::create_ability,
+            editing::new_form::<Ability>,
+            editing::create::<Ability>,
         )
         .get_post(
             "/{org}/abilities/{ability}/edit",
-            edit::edit_ability_form,
-            edit::update_ability,
+            editing::edit_form::<Ability>,
+            editing::update::<Ability>,
         )
 }

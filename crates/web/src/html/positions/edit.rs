@@ -2,18 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use cairn_domain::{Framework, Markdown, MilesRule, Name, OrgSlug, Position, Role, Slug};
-use cairn_store::framework::{self, Edit};
+use cairn_store::framework::Edit;
 
-use crate::App;
-use crate::auth::Visitor;
-use crate::error::PageError;
-use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::forms::{FormErrors, Pairs, field};
+use crate::html::Chrome;
 use crate::html::editing::*;
-use crate::html::{Chrome, signed_in};
+use cairn_domain::ItemKind;
 
 pub(crate) struct RoleChoice {
     slug: String,
@@ -156,97 +152,41 @@ pub(crate) fn parse_position(
     })
 }
 
-pub(crate) async fn new_position_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-) -> Result<PositionForm, PageError> {
-    let org = org_slug(&org)?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    Ok(position_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        None,
-        None,
-        FormErrors::default(),
-    ))
-}
+impl Editable for Position {
+    const KIND: ItemKind = ItemKind::Position;
 
-pub(crate) async fn edit_position_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-) -> Result<PositionForm, PageError> {
-    let (org, slug) = (org_slug(&org)?, item_slug(&slug)?);
-    let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    let p = fw.position(&slug).ok_or(PageError::NotFound)?;
-    Ok(position_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        Some(p),
-        None,
-        FormErrors::default(),
-    ))
-}
+    fn slug(&self) -> &Slug {
+        &self.slug
+    }
 
-pub(crate) async fn save_position(
-    app: App,
-    visitor: Visitor,
-    org: String,
-    slug: Option<String>,
-    pairs: Pairs,
-) -> Result<Response, PageError> {
-    let org = org_slug(&org)?;
-    let slug = slug.map(|s| item_slug(&s)).transpose()?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    let existing = match &slug {
-        Some(s) => Some(fw.position(s).ok_or(PageError::NotFound)?.clone()),
-        None => None,
-    };
-    let mut errors = FormErrors::default();
-    if let Some(position) =
-        parse_position(&fw, &pairs, slug.clone(), &mut errors).filter(|_| errors.is_empty())
-    {
-        let target = position.slug.clone();
-        let edit = Edit::SavePosition {
-            position,
-            create: slug.is_none(),
-        };
-        match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
-            Ok(()) => return Ok(redirect(&format!("/{org}/positions/{target}"))),
-            Err(r) => refused(&mut errors, r)?,
+    fn find<'a>(fw: &'a Framework, slug: &Slug) -> Option<&'a Self> {
+        fw.position(slug)
+    }
+
+    fn form(
+        chrome: Chrome,
+        org: &OrgSlug,
+        fw: &Framework,
+        item: Option<&Self>,
+        posted: Option<&Pairs>,
+        errors: FormErrors,
+    ) -> Response {
+        page(position_form(chrome, org, fw, item, posted, errors))
+    }
+
+    fn parse(
+        fw: &Framework,
+        pairs: &Pairs,
+        slug: Option<Slug>,
+        errors: &mut FormErrors,
+    ) -> Option<Self> {
+        parse_position(fw, pairs, slug, errors)
+    }
+
+    fn edit(self, create: bool) -> Edit {
+        Edit::SavePosition {
+            position: self,
+            create,
         }
     }
-    Ok(invalid(position_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        existing.as_ref(),
-        Some(&pairs),
-        errors,
-    )))
-}
-
-pub(crate) async fn create_position(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_position(app, visitor, org, None, pairs).await
-}
-
-pub(crate) async fn update_position(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_position(app, visitor, org, Some(slug), pairs).await
 }

@@ -5,6 +5,9 @@ mod show;
 
 pub(crate) use show::*;
 
+use cairn_domain::Position;
+
+use crate::html::editing;
 use crate::routes::Area;
 
 pub(crate) fn routes() -> Area {
@@ -12,12 +15,12 @@ pub(crate) fn routes() -> Area {
         .get("/{org}/positions/{position}", show::show)
         .get_post(
             "/{org}/settings/framework/positions/new",
-            edit::new_position_form,
-            edit::create_position,
+            editing::new_form::<Position>,
+            editing::create::<Position>,
         )
         .get_post(
             "/{org}/positions/{position}/edit",
-            edit::edit_position_form,
-            edit::update_position,
+            editing::edit_form::<Position>,
+            editing::update::<Position>,
         )
 }

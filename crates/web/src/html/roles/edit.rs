@@ -2,18 +2,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Form;
-use axum::extract::{Path, State};
 use axum::response::Response;
 use cairn_domain::{Framework, Markdown, Name, OrgSlug, Role, Slug};
-use cairn_store::framework::{self, Edit};
+use cairn_store::framework::Edit;
 
-use crate::App;
-use crate::auth::Visitor;
-use crate::error::PageError;
-use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
+use crate::forms::{FormErrors, Pairs, field};
+use crate::html::Chrome;
 use crate::html::editing::*;
-use crate::html::{Chrome, signed_in};
+use cairn_domain::ItemKind;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "authoring/role.html")]
@@ -89,97 +85,38 @@ pub(crate) fn parse_role(
     })
 }
 
-pub(crate) async fn new_role_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-) -> Result<RoleForm, PageError> {
-    let org = org_slug(&org)?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    Ok(role_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        None,
-        None,
-        FormErrors::default(),
-    ))
-}
+impl Editable for Role {
+    const KIND: ItemKind = ItemKind::Role;
 
-pub(crate) async fn edit_role_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-) -> Result<RoleForm, PageError> {
-    let (org, slug) = (org_slug(&org)?, item_slug(&slug)?);
-    let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    let role = fw.role(&slug).ok_or(PageError::NotFound)?;
-    Ok(role_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        Some(role),
-        None,
-        FormErrors::default(),
-    ))
-}
-
-pub(crate) async fn save_role(
-    app: App,
-    visitor: Visitor,
-    org: String,
-    slug: Option<String>,
-    pairs: Pairs,
-) -> Result<Response, PageError> {
-    let org = org_slug(&org)?;
-    let slug = slug.map(|s| item_slug(&s)).transpose()?;
-    let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
-    let existing = match &slug {
-        Some(s) => Some(fw.role(s).ok_or(PageError::NotFound)?.clone()),
-        None => None,
-    };
-    let mut errors = FormErrors::default();
-    if let Some(role) =
-        parse_role(&fw, &pairs, slug.clone(), &mut errors).filter(|_| errors.is_empty())
-    {
-        let target = role.slug.clone();
-        let edit = Edit::SaveRole {
-            role,
-            create: slug.is_none(),
-        };
-        match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
-            Ok(()) => return Ok(redirect(&format!("/{org}/roles/{target}"))),
-            Err(r) => refused(&mut errors, r)?,
-        }
+    fn slug(&self) -> &Slug {
+        &self.slug
     }
-    Ok(invalid(role_form(
-        ctx.chrome(&visitor),
-        &org,
-        &fw,
-        existing.as_ref(),
-        Some(&pairs),
-        errors,
-    )))
-}
 
-pub(crate) async fn create_role(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path(org): Path<String>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_role(app, visitor, org, None, pairs).await
-}
+    fn find<'a>(fw: &'a Framework, slug: &Slug) -> Option<&'a Self> {
+        fw.role(slug)
+    }
 
-pub(crate) async fn update_role(
-    State(app): State<App>,
-    visitor: Visitor,
-    Path((org, slug)): Path<(String, String)>,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    save_role(app, visitor, org, Some(slug), pairs).await
+    fn form(
+        chrome: Chrome,
+        org: &OrgSlug,
+        fw: &Framework,
+        item: Option<&Self>,
+        posted: Option<&Pairs>,
+        errors: FormErrors,
+    ) -> Response {
+        page(role_form(chrome, org, fw, item, posted, errors))
+    }
+
+    fn parse(
+        fw: &Framework,
+        pairs: &Pairs,
+        slug: Option<Slug>,
+        errors: &mut FormErrors,
+    ) -> Option<Self> {
+        parse_role(fw, pairs, slug, errors)
+    }
+
+    fn edit(self, create: bool) -> Edit {
+        Edit::SaveRole { role: self, create }
+    }
 }

@@ -5,6 +5,9 @@ mod show;
 
 pub(crate) use show::*;
 
+use cairn_domain::Role;
+
+use crate::html::editing;
 use crate::routes::Area;
 
 pub(crate) fn routes() -> Area {
@@ -12,12 +15,12 @@ pub(crate) fn routes() -> Area {
         .get("/{org}/roles/{role}", show::show)
         .get_post(
             "/{org}/settings/framework/roles/new",
-            edit::new_role_form,
-            edit::create_role,
+            editing::new_form::<Role>,
+            editing::create::<Role>,
         )
         .get_post(
             "/{org}/roles/{role}/edit",
-            edit::edit_role_form,
-            edit::update_role,
+            editing::edit_form::<Role>,
+            editing::update::<Role>,
         )
 }
