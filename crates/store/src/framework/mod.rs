@@ -14,10 +14,11 @@ use cairn_domain::{Ability, Level, Name, Position, Role, Slug};
 
 mod edit;
 mod history;
+mod items;
 mod plan;
 mod read;
 
-use self::{plan::*, read::*};
+use self::{items::*, plan::*, read::*};
 pub use edit::{Edit, EditRefused, ItemKind, apply, replace, replace_as};
 pub use history::{HistoryEntry, ItemHistory, history};
 pub use read::{ability, ability_updated_at, archived, load, load_by_slug, required_by};

@@ -3,8 +3,8 @@
 
 use std::collections::{HashMap, HashSet};
 
-use cairn_domain::history::{self, Snapshot};
-use cairn_domain::{Ability, Framework, Level, Name, Organization, Position, Role, Slug};
+use cairn_domain::history::Snapshot;
+use cairn_domain::{Framework, Organization, Slug};
 use sqlx::{AnyConnection, AssertSqlSafe};
 
 use super::*;
@@ -124,7 +124,7 @@ pub(super) async fn write_framework(
     summary: &mut ImportSummary,
 ) -> Result<(), StoreError> {
     let org = w.org;
-    let ability_ids = write_abilities(
+    let ability_ids = write_items(
         conn,
         w,
         &fw.abilities,
@@ -132,8 +132,8 @@ pub(super) async fn write_framework(
         &mut summary.abilities,
     )
     .await?;
-    let role_ids = write_roles(conn, w, &fw.roles, existing.roles, &mut summary.roles).await?;
-    let position_ids = write_positions(
+    let role_ids = write_items(conn, w, &fw.roles, existing.roles, &mut summary.roles).await?;
+    let position_ids = write_items(
         conn,
         w,
         &fw.positions,
@@ -360,250 +360,61 @@ pub(super) async fn archive_missing<T>(
     Ok(())
 }
 
-pub(super) async fn write_abilities(
+/// Writes one kind of item: each matched by slug against what is stored,
+/// then inserted, updated or left alone, its history recorded; stored
+/// items missing from `items` are archived. Returns every written item's
+/// id by slug (for the requirements that point at them).
+pub(super) async fn write_items<T: Written>(
     conn: &mut AnyConnection,
     w: &Writer<'_>,
-    abilities: &[Ability],
-    existing: Vec<Stored<Ability>>,
+    items: &[T],
+    existing: Vec<Stored<T>>,
     changes: &mut Changes,
 ) -> Result<HashMap<Slug, String>, StoreError> {
     let mut ids = HashMap::new();
-    for (i, a) in abilities.iter().enumerate() {
+    for (i, item) in items.iter().enumerate() {
         let order = i as i64;
-        let old = existing.iter().find(|s| s.item.slug == a.slug);
-        let plan = plan(old, a, order);
+        let old = existing.iter().find(|s| s.item.slug() == item.slug());
+        let plan = plan(old, item, order);
         count(&plan, changes);
         let recorded = plan.shape();
-        let category = a.category.as_ref().map(Name::as_str);
-        let (id, milestones_changed) = match plan {
+        let (id, inserted) = match plan {
             Plan::Insert => {
                 let id = new_id();
-                sqlx::query(
-                    "INSERT INTO abilities (id, org_id, slug, name, category, description, sort_order, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                )
-                .bind(&id)
-                .bind(w.org.as_str())
-                .bind(a.slug.as_str())
-                .bind(a.name.as_str())
-                .bind(category)
-                .bind(a.description.as_str())
-                .bind(order)
-                .bind(w.now)
-                .execute(&mut *conn)
-                .await?;
+                item.insert(conn, w, &id, order).await?;
                 (id, true)
             }
             Plan::Update {
                 id,
                 content_changed,
             } => {
-                sqlx::query(
-                    "UPDATE abilities SET name = $1, category = $2, description = $3, sort_order = $4,
-                            archived_at = NULL, updated_at = CASE WHEN $5 = 1 THEN $6 ELSE updated_at END
-                      WHERE id = $7",
-                )
-                .bind(a.name.as_str())
-                .bind(category)
-                .bind(a.description.as_str())
-                .bind(order)
-                .bind(i64::from(content_changed))
-                .bind(w.now)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-                let changed = old.is_some_and(|o| o.item.milestones != a.milestones);
-                (id, changed)
+                item.update(conn, w, &id, order, content_changed).await?;
+                (id, false)
             }
             Plan::Keep { id } => (id, false),
         };
-        if milestones_changed {
-            sqlx::query("DELETE FROM milestones WHERE ability_id = $1")
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-            for (level, m) in Level::ALL.iter().zip(&a.milestones) {
-                sqlx::query(
-                    "INSERT INTO milestones (org_id, ability_id, level, summary, examples)
-                     VALUES ($1, $2, $3, $4, $5)",
-                )
-                .bind(w.org.as_str())
-                .bind(&id)
-                .bind(i64::from(level.get()))
-                .bind(m.summary.as_str())
-                .bind(serde_json::to_string(&m.examples)?)
-                .execute(&mut *conn)
-                .await?;
-            }
-        }
-        w.record_plan(conn, "ability", &id, &recorded, old, a, history::ability)
+        item.write_parts(conn, w, &id, old.map(|o| &o.item), inserted)
             .await?;
-        ids.insert(a.slug.clone(), id);
+        w.record_plan(
+            conn,
+            T::KIND.as_str(),
+            &id,
+            &recorded,
+            old,
+            item,
+            T::snapshot,
+        )
+        .await?;
+        ids.insert(item.slug().clone(), id);
     }
     archive_missing(
         conn,
         w,
-        "abilities",
-        "ability",
+        T::KIND.area(),
+        T::KIND.as_str(),
         &existing,
         &ids,
-        history::ability,
-        changes,
-    )
-    .await?;
-    Ok(ids)
-}
-
-pub(super) async fn write_roles(
-    conn: &mut AnyConnection,
-    w: &Writer<'_>,
-    roles: &[Role],
-    existing: Vec<Stored<Role>>,
-    changes: &mut Changes,
-) -> Result<HashMap<Slug, String>, StoreError> {
-    let mut ids = HashMap::new();
-    for (i, r) in roles.iter().enumerate() {
-        let order = i as i64;
-        let old = existing.iter().find(|s| s.item.slug == r.slug);
-        let plan = plan(old, r, order);
-        count(&plan, changes);
-        let recorded = plan.shape();
-        let id = match plan {
-            Plan::Insert => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO roles (id, org_id, slug, name, plural, description, sort_order, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)",
-                )
-                .bind(&id)
-                .bind(w.org.as_str())
-                .bind(r.slug.as_str())
-                .bind(r.name.as_str())
-                .bind(r.plural.as_str())
-                .bind(r.description.as_str())
-                .bind(order)
-                .bind(w.now)
-                .execute(&mut *conn)
-                .await?;
-                id
-            }
-            Plan::Update {
-                id,
-                content_changed,
-            } => {
-                sqlx::query(
-                    "UPDATE roles SET name = $1, plural = $2, description = $3, sort_order = $4,
-                            archived_at = NULL, updated_at = CASE WHEN $5 = 1 THEN $6 ELSE updated_at END
-                      WHERE id = $7",
-                )
-                .bind(r.name.as_str())
-                .bind(r.plural.as_str())
-                .bind(r.description.as_str())
-                .bind(order)
-                .bind(i64::from(content_changed))
-                .bind(w.now)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-                id
-            }
-            Plan::Keep { id } => id,
-        };
-        w.record_plan(conn, "role", &id, &recorded, old, r, history::role)
-            .await?;
-        ids.insert(r.slug.clone(), id);
-    }
-    archive_missing(
-        conn,
-        w,
-        "roles",
-        "role",
-        &existing,
-        &ids,
-        history::role,
-        changes,
-    )
-    .await?;
-    Ok(ids)
-}
-
-pub(super) async fn write_positions(
-    conn: &mut AnyConnection,
-    w: &Writer<'_>,
-    positions: &[Position],
-    existing: Vec<Stored<Position>>,
-    changes: &mut Changes,
-) -> Result<HashMap<Slug, String>, StoreError> {
-    let mut ids = HashMap::new();
-    for (i, p) in positions.iter().enumerate() {
-        let order = i as i64;
-        let old = existing.iter().find(|s| s.item.slug == p.slug);
-        let plan = plan(old, p, order);
-        count(&plan, changes);
-        let recorded = plan.shape();
-        let (rule, value) = miles_rule_to(p.miles);
-        let id = match plan {
-            Plan::Insert => {
-                let id = new_id();
-                sqlx::query(
-                    "INSERT INTO positions (id, org_id, slug, title, level, description, miles_rule, miles_value,
-                                            sort_order, created_at, updated_at, plural)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
-                )
-                .bind(&id)
-                .bind(w.org.as_str())
-                .bind(p.slug.as_str())
-                .bind(p.title.as_str())
-                .bind(p.level.as_str())
-                .bind(p.description.as_str())
-                .bind(rule)
-                .bind(value)
-                .bind(order)
-                .bind(w.now)
-                .bind(p.plural.as_str())
-                .execute(&mut *conn)
-                .await?;
-                id
-            }
-            Plan::Update {
-                id,
-                content_changed,
-            } => {
-                sqlx::query(
-                    "UPDATE positions SET title = $1, level = $2, description = $3, miles_rule = $4, miles_value = $5,
-                            sort_order = $6, archived_at = NULL,
-                            updated_at = CASE WHEN $7 = 1 THEN $8 ELSE updated_at END,
-                            plural = $10
-                      WHERE id = $9",
-                )
-                .bind(p.title.as_str())
-                .bind(p.level.as_str())
-                .bind(p.description.as_str())
-                .bind(rule)
-                .bind(value)
-                .bind(order)
-                .bind(i64::from(content_changed))
-                .bind(w.now)
-                .bind(&id)
-                .bind(p.plural.as_str())
-                .execute(&mut *conn)
-                .await?;
-                id
-            }
-            Plan::Keep { id } => id,
-        };
-        w.record_plan(conn, "position", &id, &recorded, old, p, history::position)
-            .await?;
-        ids.insert(p.slug.clone(), id);
-    }
-    archive_missing(
-        conn,
-        w,
-        "positions",
-        "position",
-        &existing,
-        &ids,
-        history::position,
+        T::snapshot,
         changes,
     )
     .await?;
