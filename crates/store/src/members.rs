@@ -71,14 +71,18 @@ pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError>
 }
 
 /// One member of `org` (active or departed), without loading the others.
-pub async fn get(store: &Store, org: &OrgId, person: &str) -> Result<Option<Member>, StoreError> {
+pub async fn get(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<Option<Member>, StoreError> {
     let row: Option<MemberRow> = sqlx::query_as(
         "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
            FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1 AND m.person_id = $2",
     )
     .bind(org.as_str())
-    .bind(person)
+    .bind(person.as_str())
     .fetch_optional(&store.pool)
     .await?;
     row.map(member_from).transpose()

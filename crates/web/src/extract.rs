@@ -1,73 +1,156 @@
-//! Path segments parsed into domain types. A segment that cannot be a slug
-//! names nothing that exists: it is a 404, like any unknown item.
+//! Path segments parsed into domain types at the edge. A segment that
+//! cannot be what its place asks for names nothing that exists: it is a
+//! 404, like any unknown item (under `/api/` the 404 is problem details,
+//! as every API error is).
+
+use std::fmt;
+use std::ops::Deref;
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use cairn_domain::{ItemKind, OrgSlug, Slug};
+use cairn_store::people::PersonId;
 
 use crate::error::PageError;
 
-/// `/{org}`.
-pub struct OrgPath(pub OrgSlug);
+/// An opaque record id from a path (an observation, a conversation, an
+/// award, an invitation, a session, a token): 1 to 64 letters, digits,
+/// `-` or `_`. Anything else is not an id of ours.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordId(String);
 
-/// `/{org}/<area>/{item}`.
-pub struct ItemPath(pub OrgSlug, pub Slug);
+impl RecordId {
+    pub fn parse(s: &str) -> Option<Self> {
+        let ok = (1..=64).contains(&s.len())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        ok.then(|| RecordId(s.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl Deref for RecordId {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for RecordId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn org(s: &str) -> Option<OrgSlug> {
+    OrgSlug::parse(s).ok()
+}
+
+fn slug(s: &str) -> Option<Slug> {
+    Slug::parse(s).ok()
+}
+
+fn person(s: &str) -> Option<PersonId> {
+    RecordId::parse(s).map(|id| PersonId::from_form(id.as_str()))
+}
+
+/// The route's parameters, in order; exactly `N` of them.
+async fn segments<const N: usize, S: Send + Sync>(
+    parts: &mut Parts,
+    state: &S,
+) -> Result<[String; N], PageError> {
+    let Path(values): Path<Vec<String>> = Path::from_request_parts(parts, state)
+        .await
+        .map_err(|_| PageError::NotFound)?;
+    values.try_into().map_err(|_| PageError::NotFound)
+}
+
+macro_rules! path_extractor {
+    ($(#[$doc:meta])* $name:ident($($field:ident: $ty:ty = $parse:expr),+) [$n:literal]) => {
+        $(#[$doc])*
+        pub struct $name($(pub $ty),+);
+
+        impl<S: Send + Sync> FromRequestParts<S> for $name {
+            type Rejection = PageError;
+
+            async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
+                let [$($field),+] = segments::<$n, S>(parts, state).await?;
+                Ok($name($($parse(&$field).ok_or(PageError::NotFound)?),+))
+            }
+        }
+    };
+}
+
+path_extractor!(
+    /// `/{org}`.
+    OrgPath(o: OrgSlug = org) [1]
+);
+path_extractor!(
+    /// `/{org}/<area>/{slug}`.
+    ItemPath(o: OrgSlug = org, s: Slug = slug) [2]
+);
+path_extractor!(
+    /// `/{org}/people/{person}…`.
+    MemberPath(o: OrgSlug = org, p: PersonId = person) [2]
+);
+path_extractor!(
+    /// `/{org}/<records>/{id}…`: an observation, conversation, award or
+    /// invitation of the organization.
+    RecordPath(o: OrgSlug = org, id: RecordId = RecordId::parse) [2]
+);
+path_extractor!(
+    /// `/{org}/people/{person}/positions/{position}`.
+    MemberPositionPath(o: OrgSlug = org, p: PersonId = person, s: Slug = slug) [3]
+);
+path_extractor!(
+    /// `/settings/…/{id}`, `/invite/{token}`: one id, no organization.
+    IdPath(id: RecordId = RecordId::parse) [1]
+);
 
 /// `/{org}/{area}/{slug}/…`: one route serving abilities, roles and
-/// positions alike (history, archive, restore). An area that is not one
-/// of the three is a 404.
+/// positions alike (history, archive, restore, conversations). An area
+/// that is not one of the three is a 404.
 pub struct KindPath {
     pub org: OrgSlug,
     pub kind: ItemKind,
     pub slug: Slug,
 }
 
-impl KindPath {
-    /// Parses the three segments; None when any names nothing.
-    pub fn parse(org: &str, area: &str, slug: &str) -> Option<Self> {
-        Some(KindPath {
-            org: OrgSlug::parse(org).ok()?,
-            kind: ItemKind::from_area(area)?,
-            slug: Slug::parse(slug).ok()?,
-        })
-    }
-}
-
 impl<S: Send + Sync> FromRequestParts<S> for KindPath {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let Path((org, area, slug)): Path<(String, String, String)> =
-            Path::from_request_parts(parts, state)
-                .await
-                .map_err(|_| PageError::NotFound)?;
-        KindPath::parse(&org, &area, &slug).ok_or(PageError::NotFound)
+        let [o, area, s] = segments::<3, S>(parts, state).await?;
+        Ok(KindPath {
+            org: org(&o).ok_or(PageError::NotFound)?,
+            kind: ItemKind::from_area(&area).ok_or(PageError::NotFound)?,
+            slug: slug(&s).ok_or(PageError::NotFound)?,
+        })
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for OrgPath {
-    type Rejection = PageError;
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let Path(org): Path<String> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(|_| PageError::NotFound)?;
-        Ok(OrgPath(
-            OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?,
-        ))
-    }
-}
-
-impl<S: Send + Sync> FromRequestParts<S> for ItemPath {
-    type Rejection = PageError;
-
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, PageError> {
-        let Path((org, item)): Path<(String, String)> = Path::from_request_parts(parts, state)
-            .await
-            .map_err(|_| PageError::NotFound)?;
-        Ok(ItemPath(
-            OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?,
-            Slug::parse(&item).map_err(|_| PageError::NotFound)?,
-        ))
+    #[test]
+    #[rustfmt::skip]
+    fn record_ids_are_short_plain_tokens() {
+        for (id, ok) in [
+            ("0197a4c2e5b87c3f9d1e2a3b4c5d6e7f", true),
+            ("p000042", true),
+            ("a-b_c", true),
+            ("", false),
+            ("../etc", false),
+            ("x y", false),
+            ("ä", false),
+            (&"a".repeat(65), false),
+        ] {
+            assert_eq!(RecordId::parse(id).is_some(), ok, "{id:?}");
+        }
     }
 }

@@ -4,7 +4,7 @@
 //! members-only resource of an organization they are not in, is a 404.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use cairn_domain::policy::Action;
 use cairn_domain::requirement::{position_requirements, required_miles};
 use cairn_domain::{Level, Requirement, Slug, health, history};
@@ -12,14 +12,10 @@ use cairn_store::conversations;
 use cairn_store::framework::{self, RequirerKind};
 use serde_json::{Value, json};
 
-use super::ApiKindPath;
 use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
 use crate::extract::KindPath;
-
-fn slug(s: &str) -> Result<Slug, ApiError> {
-    Slug::parse(s).map_err(|_| ApiError::not_found())
-}
+use crate::extract::{ItemPath, OrgPath};
 
 fn requirements(list: &[Requirement]) -> Value {
     json!(
@@ -32,7 +28,7 @@ fn requirements(list: &[Requirement]) -> Value {
 pub(crate) async fn abilities(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org.id).await?;
@@ -48,10 +44,9 @@ pub(crate) async fn abilities(
 pub(crate) async fn ability(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, item)): Path<(String, String)>,
+    ItemPath(org, item): ItemPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let item = slug(&item)?;
     let a = framework::ability(&app.store, &org.id, &item)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -82,7 +77,7 @@ pub(crate) async fn ability(
 pub(crate) async fn roles(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org.id).await?;
@@ -100,7 +95,7 @@ pub(crate) async fn roles(
 pub(crate) async fn positions(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org.id).await?;
@@ -122,7 +117,7 @@ pub(crate) async fn positions(
 pub(crate) async fn health_report(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     Ok(Json(
@@ -136,9 +131,9 @@ pub(crate) async fn health_report(
 pub(crate) async fn item_history(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    ApiKindPath(KindPath { org, kind, slug }): ApiKindPath,
+    KindPath { org, kind, slug }: KindPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, org.as_str(), Action::ReadFramework).await?;
+    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let history = framework::history(&app.store, &org.id, kind, &slug)
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -169,9 +164,9 @@ pub(crate) async fn item_history(
 pub(crate) async fn item_conversations(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    ApiKindPath(KindPath { org, kind, slug }): ApiKindPath,
+    KindPath { org, kind, slug }: KindPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, org.as_str(), Action::ReadMemberContent).await?;
+    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let subject = conversations::subject(&app.store, &org.id, kind, slug.as_str())
         .await?
         .ok_or_else(ApiError::not_found)?;

@@ -4,7 +4,7 @@
 //! Errors are RFC 9457 problem details.
 
 use axum::Json;
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,12 +18,12 @@ use serde_json::{Value, json};
 
 use crate::App;
 use crate::auth::{self, Visitor};
+use crate::extract::OrgPath;
 
 mod framework;
 mod openapi;
 mod people;
 
-use crate::extract::KindPath;
 use crate::routes::Area;
 
 pub(crate) fn routes() -> Area {
@@ -56,24 +56,6 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/framework", framework_json)
         .get("/api/v1/orgs/{org}/members", members_json)
         .get("/api/v1/{*rest}", unknown)
-}
-
-/// `/api/v1/orgs/{org}/{area}/{slug}/…` as domain types; anything else
-/// is a 404 problem.
-pub(crate) struct ApiKindPath(pub KindPath);
-
-impl FromRequestParts<App> for ApiKindPath {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, app: &App) -> Result<Self, ApiError> {
-        let Path((org, area, slug)): Path<(String, String, String)> =
-            Path::from_request_parts(parts, app)
-                .await
-                .map_err(|_| ApiError::not_found())?;
-        KindPath::parse(&org, &area, &slug)
-            .map(ApiKindPath)
-            .ok_or_else(ApiError::not_found)
-    }
 }
 
 /// A problem, as `application/problem+json`.
@@ -229,11 +211,10 @@ async fn me(
 pub(crate) async fn org_for(
     app: &App,
     visitor: &Visitor,
-    slug: &str,
+    slug: &OrgSlug,
     action: Action,
 ) -> Result<OrgRecord, ApiError> {
-    let slug = OrgSlug::parse(slug).map_err(|_| ApiError::not_found())?;
-    let org = orgs::by_slug(&app.store, &slug)
+    let org = orgs::by_slug(&app.store, slug)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let actor = visitor.actor(app, &org).await?;
@@ -245,7 +226,7 @@ pub(crate) async fn org_for(
 async fn framework_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Response, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
@@ -262,7 +243,7 @@ async fn framework_json(
 async fn members_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let actor = visitor.actor(&app, &org).await?;

@@ -3,13 +3,13 @@
 //! `can_read_award` for awards, and the journey / eligibility audience.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
+use cairn_domain::Level;
 use cairn_domain::awards::can_read_award;
 use cairn_domain::eligibility::eligibility;
 use cairn_domain::journey::journey;
 use cairn_domain::policy::{self, Action, Actor};
 use cairn_domain::visibility::{Reader, can_read, can_see_progress, can_see_rating};
-use cairn_domain::{Level, Slug};
 use cairn_store::observations::{self, Observation};
 use cairn_store::orgs::OrgRecord;
 use cairn_store::people::PersonId;
@@ -19,6 +19,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
 use crate::auth::Visitor;
+use crate::extract::{MemberPath, MemberPositionPath, OrgPath, RecordPath};
 
 async fn reader(
     app: &App,
@@ -55,7 +56,7 @@ fn observation_json(o: &Observation, reader: &Reader<PersonId>) -> Value {
 pub(crate) async fn list(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let (r, _) = reader(&app, &visitor, &org).await?;
@@ -70,7 +71,7 @@ pub(crate) async fn list(
 pub(crate) async fn one(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let (r, _) = reader(&app, &visitor, &org).await?;
@@ -87,7 +88,7 @@ pub(crate) async fn one(
 pub(crate) async fn journey_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, person)): Path<(String, String)>,
+    MemberPath(org, person): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
@@ -139,7 +140,7 @@ pub(crate) async fn journey_json(
 pub(crate) async fn eligibility_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
-    Path((org, person, position)): Path<(String, String, String)>,
+    MemberPositionPath(org, person, position): MemberPositionPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (r, actor) = reader(&app, &visitor, &org).await?;
@@ -152,9 +153,7 @@ pub(crate) async fn eligibility_json(
         return Err(ApiError::not_found());
     }
     let fw = cairn_store::framework::load(&app.store, &org.id).await?;
-    let position = fw
-        .position(&Slug::parse(&position).map_err(|_| ApiError::not_found())?)
-        .ok_or_else(ApiError::not_found)?;
+    let position = fw.position(&position).ok_or_else(ApiError::not_found)?;
     let all = awards::of_person(&app.store, &org.id, id).await?;
     let held = awards::held(
         all.iter()

@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_domain::Name;
@@ -20,6 +20,7 @@ use super::{Chrome, Link, date, url_encode};
 use crate::App;
 use crate::auth::{self, ClientInfo, TOKEN_PREFIX, TokenScope, Visitor};
 use crate::error::PageError;
+use crate::extract::IdPath;
 use crate::forms::{FormErrors, invalid, redirect, redirect_with_cookie, safe_next};
 use crate::{password, secrets};
 
@@ -454,7 +455,7 @@ pub(crate) async fn sessions_page(
 pub(crate) async fn revoke_session(
     State(app): State<App>,
     visitor: Visitor,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
     let person = signed_in_by_session(&visitor, "/settings/sessions")?;
     if !people::revoke_session(&app.store, &person.id, &id).await? {
@@ -582,7 +583,7 @@ pub(crate) async fn create_token(
 pub(crate) async fn revoke_token(
     State(app): State<App>,
     visitor: Visitor,
-    Path(id): Path<String>,
+    IdPath(id): IdPath,
 ) -> Result<Response, PageError> {
     let person = signed_in_by_session(&visitor, "/settings/tokens")?;
     if !people::revoke_token(&app.store, &person.id, &id, app.now()).await? {

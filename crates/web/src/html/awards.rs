@@ -6,14 +6,14 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cairn_domain::awards::{
     AwardVisibility, RevokeRefused, check_evidence, levels_to_award, may_award,
 };
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
-use cairn_domain::{Level, OrgSlug, Slug};
+use cairn_domain::{Level, Slug};
 use cairn_store::awards::{self, NewAward};
 use cairn_store::{members, observations};
 
@@ -23,6 +23,7 @@ use cairn_store::audit::Entry;
 use crate::App;
 use crate::auth::{ClientInfo, Visitor};
 use crate::error::PageError;
+use crate::extract::{MemberPath, RecordPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::journey::view;
 use crate::html::observations::reader_for;
@@ -32,10 +33,9 @@ pub(crate) async fn award(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
-    Path((org, person)): Path<(String, String)>,
+    MemberPath(org, person): MemberPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let member = members::get(&app.store, &ctx.org.id, &person)
@@ -168,10 +168,9 @@ pub(crate) async fn revoke(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let (recipient, certifier) = awards::parties(&app.store, &ctx.org.id, &id)
@@ -208,14 +207,14 @@ pub(crate) async fn revoke(
             let mut errors = FormErrors::default();
             errors.add("", format!("Not revoked: {refused}."));
             return Ok(invalid(
-                view(&app, &visitor, &org, recipient.as_str(), None, errors).await?,
+                view(&app, &visitor, &org, &recipient, None, errors).await?,
             ));
         }
     };
     if revoked.is_empty() {
         return Err(PageError::NotFound);
     }
-    let whom = members::get(&app.store, &ctx.org.id, recipient.as_str())
+    let whom = members::get(&app.store, &ctx.org.id, &recipient)
         .await?
         .map_or_else(
             || recipient.as_str().to_owned(),
@@ -229,7 +228,7 @@ pub(crate) async fn revoke(
                 actor: Some(&me),
                 action: AuditAction::AwardRevoked,
                 subject: whom.clone(),
-                detail: if award == &id {
+                detail: if award.as_str() == id.as_str() {
                     format!("award {award}")
                 } else {
                     format!("award {award} (above award {id}, revoked with it)")

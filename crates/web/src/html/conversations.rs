@@ -3,7 +3,7 @@
 //! reopen threads. Members only; nothing is ever deleted.
 
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cairn_domain::ItemKind;
 use cairn_domain::policy::Action;
@@ -17,6 +17,8 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::KindPath;
+use crate::extract::RecordId;
+use crate::extract::RecordPath;
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::markdown;
 
@@ -227,10 +229,9 @@ pub(crate) struct ReplyForm {
 pub(crate) async fn reply(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let person = signed_in(&visitor, "/")?;
     let thread = conversations::thread(&app.store, &ctx.org.id, &id)
@@ -241,7 +242,7 @@ pub(crate) async fn reply(
     check_body(&mut errors, "body", &form.body);
     if let Some(message) = errors.get("body") {
         let drafts = Drafts {
-            reply: Some((id, form.body.clone(), message.to_owned())),
+            reply: Some((id.to_string(), form.body.clone(), message.to_owned())),
             ..Drafts::default()
         };
         return page_again(&app, visitor, org, thread.subject_kind, slug, drafts).await;
@@ -264,11 +265,10 @@ pub(crate) async fn reply(
 async fn set_resolved(
     app: App,
     visitor: Visitor,
-    org: String,
-    id: String,
+    org: OrgSlug,
+    id: RecordId,
     resolved: bool,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let person = signed_in(&visitor, "/")?;
     let thread = conversations::thread(&app.store, &ctx.org.id, &id)
@@ -297,7 +297,7 @@ async fn set_resolved(
 pub(crate) async fn resolve(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
     set_resolved(app, visitor, org, id, true).await
 }
@@ -305,7 +305,7 @@ pub(crate) async fn resolve(
 pub(crate) async fn reopen(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
     set_resolved(app, visitor, org, id, false).await
 }

@@ -23,10 +23,6 @@ use crate::extract::{ItemPath, OrgPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::{Chrome, OrgContext, signed_in};
 
-pub(crate) fn org_slug(s: &str) -> Result<OrgSlug, PageError> {
-    OrgSlug::parse(s).map_err(|_| PageError::NotFound)
-}
-
 pub(crate) async fn editor(
     app: &App,
     visitor: &Visitor,

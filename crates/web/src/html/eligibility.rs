@@ -3,14 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use cairn_domain::awards::can_read_award;
 use cairn_domain::eligibility::{Eligibility, eligibility};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::can_see_progress;
 use cairn_domain::wording::miles;
-use cairn_domain::{Framework, Level, OrgSlug, Slug};
+use cairn_domain::{Framework, Level, Slug};
 use cairn_store::awards;
 use cairn_store::people::PersonId;
 
@@ -19,6 +19,7 @@ use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
+use crate::extract::{ItemPath, MemberPositionPath};
 
 /// Milestones a person holds on active abilities, as far as `visible`
 /// allows.
@@ -86,10 +87,9 @@ const GAPS_PER_PAGE: usize = 20;
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, person, position)): Path<(String, String, String)>,
+    MemberPositionPath(org, person, position): MemberPositionPath,
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<EligibilityPage, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let member = cairn_store::members::get(&app.store, &ctx.org.id, &person)
         .await?
@@ -101,9 +101,7 @@ pub(crate) async fn show(
         return Err(PageError::NotFound);
     }
     let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
-    let position = fw
-        .position(&Slug::parse(&position).map_err(|_| PageError::NotFound)?)
-        .ok_or(PageError::NotFound)?;
+    let position = fw.position(&position).ok_or(PageError::NotFound)?;
     let actual = held(&app, &ctx, &member.person.id, |a| {
         can_read_award(&reader, &a.facts(), people_lead, false)
     })
@@ -240,12 +238,11 @@ pub(crate) struct CandidatesPage {
 pub(crate) async fn candidates(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, position)): Path<(String, String)>,
+    ItemPath(org, position): ItemPath,
 ) -> Result<CandidatesPage, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
     let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
-    let slug = Slug::parse(&position).map_err(|_| PageError::NotFound)?;
+    let slug = position;
     let position = fw.position(&slug).ok_or(PageError::NotFound)?;
     let mut eligible = Vec::new();
     let mut close = Vec::new();

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::Response;
 use cairn_domain::MilesScale;
 use cairn_store::framework::{self, Edit, ItemKind};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
+use crate::extract::OrgPath;
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::editing::*;
 use crate::html::{Chrome, Link, OrgContext, signed_in};
@@ -113,10 +114,10 @@ pub(crate) async fn hub_view(
 pub(crate) async fn hub(
     State(app): State<App>,
     visitor: Visitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
     Query(q): Query<SavedQuery>,
 ) -> Result<HubPage, PageError> {
-    let ctx = editor(&app, &visitor, &org_slug(&org)?).await?;
+    let ctx = editor(&app, &visitor, &org).await?;
     hub_view(
         &app,
         &visitor,
@@ -131,10 +132,9 @@ pub(crate) async fn hub(
 pub(crate) async fn set_miles(
     State(app): State<App>,
     visitor: Visitor,
-    Path(org): Path<String>,
+    OrgPath(org): OrgPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let org = org_slug(&org)?;
     let ctx = editor(&app, &visitor, &org).await?;
     let person = signed_in(&visitor, "/")?;
     let typed: [String; 5] =

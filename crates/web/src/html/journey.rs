@@ -9,7 +9,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
 use cairn_domain::journey::journey;
@@ -26,6 +26,7 @@ use super::{Chrome, Link, OrgContext, signed_in};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
+use crate::extract::MemberPath;
 use crate::forms::{FormErrors, Pairs, field, redirect};
 
 pub(crate) struct AbilityRow {
@@ -74,7 +75,7 @@ pub(crate) async fn view(
     app: &App,
     visitor: &Visitor,
     org: &OrgSlug,
-    person: &str,
+    person: &cairn_store::people::PersonId,
     notice: Option<String>,
     errors: FormErrors,
 ) -> Result<JourneyPage, PageError> {
@@ -208,9 +209,8 @@ pub(crate) struct ProfilePage {
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, person)): Path<(String, String)>,
+    MemberPath(org, person): MemberPath,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
     if ctx.can(Action::ReadMemberContent) {
         return Ok(
@@ -252,13 +252,12 @@ pub(crate) async fn show(
 pub(crate) async fn save_profile(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, person)): Path<(String, String)>,
+    MemberPath(org, person): MemberPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let org = OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    if me.as_str() != person {
+    if me != person {
         return Err(PageError::NotFound);
     }
     members::set_public_profile(

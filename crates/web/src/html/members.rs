@@ -5,7 +5,7 @@ use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use cairn_domain::audit::AuditAction;
@@ -24,6 +24,7 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::OrgPath;
+use crate::extract::{IdPath, MemberPath, RecordPath};
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::secrets;
 
@@ -180,10 +181,10 @@ pub(crate) async fn update(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
-    Path((org, person)): Path<(String, String)>,
+    MemberPath(org, person): MemberPath,
     Form(form): Form<MemberForm>,
 ) -> Result<Response, PageError> {
-    let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let slug = org;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
     let actor = signed_in(&visitor, &format!("/{slug}/people"))?;
     let member = members::get(&app.store, &ctx.org.id, &person)
@@ -297,7 +298,7 @@ async fn manager_named(
     let Some(id) = id else {
         return Ok("nobody".to_owned());
     };
-    Ok(members::get(&app.store, &ctx.org.id, id.as_str())
+    Ok(members::get(&app.store, &ctx.org.id, id)
         .await?
         .map_or_else(
             || id.as_str().to_owned(),
@@ -445,9 +446,9 @@ pub(crate) async fn revoke_invitation(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
-    let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let slug = org;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
     if !members::revoke_invitation(&app.store, &ctx.org.id, &id, app.now()).await? {
         return Err(PageError::NotFound);
@@ -516,7 +517,7 @@ fn token_ok(token: &str) -> bool {
 pub(crate) async fn invitation_page(
     State(app): State<App>,
     visitor: Visitor,
-    Path(token): Path<String>,
+    IdPath(token): IdPath,
 ) -> Result<Response, PageError> {
     if !token_ok(&token) {
         return Err(PageError::NotFound);
@@ -538,7 +539,7 @@ pub(crate) async fn invitation_page(
             org_name: org.org.name.to_string(),
             signed_in: visitor.person.is_some(),
             links: super::account::account_links(&here),
-            token,
+            token: token.to_string(),
         },
     )
         .into_response())
@@ -548,7 +549,7 @@ pub(crate) async fn accept_invitation(
     State(app): State<App>,
     visitor: Visitor,
     ClientInfo(client): ClientInfo,
-    Path(token): Path<String>,
+    IdPath(token): IdPath,
 ) -> Result<Response, PageError> {
     if !token_ok(&token) {
         return Err(PageError::NotFound);

@@ -9,7 +9,7 @@ use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::policy::Action;
@@ -28,6 +28,8 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::OrgPath;
+use crate::extract::RecordId;
+use crate::extract::RecordPath;
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::markdown;
 
@@ -276,11 +278,10 @@ pub(crate) struct ShowPage {
 async fn readable(
     app: &App,
     visitor: &Visitor,
-    org: &str,
+    org: &OrgSlug,
     id: &str,
 ) -> Result<(OrgContext, Observation, Reader<PersonId>), PageError> {
-    let slug = OrgSlug::parse(org).map_err(|_| PageError::NotFound)?;
-    let ctx = OrgContext::load(app, visitor, &slug, Action::ReadFramework).await?;
+    let ctx = OrgContext::load(app, visitor, org, Action::ReadFramework).await?;
     let o = observations::get(&app.store, &ctx.org.id, id)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -323,7 +324,7 @@ fn level_choices(
 async fn show_view(
     app: &App,
     visitor: &Visitor,
-    org: &str,
+    org: &OrgSlug,
     id: &str,
     errors: FormErrors,
 ) -> Result<ShowPage, PageError> {
@@ -341,7 +342,7 @@ async fn show_view(
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<ShowPage, PageError> {
     show_view(&app, &visitor, &org, &id, FormErrors::default()).await
 }
@@ -350,8 +351,8 @@ async fn set_level(
     app: App,
     visitor: Visitor,
     client: ClientInfo,
-    org: String,
-    id: String,
+    org: OrgSlug,
+    id: RecordId,
     pairs: Pairs,
     publish: bool,
 ) -> Result<Response, PageError> {
@@ -408,7 +409,7 @@ pub(crate) async fn publish(
     State(app): State<App>,
     visitor: Visitor,
     client: ClientInfo,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
     set_level(app, visitor, client, org, id, pairs, true).await
@@ -418,7 +419,7 @@ pub(crate) async fn privacy(
     State(app): State<App>,
     visitor: Visitor,
     client: ClientInfo,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
     set_level(app, visitor, client, org, id, pairs, false).await
@@ -427,7 +428,7 @@ pub(crate) async fn privacy(
 pub(crate) async fn delete(
     State(app): State<App>,
     visitor: Visitor,
-    Path((org, id)): Path<(String, String)>,
+    RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
     let (ctx, o, reader) = readable(&app, &visitor, &org, &id).await?;
     if !(reader.member && reader.person.as_ref() == Some(&o.observer.id)) {

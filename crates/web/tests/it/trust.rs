@@ -380,11 +380,11 @@ async fn every_api_error_is_problem_details() {
     let big = "x".repeat(2 * 1024 * 1024);
     let cases: Vec<(&str, Request<Body>, StatusCode)> = vec![
         (
-            "invalid UTF-8 in the path",
+            "invalid UTF-8 in the path: names nothing, like any unknown item",
             Request::get("/api/v1/orgs/%FF%FE/abilities")
                 .body(Body::empty())
                 .expect("req"),
-            StatusCode::BAD_REQUEST,
+            StatusCode::NOT_FOUND,
         ),
         (
             "a wrong method",
