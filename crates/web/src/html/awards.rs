@@ -149,7 +149,7 @@ pub(crate) async fn award(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people/revoke_confirm.html")]
+#[template(path = "awards/revoke_confirm.html")]
 pub(crate) struct RevokeConfirmPage {
     chrome: Chrome,
     what: String,

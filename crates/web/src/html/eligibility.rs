@@ -60,7 +60,7 @@ pub(crate) struct WhatIf {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people/eligibility.html")]
+#[template(path = "eligibility/show.html")]
 pub(crate) struct EligibilityPage {
     chrome: Chrome,
     name: String,
@@ -225,7 +225,7 @@ pub(crate) async fn show(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people/candidates.html")]
+#[template(path = "eligibility/candidates.html")]
 pub(crate) struct CandidatesPage {
     chrome: Chrome,
     position: String,

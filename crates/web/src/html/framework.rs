@@ -32,7 +32,7 @@ pub(crate) struct ArchivedLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "authoring/hub.html")]
+#[template(path = "framework/hub.html")]
 pub(crate) struct HubPage {
     chrome: Chrome,
     groups: Vec<Group>,

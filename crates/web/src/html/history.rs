@@ -86,7 +86,7 @@ pub(crate) struct EntryView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "authoring/history.html")]
+#[template(path = "history/show.html")]
 pub(crate) struct HistoryPage {
     chrome: Chrome,
     name: String,

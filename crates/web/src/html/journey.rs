@@ -51,7 +51,7 @@ pub(crate) struct AwardLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people/journey.html")]
+#[template(path = "journey/show.html")]
 pub(crate) struct JourneyPage {
     chrome: Chrome,
     person_id: String,
@@ -196,7 +196,7 @@ pub(crate) async fn view(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "people/profile.html")]
+#[template(path = "journey/profile.html")]
 pub(crate) struct ProfilePage {
     chrome: Chrome,
     name: String,

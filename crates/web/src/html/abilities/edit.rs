@@ -19,7 +19,7 @@ pub(crate) struct MilestoneFields {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "authoring/ability.html")]
+#[template(path = "abilities/edit.html")]
 pub(crate) struct AbilityForm {
     chrome: Chrome,
     create: bool,

@@ -18,7 +18,7 @@ pub(crate) struct RoleChoice {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "authoring/position.html")]
+#[template(path = "positions/edit.html")]
 pub(crate) struct PositionForm {
     chrome: Chrome,
     create: bool,

@@ -12,7 +12,7 @@ use crate::html::editing::*;
 use cairn_domain::ItemKind;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "authoring/role.html")]
+#[template(path = "roles/edit.html")]
 pub(crate) struct RoleForm {
     chrome: Chrome,
     create: bool,
