@@ -1,15 +1,23 @@
 //! HTTP tests: the real router in-process, a fresh database per test.
 
+mod abilities;
 mod access;
 mod accounts;
 mod api;
 mod audit;
-mod authoring;
+mod awards;
 mod conversations;
+mod eligibility;
+mod framework;
+mod history;
+mod home;
 mod journey;
 mod members;
 mod observations;
+mod orgs;
 mod pages;
+mod positions;
+mod status;
 mod support;
 mod sweep;
 mod trust;

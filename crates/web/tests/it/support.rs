@@ -8,6 +8,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{HeaderMap, Request, StatusCode, header};
 use cairn_domain::file;
 use cairn_domain::membership::Capabilities;
+use cairn_domain::membership::Capability;
 use cairn_domain::people::{Email, NewPassword};
 use cairn_domain::{Name, OrgSlug};
 use cairn_store::orgs::OrgRecord;
@@ -290,5 +291,48 @@ impl Page {
             .get(name)
             .and_then(|v| v.to_str().ok())
             .unwrap_or("")
+    }
+}
+
+/// Every page of a published framework, as an anonymous visitor sees it.
+pub(crate) const FRAMEWORK_PAGES: &[&str] = &[
+    "/fernhill",
+    "/fernhill/abilities/code-quality",
+    "/fernhill/roles/software-engineer",
+    "/fernhill/positions/senior-engineer",
+];
+
+pub(crate) fn editor() -> Capabilities {
+    Capabilities::of(&[Capability::FrameworkEditor])
+}
+
+/// The ability form's fields as the edit page fills them in.
+pub(crate) fn form_of(page: &crate::support::Page) -> Vec<(String, String)> {
+    let html = page.html();
+    let inputs = scraper::Selector::parse(
+        "form.stack input[name], form.stack textarea[name], form.stack select[name]",
+    )
+    .expect("sel");
+    html.select(&inputs)
+        .map(|e| {
+            let name = e.value().attr("name").unwrap_or("").to_owned();
+            let value = match e.value().name() {
+                "textarea" => e.text().collect::<String>(),
+                "select" => e
+                    .select(&scraper::Selector::parse("option[selected]").expect("sel"))
+                    .next()
+                    .and_then(|o| o.value().attr("value"))
+                    .unwrap_or("")
+                    .to_owned(),
+                _ => e.value().attr("value").unwrap_or("").to_owned(),
+            };
+            (name, value)
+        })
+        .collect()
+}
+
+pub(crate) fn set(form: &mut [(String, String)], key: &str, value: &str) {
+    if let Some(slot) = form.iter_mut().find(|(k, _)| k == key) {
+        slot.1 = value.to_owned();
     }
 }
