@@ -109,6 +109,23 @@ impl TestApp {
         self.signed_in(&person).await
     }
 
+    /// A member of `org` called `name` (email `name@example.com`), signed
+    /// in, with the id the store gave them: tests need not look people up
+    /// by email.
+    pub async fn join(&self, org: &str, name: &str, caps: Capabilities) -> Member<'_> {
+        let email = format!("{name}@example.com");
+        let client = self.member(org, &email, caps).await;
+        let email = Email::parse(&email).expect("email");
+        let (person, _) = people::by_email(&self.db.store, &email)
+            .await
+            .expect("read")
+            .expect("just created");
+        Member {
+            client,
+            id: person.id,
+        }
+    }
+
     /// A session for `person`, made directly in the store.
     pub async fn signed_in(&self, person: &Person) -> Client<'_> {
         let token = secrets::new_secret("").expect("random");
@@ -140,6 +157,12 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> Page {
         self.anon().get(path).await
     }
+}
+
+/// A member made by [`TestApp::join`]: their browser and their id.
+pub struct Member<'a> {
+    pub client: Client<'a>,
+    pub id: cairn_store::people::PersonId,
 }
 
 /// A browser: keeps its session cookie across requests.

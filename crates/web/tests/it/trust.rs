@@ -12,7 +12,7 @@ use cairn_store::people::PersonId;
 use cairn_store::testing::{self, TestDb};
 use cairn_store::{members, observations};
 
-use crate::support::{DEMO, PASSWORD, TestApp};
+use crate::support::{DEMO, Member, PASSWORD, TestApp};
 
 async fn id_of(app: &TestApp, email: &str) -> PersonId {
     let org = app.org("fernhill").await;
@@ -90,12 +90,14 @@ async fn two_owners_departing_each_other_at_once_leave_one_owner() {
     for db in backends().await {
         let label = db.label;
         let app = demo_on(db).await;
-        let mut ana = app.member("fernhill", "ana@example.com", owner).await;
-        let mut ben = app.member("fernhill", "ben@example.com", owner).await;
-        let (ana_id, ben_id) = (
-            id_of(&app, "ana@example.com").await,
-            id_of(&app, "ben@example.com").await,
-        );
+        let Member {
+            client: mut ana,
+            id: ana_id,
+        } = app.join("fernhill", "ana", owner).await;
+        let Member {
+            client: mut ben,
+            id: ben_id,
+        } = app.join("fernhill", "ben", owner).await;
         for round in 0..6 {
             let depart = |id: &PersonId| format!("/fernhill/settings/members/{}", id.as_str());
             let form = [("cap_owner", "on"), ("departed", "on")];
