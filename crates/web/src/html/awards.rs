@@ -27,7 +27,7 @@ use crate::extract::{MemberPath, RecordPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::journey::view;
 use crate::html::observations::reader_for;
-use crate::html::{Chrome, OrgContext, signed_in};
+use crate::html::{Chrome, OrgContext};
 
 pub(crate) async fn award(
     State(app): State<App>,
@@ -36,8 +36,8 @@ pub(crate) async fn award(
     MemberPath(org, person): MemberPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let me = ctx.member()?.id.clone();
     let member = members::get(&app.store, &ctx.org.id, &person)
         .await?
         .filter(|m| m.status == MemberStatus::Active)
@@ -171,8 +171,8 @@ pub(crate) async fn revoke(
     RecordPath(org, id): RecordPath,
     Form(form): Form<RevokeForm>,
 ) -> Result<Response, PageError> {
-    let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let me = ctx.member()?.id.clone();
     let (recipient, certifier) = awards::parties(&app.store, &ctx.org.id, &id)
         .await?
         .ok_or(PageError::NotFound)?;

@@ -12,7 +12,7 @@ use cairn_domain::{OrgSlug, Slug};
 use cairn_store::conversations;
 use serde::Deserialize;
 
-use super::{OrgContext, signed_in};
+use super::OrgContext;
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -180,7 +180,7 @@ pub(crate) async fn start(
     Form(form): Form<StartForm>,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let subject = conversations::subject(&app.store, &ctx.org.id, kind, slug.as_str())
         .await?
         .ok_or(PageError::NotFound)?;
@@ -233,7 +233,7 @@ pub(crate) async fn reply(
     Form(form): Form<ReplyForm>,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let thread = conversations::thread(&app.store, &ctx.org.id, &id)
         .await?
         .ok_or(PageError::NotFound)?;
@@ -270,7 +270,7 @@ async fn set_resolved(
     resolved: bool,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let thread = conversations::thread(&app.store, &ctx.org.id, &id)
         .await?
         .ok_or(PageError::NotFound)?;

@@ -21,7 +21,7 @@ use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::{ItemPath, OrgPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
-use crate::html::{Chrome, OrgContext, signed_in};
+use crate::html::{Chrome, OrgContext};
 
 pub(crate) async fn editor(
     app: &App,
@@ -212,7 +212,7 @@ async fn save<T: Editable>(
     pairs: Pairs,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let fw = framework::load(&app.store, &ctx.org.id).await?;
     let existing = match &slug {
         Some(s) => Some(T::find(&fw, s).ok_or(PageError::NotFound)?.clone()),

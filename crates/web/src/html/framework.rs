@@ -16,7 +16,7 @@ use crate::error::PageError;
 use crate::extract::OrgPath;
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::editing::*;
-use crate::html::{Chrome, Link, OrgContext, signed_in};
+use crate::html::{Chrome, Link, OrgContext};
 
 pub(crate) struct Group {
     kind: &'static str,
@@ -136,7 +136,7 @@ pub(crate) async fn set_miles(
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let typed: [String; 5] =
         std::array::from_fn(|i| field(&pairs, &format!("m{}", i + 1)).trim().to_owned());
     let mut errors = FormErrors::default();

@@ -17,7 +17,7 @@ use crate::extract::KindPath;
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::html::editing::*;
 use crate::html::framework::hub_view;
-use crate::html::{Chrome, OrgContext, signed_in};
+use crate::html::{Chrome, OrgContext};
 
 pub(crate) async fn archive_or_restore(
     app: App,
@@ -26,7 +26,7 @@ pub(crate) async fn archive_or_restore(
     restore: bool,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let edit = if restore {
         Edit::Restore {
             kind,

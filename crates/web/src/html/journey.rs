@@ -22,7 +22,7 @@ use cairn_store::awards::{self};
 use cairn_store::{members, observations};
 
 use super::observations::{Card, card, reader_for};
-use super::{Chrome, Link, OrgContext, signed_in};
+use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -255,8 +255,8 @@ pub(crate) async fn save_profile(
     MemberPath(org, person): MemberPath,
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
-    let me = signed_in(&visitor, "/")?.id.clone();
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let me = ctx.member()?.id.clone();
     if me != person {
         return Err(PageError::NotFound);
     }

@@ -153,6 +153,8 @@ pub(crate) fn position_href(org: &OrgSlug, position: &Slug) -> String {
 pub(crate) struct OrgContext {
     pub org: OrgRecord,
     pub actor: Actor,
+    /// The signed-in person the context was loaded for.
+    person: Option<cairn_store::people::Person>,
 }
 
 impl OrgContext {
@@ -175,7 +177,21 @@ impl OrgContext {
             }
             return Err(PageError::NotFound);
         }
-        Ok(OrgContext { org, actor })
+        Ok(OrgContext {
+            org,
+            actor,
+            person: visitor.person.clone(),
+        })
+    }
+
+    /// The member this context was loaded for. After a check that needs a
+    /// member (anything beyond reading a published framework) there always
+    /// is one; otherwise this is a 404 like every refusal.
+    pub(crate) fn member(&self) -> Result<&cairn_store::people::Person, PageError> {
+        match (&self.actor, &self.person) {
+            (Actor::Member(_), Some(p)) => Ok(p),
+            _ => Err(PageError::NotFound),
+        }
     }
 
     pub(crate) fn can(&self, action: Action) -> bool {

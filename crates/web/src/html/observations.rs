@@ -23,7 +23,7 @@ use cairn_store::members;
 use cairn_store::observations::{self, Draft, DraftRefused, Observation};
 use cairn_store::people::PersonId;
 
-use super::{Chrome, OrgContext, signed_in};
+use super::{Chrome, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -209,7 +209,7 @@ pub(crate) async fn create(
     Form(pairs): Form<Pairs>,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let mut errors = FormErrors::default();
     let observees: Vec<PersonId> = pairs
         .iter()

@@ -110,7 +110,7 @@ pub(crate) async fn create_invitation(
     Form(form): Form<InvitationForm>,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
-    let person = signed_in(&visitor, "/")?;
+    let person = ctx.member()?;
     let note: String = form.note.trim().chars().take(200).collect();
     let token = secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
     let now = app.now();
