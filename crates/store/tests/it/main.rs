@@ -1,21 +1,35 @@
 //! Store tests: every body runs on SQLite and on PostgreSQL.
 
-mod accounts;
 mod audit;
 mod authoring;
 mod awards;
 mod backup;
 mod conversations;
 mod framework;
+mod members;
 mod observations;
 mod orgs;
+mod people;
 mod synthetic;
+mod throttle;
 mod transactions;
 
-use cairn_domain::{Framework, file};
+use cairn_domain::people::Email;
+use cairn_domain::{Framework, Name, file};
+use cairn_store::Store;
+use cairn_store::people::Person;
 
 pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
 
 pub fn demo() -> Framework {
     file::parse(DEMO).expect("demo parses")
+}
+
+/// A person with a fake password hash (these tests never sign in).
+pub async fn person(store: &Store, email: &str) -> Person {
+    let email = Email::parse(email).expect("email");
+    let name = Name::parse(email.as_str().split('@').next().expect("local"), "n").expect("name");
+    cairn_store::people::create(store, &email, &name, "$argon2id$fake", 1)
+        .await
+        .expect("create")
 }

@@ -2,7 +2,7 @@
 
 mod abilities;
 mod access;
-mod accounts;
+mod account;
 mod api;
 mod audit;
 mod awards;
