@@ -65,17 +65,15 @@ impl Writer<'_> {
     }
 
     /// Records what a plan did to one item.
-    #[allow(clippy::too_many_arguments)]
-    async fn record_plan<T>(
+    async fn record_plan<T: Written>(
         &self,
         conn: &mut AnyConnection,
-        kind: &str,
         id: &str,
         plan: &Plan,
         old: Option<&Stored<T>>,
         new: &T,
-        snap: fn(&T) -> Snapshot,
     ) -> Result<(), StoreError> {
+        let (kind, snap) = (T::KIND.as_str(), T::snapshot);
         match (plan, old) {
             (Plan::Insert, _) => {
                 self.record(conn, kind, id, "created", None, Some(snap(new)))
@@ -329,23 +327,20 @@ pub(super) fn count(plan: &Plan, changes: &mut Changes) {
 }
 
 /// Archives stored items that the framework no longer lists.
-#[allow(clippy::too_many_arguments)]
-pub(super) async fn archive_missing<T>(
+pub(super) async fn archive_missing<T: Written>(
     conn: &mut AnyConnection,
     w: &Writer<'_>,
-    table: &'static str,
-    kind: &str,
     existing: &[Stored<T>],
     kept: &HashMap<Slug, String>,
-    snap: fn(&T) -> Snapshot,
     changes: &mut Changes,
 ) -> Result<(), StoreError> {
+    let (table, kind) = (T::KIND.area(), T::KIND.as_str());
     let kept: HashSet<&String> = kept.values().collect();
     for s in existing
         .iter()
         .filter(|s| !s.archived && !kept.contains(&s.id))
     {
-        // `table` is one of three constants passed by this module.
+        // `table` is one of the three item tables (`ItemKind::area`).
         sqlx::query(AssertSqlSafe(format!(
             "UPDATE {table} SET archived_at = $1, updated_at = $1 WHERE id = $2"
         )))
@@ -353,8 +348,15 @@ pub(super) async fn archive_missing<T>(
         .bind(&s.id)
         .execute(&mut *conn)
         .await?;
-        w.record(conn, kind, &s.id, "archived", Some(snap(&s.item)), None)
-            .await?;
+        w.record(
+            conn,
+            kind,
+            &s.id,
+            "archived",
+            Some(T::snapshot(&s.item)),
+            None,
+        )
+        .await?;
         changes.archived += 1;
     }
     Ok(())
@@ -395,28 +397,9 @@ pub(super) async fn write_items<T: Written>(
         };
         item.write_parts(conn, w, &id, old.map(|o| &o.item), inserted)
             .await?;
-        w.record_plan(
-            conn,
-            T::KIND.as_str(),
-            &id,
-            &recorded,
-            old,
-            item,
-            T::snapshot,
-        )
-        .await?;
+        w.record_plan(conn, &id, &recorded, old, item).await?;
         ids.insert(item.slug().clone(), id);
     }
-    archive_missing(
-        conn,
-        w,
-        T::KIND.area(),
-        T::KIND.as_str(),
-        &existing,
-        &ids,
-        T::snapshot,
-        changes,
-    )
-    .await?;
+    archive_missing(conn, w, &existing, &ids, changes).await?;
     Ok(ids)
 }
