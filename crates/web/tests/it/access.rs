@@ -7,10 +7,11 @@ use cairn_store::orgs;
 
 use crate::support::{Client, TestApp};
 
-const VISITORS: [&str; 7] = [
+const VISITORS: [&str; 8] = [
     "anonymous",
     "other org",
     "member",
+    "manager",
     "editor",
     "people lead",
     "admin",
@@ -45,6 +46,8 @@ async fn visitors(app: &TestApp) -> Vec<Client<'_>> {
         app.anon(),
         outsider,
         app.member("fernhill", "mia@example.com", caps(&[])).await,
+        // Manages eve (made below), a plain member like mia.
+        app.member("fernhill", "max@example.com", caps(&[])).await,
         app.member(
             "fernhill",
             "eddie@example.com",
@@ -88,40 +91,72 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
         .person
         .id;
     let member_path = format!("/fernhill/settings/members/{}", target.as_str());
+    // Eve reports to max: her progress is for her, max, people leads (and owners).
+    let eve = app.person("eve@example.com").await;
+    cairn_store::members::add(&app.db.store, &org.id, &eve.id, Capabilities::NONE, 1)
+        .await
+        .expect("eve");
+    let max = cairn_store::people::by_email(
+        &app.db.store,
+        &cairn_domain::people::Email::parse("max@example.com").expect("email"),
+    )
+    .await
+    .expect("read")
+    .expect("max")
+    .0;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &eve.id, Some(&max.id))
+        .await
+        .expect("set")
+        .expect("no loop");
+    let eve_journey = format!("/fernhill/people/{}", eve.id.as_str());
+    let eve_eligibility = format!("/fernhill/people/{}/positions/engineer-1", eve.id.as_str());
 
-    type Row<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], [Expect; 7]);
+    type Row<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)], [Expect; 8]);
     let rows: Vec<Row> = vec![
-        ("GET", "/", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/fernhill", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("GET", "/", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        (
+            "GET",
+            &eve_journey,
+            &[],
+            // Anonymous visitors see a public profile or nothing.
+            [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        (
+            "GET",
+            &eve_eligibility,
+            &[],
+            [L, NotFound, NotFound, Ok, NotFound, Ok, NotFound, Ok],
+        ),
+        ("GET", "/fernhill", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
         (
             "GET",
             "/fernhill/abilities/code-quality",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/roles/mentor",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/positions/engineer-1",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/people",
             &[],
-            [L, NotFound, Ok, Ok, Ok, Ok, Ok],
+            [L, NotFound, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/settings",
             &[],
-            [L, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
+            [L, NotFound, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
         ),
         (
             "POST",
@@ -133,55 +168,55 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
                 ("critical_days", "365"),
                 ("awards_by", "both"),
             ],
-            [L, NotFound, NotFound, NotFound, NotFound, R, R],
+            [L, NotFound, NotFound, NotFound, NotFound, NotFound, R, R],
         ),
         (
             "GET",
             "/fernhill/settings/invitations",
             &[],
-            [L, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
+            [L, NotFound, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
         ),
         (
             "POST",
             "/fernhill/settings/invitations",
             &[("note", "x")],
-            [L, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
+            [L, NotFound, NotFound, NotFound, NotFound, NotFound, Ok, Ok],
         ),
         (
             "POST",
             &member_path,
             &[("manager", "")],
-            [L, NotFound, NotFound, NotFound, NotFound, R, R],
+            [L, NotFound, NotFound, NotFound, NotFound, NotFound, R, R],
         ),
         (
             "GET",
             "/fernhill/settings/framework",
             &[],
-            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+            [L, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
         ),
         (
             "GET",
             "/fernhill/settings/framework/abilities/new",
             &[],
-            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+            [L, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
         ),
         (
             "GET",
             "/fernhill/abilities/mentoring/edit",
             &[],
-            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+            [L, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
         ),
         (
             "GET",
             "/fernhill/roles/mentor/edit",
             &[],
-            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+            [L, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
         ),
         (
             "GET",
             "/fernhill/positions/engineer-1/edit",
             &[],
-            [L, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
+            [L, NotFound, NotFound, NotFound, Ok, NotFound, NotFound, Ok],
         ),
         (
             "POST",
@@ -193,7 +228,7 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
                 ("m4", "12"),
                 ("m5", "20"),
             ],
-            [L, NotFound, NotFound, R, NotFound, NotFound, R],
+            [L, NotFound, NotFound, NotFound, R, NotFound, NotFound, R],
         ),
         // Visitors act in turn: the editor archives (the owner then finds
         // nothing to archive), and the editor restores it again.
@@ -201,62 +236,76 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
             "POST",
             "/fernhill/positions/engineer-1/archive",
             &[],
-            [L, NotFound, NotFound, R, NotFound, NotFound, NotFound],
+            [
+                L, NotFound, NotFound, NotFound, R, NotFound, NotFound, NotFound,
+            ],
         ),
         (
             "POST",
             "/fernhill/positions/engineer-1/restore",
             &[],
-            [L, NotFound, NotFound, R, NotFound, NotFound, NotFound],
+            [
+                L, NotFound, NotFound, NotFound, R, NotFound, NotFound, NotFound,
+            ],
         ),
         (
             "GET",
             "/fernhill/abilities/mentoring/history",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "POST",
             "/fernhill/abilities/mentoring/conversations",
             &[("title", "t"), ("body", "b")],
-            [L, NotFound, R, R, R, R, R],
+            [L, NotFound, R, R, R, R, R, R],
         ),
         (
             "GET",
             "/api/v1/orgs/fernhill/framework",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/api/v1/orgs/fernhill/members",
             &[],
-            [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok],
+            [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/observations",
             &[],
-            [Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+            [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
         (
             "GET",
             "/fernhill/observations/new",
             &[],
-            [L, NotFound, Ok, Ok, Ok, Ok, Ok],
+            [L, NotFound, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
-        ("GET", "/settings/account", &[], [L, Ok, Ok, Ok, Ok, Ok, Ok]),
+        (
+            "GET",
+            "/settings/account",
+            &[],
+            [L, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
         (
             "GET",
             "/settings/sessions",
             &[],
-            [L, Ok, Ok, Ok, Ok, Ok, Ok],
+            [L, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
         ),
-        ("GET", "/settings/tokens", &[], [L, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/new", &[], [L, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/signup", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/login", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
-        ("GET", "/healthz", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        (
+            "GET",
+            "/settings/tokens",
+            &[],
+            [L, Ok, Ok, Ok, Ok, Ok, Ok, Ok],
+        ),
+        ("GET", "/new", &[], [L, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("GET", "/signup", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("GET", "/login", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
+        ("GET", "/healthz", &[], [Ok, Ok, Ok, Ok, Ok, Ok, Ok, Ok]),
     ];
     let mut mismatches = Vec::new();
     for (method, path, form, expected) in &rows {
@@ -285,10 +334,11 @@ async fn every_route_answers_each_visitor_kind_as_the_table_says() {
             .map(|(_, t)| t)
             .collect::<Vec<_>>()
     };
-    let expected_nav: [&[&str]; 7] = [
+    let expected_nav: [&[&str]; 8] = [
         &["cairn", "Fernhill", "Sign in", "Sign up"],
         &["cairn", "Fernhill", "olga"],
         &["cairn", "Fernhill", "People", "Observations", "mia"],
+        &["cairn", "Fernhill", "People", "Observations", "max"],
         &[
             "cairn",
             "Fernhill",
@@ -329,7 +379,7 @@ async fn an_unpublished_framework_is_for_its_members_only() {
     orgs::set_published(&app.db.store, &org.id, false, 2)
         .await
         .expect("unpublish");
-    let expected = [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok];
+    let expected = [NotFound, NotFound, Ok, Ok, Ok, Ok, Ok, Ok];
     for path in [
         "/fernhill",
         "/fernhill/abilities/code-quality",
