@@ -143,26 +143,14 @@ async fn two_owners_departing_each_other_at_once_leave_one_owner() {
 async fn admins_cannot_depart_or_restore_owners_and_admins() {
     let app = TestApp::with_demo().await;
     let mut adam = app
-        .member(
-            "fernhill",
-            "adam@example.com",
-            Capabilities::of(&[Capability::Admin]),
-        )
+        .join("fernhill", "adam", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    app.join("fernhill", "olga", Capabilities::of(&[Capability::Owner]))
         .await;
-    app.member(
-        "fernhill",
-        "olga@example.com",
-        Capabilities::of(&[Capability::Owner]),
-    )
-    .await;
-    app.member(
-        "fernhill",
-        "alma@example.com",
-        Capabilities::of(&[Capability::Admin]),
-    )
-    .await;
-    app.member("fernhill", "pete@example.com", Capabilities::NONE)
+    app.join("fernhill", "alma", Capabilities::of(&[Capability::Admin]))
         .await;
+    let pete = app.join("fernhill", "pete", Capabilities::NONE).await.id;
     for (email, caps) in [
         ("olga@example.com", vec![("cap_owner", "on")]),
         ("alma@example.com", vec![("cap_admin", "on")]),
@@ -186,7 +174,6 @@ async fn admins_cannot_depart_or_restore_owners_and_admins() {
         assert_eq!(status, MemberStatus::Active, "{email} is still here");
     }
     // A plain member, the admin may mark departed.
-    let pete = id_of(&app, "pete@example.com").await;
     let page = adam
         .post(
             &format!("/fernhill/settings/members/{}", pete.as_str()),
@@ -200,25 +187,20 @@ async fn admins_cannot_depart_or_restore_owners_and_admins() {
 async fn a_departed_admin_rejoining_by_invitation_is_a_plain_member() {
     let app = TestApp::with_demo().await;
     let mut owner = app
-        .member(
-            "fernhill",
-            "olga@example.com",
-            Capabilities::of(&[Capability::Owner]),
-        )
-        .await;
-    let mut adam = app
-        .member(
-            "fernhill",
-            "adam@example.com",
-            Capabilities::of(&[Capability::Admin]),
-        )
+        .join("fernhill", "olga", Capabilities::of(&[Capability::Owner]))
+        .await
+        .client;
+    let Member {
+        client: mut adam,
+        id: adam_id,
+    } = app
+        .join("fernhill", "adam", Capabilities::of(&[Capability::Admin]))
         .await;
     let created = owner
         .post("/fernhill/settings/invitations", &[("note", "anyone")])
         .await;
     let link = created.texts("code.secret").pop().expect("link");
     let path = format!("/invite/{}", link.split_once("/invite/").expect("path").1);
-    let adam_id = id_of(&app, "adam@example.com").await;
     let departed = owner
         .post(
             &format!("/fernhill/settings/members/{}", adam_id.as_str()),
@@ -440,15 +422,14 @@ async fn every_api_error_is_problem_details() {
 async fn the_history_of_an_archived_item_is_for_editors_only() {
     let app = TestApp::with_demo().await;
     let mut ed = app
-        .member(
+        .join(
             "fernhill",
-            "ed@example.com",
+            "ed",
             Capabilities::of(&[Capability::FrameworkEditor]),
         )
-        .await;
-    let mut mia = app
-        .member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
+        .await
+        .client;
+    let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     // An ability no role or position requires can be archived.
     let fw = cairn_store::framework::load(&app.db.store, &app.org("fernhill").await.id)
         .await
@@ -488,21 +469,12 @@ async fn the_history_of_an_archived_item_is_for_editors_only() {
 async fn an_admins_export_holds_only_the_observations_they_may_read() {
     let app = TestApp::with_demo().await;
     let mut adam = app
-        .member(
-            "fernhill",
-            "adam@example.com",
-            Capabilities::of(&[Capability::Admin]),
-        )
-        .await;
-    app.member("fernhill", "olive@example.com", Capabilities::NONE)
-        .await;
-    app.member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
+        .join("fernhill", "adam", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let olive = app.join("fernhill", "olive", Capabilities::NONE).await.id;
+    let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let org = app.org("fernhill").await;
-    let (olive, eve) = (
-        id_of(&app, "olive@example.com").await,
-        id_of(&app, "eve@example.com").await,
-    );
     let ability = cairn_store::framework::load(&app.db.store, &org.id)
         .await
         .expect("load")
@@ -618,12 +590,13 @@ async fn an_admins_export_holds_only_the_observations_they_may_read() {
 async fn api_tokens_have_scopes_and_never_manage_tokens_or_sessions() {
     let app = TestApp::with_demo().await;
     let mut ana = app
-        .member(
+        .join(
             "fernhill",
-            "ana@example.com",
+            "ana",
             Capabilities::of(&[Capability::FrameworkEditor]),
         )
-        .await;
+        .await
+        .client;
     let mut tokens = Vec::new();
     for scope in ["read", "write"] {
         let page = ana
@@ -713,9 +686,7 @@ async fn api_tokens_have_scopes_and_never_manage_tokens_or_sessions() {
 #[tokio::test]
 async fn text_with_nul_or_zero_width_names_is_refused_and_nothing_changes() {
     let app = TestApp::with_demo().await;
-    let mut mia = app
-        .member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
+    let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     let page = mia
         .post(
             "/fernhill/abilities/incident-response/conversations",
@@ -758,9 +729,7 @@ async fn text_with_nul_or_zero_width_names_is_refused_and_nothing_changes() {
 #[tokio::test]
 async fn a_form_from_the_other_scheme_is_refused() {
     let app = TestApp::with_demo().await;
-    let mut mia = app
-        .member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
+    let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     let sent = |origin: &'static str| {
         (
             origin,
@@ -798,15 +767,11 @@ async fn a_form_from_the_other_scheme_is_refused() {
 #[tokio::test]
 async fn an_observee_may_narrow_only_to_levels_they_still_see() {
     let app = TestApp::with_demo().await;
-    app.member("fernhill", "olive@example.com", Capabilities::NONE)
-        .await;
-    let mut eve = app
-        .member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
-    let (olive, eve_id) = (
-        id_of(&app, "olive@example.com").await,
-        id_of(&app, "eve@example.com").await,
-    );
+    let olive = app.join("fernhill", "olive", Capabilities::NONE).await.id;
+    let Member {
+        client: mut eve,
+        id: eve_id,
+    } = app.join("fernhill", "eve", Capabilities::NONE).await;
     let id = observe(
         &app,
         &olive,
@@ -838,24 +803,18 @@ async fn an_observee_may_narrow_only_to_levels_they_still_see() {
 #[tokio::test]
 async fn an_awards_evidence_names_only_what_the_reader_may_read() {
     let app = TestApp::with_demo().await;
-    app.member(
-        "fernhill",
-        "lead@example.com",
-        Capabilities::of(&[Capability::PeopleLead]),
-    )
-    .await;
-    app.member("fernhill", "olive@example.com", Capabilities::NONE)
-        .await;
-    app.member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
-    let mut mia = app
-        .member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
+    let lead = app
+        .join(
+            "fernhill",
+            "lead",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await
+        .id;
+    let olive = app.join("fernhill", "olive", Capabilities::NONE).await.id;
+    let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
+    let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     let org = app.org("fernhill").await;
-    let (olive, eve) = (
-        id_of(&app, "olive@example.com").await,
-        id_of(&app, "eve@example.com").await,
-    );
     let ability = cairn_store::framework::load(&app.db.store, &org.id)
         .await
         .expect("load")
@@ -875,7 +834,7 @@ async fn an_awards_evidence_names_only_what_the_reader_may_read() {
         .await;
         evidence.push(id);
     }
-    let lead_id = id_of(&app, "lead@example.com").await;
+    let lead_id = lead.clone();
     cairn_store::awards::award(
         &app.db.store,
         &org.id,
@@ -919,20 +878,11 @@ async fn an_awards_evidence_names_only_what_the_reader_may_read() {
 async fn reports_to_settings_and_invitation_changes_are_audited() {
     let app = TestApp::with_demo().await;
     let mut olga = app
-        .member(
-            "fernhill",
-            "olga@example.com",
-            Capabilities::of(&[Capability::Owner]),
-        )
-        .await;
-    app.member("fernhill", "max@example.com", Capabilities::NONE)
-        .await;
-    app.member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
-    let (max, eve) = (
-        id_of(&app, "max@example.com").await,
-        id_of(&app, "eve@example.com").await,
-    );
+        .join("fernhill", "olga", Capabilities::of(&[Capability::Owner]))
+        .await
+        .client;
+    let max = app.join("fernhill", "max", Capabilities::NONE).await.id;
+    let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let page = olga
         .post(
             &format!("/fernhill/settings/members/{}", eve.as_str()),
@@ -1000,20 +950,18 @@ async fn reports_to_settings_and_invitation_changes_are_audited() {
 #[tokio::test]
 async fn revoking_a_lower_milestone_asks_then_takes_the_higher_ones() {
     let app = TestApp::with_demo().await;
-    let mut lead = app
-        .member(
+    let Member {
+        client: mut lead,
+        id: lead_id,
+    } = app
+        .join(
             "fernhill",
-            "lead@example.com",
+            "lead",
             Capabilities::of(&[Capability::PeopleLead]),
         )
         .await;
-    app.member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
+    let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let org = app.org("fernhill").await;
-    let (lead_id, eve) = (
-        id_of(&app, "lead@example.com").await,
-        id_of(&app, "eve@example.com").await,
-    );
     let ability = cairn_store::framework::load(&app.db.store, &org.id)
         .await
         .expect("load")
@@ -1091,10 +1039,10 @@ async fn every_tied_gap_set_is_counted_and_paged() {
         "format: cairn/1\norganization: {{ slug: fernhill, name: Fernhill }}\nabilities:\n{abilities}positions:\n  - {{ slug: p, title: P, level: '1', miles: {{ at_least: 1 }} }}\n"
     ))
     .await;
-    let mut eve = app
-        .member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
-    let eve_id = id_of(&app, "eve@example.com").await;
+    let Member {
+        client: mut eve,
+        id: eve_id,
+    } = app.join("fernhill", "eve", Capabilities::NONE).await;
     let path = format!("/fernhill/people/{}/positions/p", eve_id.as_str());
     let first = eve.get(&path).await;
     assert_eq!(first.status, StatusCode::OK);
