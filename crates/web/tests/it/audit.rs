@@ -3,7 +3,7 @@ use cairn_domain::audit::AuditAction;
 use cairn_domain::membership::{Capabilities, Capability};
 use cairn_store::audit::{self, Filter};
 
-use crate::support::{PASSWORD, TestApp};
+use crate::support::{Member, PASSWORD, TestApp};
 
 /// Sign-ins and their failures, capability and membership changes,
 /// observation privacy and awards land in the audit log with actor and
@@ -11,29 +11,21 @@ use crate::support::{PASSWORD, TestApp};
 #[tokio::test]
 async fn what_people_do_is_recorded_and_admins_read_it() {
     let app = TestApp::with_demo().await;
-    let mut ada = app
-        .member(
+    let Member {
+        client: mut ada,
+        id: ada_id,
+    } = app
+        .join(
             "fernhill",
-            "ada@example.com",
+            "ada",
             Capabilities::of(&[Capability::Admin, Capability::PeopleLead]),
         )
         .await;
-    let mut mia = app
-        .member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
+    let Member {
+        client: mut mia,
+        id: mia_id,
+    } = app.join("fernhill", "mia", Capabilities::NONE).await;
     let org = app.org("fernhill").await;
-    let list = cairn_store::members::list(&app.db.store, &org.id)
-        .await
-        .expect("list");
-    let id_of = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
-    let (ada_id, mia_id) = (id_of("ada@example.com"), id_of("mia@example.com"));
 
     // Sign-in, then a failed one, from two addresses.
     let mut anon = app.anon();

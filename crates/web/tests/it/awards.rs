@@ -4,17 +4,19 @@ use axum::http::StatusCode;
 use cairn_domain::awards::EvidenceRule;
 use cairn_domain::membership::{Capabilities, Capability};
 
-use crate::support::TestApp;
+use crate::support::{Member, TestApp};
 
 #[tokio::test]
 async fn a_manager_awards_on_evidence_and_the_journey_adds_the_miles() {
     let app = TestApp::with_demo().await;
-    let mut rae = app
-        .member("fernhill", "rae@example.com", Capabilities::NONE)
-        .await;
-    let mut max = app
-        .member("fernhill", "max@example.com", Capabilities::NONE)
-        .await;
+    let Member {
+        client: mut rae,
+        id: rae_id,
+    } = app.join("fernhill", "rae", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
     let mut mo = app
         .member("fernhill", "mo@example.com", Capabilities::NONE)
         .await;
@@ -26,18 +28,6 @@ async fn a_manager_awards_on_evidence_and_the_journey_adds_the_miles() {
         )
         .await;
     let org = app.org("fernhill").await;
-    let list = cairn_store::members::list(&app.db.store, &org.id)
-        .await
-        .expect("list");
-    let id = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
-    let (rae_id, max_id) = (id("rae@example.com"), id("max@example.com"));
     cairn_store::members::set_manager(&app.db.store, &org.id, &rae_id, Some(&max_id))
         .await
         .expect("set")

@@ -3,7 +3,7 @@
 use axum::http::StatusCode;
 use cairn_domain::membership::{Capabilities, Capability};
 
-use crate::support::TestApp;
+use crate::support::{Member, TestApp};
 
 #[tokio::test]
 async fn eligibility_explains_gaps_answers_what_ifs_and_lists_candidates_for_people_leads() {
@@ -15,21 +15,13 @@ async fn eligibility_explains_gaps_answers_what_ifs_and_lists_candidates_for_peo
             Capabilities::of(&[Capability::PeopleLead]),
         )
         .await;
-    let mut rae = app
-        .member("fernhill", "rae@example.com", Capabilities::NONE)
-        .await;
+    let Member {
+        client: mut rae,
+        id: rae_id,
+    } = app.join("fernhill", "rae", Capabilities::NONE).await;
     let mut mo = app
         .member("fernhill", "mo@example.com", Capabilities::NONE)
         .await;
-    let org = app.org("fernhill").await;
-    let rae_id = cairn_store::members::list(&app.db.store, &org.id)
-        .await
-        .expect("list")
-        .into_iter()
-        .find(|m| m.person.email.as_str() == "rae@example.com")
-        .expect("rae")
-        .person
-        .id;
     let base = format!("/fernhill/people/{}", rae_id.as_str());
     // Engineer I needs code-quality 1 and testing 1 (2 miles). Rae holds code-quality 1.
     lea.post(

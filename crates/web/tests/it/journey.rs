@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use cairn_domain::membership::{Capabilities, Capability};
 
-use crate::support::TestApp;
+use crate::support::{Member, TestApp};
 
 #[tokio::test]
 async fn an_ability_archived_after_an_award_keeps_the_history_but_adds_no_miles() {
@@ -13,17 +13,7 @@ async fn an_ability_archived_after_an_award_keeps_the_history_but_adds_no_miles(
             Capabilities::of(&[Capability::PeopleLead, Capability::FrameworkEditor]),
         )
         .await;
-    app.member("fernhill", "rae@example.com", Capabilities::NONE)
-        .await;
-    let org = app.org("fernhill").await;
-    let rae = cairn_store::members::list(&app.db.store, &org.id)
-        .await
-        .expect("list")
-        .into_iter()
-        .find(|m| m.person.email.as_str() == "rae@example.com")
-        .expect("rae")
-        .person
-        .id;
+    let rae = app.join("fernhill", "rae", Capabilities::NONE).await.id;
     let journey = format!("/fernhill/people/{}", rae.as_str());
     let ok = lea
         .post(
@@ -79,18 +69,10 @@ async fn a_public_profile_is_opt_in_and_shows_only_what_its_owner_picks() {
             Capabilities::of(&[Capability::PeopleLead]),
         )
         .await;
-    let mut rae = app
-        .member("fernhill", "rae@example.com", Capabilities::NONE)
-        .await;
-    let org = app.org("fernhill").await;
-    let rae_id = cairn_store::members::list(&app.db.store, &org.id)
-        .await
-        .expect("list")
-        .into_iter()
-        .find(|m| m.person.email.as_str() == "rae@example.com")
-        .expect("rae")
-        .person
-        .id;
+    let Member {
+        client: mut rae,
+        id: rae_id,
+    } = app.join("fernhill", "rae", Capabilities::NONE).await;
     let base = format!("/fernhill/people/{}", rae_id.as_str());
     lea.post(
         &format!("{base}/awards"),

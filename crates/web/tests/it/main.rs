@@ -1,7 +1,6 @@
 //! HTTP tests: the real router in-process, a fresh database per test.
 
 mod abilities;
-mod access;
 mod account;
 mod api;
 mod audit;
@@ -17,8 +16,8 @@ mod observations;
 mod orgs;
 mod pages;
 mod positions;
+mod routes;
 mod status;
 mod support;
-mod sweep;
 mod trust;
 mod xss;

@@ -3,19 +3,7 @@ use cairn_domain::membership::{Capabilities, Capability, MemberStatus};
 use cairn_store::members;
 use cairn_store::people::PersonId;
 
-use crate::support::{PASSWORD, Page, TestApp};
-
-async fn id_of(app: &TestApp, org: &str, email: &str) -> PersonId {
-    let org = app.org(org).await;
-    members::list(&app.db.store, &org.id)
-        .await
-        .expect("list")
-        .into_iter()
-        .find(|m| m.person.email.as_str() == email)
-        .expect("member")
-        .person
-        .id
-}
+use crate::support::{Member, PASSWORD, Page, TestApp};
 
 fn invitation_link(page: &Page) -> String {
     let link = page.texts("code.secret").pop().expect("link shown");
@@ -27,8 +15,8 @@ fn invitation_link(page: &Page) -> String {
 #[tokio::test]
 async fn a_person_starts_an_organization_and_owns_it() {
     let app = TestApp::new().await;
-    let ana = app.person("ana@example.com").await;
-    let mut ana = app.signed_in(&ana).await;
+    let ana_person = app.person("ana@example.com").await;
+    let mut ana = app.signed_in(&ana_person).await;
     let cases: &[(&str, &str, &str)] = &[
         (
             "Acme",
@@ -59,14 +47,10 @@ async fn a_person_starts_an_organization_and_owns_it() {
         (StatusCode::SEE_OTHER, "/acme")
     );
     let org = app.org("acme").await;
-    let (caps, _) = members::membership(
-        &app.db.store,
-        &org.id,
-        &id_of(&app, "acme", "ana@example.com").await,
-    )
-    .await
-    .expect("read")
-    .expect("member");
+    let (caps, _) = members::membership(&app.db.store, &org.id, &ana_person.id)
+        .await
+        .expect("read")
+        .expect("member");
     assert!(caps.holds(Capability::Owner));
     assert!(org.published, "published by default");
 
@@ -185,21 +169,20 @@ async fn an_invitation_link_works_once_and_expires() {
 async fn a_departed_member_loses_access_at_once() {
     let app = TestApp::with_demo().await;
     let mut admin = app
-        .member(
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let Member {
+        client: mut mia,
+        id: mia_id,
+    } = app
+        .join(
             "fernhill",
-            "ada@example.com",
-            Capabilities::of(&[Capability::Admin]),
-        )
-        .await;
-    let mut mia = app
-        .member(
-            "fernhill",
-            "mia@example.com",
+            "mia",
             Capabilities::of(&[Capability::FrameworkEditor]),
         )
         .await;
     assert_eq!(mia.get("/fernhill/people").await.status, StatusCode::OK);
-    let mia_id = id_of(&app, "fernhill", "mia@example.com").await;
     let page = admin
         .post(
             &format!("/fernhill/settings/members/{}", mia_id.as_str()),
@@ -234,20 +217,14 @@ async fn a_departed_member_loses_access_at_once() {
 #[tokio::test]
 async fn managers_form_no_loops() {
     let app = TestApp::with_demo().await;
-    let mut admin = app
-        .member(
-            "fernhill",
-            "ada@example.com",
-            Capabilities::of(&[Capability::Admin]),
-        )
+    let Member {
+        client: mut admin,
+        id: ada,
+    } = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
         .await;
-    app.member("fernhill", "ben@example.com", Capabilities::NONE)
-        .await;
-    app.member("fernhill", "cy@example.com", Capabilities::NONE)
-        .await;
-    let ben = id_of(&app, "fernhill", "ben@example.com").await;
-    let cy = id_of(&app, "fernhill", "cy@example.com").await;
-    let ada = id_of(&app, "fernhill", "ada@example.com").await;
+    let ben = app.join("fernhill", "ben", Capabilities::NONE).await.id;
+    let cy = app.join("fernhill", "cy", Capabilities::NONE).await.id;
     let set = |who: &PersonId| format!("/fernhill/settings/members/{}", who.as_str());
     // cy → ben → ada
     assert_eq!(
@@ -295,17 +272,13 @@ async fn only_owners_grant_admin_and_an_organization_keeps_an_owner() {
             Capabilities::of(&[Capability::Admin]),
         )
         .await;
-    let mut owner = app
-        .member(
-            "fernhill",
-            "owen@example.com",
-            Capabilities::of(&[Capability::Owner]),
-        )
+    let Member {
+        client: mut owner,
+        id: owen,
+    } = app
+        .join("fernhill", "owen", Capabilities::of(&[Capability::Owner]))
         .await;
-    app.member("fernhill", "mia@example.com", Capabilities::NONE)
-        .await;
-    let mia = id_of(&app, "fernhill", "mia@example.com").await;
-    let owen = id_of(&app, "fernhill", "owen@example.com").await;
+    let mia = app.join("fernhill", "mia", Capabilities::NONE).await.id;
     let org = app.org("fernhill").await;
     let caps_of = |p: PersonId| {
         let store = app.db.store.clone();

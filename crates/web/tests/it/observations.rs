@@ -1,7 +1,7 @@
 use axum::http::StatusCode;
 use cairn_domain::membership::Capabilities;
 
-use crate::support::TestApp;
+use crate::support::{Member, TestApp};
 
 #[tokio::test]
 async fn an_observation_is_a_draft_then_shared_as_its_level_says() {
@@ -9,36 +9,22 @@ async fn an_observation_is_a_draft_then_shared_as_its_level_says() {
     let mut olive = app
         .member("fernhill", "olive@example.com", Capabilities::NONE)
         .await;
-    let mut eve = app
-        .member("fernhill", "eve@example.com", Capabilities::NONE)
-        .await;
+    let Member {
+        client: mut eve,
+        id: eve_id,
+    } = app.join("fernhill", "eve", Capabilities::NONE).await;
     let mut mo = app
         .member("fernhill", "mo@example.com", Capabilities::NONE)
         .await;
-    let mut max = app
-        .member("fernhill", "max@example.com", Capabilities::NONE)
-        .await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
     let org = app.org("fernhill").await;
-    let list = cairn_store::members::list(&app.db.store, &org.id)
+    cairn_store::members::set_manager(&app.db.store, &org.id, &eve_id, Some(&max_id))
         .await
-        .expect("list");
-    let id = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
-    cairn_store::members::set_manager(
-        &app.db.store,
-        &org.id,
-        &id("eve@example.com"),
-        Some(&id("max@example.com")),
-    )
-    .await
-    .expect("set")
-    .expect("ok");
+        .expect("set")
+        .expect("ok");
 
     let bad = olive
         .post(
@@ -57,7 +43,6 @@ async fn an_observation_is_a_draft_then_shared_as_its_level_says() {
         ]
     );
 
-    let eve_id = id("eve@example.com");
     let created = olive
         .post(
             "/fernhill/observations/new",

@@ -14,18 +14,6 @@ use cairn_store::{members, observations};
 
 use crate::support::{DEMO, Member, PASSWORD, TestApp};
 
-async fn id_of(app: &TestApp, email: &str) -> PersonId {
-    let org = app.org("fernhill").await;
-    members::list(&app.db.store, &org.id)
-        .await
-        .expect("list")
-        .into_iter()
-        .find(|m| m.person.email.as_str() == email)
-        .expect("member")
-        .person
-        .id
-}
-
 /// An observation by `observer` of `observee`, published at `level` (a
 /// draft when None), made directly in the store.
 async fn observe(
@@ -146,16 +134,19 @@ async fn admins_cannot_depart_or_restore_owners_and_admins() {
         .join("fernhill", "adam", Capabilities::of(&[Capability::Admin]))
         .await
         .client;
-    app.join("fernhill", "olga", Capabilities::of(&[Capability::Owner]))
-        .await;
-    app.join("fernhill", "alma", Capabilities::of(&[Capability::Admin]))
-        .await;
+    let olga = app
+        .join("fernhill", "olga", Capabilities::of(&[Capability::Owner]))
+        .await
+        .id;
+    let alma = app
+        .join("fernhill", "alma", Capabilities::of(&[Capability::Admin]))
+        .await
+        .id;
     let pete = app.join("fernhill", "pete", Capabilities::NONE).await.id;
-    for (email, caps) in [
-        ("olga@example.com", vec![("cap_owner", "on")]),
-        ("alma@example.com", vec![("cap_admin", "on")]),
+    for (email, id, caps) in [
+        ("olga@example.com", olga, vec![("cap_owner", "on")]),
+        ("alma@example.com", alma, vec![("cap_admin", "on")]),
     ] {
-        let id = id_of(&app, email).await;
         let mut form = caps.clone();
         form.push(("departed", "on"));
         let page = adam

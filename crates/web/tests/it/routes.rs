@@ -1,0 +1,555 @@
+//! One route × visitor table: every route the router declares, for every
+//! method, requested by each kind of visitor, against the answer the table
+//! says. The route list comes from the router itself
+//! (`cairn_web::declared_routes`), so a new route without a row fails here,
+//! and so does a row for a route that no longer exists.
+//!
+//! Visitors act in turn, row by row and left to right, so a row's later
+//! visitors see what its earlier ones did (an archived position is not
+//! there to archive again); rows that destroy what later rows need come
+//! last.
+
+use axum::http::StatusCode;
+use cairn_domain::ItemKind;
+use cairn_domain::awards::AwardVisibility;
+use cairn_domain::membership::{Capabilities, Capability};
+use cairn_domain::visibility::{Privacy, Rating};
+use cairn_domain::{Level, Markdown, Name, OrgSlug, Slug};
+use cairn_store::awards::{self, NewAward};
+use cairn_store::conversations;
+use cairn_store::observations::{self, Draft};
+use cairn_store::people::PersonId;
+use cairn_store::{members, orgs};
+
+use crate::support::{Client, Page, TestApp};
+
+const VISITORS: [&str; 8] = [
+    "anonymous",
+    "other organization",
+    "member",
+    "manager",
+    "editor",
+    "people lead",
+    "admin",
+    "owner",
+];
+
+/// What a visitor gets: `L` a redirect to sign in, `R` any other redirect
+/// (done), `B` a refusal of the input (4xx other than 401 and 404), `U` an
+/// API 401, `N` not found.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Got {
+    O,
+    L,
+    R,
+    N,
+    B,
+    U,
+}
+use Got::*;
+
+fn classify(page: &Page) -> Got {
+    match page.status {
+        StatusCode::OK => O,
+        StatusCode::NOT_FOUND => N,
+        StatusCode::UNAUTHORIZED => U,
+        StatusCode::SEE_OTHER if page.location().starts_with("/login") => L,
+        StatusCode::SEE_OTHER => R,
+        s if s.is_client_error() => B,
+        s => panic!("unexpected status {s}"),
+    }
+}
+
+/// The visitors, in `VISITORS` order, and the people the rows act on.
+struct Cast<'a> {
+    clients: Vec<Client<'a>>,
+    /// The plain member (visitor 2), subject of the "self" rows.
+    mia: PersonId,
+    /// Reports to the manager (visitor 3); not a visitor.
+    eve: PersonId,
+    owner: PersonId,
+}
+
+async fn cast(app: &TestApp) -> Cast<'_> {
+    let olga = app.person("olga@other.example").await;
+    orgs::create(
+        &app.db.store,
+        &OrgSlug::parse("acme").expect("slug"),
+        &Name::parse("Acme", "n").expect("name"),
+        &olga.id,
+        1,
+    )
+    .await
+    .expect("other org");
+    let caps = |c: &[Capability]| Capabilities::of(c);
+    let mia = app.join("fernhill", "mia", caps(&[])).await;
+    let max = app.join("fernhill", "max", caps(&[])).await;
+    let eddie = app
+        .join("fernhill", "eddie", caps(&[Capability::FrameworkEditor]))
+        .await;
+    let lea = app
+        .join("fernhill", "lea", caps(&[Capability::PeopleLead]))
+        .await;
+    let ada = app
+        .join("fernhill", "ada", caps(&[Capability::Admin]))
+        .await;
+    let owen = app
+        .join("fernhill", "owen", caps(&[Capability::Owner]))
+        .await;
+    let eve = app.join("fernhill", "eve", caps(&[])).await;
+    let org = app.org("fernhill").await;
+    members::set_manager(&app.db.store, &org.id, &eve.id, Some(&max.id))
+        .await
+        .expect("set")
+        .expect("no loop");
+    let mut clients = vec![
+        app.anon(),
+        app.signed_in(&olga).await,
+        mia.client,
+        max.client,
+        eddie.client,
+        lea.client,
+        ada.client,
+        owen.client,
+    ];
+    // Each visitor on their own machine, as people are: one visitor's
+    // failed sign-ins do not throttle the next.
+    for (i, client) in clients.iter_mut().enumerate() {
+        client.ip = format!("192.0.2.{}", i + 1);
+    }
+    Cast {
+        mia: mia.id,
+        eve: eve.id,
+        owner: owen.id,
+        clients,
+    }
+}
+
+/// (method, route pattern as declared, concrete path, form, answers in
+/// `VISITORS` order).
+type Row = (
+    &'static str,
+    &'static str,
+    String,
+    Vec<(&'static str, String)>,
+    [Got; 8],
+);
+
+#[tokio::test]
+async fn every_declared_route_answers_every_visitor_as_the_table_says() {
+    let app = TestApp::with_demo().await;
+    let store = &app.db.store;
+    let org = app.org("fernhill").await;
+    let Cast {
+        mut clients,
+        mia,
+        eve,
+        owner,
+    } = cast(&app).await;
+
+    // What the rows act on, all made by the owner: an observation of mia
+    // every member may read, an award to her, a conversation, an invitation.
+    let obs = observations::create(
+        store,
+        &org.id,
+        &owner,
+        &Draft {
+            observees: vec![mia.clone()],
+            story: Markdown::new("Mia ran the retro."),
+            observed_on: 1,
+            ratings: vec![(Slug::parse("mentoring").expect("slug"), Rating::Strong)],
+        },
+        2,
+    )
+    .await
+    .expect("create")
+    .expect("draft");
+    observations::publish(store, &org.id, &obs, Privacy::Organization, 3)
+        .await
+        .expect("publish");
+    let subject = conversations::subject(store, &org.id, ItemKind::Ability, "mentoring")
+        .await
+        .expect("read")
+        .expect("subject");
+    let conv = conversations::start(store, &org.id, &subject, &owner, "Why?", "Because.", 4)
+        .await
+        .expect("conversation");
+    awards::award(
+        store,
+        &org.id,
+        &owner,
+        &NewAward {
+            recipient: mia.clone(),
+            ability: Slug::parse("mentoring").expect("slug"),
+            levels: vec![Level::ALL[0]],
+            note: String::new(),
+            visibility: AwardVisibility::Organization,
+            evidence: vec![],
+        },
+        5,
+    )
+    .await
+    .expect("award");
+    let award = awards::of_person(store, &org.id, &mia)
+        .await
+        .expect("awards")[0]
+        .id
+        .clone();
+    let invitation =
+        members::create_invitation(store, &org.id, "hash", "note", &owner, 6, i64::MAX)
+            .await
+            .expect("invitation")
+            .id;
+
+    let (mia, eve) = (mia.as_str().to_owned(), eve.as_str().to_owned());
+    let f = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
+        pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
+    };
+    let none = Vec::new;
+    let p = |s: &str| s.to_owned();
+    let settings = f(&[
+        ("name", "Fernhill"),
+        ("published", "on"),
+        ("stale_days", "183"),
+        ("critical_days", "365"),
+        ("awards_by", "both"),
+    ]);
+    let miles = f(&[
+        ("m1", "1"),
+        ("m2", "3"),
+        ("m3", "6"),
+        ("m4", "12"),
+        ("m5", "20"),
+    ]);
+    let talk = f(&[("title", "t"), ("body", "b")]);
+
+    #[rustfmt::skip]
+    let rows: Vec<Row> = vec![
+        //                                                                                              anon other mem  mgr  edit lead adm  own
+        ("GET",  "/assets/cairn.css", p("/assets/cairn.css"), none(),                                    [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/", p("/"), none(),                                                                    [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/healthz", p("/healthz"), none(),                                                      [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/signup", p("/signup"), none(),                                                        [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/signup", p("/signup"), none(),                                                        [B,   B,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/login", p("/login"), none(),                                                          [O,   O,   O,   O,   O,   O,   O,   O]),
+        // Failed sign-ins: five for one account, whoever tries, and the
+        // rest are throttled (429, `throttle::PER_ACCOUNT`).
+        // Hostile `next`s: tab, newline and backslash variants browsers
+        // would turn into another host. Every Location is checked below.
+        ("GET",  "/login", p("/login?next=%09/evil.example"), none(),                                    [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/signup", p("/signup?next=/%0A/evil.example"), none(),                                 [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/login", p("/login"),
+            f(&[("email", "tab@example.com"), ("password", "wrong password"), ("next", "/\t/evil.example")]),
+                                                                                                         [U,   U,   U,   U,   U,   B,   B,   B]),
+        ("POST", "/login", p("/login"),
+            f(&[("email", "slash@example.com"), ("password", "wrong password"), ("next", "/\\evil.example")]),
+                                                                                                         [U,   U,   U,   U,   U,   B,   B,   B]),
+        // A zero-width name, and NUL in text: refused before anything is written.
+        ("POST", "/signup", p("/signup"),
+            f(&[("name", "O\u{200B}wen"), ("email", "zw@example.com"), ("password", "a long password")]),
+                                                                                                         [B,   B,   B,   B,   B,   B,   B,   B]),
+        ("POST", "/login", p("/login"), none(),                                                          [U,   U,   U,   U,   U,   B,   B,   B]),
+        ("GET",  "/settings/account", p("/settings/account"), none(),                                    [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/settings/password", p("/settings/password"), none(),                                  [L,   B,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/settings/sessions", p("/settings/sessions"), none(),                                  [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/settings/sessions/{id}/revoke", p("/settings/sessions/nope/revoke"), none(),          [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/settings/tokens", p("/settings/tokens"), none(),                                      [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/settings/tokens", p("/settings/tokens"), none(),                                      [L,   B,   B,   B,   B,   B,   B,   B]),
+        ("POST", "/settings/tokens/{id}/revoke", p("/settings/tokens/nope/revoke"), none(),              [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/new", p("/new"), none(),                                                              [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/new", p("/new"), none(),                                                              [L,   B,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/invite/{token}", p("/invite/unknown"), none(),                                        [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/invite/{token}", p("/invite/unknown"), none(),                                        [N,   N,   N,   N,   N,   N,   N,   N]),
+
+        // The organization and its people.
+        ("GET",  "/{org}", p("/fernhill"), none(),                                                       [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/people", p("/fernhill/people"), none(),                                         [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/health", p("/fernhill/health"), none(),                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        // Outsiders see a journey only as an opted-in public profile.
+        ("GET",  "/{org}/people/{person}", format!("/fernhill/people/{mia}"), none(),                    [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/people/{person}", format!("/fernhill/people/{eve}"), none(),                    [N,   N,   O,   O,   O,   O,   O,   O]),
+        // Progress is for the person, their managers and people leads.
+        ("GET",  "/{org}/people/{person}/positions/{position}",
+            format!("/fernhill/people/{mia}/positions/engineer-1"), none(),                              [L,   N,   O,   N,   N,   O,   N,   O]),
+        ("GET",  "/{org}/people/{person}/positions/{position}",
+            format!("/fernhill/people/{eve}/positions/engineer-1"), none(),                              [L,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/{org}/positions/{position}/candidates",
+            p("/fernhill/positions/engineer-1/candidates"), none(),                                      [L,   N,   N,   N,   N,   O,   N,   O]),
+        ("POST", "/{org}/people/{person}/awards", format!("/fernhill/people/{mia}/awards"), none(),      [L,   N,   N,   N,   N,   B,   N,   B]),
+        ("POST", "/{org}/people/{person}/profile", format!("/fernhill/people/{mia}/profile"), none(),    [L,   N,   R,   N,   N,   N,   N,   N]),
+
+        // Observations (the one made above is read here; changed at the end).
+        ("GET",  "/{org}/observations", p("/fernhill/observations"), none(),                             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/observations/new", p("/fernhill/observations/new"), none(),                     [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/observations/new", p("/fernhill/observations/new"), none(),                     [L,   N,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/{org}/observations/{id}", format!("/fernhill/observations/{obs}"), none(),            [N,   N,   O,   O,   O,   O,   O,   O]),
+
+        // Settings and members.
+        ("GET",  "/{org}/settings", p("/fernhill/settings"), none(),                                     [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings", p("/fernhill/settings"), settings.clone(),                           [L,   N,   N,   N,   N,   N,   R,   R]),
+        // Only a name: the admins are told what else the form needs.
+        ("POST", "/{org}/settings", p("/fernhill/settings"), f(&[("name", "Taken Over")]),               [L,   N,   N,   N,   N,   N,   B,   B]),
+        ("POST", "/{org}/settings/members/{person}", format!("/fernhill/settings/members/{mia}"),
+            f(&[("manager", "")]),                                                                       [L,   N,   N,   N,   N,   N,   R,   R]),
+        ("GET",  "/{org}/settings/audit", p("/fernhill/settings/audit"), none(),                         [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("GET",  "/{org}/settings/export", p("/fernhill/settings/export"), none(),                       [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("GET",  "/{org}/settings/invitations", p("/fernhill/settings/invitations"), none(),             [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/invitations", p("/fernhill/settings/invitations"), f(&[("note", "x")]),[L,   N,   N,   N,   N,   N,   O,   O]),
+        // The admin revokes it; the owner finds nothing left to revoke.
+        ("POST", "/{org}/settings/invitations/{id}/revoke",
+            format!("/fernhill/settings/invitations/{invitation}/revoke"), none(),                       [L,   N,   N,   N,   N,   N,   R,   N]),
+
+        // The framework's pages, their conversations and history.
+        ("GET",  "/{org}/abilities/{ability}", p("/fernhill/abilities/mentoring"), none(),               [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/roles/{role}", p("/fernhill/roles/mentor"), none(),                             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/positions/{position}", p("/fernhill/positions/engineer-1"), none(),             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/{area}/{slug}/conversations", p("/fernhill/abilities/mentoring/conversations"), talk.clone(),
+                                                                                                         [L,   N,   R,   R,   R,   R,   R,   R]),
+        ("POST", "/{org}/{area}/{slug}/conversations", p("/fernhill/abilities/mentoring/conversations"),
+            f(&[("title", "t"), ("body", "nul \u{0} here")]),                                            [B,   B,   B,   B,   B,   B,   B,   B]),
+        ("POST", "/{org}/{area}/{slug}/conversations", p("/fernhill/roles/mentor/conversations"), talk.clone(),
+                                                                                                         [L,   N,   R,   R,   R,   R,   R,   R]),
+        ("POST", "/{org}/{area}/{slug}/conversations", p("/fernhill/positions/engineer-1/conversations"), talk.clone(),
+                                                                                                         [L,   N,   R,   R,   R,   R,   R,   R]),
+        ("POST", "/{org}/conversations/{id}/replies", format!("/fernhill/conversations/{conv}/replies"),
+            f(&[("body", "b")]),                                                                         [L,   N,   R,   R,   R,   R,   R,   R]),
+        ("POST", "/{org}/conversations/{id}/resolve", format!("/fernhill/conversations/{conv}/resolve"), none(),
+                                                                                                         [L,   N,   N,   N,   R,   N,   N,   R]),
+        ("POST", "/{org}/conversations/{id}/reopen", format!("/fernhill/conversations/{conv}/reopen"), none(),
+                                                                                                         [L,   N,   N,   N,   R,   N,   N,   R]),
+        ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/abilities/mentoring/history"), none(),     [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/roles/mentor/history"), none(),            [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/positions/engineer-1/history"), none(),    [O,   O,   O,   O,   O,   O,   O,   O]),
+
+        // Editing the framework.
+        ("GET",  "/{org}/settings/framework", p("/fernhill/settings/framework"), none(),                 [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/settings/framework/miles", p("/fernhill/settings/framework/miles"), miles,      [L,   N,   N,   N,   R,   N,   N,   R]),
+        ("GET",  "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),
+                                                                                                         [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),
+                                                                                                         [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/settings/framework/roles/new", p("/fernhill/settings/framework/roles/new"), none(),
+                                                                                                         [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/settings/framework/roles/new", p("/fernhill/settings/framework/roles/new"), none(),
+                                                                                                         [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/settings/framework/positions/new", p("/fernhill/settings/framework/positions/new"), none(),
+                                                                                                         [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/settings/framework/positions/new", p("/fernhill/settings/framework/positions/new"), none(),
+                                                                                                         [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/abilities/{ability}/edit", p("/fernhill/abilities/mentoring/edit"), none(),     [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/abilities/{ability}/edit", p("/fernhill/abilities/mentoring/edit"), none(),     [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/roles/{role}/edit", p("/fernhill/roles/mentor/edit"), none(),                   [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/roles/{role}/edit", p("/fernhill/roles/mentor/edit"), none(),                   [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/positions/{position}/edit", p("/fernhill/positions/engineer-1/edit"), none(),   [L,   N,   N,   N,   O,   N,   N,   O]),
+        ("POST", "/{org}/positions/{position}/edit", p("/fernhill/positions/engineer-1/edit"), none(),   [L,   N,   N,   N,   B,   N,   N,   B]),
+        // Mentoring and the mentor role are required by positions, so editors
+        // are told they cannot be archived, and there is nothing to restore.
+        // The editor archives a position (the owner then finds nothing to
+        // archive), and restores it (nothing left for the owner to restore).
+        ("POST", "/{org}/{area}/{slug}/archive", p("/fernhill/abilities/mentoring/archive"), none(),     [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("POST", "/{org}/{area}/{slug}/archive", p("/fernhill/roles/mentor/archive"), none(),            [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("POST", "/{org}/{area}/{slug}/archive", p("/fernhill/positions/engineer-1/archive"), none(),    [L,   N,   N,   N,   R,   N,   N,   N]),
+        ("POST", "/{org}/{area}/{slug}/restore", p("/fernhill/abilities/mentoring/restore"), none(),     [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/{area}/{slug}/restore", p("/fernhill/roles/mentor/restore"), none(),            [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/{area}/{slug}/restore", p("/fernhill/positions/engineer-1/restore"), none(),    [L,   N,   N,   N,   R,   N,   N,   N]),
+
+        // The API.
+        ("GET",  "/api/v1/openapi.json", p("/api/v1/openapi.json"), none(),                              [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/me", p("/api/v1/me"), none(),                                                  [U,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/framework", p("/api/v1/orgs/fernhill/framework"), none(),           [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/abilities", p("/api/v1/orgs/fernhill/abilities"), none(),           [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/abilities/{item}", p("/api/v1/orgs/fernhill/abilities/mentoring"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/roles", p("/api/v1/orgs/fernhill/roles"), none(),                   [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/positions", p("/api/v1/orgs/fernhill/positions"), none(),           [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/health", p("/api/v1/orgs/fernhill/health"), none(),                 [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/members", p("/api/v1/orgs/fernhill/members"), none(),               [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/observations", p("/api/v1/orgs/fernhill/observations"), none(),     [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/observations/{id}", format!("/api/v1/orgs/fernhill/observations/{obs}"), none(),
+                                                                                                         [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/people/{person}/journey", format!("/api/v1/orgs/fernhill/people/{mia}/journey"), none(),
+                                                                                                         [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
+            format!("/api/v1/orgs/fernhill/people/{eve}/positions/engineer-1/eligibility"), none(),      [N,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
+            format!("/api/v1/orgs/fernhill/people/{mia}/positions/engineer-1/eligibility"), none(),      [N,   N,   O,   N,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/history", p("/api/v1/orgs/fernhill/abilities/mentoring/history"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/history", p("/api/v1/orgs/fernhill/roles/mentor/history"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/history", p("/api/v1/orgs/fernhill/positions/engineer-1/history"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/conversations", p("/api/v1/orgs/fernhill/abilities/mentoring/conversations"), none(),
+                                                                                                         [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/conversations", p("/api/v1/orgs/fernhill/roles/mentor/conversations"), none(),
+                                                                                                         [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/conversations", p("/api/v1/orgs/fernhill/positions/engineer-1/conversations"), none(),
+                                                                                                         [N,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/{*rest}", p("/api/v1/nothing/here"), none(),                                   [N,   N,   N,   N,   N,   N,   N,   N]),
+
+        // Last for the award and the observation: they are changed or gone.
+        // An award is revoked by people leads; then there is none to revoke.
+        ("POST", "/{org}/awards/{id}/revoke", format!("/fernhill/awards/{award}/revoke"), none(),        [L,   N,   N,   N,   N,   R,   N,   N]),
+        // An observation one may not change is not there, signed in or not;
+        // publishing is for drafts, so even its author finds none here.
+        ("POST", "/{org}/observations/{id}/publish", format!("/fernhill/observations/{obs}/publish"),
+            f(&[("privacy", "public")]),                                                                 [N,   N,   N,   N,   N,   N,   N,   N]),
+        // The observee narrows it: from then on only they and the author see it.
+        ("POST", "/{org}/observations/{id}/privacy", format!("/fernhill/observations/{obs}/privacy"),
+            f(&[("privacy", "observees")]),                                                              [N,   N,   R,   N,   N,   N,   N,   R]),
+        ("POST", "/{org}/observations/{id}/delete", format!("/fernhill/observations/{obs}/delete"), none(),
+                                                                                                         [N,   N,   N,   N,   N,   N,   N,   R]),
+        // Last: it ends each visitor's session.
+        ("POST", "/logout", p("/logout"), none(),                                                        [R,   R,   R,   R,   R,   R,   R,   R]),
+    ];
+
+    // Every declared route has a row, and every row a declared route.
+    let declared: Vec<(String, String)> = cairn_web::declared_routes()
+        .into_iter()
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
+        .collect();
+    assert!(declared.len() > 80, "route list read: {}", declared.len());
+    let covered: Vec<(String, String)> = rows
+        .iter()
+        .map(|(m, pattern, ..)| ((*m).to_owned(), (*pattern).to_owned()))
+        .collect();
+    let missing: Vec<_> = declared.iter().filter(|r| !covered.contains(r)).collect();
+    assert!(missing.is_empty(), "routes without a row: {missing:#?}");
+    let stale: Vec<_> = covered.iter().filter(|r| !declared.contains(r)).collect();
+    assert!(
+        stale.is_empty(),
+        "rows for routes that do not exist: {stale:#?}"
+    );
+
+    let mut mismatches = Vec::new();
+    let mut requests = 0;
+    for (method, _, path, form, expected) in &rows {
+        for ((client, name), want) in clients.iter_mut().zip(VISITORS).zip(expected) {
+            let form: Vec<(&str, &str)> = form.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let page = if *method == "GET" {
+                client.get(path).await
+            } else {
+                client.post(path, &form).await
+            };
+            requests += 1;
+            let location = page.location();
+            assert!(
+                location.is_empty()
+                    || (location.starts_with('/')
+                        && !location.starts_with("//")
+                        && !location.contains('\\')
+                        && !location.chars().any(char::is_control)),
+                "{method} {path} as {name} leaves the site: {location:?}"
+            );
+            let got = classify(&page);
+            if got != *want {
+                mismatches.push(format!(
+                    "{method} {path} as {name}: expected {want:?}, got {} {}",
+                    page.status, location
+                ));
+            }
+        }
+    }
+    assert!(mismatches.is_empty(), "{mismatches:#?}");
+    // Nothing anyone tried renamed the organization.
+    assert_eq!(app.org("fernhill").await.org.name.as_str(), "Fernhill");
+    println!(
+        "route table: {} routes, {} rows, {requests} requests as {} visitor kinds",
+        declared.len(),
+        rows.len(),
+        VISITORS.len()
+    );
+}
+
+#[tokio::test]
+async fn each_visitor_sees_only_the_controls_they_may_use() {
+    let app = TestApp::with_demo().await;
+    let mut clients = cast(&app).await.clients;
+    let nav = |page: &Page| {
+        page.links("header.site nav a")
+            .into_iter()
+            .map(|(_, t)| t)
+            .collect::<Vec<_>>()
+    };
+    let expected: [&[&str]; 8] = [
+        &["cairn", "Fernhill", "Sign in", "Sign up"],
+        &["cairn", "Fernhill", "olga"],
+        &["cairn", "Fernhill", "People", "Observations", "mia"],
+        &["cairn", "Fernhill", "People", "Observations", "max"],
+        &[
+            "cairn",
+            "Fernhill",
+            "People",
+            "Observations",
+            "Framework",
+            "eddie",
+        ],
+        &["cairn", "Fernhill", "People", "Observations", "lea"],
+        &[
+            "cairn",
+            "Fernhill",
+            "People",
+            "Observations",
+            "Settings",
+            "ada",
+        ],
+        &[
+            "cairn",
+            "Fernhill",
+            "People",
+            "Observations",
+            "Framework",
+            "Settings",
+            "owen",
+        ],
+    ];
+    for ((client, name), want) in clients.iter_mut().zip(VISITORS).zip(expected) {
+        assert_eq!(nav(&client.get("/fernhill").await), want, "{name}");
+    }
+}
+
+#[tokio::test]
+async fn an_unpublished_framework_is_for_its_members_only() {
+    let app = TestApp::with_demo().await;
+    let mut clients = cast(&app).await.clients;
+    let org = app.org("fernhill").await;
+    orgs::set_published(&app.db.store, &org.id, false, 2)
+        .await
+        .expect("unpublish");
+    let expected = [N, N, O, O, O, O, O, O];
+    for path in [
+        "/fernhill",
+        "/fernhill/abilities/code-quality",
+        "/api/v1/orgs/fernhill/framework",
+        "/fernhill/people",
+    ] {
+        for ((client, name), want) in clients.iter_mut().zip(VISITORS).zip(expected) {
+            let page = client.get(path).await;
+            assert_eq!(classify(&page), want, "{path} as {name}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn another_organizations_member_is_not_found_through_ours() {
+    let app = TestApp::with_demo().await;
+    let Cast {
+        mut clients, mia, ..
+    } = cast(&app).await;
+    let fernhill = app.org("fernhill").await;
+    // Acme's owner tries to change a Fernhill member through Acme's URL.
+    let olga = &mut clients[1];
+    let page = olga
+        .post(
+            &format!("/acme/settings/members/{}", mia.as_str()),
+            &[("cap_admin", "on")],
+        )
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let caps = members::membership(&app.db.store, &fernhill.id, &mia)
+        .await
+        .expect("read")
+        .expect("member")
+        .0;
+    assert_eq!(caps, Capabilities::NONE, "nothing changed");
+}
