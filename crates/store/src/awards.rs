@@ -146,14 +146,14 @@ pub async fn award(
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let found: Vec<String> = sqlx::query_scalar(
+    let found: Option<String> = sqlx::query_scalar(
         "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
     )
     .bind(org.as_str())
     .bind(a.ability.as_str())
-    .fetch_all(tx.conn()?)
+    .fetch_optional(tx.conn()?)
     .await?;
-    let ability_id = found.into_iter().next().ok_or(StoreError::NotFound)?;
+    let ability_id = found.ok_or(StoreError::NotFound)?;
     for (i, level) in a.levels.iter().enumerate() {
         let id = new_id();
         sqlx::query(
@@ -332,11 +332,12 @@ pub async fn set_on_profile(
 pub use cairn_domain::awards::Awarders;
 
 pub async fn awarders(store: &Store, org: &OrgId) -> Result<Awarders, StoreError> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT awards_by FROM organizations WHERE id = $1")
-        .bind(org.as_str())
-        .fetch_all(&store.pool)
-        .await?;
-    let s = rows.into_iter().next().ok_or(StoreError::NotFound)?;
+    let rows: Option<String> =
+        sqlx::query_scalar("SELECT awards_by FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_optional(&store.pool)
+            .await?;
+    let s = rows.ok_or(StoreError::NotFound)?;
     Awarders::parse(&s).ok_or_else(|| StoreError::Corrupt(format!("awards_by {s:?}")))
 }
 

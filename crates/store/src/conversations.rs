@@ -27,15 +27,15 @@ pub async fn subject(
     slug: &str,
 ) -> Result<Option<Subject>, StoreError> {
     // `table()` returns one of three constants.
-    let rows: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let rows: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT id FROM {} WHERE org_id = $1 AND slug = $2",
         kind.area()
     )))
     .bind(org.as_str())
     .bind(slug)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    Ok(rows.into_iter().next().map(|id| Subject {
+    Ok(rows.map(|id| Subject {
         kind,
         id,
         slug: slug.to_owned(),
@@ -221,15 +221,15 @@ pub async fn thread(store: &Store, org: &OrgId, id: &str) -> Result<Option<Threa
         return Ok(None);
     };
     let kind = kind_from(&subject_kind)?;
-    let slugs: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+    let slugs: Option<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
         "SELECT slug FROM {} WHERE org_id = $1 AND id = $2",
         kind.area()
     )))
     .bind(org.as_str())
     .bind(&subject_id)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    let slug = slugs.into_iter().next().ok_or(StoreError::NotFound)?;
+    let slug = slugs.ok_or(StoreError::NotFound)?;
     Ok(Some(ThreadRef {
         id: id.to_owned(),
         subject_kind: kind,

@@ -156,14 +156,14 @@ pub async fn create(
             .await?;
     }
     for (ability, rating) in &draft.ratings {
-        let found: Vec<String> = sqlx::query_scalar(
+        let found: Option<String> = sqlx::query_scalar(
             "SELECT id FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
         )
         .bind(org.as_str())
         .bind(ability.as_str())
-        .fetch_all(tx.conn()?)
+        .fetch_optional(tx.conn()?)
         .await?;
-        let Some(ability_id) = found.into_iter().next() else {
+        let Some(ability_id) = found else {
             return Ok(Err(DraftRefused::UnknownAbility(ability.clone())));
         };
         sqlx::query("INSERT INTO observation_ratings (org_id, observation_id, ability_id, rating) VALUES ($1, $2, $3, $4)")
@@ -227,14 +227,14 @@ pub async fn set_privacy(
 /// Soft delete: gone for every reader, kept in the database.
 pub async fn delete(store: &Store, org: &OrgId, id: &str, now: Millis) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let published: Vec<Option<i64>> = sqlx::query_scalar(
+    let published: Option<Option<i64>> = sqlx::query_scalar(
         "SELECT published_at FROM observations WHERE org_id = $1 AND id = $2 AND deleted_at IS NULL",
     )
     .bind(org.as_str())
     .bind(id)
-    .fetch_all(tx.conn()?)
+    .fetch_optional(tx.conn()?)
     .await?;
-    let Some(published_at) = published.into_iter().next() else {
+    let Some(published_at) = published else {
         return Err(StoreError::NotFound);
     };
     sqlx::query("UPDATE observations SET deleted_at = $1 WHERE org_id = $2 AND id = $3")

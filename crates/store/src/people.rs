@@ -108,11 +108,11 @@ pub async fn by_email(
 }
 
 pub async fn password_hash(store: &Store, person: &PersonId) -> Result<String, StoreError> {
-    let rows: Vec<String> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
+    let rows: Option<String> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")
         .bind(person.as_str())
-        .fetch_all(&store.pool)
+        .fetch_optional(&store.pool)
         .await?;
-    rows.into_iter().next().ok_or(StoreError::NotFound)
+    rows.ok_or(StoreError::NotFound)
 }
 
 /// Sets a new password and ends every session and nothing else: the

@@ -21,7 +21,10 @@ mod read;
 use self::{items::*, plan::*, read::*};
 pub use edit::{Edit, EditRefused, ItemKind, apply, replace, replace_as};
 pub use history::{HistoryEntry, ItemHistory, history};
-pub use read::{ability, ability_updated_at, archived, load, load_by_slug, required_by};
+pub use read::{
+    AbilityDetail, ability, ability_detail, ability_updated_at, archived, load, load_by_slug,
+    required_by,
+};
 
 /// An item as stored: its id, ordering and lifecycle around the domain value.
 #[derive(Debug, Clone)]

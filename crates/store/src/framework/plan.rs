@@ -228,16 +228,16 @@ pub(super) async fn upsert_organization(
         name: String,
         miles: String,
     }
-    let rows: Vec<ExistingRow> =
+    let rows: Option<ExistingRow> =
         sqlx::query_as("SELECT id, name, miles FROM organizations WHERE slug = $1")
             .bind(org.slug.as_str())
-            .fetch_all(&mut *conn)
+            .fetch_optional(&mut *conn)
             .await?;
     if let Some(ExistingRow {
         id,
         name,
         miles: old_miles,
-    }) = rows.into_iter().next()
+    }) = rows
     {
         if name != org.name.as_str() || old_miles != miles {
             sqlx::query(

@@ -64,6 +64,35 @@ pub async fn ability(
     Ok(Some(ability_from_row(row, &mut by_ability)?.item))
 }
 
+/// What the ability page and its API twin show of the framework: the
+/// ability, who requires it, and the facts its health checks read. One
+/// place, so the page and the API cannot drift apart.
+pub struct AbilityDetail {
+    pub ability: Ability,
+    pub required_by: Vec<RequiredBy>,
+    pub facts: cairn_domain::health::AbilityFacts,
+}
+
+/// One active ability as its page shows it, or None when there is none.
+pub async fn ability_detail(
+    store: &Store,
+    org: &OrgId,
+    slug: &Slug,
+) -> Result<Option<AbilityDetail>, StoreError> {
+    let Some(ability) = ability(store, org, slug).await? else {
+        return Ok(None);
+    };
+    let Some(facts) = crate::health::ability_facts(store, org, slug).await? else {
+        return Ok(None);
+    };
+    let required_by = required_by(store, org, slug).await?;
+    Ok(Some(AbilityDetail {
+        ability,
+        required_by,
+        facts,
+    }))
+}
+
 /// The active roles and positions that require an ability directly, roles
 /// first, each group in its stored order.
 pub async fn required_by(
@@ -426,13 +455,13 @@ pub async fn ability_updated_at(
     org: &OrgId,
     slug: &Slug,
 ) -> Result<Option<Millis>, StoreError> {
-    let rows: Vec<i64> =
+    let rows: Option<i64> =
         sqlx::query_scalar("SELECT updated_at FROM abilities WHERE org_id = $1 AND slug = $2")
             .bind(org.as_str())
             .bind(slug.as_str())
-            .fetch_all(&store.pool)
+            .fetch_optional(&store.pool)
             .await?;
-    Ok(rows.into_iter().next())
+    Ok(rows)
 }
 
 /// Looks an organization up and loads its framework: the common first

@@ -115,13 +115,13 @@ pub async fn invitation_by_token(
     token_hash: &str,
     now: Millis,
 ) -> Result<Option<Invitation>, StoreError> {
-    let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Option<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
     )))
     .bind(token_hash)
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    Ok(rows.into_iter().next().map(|r| invitation_from(r, now)))
+    Ok(rows.map(|r| invitation_from(r, now)))
 }
 
 pub async fn revoke_invitation(
@@ -153,13 +153,13 @@ pub async fn accept_invitation(
     now: Millis,
 ) -> Result<Result<(OrgId, Joined), InvitationState>, StoreError> {
     let mut tx = store.begin_write().await?;
-    let rows: Vec<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let rows: Option<InvitationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
         "SELECT {INVITATION_COLUMNS} FROM invitations WHERE token_hash = $1"
     )))
     .bind(token_hash)
-    .fetch_all(tx.conn()?)
+    .fetch_optional(tx.conn()?)
     .await?;
-    let Some(invitation) = rows.into_iter().next().map(|r| invitation_from(r, now)) else {
+    let Some(invitation) = rows.map(|r| invitation_from(r, now)) else {
         return Err(StoreError::NotFound);
     };
     if invitation.state != InvitationState::Open {

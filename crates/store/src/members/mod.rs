@@ -439,14 +439,14 @@ pub async fn public_profile(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<bool, StoreError> {
-    let rows: Vec<i64> = sqlx::query_scalar(
+    let rows: Option<i64> = sqlx::query_scalar(
         "SELECT public_profile FROM memberships WHERE org_id = $1 AND person_id = $2 AND status = 'active'",
     )
     .bind(org.as_str())
     .bind(person.as_str())
-    .fetch_all(&store.pool)
+    .fetch_optional(&store.pool)
     .await?;
-    Ok(rows.into_iter().next().is_some_and(|p| p != 0))
+    Ok(rows.is_some_and(|p| p != 0))
 }
 
 pub async fn set_public_profile(

@@ -47,13 +47,13 @@ pub(crate) async fn ability(
     ItemPath(org, item): ItemPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let a = framework::ability(&app.store, &org.id, &item)
+    let framework::AbilityDetail {
+        ability: a,
+        required_by,
+        facts,
+    } = framework::ability_detail(&app.store, &org.id, &item)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let facts = cairn_store::health::ability_facts(&app.store, &org.id, &item)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let required_by = framework::required_by(&app.store, &org.id, &item).await?;
     let checks = health::check(&facts, &org.thresholds, app.now());
     Ok(Json(json!({
         "slug": a.slug.as_str(),

@@ -75,11 +75,11 @@ pub(crate) async fn page(
 ) -> Result<AbilityPage, PageError> {
     let ctx = OrgContext::load(app, visitor, org_slug, Action::ReadFramework).await?;
     let org = &ctx.org;
-    let ability = framework::ability(&app.store, &org.id, slug)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let required_by = framework::required_by(&app.store, &org.id, slug).await?;
-    let facts = cairn_store::health::ability_facts(&app.store, &org.id, slug)
+    let framework::AbilityDetail {
+        ability,
+        required_by,
+        facts,
+    } = framework::ability_detail(&app.store, &org.id, slug)
         .await?
         .ok_or(PageError::NotFound)?;
 
