@@ -33,6 +33,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "api_tokens",
     "memberships",
+    "reports_to",
     "invitations",
     "sign_in_failures",
     "conversations",

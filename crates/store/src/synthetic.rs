@@ -314,6 +314,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
             &memberships,
         )
         .await?;
+        crate::members::rebuild_reports(&mut *conn, &orgs::OrgId(org_id.clone())).await?;
 
         let count = share(p.observations, org) as usize;
         let mut observations = Vec::with_capacity(count);

@@ -125,3 +125,99 @@ mod tests {
         }
     }
 }
+
+/// Counting SQL statements, for the pages' statement budgets.
+///
+/// sqlx reports every statement it runs as a `tracing` event with target
+/// `sqlx::query` (whatever the backend, and from SQLite's worker threads
+/// too); a process-wide subscriber counts them. Tests run one process each
+/// under nextest, so the count is exactly the statements of what the test
+/// does; under `cargo test` other tests' statements can only add to it,
+/// which is why budget tests keep the smallest count of a few tries.
+pub mod statements {
+    use std::fmt;
+    use std::future::Future;
+    use std::sync::{Mutex, Once};
+
+    use tracing::field::{Field, Visit};
+    use tracing::subscriber::Interest;
+    use tracing::{Event, Metadata, Subscriber, span};
+
+    /// The statements' first words, so a page over budget can say which.
+    static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
+    static INSTALL: Once = Once::new();
+    const TARGET: &str = "sqlx::query";
+
+    struct Counter;
+
+    impl Subscriber for Counter {
+        fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
+            if meta.target() == TARGET {
+                Interest::always()
+            } else {
+                Interest::never()
+            }
+        }
+        fn enabled(&self, meta: &Metadata<'_>) -> bool {
+            meta.target() == TARGET
+        }
+        fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
+            span::Id::from_u64(1)
+        }
+        fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
+        fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
+        fn event(&self, event: &Event<'_>) {
+            if event.metadata().target() == TARGET {
+                let mut summary = Summary(String::new());
+                event.record(&mut summary);
+                if let Ok(mut seen) = SEEN.lock() {
+                    seen.push(summary.0);
+                }
+            }
+        }
+        fn enter(&self, _: &span::Id) {}
+        fn exit(&self, _: &span::Id) {}
+    }
+
+    struct Summary(String);
+
+    impl Visit for Summary {
+        fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+            if field.name() == "db.statement" {
+                let text = format!("{value:?}");
+                self.0 = text.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.0.truncate(160);
+            } else if field.name() == "summary" && self.0.is_empty() {
+                self.0 = format!("{value:?}");
+            }
+        }
+    }
+
+    /// Installs the counter as the process's subscriber (once).
+    pub fn install() {
+        INSTALL.call_once(|| {
+            // Another subscriber already installed would leave every count
+            // at 0, which the budget tests would notice (they also assert
+            // a lower bound), so a failure here needs no panic.
+            let _ = tracing::subscriber::set_global_default(Counter);
+        });
+    }
+
+    /// The statements run while `f` runs, and its output.
+    pub async fn count<F: Future>(f: F) -> (usize, F::Output) {
+        let (seen, out) = record(f).await;
+        (seen.len(), out)
+    }
+
+    /// The statements (their first words) run while `f` runs.
+    pub async fn record<F: Future>(f: F) -> (Vec<String>, F::Output) {
+        install();
+        let start = SEEN.lock().map(|s| s.len()).unwrap_or(0);
+        let out = f.await;
+        let seen = SEEN
+            .lock()
+            .map(|s| s.get(start..).unwrap_or_default().to_vec())
+            .unwrap_or_default();
+        (seen, out)
+    }
+}

@@ -235,8 +235,43 @@ pub async fn set_manager(
         .bind(person.as_str())
         .execute(tx.conn()?)
         .await?;
+    rebuild_reports(tx.conn()?, org).await?;
     tx.commit().await?;
     Ok(Ok(()))
+}
+
+/// Rewrites `org`'s reports-to closure from its memberships' managers, in
+/// the caller's write transaction (which holds the member lock). A whole
+/// organization's closure is a few rows per member, and managers change
+/// rarely, so rewriting it is simpler and safer than patching it.
+pub(crate) async fn rebuild_reports(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM reports_to WHERE org_id = $1")
+        .bind(org.as_str())
+        .execute(&mut *conn)
+        .await?;
+    // check_manager keeps loops out; the depth limit only bounds the walk
+    // should stored data ever hold one.
+    sqlx::query(
+        "WITH RECURSIVE chain(manager_id, person_id, depth) AS (
+             SELECT manager_id, person_id, 1 FROM memberships
+              WHERE org_id = $1 AND manager_id IS NOT NULL
+             UNION
+             SELECT c.manager_id, m.person_id, c.depth + 1
+               FROM chain c JOIN memberships m ON m.org_id = $1 AND m.manager_id = c.person_id
+              WHERE c.depth < 64
+         )
+         INSERT INTO reports_to (org_id, manager_id, person_id, depth)
+         SELECT $1, manager_id, person_id, MIN(depth) FROM chain
+          WHERE manager_id <> person_id
+          GROUP BY manager_id, person_id",
+    )
+    .bind(org.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Every membership of `org` as a write transaction sees it, after taking
@@ -361,6 +396,9 @@ pub async fn update(
     .bind(person.as_str())
     .execute(tx.conn()?)
     .await?;
+    if manager_before.as_ref() != manager {
+        rebuild_reports(tx.conn()?, org).await?;
+    }
     tx.commit().await?;
     Ok(Ok(MemberChange {
         before,

@@ -5,6 +5,7 @@ mod account;
 mod api;
 mod audit;
 mod awards;
+mod budgets;
 mod conversations;
 mod eligibility;
 mod framework;
