@@ -48,7 +48,7 @@ pub async fn of_person(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Vec<Award>, StoreError> {
-    let mut conn = store.read().await?;
+    /// An award with one of its pieces of evidence (none when it has none).
     #[derive(sqlx::FromRow)]
     struct AwardRow {
         id: String,
@@ -63,57 +63,47 @@ pub async fn of_person(
         visibility: String,
         on_profile: i64,
         revoked_at: Option<i64>,
-    }
-    #[derive(sqlx::FromRow)]
-    struct EvidenceRow {
-        award_id: String,
-        observation_id: String,
+        observation_id: Option<String>,
     }
     let rows: Vec<AwardRow> = sqlx::query_as(
         "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
-                p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile, w.revoked_at
+                p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
+                w.revoked_at, e.observation_id
            FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
+           LEFT JOIN award_evidence e ON e.award_id = w.id
           WHERE w.org_id = $1 AND w.recipient_id = $2
-          ORDER BY w.awarded_at, w.level",
+          ORDER BY w.awarded_at, w.level, w.id",
     )
     .bind(org.as_str())
     .bind(person.as_str())
-    .fetch_all(&mut *conn)
+    .fetch_all(&store.pool)
     .await?;
-    let evidence: Vec<EvidenceRow> = sqlx::query_as(
-        "SELECT e.award_id, e.observation_id FROM award_evidence e JOIN awards w ON w.id = e.award_id
-          WHERE e.org_id = $1 AND w.recipient_id = $2",
-    )
-    .bind(org.as_str())
-    .bind(person.as_str())
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(Award {
-                evidence: evidence
-                    .iter()
-                    .filter(|e| e.award_id == r.id)
-                    .map(|e| e.observation_id.clone())
-                    .collect(),
-                ability: Slug::parse(&r.slug)?,
-                ability_name: Name::parse(&r.ability_name, "ability")?,
-                ability_active: r.archived_at.is_none(),
-                level: Level::parse(r.level)?,
-                recipient: person.clone(),
-                certifier: PersonId(r.certifier_id),
-                certifier_name: Name::parse(&r.certifier_name, "name")?,
-                awarded_at: r.awarded_at,
-                visibility: AwardVisibility::parse(&r.visibility).ok_or_else(|| {
-                    StoreError::Corrupt(format!("award visibility {:?}", r.visibility))
-                })?,
-                on_profile: r.on_profile != 0,
-                revoked: r.revoked_at.is_some(),
-                id: r.id,
-                note: r.note,
-            })
-        })
-        .collect()
+    let mut out: Vec<Award> = Vec::new();
+    for r in rows {
+        if let Some(last) = out.last_mut().filter(|a| a.id == r.id) {
+            last.evidence.extend(r.observation_id);
+            continue;
+        }
+        out.push(Award {
+            evidence: r.observation_id.into_iter().collect(),
+            ability: Slug::parse(&r.slug)?,
+            ability_name: Name::parse(&r.ability_name, "ability")?,
+            ability_active: r.archived_at.is_none(),
+            level: Level::parse(r.level)?,
+            recipient: person.clone(),
+            certifier: PersonId(r.certifier_id),
+            certifier_name: Name::parse(&r.certifier_name, "name")?,
+            awarded_at: r.awarded_at,
+            visibility: AwardVisibility::parse(&r.visibility).ok_or_else(|| {
+                StoreError::Corrupt(format!("award visibility {:?}", r.visibility))
+            })?,
+            on_profile: r.on_profile != 0,
+            revoked: r.revoked_at.is_some(),
+            id: r.id,
+            note: r.note,
+        });
+    }
+    Ok(out)
 }
 
 /// The milestones awards hold: live awards on active abilities (an

@@ -66,71 +66,79 @@ pub async fn threads(
     org: &OrgId,
     subject: &Subject,
 ) -> Result<Vec<Thread>, StoreError> {
-    let mut conn = store.read().await?;
+    /// A thread with one of its comments (none for a thread without).
     #[derive(sqlx::FromRow)]
-    struct ThreadRow {
+    struct Row {
         id: String,
         title: String,
         author_id: String,
         author_name: String,
         created_at: i64,
         resolved_at: Option<i64>,
+        last_activity_at: i64,
+        comment_id: Option<String>,
+        comment_author: Option<String>,
+        body: Option<String>,
+        comment_at: Option<i64>,
     }
-    #[derive(sqlx::FromRow)]
-    struct CommentRow {
-        conversation_id: String,
-        author_name: String,
-        body: String,
-        created_at: i64,
-    }
-    let rows: Vec<ThreadRow> = sqlx::query_as(
-        "SELECT c.id, c.title, c.author_id, p.name AS author_name, c.created_at, c.resolved_at
+    // Threads and their comments in one statement, ordered in Rust (a page
+    // holds a handful of threads).
+    let rows: Vec<Row> = sqlx::query_as(
+        "SELECT c.id, c.title, c.author_id, p.name AS author_name, c.created_at, c.resolved_at,
+                c.last_activity_at, m.id AS comment_id, mp.name AS comment_author, m.body,
+                m.created_at AS comment_at
            FROM conversations c JOIN people p ON p.id = c.author_id
-          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3
-          ORDER BY CASE WHEN c.resolved_at IS NULL THEN 0 ELSE 1 END, c.last_activity_at DESC",
+           LEFT JOIN comments m ON m.conversation_id = c.id
+           LEFT JOIN people mp ON mp.id = m.author_id
+          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3",
     )
     .bind(org.as_str())
     .bind(subject.kind.as_str())
     .bind(&subject.id)
-    .fetch_all(&mut *conn)
+    .fetch_all(&store.pool)
     .await?;
-    let comments: Vec<CommentRow> = sqlx::query_as(
-        "SELECT m.conversation_id, p.name AS author_name, m.body, m.created_at
-           FROM comments m
-           JOIN conversations c ON c.id = m.conversation_id
-           JOIN people p ON p.id = m.author_id
-          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3
-          ORDER BY m.created_at, m.id",
-    )
-    .bind(org.as_str())
-    .bind(subject.kind.as_str())
-    .bind(&subject.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.into_iter()
-        .map(|t| {
-            let comments = comments
-                .iter()
-                .filter(|c| c.conversation_id == t.id)
-                .map(|c| {
-                    Ok(Comment {
-                        author: Name::parse(&c.author_name, "name")?,
-                        body: Markdown::new(c.body.clone()),
-                        at: c.created_at,
-                    })
-                })
-                .collect::<Result<Vec<_>, StoreError>>()?;
-            Ok(Thread {
-                author: Name::parse(&t.author_name, "name")?,
-                id: t.id,
-                title: t.title,
-                author_id: PersonId(t.author_id),
-                created_at: t.created_at,
-                resolved: t.resolved_at.is_some(),
-                comments,
-            })
-        })
-        .collect()
+    let mut threads: Vec<(i64, Thread)> = Vec::new();
+    let mut comments: Vec<(String, i64, String, Comment)> = Vec::new();
+    for r in rows {
+        if let (Some(cid), Some(author), Some(body), Some(at)) =
+            (r.comment_id, r.comment_author, r.body, r.comment_at)
+        {
+            comments.push((
+                r.id.clone(),
+                at,
+                cid,
+                Comment {
+                    author: Name::parse(&author, "name")?,
+                    body: Markdown::new(body),
+                    at,
+                },
+            ));
+        }
+        if threads.iter().any(|(_, t)| t.id == r.id) {
+            continue;
+        }
+        threads.push((
+            r.last_activity_at,
+            Thread {
+                author: Name::parse(&r.author_name, "name")?,
+                id: r.id,
+                title: r.title,
+                author_id: PersonId(r.author_id),
+                created_at: r.created_at,
+                resolved: r.resolved_at.is_some(),
+                comments: Vec::new(),
+            },
+        ));
+    }
+    // Open threads first, then by latest activity; comments oldest first.
+    threads.sort_by_key(|(at, t)| (t.resolved, std::cmp::Reverse(*at)));
+    comments.sort_by(|a, b| (a.1, &a.2).cmp(&(b.1, &b.2)));
+    for (thread, _, _, comment) in comments {
+        if let Some((_, t)) = threads.iter_mut().find(|(_, t)| t.id == thread) {
+            t.comments.push(comment);
+        }
+    }
+    Ok(threads.into_iter().map(|(_, t)| t).collect())
 }
 
 /// Starts a thread with its first comment.

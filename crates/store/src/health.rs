@@ -3,54 +3,69 @@
 use cairn_domain::Slug;
 use cairn_domain::health::{self, AbilityFacts, Dangling, Report};
 
+use cairn_domain::ItemKind;
+
+use crate::framework::{self, RequiredBy, RequirerKind, Snapshot};
 use crate::orgs::OrgId;
 use crate::{Store, StoreError};
 
-const FACTS: &str = "
-    SELECT a.slug, a.updated_at,
-           (SELECT COUNT(DISTINCT w.recipient_id) FROM awards w
-             WHERE w.ability_id = a.id AND w.revoked_at IS NULL) AS achievers,
-           COALESCE((SELECT s.observations FROM ability_stats s WHERE s.ability_id = a.id), 0)
-             AS observations,
-           (SELECT COUNT(*) FROM role_requirements rr JOIN roles r ON r.id = rr.role_id
-             WHERE rr.ability_id = a.id AND r.archived_at IS NULL) AS roles,
-           (SELECT COUNT(*) FROM position_requirements pr JOIN positions p ON p.id = pr.position_id
-             WHERE pr.ability_id = a.id AND p.archived_at IS NULL) AS positions,
-           (SELECT COUNT(*) FROM conversations c
-             WHERE c.org_id = a.org_id AND c.subject_kind = 'ability' AND c.subject_id = a.id)
-             AS conversations,
-           (SELECT MAX(c.last_activity_at) FROM conversations c
-             WHERE c.org_id = a.org_id AND c.subject_kind = 'ability' AND c.subject_id = a.id)
-             AS last_conversation_at
-      FROM abilities a
-     WHERE a.org_id = $1 AND a.archived_at IS NULL";
+/// What changes with people's activity rather than with the framework:
+/// achievers, counted observations, conversations. `{ABILITY}` is the
+/// ability's id column.
+const ACTIVITY: &str = "
+    (SELECT COUNT(DISTINCT w.recipient_id) FROM awards w
+      WHERE w.ability_id = {ABILITY} AND w.revoked_at IS NULL)";
+const OBSERVED: &str =
+    "COALESCE((SELECT s.observations FROM ability_stats s WHERE s.ability_id = {ABILITY}), 0)";
+const CONVERSATIONS: &str = "(SELECT COUNT(*) FROM conversations c
+      WHERE c.org_id = $1 AND c.subject_kind = 'ability' AND c.subject_id = {ABILITY})";
+const LAST_CONVERSATION: &str = "(SELECT MAX(c.last_activity_at) FROM conversations c
+      WHERE c.org_id = $1 AND c.subject_kind = 'ability' AND c.subject_id = {ABILITY})";
 
-#[derive(sqlx::FromRow)]
-struct FactsRow {
-    slug: String,
-    updated_at: i64,
-    achievers: i64,
-    observations: i64,
-    roles: i64,
-    positions: i64,
-    conversations: i64,
-    last_conversation_at: Option<i64>,
+/// The four activity columns for the ability whose id is `ability`, named
+/// `achievers`, `observations`, `conversations`, `last_conversation_at`:
+/// for queries that carry them beside other rows (the ability page's
+/// cards) as well as for the report.
+pub(crate) fn activity_columns(ability: &str) -> String {
+    format!(
+        "{} AS achievers, {} AS observations, {} AS conversations, {} AS last_conversation_at",
+        ACTIVITY.replace("{ABILITY}", ability),
+        OBSERVED.replace("{ABILITY}", ability),
+        CONVERSATIONS.replace("{ABILITY}", ability),
+        LAST_CONVERSATION.replace("{ABILITY}", ability),
+    )
 }
 
-fn facts_from(r: FactsRow) -> Result<(Slug, AbilityFacts), StoreError> {
-    let count = |n: i64| u64::try_from(n).unwrap_or(0);
-    Ok((
-        Slug::parse(&r.slug)?,
-        AbilityFacts {
-            roles: count(r.roles),
-            positions: count(r.positions),
-            observations: count(r.observations),
-            achievers: count(r.achievers),
-            updated_at: r.updated_at,
-            conversations: count(r.conversations),
-            last_conversation_at: r.last_conversation_at,
-        },
-    ))
+/// An ability's activity, as read from the database.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+pub struct Activity {
+    pub achievers: i64,
+    pub observations: i64,
+    pub conversations: i64,
+    pub last_conversation_at: Option<i64>,
+}
+
+impl Activity {
+    /// The health facts of `ability` in `snapshot` with this activity;
+    /// None when it is not an active ability there.
+    pub fn facts(
+        self,
+        snapshot: &Snapshot,
+        ability: &Slug,
+        required_by: &[RequiredBy],
+    ) -> Option<AbilityFacts> {
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let kinds = |k: RequirerKind| required_by.iter().filter(|r| r.kind == k).count() as u64;
+        Some(AbilityFacts {
+            roles: kinds(RequirerKind::Role),
+            positions: kinds(RequirerKind::Position),
+            observations: count(self.observations),
+            achievers: count(self.achievers),
+            updated_at: snapshot.ability_updated_at(ability)?,
+            conversations: count(self.conversations),
+            last_conversation_at: self.last_conversation_at,
+        })
+    }
 }
 
 /// Facts of one active ability.
@@ -59,13 +74,25 @@ pub async fn ability_facts(
     org: &OrgId,
     ability: &Slug,
 ) -> Result<Option<AbilityFacts>, StoreError> {
-    let row: Option<FactsRow> =
-        sqlx::query_as(sqlx::AssertSqlSafe(format!("{FACTS} AND a.slug = $2")))
-            .bind(org.as_str())
-            .bind(ability.as_str())
-            .fetch_optional(&store.pool)
-            .await?;
-    row.map(|r| facts_from(r).map(|(_, f)| f)).transpose()
+    let snapshot = framework::current(store, org).await?;
+    let Some(id) = snapshot.id_of(ItemKind::Ability, ability) else {
+        return Ok(None);
+    };
+    let activity = activity(store, org, id).await?;
+    Ok(activity.facts(&snapshot, ability, &snapshot.required_by(ability)))
+}
+
+/// The activity of the ability whose stored id is `ability`.
+pub async fn activity(store: &Store, org: &OrgId, ability: &str) -> Result<Activity, StoreError> {
+    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {} FROM organizations WHERE id = $1",
+        activity_columns("$2")
+    )))
+    .bind(org.as_str())
+    .bind(ability)
+    .fetch_optional(&store.pool)
+    .await?
+    .unwrap_or_default())
 }
 
 /// Facts of every active ability, in the framework's order.
@@ -73,13 +100,44 @@ pub async fn all_ability_facts(
     store: &Store,
     org: &OrgId,
 ) -> Result<Vec<(Slug, AbilityFacts)>, StoreError> {
-    let rows: Vec<FactsRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "{FACTS} ORDER BY a.sort_order, a.slug"
+    let snapshot = framework::current(store, org).await?;
+    all_facts(store, org, &snapshot).await
+}
+
+async fn all_facts(
+    store: &Store,
+    org: &OrgId,
+    snapshot: &Snapshot,
+) -> Result<Vec<(Slug, AbilityFacts)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        slug: String,
+        #[sqlx(flatten)]
+        activity: Activity,
+    }
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT a.slug, {} FROM abilities a WHERE a.org_id = $1 AND a.archived_at IS NULL",
+        activity_columns("a.id")
     )))
     .bind(org.as_str())
     .fetch_all(&store.pool)
     .await?;
-    rows.into_iter().map(facts_from).collect()
+    let mut activity = std::collections::HashMap::new();
+    for r in rows {
+        activity.insert(Slug::parse(&r.slug)?, r.activity);
+    }
+    Ok(snapshot
+        .abilities
+        .iter()
+        .filter_map(|a| {
+            let facts = activity.get(&a.slug).copied().unwrap_or_default().facts(
+                snapshot,
+                &a.slug,
+                &snapshot.required_by(&a.slug),
+            )?;
+            Some((a.slug.clone(), facts))
+        })
+        .collect())
 }
 
 /// Requirements of active roles and positions on archived abilities.
@@ -118,8 +176,14 @@ pub async fn report(
     org: &crate::orgs::OrgRecord,
     now: crate::Millis,
 ) -> Result<Report, StoreError> {
-    let fw = crate::framework::load(store, &org.id).await?;
-    let facts = all_ability_facts(store, &org.id).await?;
+    let snapshot = framework::load(store, org).await?;
+    let facts = all_facts(store, &org.id, &snapshot).await?;
     let dangling = dangling(store, &org.id).await?;
-    Ok(health::report(&fw, &facts, &dangling, &org.thresholds, now))
+    Ok(health::report(
+        &snapshot,
+        &facts,
+        &dangling,
+        &org.thresholds,
+        now,
+    ))
 }

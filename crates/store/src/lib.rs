@@ -50,6 +50,8 @@ pub enum Backend {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Framework snapshots, shared by every clone of this store.
+    snapshots: std::sync::Arc<framework::Snapshots>,
 }
 
 /// Unix milliseconds: how the store keeps every time.
@@ -120,7 +122,11 @@ impl Store {
                 .map_err(StoreError::from)?,
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
-        Ok(Store { pool, backend })
+        Ok(Store {
+            pool,
+            backend,
+            snapshots: std::sync::Arc::new(framework::Snapshots::new(framework::DEFAULT_BUDGET)),
+        })
     }
 
     /// Connects and brings the schema up to date.
@@ -132,6 +138,19 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         self.backend
+    }
+
+    /// This store with its own framework snapshots, kept within `bytes`
+    /// (estimated); see `framework::snapshot`.
+    pub fn with_snapshot_budget(mut self, bytes: usize) -> Store {
+        self.snapshots = std::sync::Arc::new(framework::Snapshots::new(bytes));
+        self
+    }
+
+    /// How many organizations' framework snapshots are held, and their
+    /// estimated size in bytes.
+    pub fn snapshots_held(&self) -> (usize, usize) {
+        self.snapshots.held()
     }
 
     /// Applies pending migrations; safe when several servers start at once.

@@ -272,139 +272,10 @@ async fn update(
     tx.commit().await
 }
 
-#[derive(sqlx::FromRow)]
-struct ObservationRow {
-    id: String,
-    observer_id: String,
-    observer_name: String,
-    story: String,
-    observed_on: i64,
-    privacy: String,
-    published_at: Option<i64>,
-    deleted_at: Option<i64>,
-}
-
-/// One line of what `hydrate` fetches for a batch: an observee (`kind`
-/// 'o': person id, name) or a rating ('r': ability slug, name, rating,
-/// the ability's order).
-#[derive(sqlx::FromRow)]
-struct DetailRow {
-    observation_id: String,
-    kind: String,
-    key: String,
-    label: String,
-    rating: String,
-    sort_order: i64,
-}
-
 /// Every observation of the organization.
 const ALL: &str = "observations o JOIN people p ON p.id = o.observer_id";
 
 const COLUMNS: &str = "o.id, o.observer_id, p.name AS observer_name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
-
-/// Loads full observations for the given rows (observees and ratings in
-/// two queries for the whole batch).
-async fn hydrate(
-    store: &Store,
-    org: &OrgId,
-    rows: Vec<ObservationRow>,
-) -> Result<Vec<Observation>, StoreError> {
-    if rows.is_empty() {
-        return Ok(Vec::new());
-    }
-    // Only the rows asked for: an IN list, in chunks well under the
-    // backends' parameter limits. Observees and ratings come back in one
-    // statement (a round trip each costs more than the rows).
-    let mut conn = store.read().await?;
-    let ids: Vec<&str> = rows.iter().map(|r| r.id.as_str()).collect();
-    let mut observees: Vec<DetailRow> = Vec::new();
-    let mut ratings: Vec<DetailRow> = Vec::new();
-    for chunk in ids.chunks(500) {
-        let list = (2..chunk.len() + 2)
-            .map(|n| format!("${n}"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-            "SELECT x.observation_id, 'o' AS kind, x.person_id AS key, p.name AS label,
-                    '' AS rating, 0 AS sort_order
-               FROM observation_observees x JOIN people p ON p.id = x.person_id
-              WHERE x.org_id = $1 AND x.observation_id IN ({list})
-             UNION ALL
-             SELECT r.observation_id, 'r', a.slug, a.name, r.rating, a.sort_order
-               FROM observation_ratings r JOIN abilities a ON a.id = r.ability_id
-              WHERE r.org_id = $1 AND r.observation_id IN ({list})"
-        )))
-        .bind(org.as_str());
-        for id in chunk {
-            q = q.bind(*id);
-        }
-        let found: Vec<DetailRow> = q.fetch_all(&mut *conn).await?;
-        for d in found {
-            if d.kind == "o" {
-                observees.push(d);
-            } else {
-                ratings.push(d);
-            }
-        }
-    }
-    // Sorted here rather than in SQL: a compound SELECT's ORDER BY costs
-    // SQLite more than the rows themselves.
-    observees.sort_by(|x, y| x.label.cmp(&y.label));
-    ratings.sort_by_key(|r| r.sort_order);
-    rows.into_iter()
-        .map(|r| {
-            Ok(Observation {
-                observer: Observee {
-                    id: PersonId(r.observer_id),
-                    name: Name::parse(&r.observer_name, "name")?,
-                },
-                observees: observees
-                    .iter()
-                    .filter(|o| o.observation_id == r.id)
-                    .map(|o| {
-                        Ok(Observee {
-                            id: PersonId(o.key.clone()),
-                            name: Name::parse(&o.label, "name")?,
-                        })
-                    })
-                    .collect::<Result<_, StoreError>>()?,
-                ratings: ratings
-                    .iter()
-                    .filter(|g| g.observation_id == r.id)
-                    .map(|g| {
-                        Ok(RatingLine {
-                            ability: Slug::parse(&g.key)?,
-                            ability_name: Name::parse(&g.label, "ability")?,
-                            rating: Rating::parse(&g.rating).ok_or_else(|| {
-                                StoreError::Corrupt(format!("rating {:?}", g.rating))
-                            })?,
-                        })
-                    })
-                    .collect::<Result<_, StoreError>>()?,
-                story: Markdown::new(r.story),
-                observed_on: r.observed_on,
-                privacy: Privacy::parse(&r.privacy)
-                    .ok_or_else(|| StoreError::Corrupt(format!("privacy {:?}", r.privacy)))?,
-                published_at: r.published_at,
-                deleted: r.deleted_at.is_some(),
-                id: r.id,
-            })
-        })
-        .collect()
-}
-
-/// One observation, whoever may or may not read it: callers check
-/// `can_read` on it before showing anything.
-pub async fn get(store: &Store, org: &OrgId, id: &str) -> Result<Option<Observation>, StoreError> {
-    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {COLUMNS} FROM observations o JOIN people p ON p.id = o.observer_id WHERE o.org_id = $1 AND o.id = $2"
-    )))
-    .bind(org.as_str())
-    .bind(id)
-    .fetch_all(&store.pool)
-    .await?;
-    Ok(hydrate(store, org, rows).await?.into_iter().next())
-}
 
 /// The SQL twin of `can_read`: observations `reader` may read, newest
 /// first. $2 is the reader (or ''), $3 whether they are a member (0/1).
@@ -483,37 +354,6 @@ pub(crate) async fn reports_on(
     Ok(rows.into_iter().map(PersonId).collect())
 }
 
-pub async fn visible(
-    store: &Store,
-    org: &OrgId,
-    reader: Option<&PersonId>,
-    member: bool,
-) -> Result<Vec<Observation>, StoreError> {
-    visible_newest(store, org, reader, member, None).await
-}
-
-/// `visible`, newest first, at most `limit` (pages show the newest).
-pub async fn visible_newest(
-    store: &Store,
-    org: &OrgId,
-    reader: Option<&PersonId>,
-    member: bool,
-    limit: Option<u32>,
-) -> Result<Vec<Observation>, StoreError> {
-    let mut sql = VISIBLE.replace("{COLUMNS}", COLUMNS).replace("{FROM}", ALL)
-        + " ORDER BY o.observed_on DESC, o.id DESC";
-    if let Some(n) = limit {
-        sql.push_str(&format!(" LIMIT {n}"));
-    }
-    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-        .bind(org.as_str())
-        .bind(reader.map_or("", PersonId::as_str))
-        .bind(i64::from(member))
-        .fetch_all(&store.pool)
-        .await?;
-    hydrate(store, org, rows).await
-}
-
 /// Observations of one person ($4), driven from their observee rows (a few
 /// hundred at most), not from the organization's newest observations:
 /// CROSS JOIN keeps SQLite's planner from walking the date index instead.
@@ -522,55 +362,336 @@ const OF_OBSERVEE: &str =
 const OF_OBSERVEE_WHERE: &str =
     " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
 
-/// Observations of one person that `reader` may read, newest first.
+/// Where a list newest first (by date, then id) goes on: the last card a
+/// page showed. Pages are keyset pages: the next one starts below this,
+/// whatever was added since, and never counts its way down the table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub at: Millis,
+    pub id: String,
+}
+
+impl Cursor {
+    /// Reads `1700000000000.0192…` (as [`Cursor::param`] writes it).
+    pub fn parse(s: &str) -> Option<Cursor> {
+        let (at, id) = s.split_once('.')?;
+        let valid = !id.is_empty()
+            && id.len() <= 64
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
+        if !valid {
+            return None;
+        }
+        Some(Cursor {
+            at: at.parse().ok()?,
+            id: id.to_owned(),
+        })
+    }
+
+    pub fn param(&self) -> String {
+        format!("{}.{}", self.at, self.id)
+    }
+}
+
+/// How many cards a page shows unless asked otherwise.
+pub const PAGE: u32 = 25;
+
+/// A page of observation cards and what the visibility rule needs to know
+/// about the reader for them, read in one statement.
+#[derive(Debug, Clone, Default)]
+pub struct Cards {
+    pub list: Vec<Observation>,
+    /// The observees on these cards who report to the reader.
+    pub reports: HashSet<PersonId>,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<Cursor>,
+    /// The ability's activity, when asked for with the cards.
+    pub activity: Option<crate::health::Activity>,
+}
+
+impl Cards {
+    /// The reader as the rule sees them, for these cards: their reports
+    /// among the people observed here (all the rule looks at).
+    pub fn reader(&self, person: Option<&PersonId>, member: bool) -> Reader<PersonId> {
+        match person {
+            Some(p) => Reader {
+                person: Some(p.clone()),
+                member,
+                reports: if member {
+                    self.reports.clone()
+                } else {
+                    HashSet::new()
+                },
+            },
+            None => Reader::outsider(),
+        }
+    }
+}
+
+/// One row of a cards statement: an observation ('o'), an observee ('e',
+/// `n1` = 1 when they report to the reader), a rating ('r', `n1` = the
+/// ability's order) or an ability's activity ('f').
+#[derive(sqlx::FromRow)]
+struct CardRow {
+    part: String,
+    oid: String,
+    key: String,
+    label: String,
+    body: String,
+    tag: String,
+    n1: Option<i64>,
+    n2: Option<i64>,
+    n3: Option<i64>,
+    n4: Option<i64>,
+}
+
+/// One statement for a page of cards: `page` selects `COLUMNS` (`o`, `p`)
+/// in the page's order and limit, with $1 the organization and $2 the
+/// reader ('' for none); observees and ratings come with it, each observee
+/// flagged when they report to the reader. `activity` adds the activity of
+/// the ability whose id is $3.
+fn cards_sql(page: &str, activity: bool) -> String {
+    let mut sql = format!(
+        "WITH page AS ({page})
+         SELECT 'o' AS part, page.id AS oid, page.observer_id AS key, page.observer_name AS label,
+                page.story AS body, page.privacy AS tag, page.observed_on AS n1,
+                page.published_at AS n2, page.deleted_at AS n3, CAST(NULL AS BIGINT) AS n4
+           FROM page
+         UNION ALL
+         SELECT 'e', x.observation_id, x.person_id, pe.name, '', '',
+                CASE WHEN EXISTS (SELECT 1 FROM reports_to t
+                                   WHERE t.org_id = $1 AND t.manager_id = $2 AND t.person_id = x.person_id)
+                     THEN 1 ELSE 0 END,
+                NULL, NULL, NULL
+           FROM page JOIN observation_observees x ON x.observation_id = page.id
+           JOIN people pe ON pe.id = x.person_id
+         UNION ALL
+         SELECT 'r', r.observation_id, a.slug, a.name, '', r.rating, a.sort_order, NULL, NULL, NULL
+           FROM page JOIN observation_ratings r ON r.observation_id = page.id
+           JOIN abilities a ON a.id = r.ability_id"
+    );
+    if activity {
+        sql.push_str(&format!(
+            " UNION ALL SELECT 'f', '', '', '', '', '', {}",
+            crate::health::activity_columns("$3")
+        ));
+    }
+    sql
+}
+
+/// Builds the cards from a cards statement's rows; `limit` cards at most
+/// (the page asks for one more, to know whether there is an older page).
+fn cards_from(rows: Vec<CardRow>, limit: Option<u32>) -> Result<Cards, StoreError> {
+    let mut cards = Cards::default();
+    let mut observees: Vec<CardRow> = Vec::new();
+    let mut ratings: Vec<CardRow> = Vec::new();
+    for r in rows {
+        match r.part.as_str() {
+            "o" => cards.list.push(Observation {
+                observer: Observee {
+                    id: PersonId(r.key),
+                    name: Name::parse(&r.label, "name")?,
+                },
+                observees: Vec::new(),
+                story: Markdown::new(r.body),
+                observed_on: r.n1.unwrap_or_default(),
+                privacy: Privacy::parse(&r.tag)
+                    .ok_or_else(|| StoreError::Corrupt(format!("privacy {:?}", r.tag)))?,
+                published_at: r.n2,
+                deleted: r.n3.is_some(),
+                ratings: Vec::new(),
+                id: r.oid,
+            }),
+            "e" => observees.push(r),
+            "r" => ratings.push(r),
+            _ => {
+                cards.activity = Some(crate::health::Activity {
+                    achievers: r.n1.unwrap_or_default(),
+                    observations: r.n2.unwrap_or_default(),
+                    conversations: r.n3.unwrap_or_default(),
+                    last_conversation_at: r.n4,
+                })
+            }
+        }
+    }
+    // Sorted here: the rows of a compound SELECT come in no set order, and
+    // sorting a page in SQL costs SQLite more than the rows themselves.
+    cards
+        .list
+        .sort_by(|a, b| (b.observed_on, &b.id).cmp(&(a.observed_on, &a.id)));
+    if let Some(limit) = limit.filter(|&l| cards.list.len() > l as usize) {
+        cards.list.truncate(limit as usize);
+        cards.older = cards.list.last().map(|o| Cursor {
+            at: o.observed_on,
+            id: o.id.clone(),
+        });
+    }
+    observees.sort_by(|x, y| x.label.cmp(&y.label));
+    ratings.sort_by_key(|r| r.n1);
+    let index: std::collections::HashMap<String, usize> = cards
+        .list
+        .iter()
+        .enumerate()
+        .map(|(i, o)| (o.id.clone(), i))
+        .collect();
+    for e in observees {
+        let Some(&i) = index.get(&e.oid) else {
+            continue;
+        };
+        let id = PersonId(e.key);
+        if e.n1 == Some(1) {
+            cards.reports.insert(id.clone());
+        }
+        cards.list[i].observees.push(Observee {
+            id,
+            name: Name::parse(&e.label, "name")?,
+        });
+    }
+    for g in ratings {
+        let Some(&i) = index.get(&g.oid) else {
+            continue;
+        };
+        cards.list[i].ratings.push(RatingLine {
+            ability: Slug::parse(&g.key)?,
+            ability_name: Name::parse(&g.label, "ability")?,
+            rating: Rating::parse(&g.tag)
+                .ok_or_else(|| StoreError::Corrupt(format!("rating {:?}", g.tag)))?,
+        });
+    }
+    Ok(cards)
+}
+
+/// Keyset condition: strictly older than the cursor $k (date), $k+1 (id).
+fn older_than(at: usize) -> String {
+    format!(
+        " AND (o.observed_on < ${at} OR (o.observed_on = ${at} AND o.id < ${}))",
+        at + 1
+    )
+}
+
+fn cursor_binds(after: Option<&Cursor>) -> (i64, String) {
+    after.map_or((i64::MAX, String::new()), |c| (c.at, c.id.clone()))
+}
+
+/// One observation, whoever may or may not read it: callers check
+/// `can_read` on it (with the reports the cards carry) before showing
+/// anything.
+pub async fn get(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    id: &str,
+) -> Result<Option<(Observation, HashSet<PersonId>)>, StoreError> {
+    let page = format!("SELECT {COLUMNS} FROM {ALL} WHERE o.org_id = $1 AND o.id = $3");
+    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(id)
+        .fetch_all(&store.pool)
+        .await?;
+    let cards = cards_from(rows, None)?;
+    Ok(cards.list.into_iter().next().map(|o| (o, cards.reports)))
+}
+
+/// Every observation `reader` may read, newest first (exports, tests).
+pub async fn visible(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+) -> Result<Vec<Observation>, StoreError> {
+    Ok(visible_page(store, org, reader, member, None, None)
+        .await?
+        .list)
+}
+
+/// A page of the observations `reader` may read, newest first, older than
+/// `after`; `limit` None for all.
+pub async fn visible_page(
+    store: &Store,
+    org: &OrgId,
+    reader: Option<&PersonId>,
+    member: bool,
+    after: Option<&Cursor>,
+    limit: Option<u32>,
+) -> Result<Cards, StoreError> {
+    let mut page = VISIBLE.replace("{COLUMNS}", COLUMNS).replace("{FROM}", ALL)
+        + &older_than(4)
+        + " ORDER BY o.observed_on DESC, o.id DESC";
+    if let Some(n) = limit {
+        page.push_str(&format!(" LIMIT {}", n + 1));
+    }
+    let (at, id) = cursor_binds(after);
+    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(i64::from(member))
+        .bind(at)
+        .bind(id)
+        .fetch_all(&store.pool)
+        .await?;
+    cards_from(rows, limit)
+}
+
+/// A page of the observations of one person that `reader` may read,
+/// newest first, older than `after`.
 pub async fn visible_of(
     store: &Store,
     org: &OrgId,
     reader: Option<&PersonId>,
     member: bool,
     observee: &PersonId,
+    after: Option<&Cursor>,
     limit: u32,
-) -> Result<Vec<Observation>, StoreError> {
-    let sql = VISIBLE
+) -> Result<Cards, StoreError> {
+    let page = VISIBLE
         .replace("{COLUMNS}", COLUMNS)
         .replace("{FROM}", OF_OBSERVEE)
         + OF_OBSERVEE_WHERE
-        + &format!(" ORDER BY o.observed_on DESC, o.id DESC LIMIT {limit}");
-    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        + &older_than(5)
+        + &format!(
+            " ORDER BY o.observed_on DESC, o.id DESC LIMIT {}",
+            limit + 1
+        );
+    let (at, id) = cursor_binds(after);
+    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
         .bind(org.as_str())
         .bind(reader.map_or("", PersonId::as_str))
         .bind(i64::from(member))
         .bind(observee.as_str())
+        .bind(at)
+        .bind(id)
         .fetch_all(&store.pool)
         .await?;
-    hydrate(store, org, rows).await
+    cards_from(rows, Some(limit))
 }
 
-/// Public, published observations rating an ability: the ability page's
-/// "Examples / Observations".
+/// The newest public, published observations rating an ability (its id,
+/// from the framework snapshot): the ability page's "Observations", with
+/// the ability's activity for its health in the same statement.
 pub async fn public_for_ability(
     store: &Store,
     org: &OrgId,
-    ability: &Slug,
-) -> Result<Vec<Observation>, StoreError> {
+    reader: Option<&PersonId>,
+    ability_id: &str,
+) -> Result<Cards, StoreError> {
     // One range of the ability's public ratings, newest first
     // (observation_ratings_public), whatever the organization's size. The
     // twenty are picked in a subquery so that PostgreSQL, too, reads them
     // from the index in order instead of sorting every public rating.
-    let rows: Vec<ObservationRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let page = format!(
         "SELECT {COLUMNS} FROM (
              SELECT r.observation_id, r.public_observed_on FROM observation_ratings r
-              WHERE r.ability_id = (SELECT id FROM abilities WHERE org_id = $1 AND slug = $2)
-                AND r.public_observed_on IS NOT NULL
+              WHERE r.ability_id = $3 AND r.public_observed_on IS NOT NULL
               ORDER BY r.public_observed_on DESC, r.observation_id DESC LIMIT 20) top
            JOIN observations o ON o.id = top.observation_id
            JOIN people p ON p.id = o.observer_id
-          WHERE o.org_id = $1
-          ORDER BY top.public_observed_on DESC, top.observation_id DESC"
-    )))
-    .bind(org.as_str())
-    .bind(ability.as_str())
-    .fetch_all(&store.pool)
-    .await?;
-    hydrate(store, org, rows).await
+          WHERE o.org_id = $1"
+    );
+    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, true)))
+        .bind(org.as_str())
+        .bind(reader.map_or("", PersonId::as_str))
+        .bind(ability_id)
+        .fetch_all(&store.pool)
+        .await?;
+    cards_from(rows, None)
 }

@@ -24,6 +24,12 @@ pub struct OrgRecord {
     pub published: bool,
     pub updated_at: Millis,
     pub thresholds: Thresholds,
+    /// Moves with every framework write: which framework snapshot is
+    /// current (`framework::load`).
+    pub framework_version: i64,
+    /// Who may award milestones, and on what evidence.
+    pub awarders: cairn_domain::awards::Awarders,
+    pub evidence: cairn_domain::awards::EvidenceRule,
 }
 
 impl OrgRecord {
@@ -53,10 +59,16 @@ struct OrgRow {
     updated_at: i64,
     health_stale_days: i64,
     health_critical_days: i64,
+    framework_version: i64,
+    awards_by: String,
+    evidence_min_observations: i64,
+    evidence_min_observers: i64,
+    evidence_min_days: i64,
 }
 
-const ORG_COLUMNS: &str =
-    "id, slug, name, miles, published, updated_at, health_stale_days, health_critical_days";
+/// Everything a request needs of its organization, in the one statement
+/// that finds it (prefixed `o.` where joined).
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days";
 
 fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
     let days = |d: i64| u32::try_from(d).map_err(|_| StoreError::Corrupt(format!("threshold {d}")));
@@ -74,12 +86,20 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
             stale_after_days: days(r.health_stale_days)?,
             critical_after_days: days(r.health_critical_days)?,
         },
+        framework_version: r.framework_version,
+        awarders: cairn_domain::awards::Awarders::parse(&r.awards_by)
+            .ok_or_else(|| StoreError::Corrupt(format!("awards_by {:?}", r.awards_by)))?,
+        evidence: cairn_domain::awards::EvidenceRule {
+            min_observations: days(r.evidence_min_observations)?,
+            min_observers: days(r.evidence_min_observers)?,
+            min_days: days(r.evidence_min_days)?,
+        },
     })
 }
 
 pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>, StoreError> {
     let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ORG_COLUMNS} FROM organizations WHERE slug = $1"
+        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.slug = $1"
     )))
     .bind(slug.as_str())
     .fetch_optional(&store.pool)
@@ -87,9 +107,41 @@ pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>,
     row.map(from_row).transpose()
 }
 
+/// An organization with `person`'s membership of it, in one statement:
+/// how every request finds its organization and its visitor's standing.
+pub async fn by_slug_as(
+    store: &Store,
+    slug: &OrgSlug,
+    person: Option<&crate::people::PersonId>,
+) -> Result<Option<(OrgRecord, Option<cairn_domain::membership::Standing>)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        org: OrgRow,
+        capabilities: Option<String>,
+        status: Option<String>,
+    }
+    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT {ORG_COLUMNS}, m.capabilities, m.status
+           FROM organizations o
+           LEFT JOIN memberships m ON m.org_id = o.id AND m.person_id = $2
+          WHERE o.slug = $1"
+    )))
+    .bind(slug.as_str())
+    .bind(person.map_or("", |p| p.as_str()))
+    .fetch_optional(&store.pool)
+    .await?;
+    let Some(r) = row else { return Ok(None) };
+    let standing = match (r.capabilities, r.status) {
+        (Some(c), Some(s)) => Some(crate::members::standing_from(&c, &s)?),
+        _ => None,
+    };
+    Ok(Some((from_row(r.org)?, standing)))
+}
+
 pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
     let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ORG_COLUMNS} FROM organizations WHERE id = $1"
+        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1"
     )))
     .bind(id.as_str())
     .fetch_optional(&store.pool)
@@ -212,7 +264,8 @@ pub async fn save_settings(
         "UPDATE organizations
             SET name = $1, published = $2, health_stale_days = $3, health_critical_days = $4,
                 awards_by = $5, evidence_min_observations = $6, evidence_min_observers = $7,
-                evidence_min_days = $8, updated_at = $9
+                evidence_min_days = $8, updated_at = $9,
+                framework_version = framework_version + CASE WHEN name = $1 THEN 0 ELSE 1 END
           WHERE id = $10",
     )
     .bind(s.name.as_str())
@@ -241,7 +294,7 @@ pub async fn rename(
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    sqlx::query("UPDATE organizations SET name = $1, updated_at = $2 WHERE id = $3")
+    sqlx::query("UPDATE organizations SET name = $1, updated_at = $2, framework_version = framework_version + 1 WHERE id = $3")
         .bind(name.as_str())
         .bind(now)
         .bind(org.as_str())

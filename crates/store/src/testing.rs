@@ -182,6 +182,13 @@ pub mod statements {
     struct Summary(String);
 
     impl Visit for Summary {
+        fn record_str(&mut self, field: &Field, value: &str) {
+            if field.name() == "db.statement" || (field.name() == "summary" && self.0.is_empty()) {
+                self.0 = value.split_whitespace().collect::<Vec<_>>().join(" ");
+                self.0.truncate(160);
+            }
+        }
+
         fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
             if field.name() == "db.statement" {
                 let text = format!("{value:?}");

@@ -8,7 +8,7 @@ use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::Method;
 use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
-use cairn_domain::membership::MemberStatus;
+use cairn_domain::membership::{MemberStatus, Standing};
 pub use cairn_domain::policy::Actor;
 use cairn_store::orgs::OrgRecord;
 pub use cairn_store::people::TokenScope;
@@ -45,12 +45,23 @@ impl Visitor {
         let Some(person) = &self.person else {
             return Ok(Actor::Anonymous);
         };
-        Ok(
-            match members::membership(&app.store, &org.id, &person.id).await? {
-                Some((caps, MemberStatus::Active)) => Actor::Member(caps),
-                _ => Actor::Person,
-            },
-        )
+        let standing = members::membership(&app.store, &org.id, &person.id)
+            .await?
+            .map(|(capabilities, status)| Standing {
+                capabilities,
+                status,
+            });
+        Ok(actor_of(self, standing))
+    }
+}
+
+/// Who the policy sees: anonymous, a person, or an active member with
+/// their capabilities (the one mapping from a membership to an actor).
+pub(crate) fn actor_of(visitor: &Visitor, standing: Option<Standing>) -> Actor {
+    match (&visitor.person, standing) {
+        (None, _) => Actor::Anonymous,
+        (Some(_), Some(s)) if s.status == MemberStatus::Active => Actor::Member(s.capabilities),
+        (Some(_), _) => Actor::Person,
     }
 }
 

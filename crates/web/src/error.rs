@@ -20,6 +20,8 @@ pub enum PageError {
     /// page that needs a password sign-in). Never about an organization's
     /// data, which is always `NotFound`.
     Forbidden(&'static str),
+    /// A query parameter that cannot mean anything (a mangled "older" link).
+    BadRequest(&'static str),
     /// The database is unreachable or overloaded.
     Unavailable(String),
     Internal(String),
@@ -81,6 +83,9 @@ impl IntoResponse for PageError {
             ),
             PageError::Forbidden(message) => {
                 render(StatusCode::FORBIDDEN, "Not allowed", message.into())
+            }
+            PageError::BadRequest(message) => {
+                render(StatusCode::BAD_REQUEST, "Bad request", message.into())
             }
             PageError::Unavailable(cause) => {
                 let id = reference();

@@ -154,3 +154,30 @@ mod tests {
         }
     }
 }
+
+/// `?older=…`: where a keyset-paged list goes on. Absent is the first
+/// page; a value that is not a cursor of ours is refused (400), not read
+/// as the first page.
+#[derive(Debug, Clone, Default)]
+pub struct Older(pub Option<cairn_store::observations::Cursor>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Older {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let value = query
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .find(|(k, _)| *k == "older")
+            .map(|(_, v)| v);
+        match value {
+            None | Some("") => Ok(Older(None)),
+            Some(v) => cairn_store::observations::Cursor::parse(v)
+                .map(|c| Older(Some(c)))
+                .ok_or(PageError::BadRequest(
+                    "This \"older\" link is not one cairn made. Go back to the first page.",
+                )),
+        }
+    }
+}

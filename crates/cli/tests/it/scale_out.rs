@@ -485,7 +485,7 @@ async fn three_servers_behind_a_proxy_agree_on_everything() {
         .await
         .expect("members");
     assert_eq!(members.len(), 2);
-    let fw = cairn_store::framework::load(&store, &org.id)
+    let fw = cairn_store::framework::load(&store, &org)
         .await
         .expect("framework");
     assert_eq!(

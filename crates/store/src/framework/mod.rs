@@ -17,14 +17,14 @@ mod history;
 mod items;
 mod plan;
 mod read;
+mod snapshot;
 
 use self::{items::*, plan::*, read::*};
 pub use edit::{Edit, EditRefused, ItemKind, apply, replace, replace_as};
 pub use history::{HistoryEntry, ItemHistory, history};
-pub use read::{
-    AbilityDetail, ability, ability_detail, ability_updated_at, archived, load, load_by_slug,
-    required_by,
-};
+pub use read::{AbilityDetail, ability_detail, ability_updated_at, archived, load_by_slug};
+pub use snapshot::{DEFAULT_BUDGET, Snapshot, current, load};
+pub(crate) use snapshot::{Snapshots, bump_version};
 
 /// An item as stored: its id, ordering and lifecycle around the domain value.
 #[derive(Debug, Clone)]

@@ -212,6 +212,7 @@ pub(super) async fn write_framework(
             .await?;
         }
     }
+    super::bump_version(conn, org).await?;
     Ok(())
 }
 

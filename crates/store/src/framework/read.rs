@@ -21,49 +21,6 @@ pub(super) fn active<T>(items: Vec<Stored<T>>) -> Vec<T> {
         .collect()
 }
 
-/// The organization's active framework, in its stored order.
-pub async fn load(store: &Store, org: &OrgId) -> Result<Framework, StoreError> {
-    let mut conn = store.read().await?;
-    let organization = load_organization(&mut conn, org).await?;
-    let items = load_items(&mut conn, org).await?;
-    Ok(Framework {
-        organization,
-        abilities: active(items.abilities),
-        roles: active(items.roles),
-        positions: active(items.positions),
-    })
-}
-
-/// One active ability with its milestones.
-pub async fn ability(
-    store: &Store,
-    org: &OrgId,
-    slug: &Slug,
-) -> Result<Option<Ability>, StoreError> {
-    let mut conn = store.read().await?;
-    let row: Option<AbilityRow> = sqlx::query_as(
-        "SELECT id, slug, name, category, description, sort_order, archived_at
-           FROM abilities WHERE org_id = $1 AND slug = $2 AND archived_at IS NULL",
-    )
-    .bind(org.as_str())
-    .bind(slug.as_str())
-    .fetch_optional(&mut *conn)
-    .await?;
-    let Some(row) = row else {
-        return Ok(None);
-    };
-    let milestones: Vec<MilestoneRow> = sqlx::query_as(
-        "SELECT ability_id, level, summary, examples FROM milestones
-          WHERE org_id = $1 AND ability_id = $2",
-    )
-    .bind(org.as_str())
-    .bind(&row.id)
-    .fetch_all(&mut *conn)
-    .await?;
-    let mut by_ability = group_milestones(milestones)?;
-    Ok(Some(ability_from_row(row, &mut by_ability)?.item))
-}
-
 /// What the ability page and its API twin show of the framework: the
 /// ability, who requires it, and the facts its health checks read. One
 /// place, so the page and the API cannot drift apart.
@@ -73,74 +30,37 @@ pub struct AbilityDetail {
     pub facts: cairn_domain::health::AbilityFacts,
 }
 
-/// One active ability as its page shows it, or None when there is none.
+/// One active ability as its API shows it, or None when there is none.
 pub async fn ability_detail(
     store: &Store,
-    org: &OrgId,
+    org: &orgs::OrgRecord,
     slug: &Slug,
 ) -> Result<Option<AbilityDetail>, StoreError> {
-    let Some(ability) = ability(store, org, slug).await? else {
+    let snapshot = super::load(store, org).await?;
+    let Some(id) = snapshot.id_of(cairn_domain::ItemKind::Ability, slug) else {
         return Ok(None);
     };
-    let Some(facts) = crate::health::ability_facts(store, org, slug).await? else {
-        return Ok(None);
-    };
-    let required_by = required_by(store, org, slug).await?;
-    Ok(Some(AbilityDetail {
-        ability,
-        required_by,
-        facts,
-    }))
+    let activity = crate::health::activity(store, &org.id, id).await?;
+    Ok(AbilityDetail::of(&snapshot, slug, activity))
 }
 
-/// The active roles and positions that require an ability directly, roles
-/// first, each group in its stored order.
-pub async fn required_by(
-    store: &Store,
-    org: &OrgId,
-    ability: &Slug,
-) -> Result<Vec<RequiredBy>, StoreError> {
-    #[derive(sqlx::FromRow)]
-    struct RequirerRow {
-        kind: String,
-        slug: String,
-        label: String,
-        level: i64,
-    }
-    let rows: Vec<RequirerRow> = sqlx::query_as(
-        "SELECT 'role' AS kind, r.slug, r.plural AS label, rr.level
-           FROM role_requirements rr
-           JOIN roles r ON r.id = rr.role_id
-           JOIN abilities a ON a.id = rr.ability_id
-          WHERE rr.org_id = $1 AND a.slug = $2 AND r.archived_at IS NULL
-         UNION ALL
-         SELECT 'position', p.slug, COALESCE(p.plural, p.title || 's'), pr.level
-           FROM position_requirements pr
-           JOIN positions p ON p.id = pr.position_id
-           JOIN abilities a ON a.id = pr.ability_id
-          WHERE pr.org_id = $1 AND a.slug = $2 AND p.archived_at IS NULL",
-    )
-    .bind(org.as_str())
-    .bind(ability.as_str())
-    .fetch_all(&store.pool)
-    .await?;
-    let mut out: Vec<RequiredBy> = rows
-        .into_iter()
-        .map(|r| {
-            Ok(RequiredBy {
-                kind: if r.kind == "role" {
-                    RequirerKind::Role
-                } else {
-                    RequirerKind::Position
-                },
-                slug: Slug::parse(&r.slug)?,
-                label: Name::parse(&r.label, "label")?,
-                level: Level::parse(r.level)?,
-            })
+impl AbilityDetail {
+    /// The ability in `snapshot` with its activity; None when it is not an
+    /// active ability there.
+    pub fn of(
+        snapshot: &Snapshot,
+        slug: &Slug,
+        activity: crate::health::Activity,
+    ) -> Option<AbilityDetail> {
+        let ability = snapshot.ability(slug)?.clone();
+        let required_by = snapshot.required_by(slug);
+        let facts = activity.facts(snapshot, slug, &required_by)?;
+        Some(AbilityDetail {
+            ability,
+            required_by,
+            facts,
         })
-        .collect::<Result<_, StoreError>>()?;
-    out.sort_by_key(|r| r.kind == RequirerKind::Position);
-    Ok(out)
+    }
 }
 
 pub(super) async fn load_organization(
@@ -464,8 +384,8 @@ pub async fn ability_updated_at(
     Ok(rows)
 }
 
-/// Looks an organization up and loads its framework: the common first
-/// step of export and of pages that show the whole framework.
+/// Looks an organization up and reads its framework afresh (not from the
+/// snapshot: for export and the command line, which own what they read).
 pub async fn load_by_slug(
     store: &Store,
     slug: &cairn_domain::OrgSlug,
@@ -473,6 +393,14 @@ pub async fn load_by_slug(
     let Some(org) = orgs::by_slug(store, slug).await? else {
         return Ok(None);
     };
-    let fw = load(store, &org.id).await?;
+    let mut conn = store.read().await?;
+    let organization = load_organization(&mut conn, &org.id).await?;
+    let items = load_items(&mut conn, &org.id).await?;
+    let fw = Framework {
+        organization,
+        abilities: active(items.abilities),
+        roles: active(items.roles),
+        positions: active(items.positions),
+    };
     Ok(Some((org, fw)))
 }

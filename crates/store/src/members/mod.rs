@@ -25,6 +25,8 @@ pub struct Member {
     pub manager: Option<PersonId>,
     pub status: MemberStatus,
     pub joined_at: Millis,
+    /// Whether they show a public profile (only while active).
+    pub public_profile: bool,
 }
 
 fn status_from(s: &str) -> Result<MemberStatus, StoreError> {
@@ -64,7 +66,8 @@ pub async fn membership(
 /// Everyone who is or was a member, active first, then by name.
 pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError> {
     let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
+                m.public_profile
            FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1
           ORDER BY m.status, p.name, p.email",
@@ -82,7 +85,8 @@ pub async fn get(
     person: &PersonId,
 ) -> Result<Option<Member>, StoreError> {
     let row: Option<MemberRow> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
+                m.public_profile
            FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1 AND m.person_id = $2",
     )
@@ -101,16 +105,51 @@ struct MemberRow {
     manager_id: Option<String>,
     status: String,
     joined_at: i64,
+    public_profile: i64,
 }
 
 fn member_from(r: MemberRow) -> Result<Member, StoreError> {
+    let status = status_from(&r.status)?;
     Ok(Member {
         person: person_from(r.person)?,
         capabilities: caps_from(&r.capabilities)?,
         manager: r.manager_id.map(PersonId),
-        status: status_from(&r.status)?,
+        public_profile: r.public_profile != 0 && status == MemberStatus::Active,
+        status,
         joined_at: r.joined_at,
     })
+}
+
+/// One member of `org`, and whether they report (directly or not) to
+/// `viewer`: what a page about a person needs, in one statement.
+pub async fn get_seen_by(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    viewer: Option<&PersonId>,
+) -> Result<Option<(Member, bool)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        member: MemberRow,
+        reports: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
+                m.public_profile,
+                CASE WHEN EXISTS (SELECT 1 FROM reports_to t
+                                   WHERE t.org_id = $1 AND t.manager_id = $3 AND t.person_id = $2)
+                     THEN 1 ELSE 0 END AS reports
+           FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1 AND m.person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .bind(viewer.map_or("", PersonId::as_str))
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(|r| Ok((member_from(r.member)?, r.reports != 0)))
+        .transpose()
 }
 
 /// Adds a person, or brings a departed one back (keeping their history).
@@ -297,11 +336,15 @@ struct StandingRow {
 
 impl StandingRow {
     fn standing(&self) -> Result<Standing, StoreError> {
-        Ok(Standing {
-            capabilities: caps_from(&self.capabilities)?,
-            status: status_from(&self.status)?,
-        })
+        standing_from(&self.capabilities, &self.status)
     }
+}
+
+pub(crate) fn standing_from(capabilities: &str, status: &str) -> Result<Standing, StoreError> {
+    Ok(Standing {
+        capabilities: caps_from(capabilities)?,
+        status: status_from(status)?,
+    })
 }
 
 fn check_manager(

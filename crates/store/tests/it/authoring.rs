@@ -20,7 +20,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
             .expect("person");
 
         // Edit a milestone example.
-        let mut ability = framework::ability(&db.store, &org.id, &slug("mentoring")).await.expect("read").expect("ability");
+        let mut ability = framework::current(&db.store, &org.id).await.expect("read").ability(&slug("mentoring")).cloned().expect("ability");
         ability.milestones[0].examples.push("Answers questions in the team channel.".into());
         let edit = Edit::SaveAbility { ability: ability.clone(), create: false };
         assert_eq!(framework::apply(&db.store, &org.id, edit, &ana.id, 2_000).await.expect("apply"), Ok(()));
@@ -74,7 +74,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         let org = orgs::by_slug(&db.store, &demo().organization.slug).await.expect("read").expect("org");
         assert_eq!(org.org.miles, scale, "{}", db.label);
         // Everything else is as the demo had it.
-        let fw = framework::load(&db.store, &org.id).await.expect("load");
+        let fw = framework::current(&db.store, &org.id).await.expect("load").framework().clone();
         assert_eq!(fw.roles, demo().roles);
         assert_eq!(fw.positions, demo().positions);
     })

@@ -145,12 +145,18 @@ async fn changed_items_are_updated_and_missing_ones_archived() {
         assert_eq!(at("code-quality").await, Some(5_000));
         assert_eq!(at("mentoring").await, Some(1_000));
         assert!(
-            framework::ability(&db.store, &org.id, &slug("observability"))
+            framework::current(&db.store, &org.id)
                 .await
                 .expect("read")
+                .ability(&slug("observability"))
+                .cloned()
                 .is_none()
         );
-        let loaded = framework::load(&db.store, &org.id).await.expect("load");
+        let loaded = framework::current(&db.store, &org.id)
+            .await
+            .expect("load")
+            .framework()
+            .clone();
         assert_eq!(loaded, fw, "{}", db.label);
 
         // Bringing it back restores it.
@@ -159,13 +165,19 @@ async fn changed_items_are_updated_and_missing_ones_archived() {
             .expect("restore");
         assert_eq!(restored.abilities.archived, 0);
         assert!(
-            framework::ability(&db.store, &org.id, &slug("observability"))
+            framework::current(&db.store, &org.id)
                 .await
                 .expect("read")
+                .ability(&slug("observability"))
+                .cloned()
                 .is_some()
         );
         assert_eq!(
-            framework::load(&db.store, &org.id).await.expect("load"),
+            framework::current(&db.store, &org.id)
+                .await
+                .expect("load")
+                .framework()
+                .clone(),
             demo()
         );
     })
@@ -218,20 +230,20 @@ async fn required_by_lists_roles_then_positions_with_their_levels() {
             .await
             .expect("org")
             .expect("exists");
-        let lines: Vec<(RequirerKind, String, String, u8)> =
-            framework::required_by(&db.store, &org.id, &slug("code-quality"))
-                .await
-                .expect("read")
-                .into_iter()
-                .map(|r| {
-                    (
-                        r.kind,
-                        r.slug.to_string(),
-                        r.label.to_string(),
-                        r.level.get(),
-                    )
-                })
-                .collect();
+        let lines: Vec<(RequirerKind, String, String, u8)> = framework::current(&db.store, &org.id)
+            .await
+            .expect("read")
+            .required_by(&slug("code-quality"))
+            .into_iter()
+            .map(|r| {
+                (
+                    r.kind,
+                    r.slug.to_string(),
+                    r.label.to_string(),
+                    r.level.get(),
+                )
+            })
+            .collect();
         // Expected from the demo file itself: every direct requirement.
         let mut expected: Vec<(RequirerKind, String, String, u8)> = fw
             .roles

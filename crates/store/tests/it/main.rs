@@ -10,6 +10,7 @@ mod members;
 mod observations;
 mod orgs;
 mod people;
+mod snapshot;
 mod synthetic;
 mod throttle;
 mod transactions;

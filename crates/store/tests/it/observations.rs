@@ -159,10 +159,22 @@ async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
             let mut allowed = BTreeSet::new();
             let mut allowed_of_eve = BTreeSet::new();
             for obs_id in &all {
-                let o = observations::get(s, &org.id, obs_id)
+                let (o, reports) = observations::get(s, &org.id, viewer.as_ref(), obs_id)
                     .await
                     .expect("get")
                     .expect("exists");
+                // The reports a card carries decide as the whole closure does.
+                let card_reader = observations::Cards {
+                    reports,
+                    ..Default::default()
+                }
+                .reader(viewer.as_ref(), member);
+                assert_eq!(
+                    can_read(&card_reader, &o.facts()),
+                    can_read(&reader, &o.facts()),
+                    "{}: {name}, {obs_id}",
+                    db.label
+                );
                 if can_read(&reader, &o.facts()) {
                     allowed.insert(obs_id.clone());
                     if o.observees.iter().any(|x| x.id == id("eve")) {
@@ -172,13 +184,21 @@ async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
             }
             assert_eq!(listed, allowed, "{}: {name}", db.label);
             // The per-person list (journeys) is the same rule from another start.
-            let of_eve: BTreeSet<String> =
-                observations::visible_of(s, &org.id, viewer.as_ref(), member, &id("eve"), 100)
-                    .await
-                    .expect("list of eve")
-                    .into_iter()
-                    .map(|o| o.id)
-                    .collect();
+            let of_eve: BTreeSet<String> = observations::visible_of(
+                s,
+                &org.id,
+                viewer.as_ref(),
+                member,
+                &id("eve"),
+                None,
+                100,
+            )
+            .await
+            .expect("list of eve")
+            .list
+            .into_iter()
+            .map(|o| o.id)
+            .collect();
             assert_eq!(of_eve, allowed_of_eve, "{}: {name}, of eve", db.label);
             // And the counts a few of them must see, so the test cannot pass vacuously.
             let expected = match name {
@@ -197,10 +217,7 @@ async fn list_queries_and_the_rule_agree_for_every_viewer_and_level() {
             .expect("facts")
             .expect("ability");
         assert_eq!(facts.observations, 6, "{}", db.label);
-        let public =
-            observations::public_for_ability(s, &org.id, &Slug::parse("mentoring").expect("slug"))
-                .await
-                .expect("public");
+        let public = public_of(s, &org.id, &Slug::parse("mentoring").expect("slug")).await;
         assert_eq!(public.len(), 1);
         assert_eq!(public[0].ratings[0].rating, Rating::Strong);
     })
@@ -350,9 +367,7 @@ async fn ability_figures_follow_every_change_of_an_observation() {
                     .await
                     .expect("facts")
                     .expect("ability");
-                let listed = observations::public_for_ability(s, &org.id, ability)
-                    .await
-                    .expect("public");
+                let listed = public_of(s, &org.id, ability).await;
                 assert_eq!(
                     (facts.observations, listed.len()),
                     (counted, public),
@@ -373,4 +388,22 @@ async fn ability_figures_follow_every_change_of_an_observation() {
         assert!(off.is_empty(), "{}: {off:?}", db.label);
     })
     .await;
+}
+
+/// The ability page's public observations of `ability`.
+async fn public_of(
+    s: &cairn_store::Store,
+    org: &cairn_store::orgs::OrgId,
+    ability: &Slug,
+) -> Vec<observations::Observation> {
+    let snapshot = cairn_store::framework::current(s, org)
+        .await
+        .expect("framework");
+    let id = snapshot
+        .id_of(cairn_domain::ItemKind::Ability, ability)
+        .expect("active ability");
+    observations::public_for_ability(s, org, None, id)
+        .await
+        .expect("public")
+        .list
 }

@@ -42,7 +42,11 @@ async fn synthetic_data_has_the_asked_shape_on_both_backends() {
         .expect("org");
         let members = cairn_store::members::list(s, &big.id).await.expect("list");
         assert_eq!(members.len(), 10);
-        let fw = framework::load(s, &big.id).await.expect("framework");
+        let fw = framework::current(s, &big.id)
+            .await
+            .expect("framework")
+            .framework()
+            .clone();
         assert_eq!(
             (fw.abilities.len(), fw.roles.len(), fw.positions.len()),
             (24, 6, 6)

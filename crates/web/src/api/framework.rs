@@ -31,7 +31,7 @@ pub(crate) async fn abilities(
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = framework::load(&app.store, &org.id).await?;
+    let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "abilities": fw.abilities.iter().map(|a| json!({
             "slug": a.slug.as_str(),
@@ -51,7 +51,7 @@ pub(crate) async fn ability(
         ability: a,
         required_by,
         facts,
-    } = framework::ability_detail(&app.store, &org.id, &item)
+    } = framework::ability_detail(&app.store, &org, &item)
         .await?
         .ok_or_else(ApiError::not_found)?;
     let checks = health::check(&facts, &org.thresholds, app.now());
@@ -80,7 +80,7 @@ pub(crate) async fn roles(
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = framework::load(&app.store, &org.id).await?;
+    let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "roles": fw.roles.iter().map(|r| json!({
             "slug": r.slug.as_str(),
@@ -98,7 +98,7 @@ pub(crate) async fn positions(
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = framework::load(&app.store, &org.id).await?;
+    let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "positions": fw.positions.iter().map(|p| json!({
             "slug": p.slug.as_str(),

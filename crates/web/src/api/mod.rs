@@ -214,10 +214,11 @@ pub(crate) async fn org_for(
     slug: &OrgSlug,
     action: Action,
 ) -> Result<OrgRecord, ApiError> {
-    let org = orgs::by_slug(&app.store, slug)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
-    let actor = visitor.actor(app, &org).await?;
+    let (org, standing) =
+        orgs::by_slug_as(&app.store, slug, visitor.person.as_ref().map(|p| &p.id))
+            .await?
+            .ok_or_else(ApiError::not_found)?;
+    let actor = crate::auth::actor_of(visitor, standing);
     policy::require(&actor, action, org.access()).map_err(|_| ApiError::not_found())?;
     Ok(org)
 }
@@ -229,7 +230,7 @@ async fn framework_json(
     OrgPath(org): OrgPath,
 ) -> Result<Response, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &org).await?;
     let text = file::write(&fw, Format::Json).map_err(|e| {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,

@@ -4,6 +4,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header::LINK;
+use axum::response::{IntoResponse, Response};
 use cairn_domain::Level;
 use cairn_domain::awards::can_read_award;
 use cairn_domain::eligibility::eligibility;
@@ -19,7 +21,7 @@ use serde_json::{Value, json};
 use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
 use crate::auth::Visitor;
-use crate::extract::{MemberPath, MemberPositionPath, OrgPath, RecordPath};
+use crate::extract::{MemberPath, MemberPositionPath, Older, OrgPath, RecordPath};
 
 async fn reader(
     app: &App,
@@ -53,19 +55,40 @@ fn observation_json(o: &Observation, reader: &Reader<PersonId>) -> Value {
     })
 }
 
+/// The observations the caller may read, newest first, a page at a time:
+/// `next` (and a `Link: <…>; rel="next"` header) is the older page.
 pub(crate) async fn list(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
-) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let (r, _) = reader(&app, &visitor, &org).await?;
-    let list =
-        observations::visible_newest(&app.store, &org.id, r.person.as_ref(), r.member, Some(100))
-            .await?;
-    Ok(Json(
-        json!({ "observations": list.iter().map(|o| observation_json(o, &r)).collect::<Vec<_>>() }),
-    ))
+    Older(older): Older,
+) -> Result<Response, ApiError> {
+    let slug = org;
+    let org = org_for(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let actor = visitor.actor(&app, &org).await?;
+    let member = matches!(actor, Actor::Member(_));
+    let person = visitor.person.as_ref().map(|p| &p.id);
+    let cards = observations::visible_page(
+        &app.store,
+        &org.id,
+        person,
+        member,
+        older.as_ref(),
+        Some(observations::PAGE),
+    )
+    .await?;
+    let r = cards.reader(person, member);
+    let next = cards
+        .older
+        .map(|c| format!("/api/v1/orgs/{slug}/observations?older={}", c.param()));
+    let body = Json(json!({
+        "observations": cards.list.iter().map(|o| observation_json(o, &r)).collect::<Vec<_>>(),
+        "next": next,
+    }));
+    Ok(match next {
+        Some(next) => ([(LINK, format!("<{next}>; rel=\"next\""))], body).into_response(),
+        None => body.into_response(),
+    })
 }
 
 pub(crate) async fn one(
@@ -74,10 +97,17 @@ pub(crate) async fn one(
     RecordPath(org, id): RecordPath,
 ) -> Result<Json<Value>, ApiError> {
     let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let (r, _) = reader(&app, &visitor, &org).await?;
-    let o = observations::get(&app.store, &org.id, &id)
+    let actor = visitor.actor(&app, &org).await?;
+    let member = matches!(actor, Actor::Member(_));
+    let person = visitor.person.as_ref().map(|p| &p.id);
+    let (o, reports) = observations::get(&app.store, &org.id, person, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let r = observations::Cards {
+        reports,
+        ..Default::default()
+    }
+    .reader(person, member);
     if !can_read(&r, &o.facts()) {
         return Err(ApiError::not_found());
     }
@@ -152,7 +182,7 @@ pub(crate) async fn eligibility_json(
     if !can_see_progress(&r, id, lead) {
         return Err(ApiError::not_found());
     }
-    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &org).await?;
     let position = fw.position(&position).ok_or_else(ApiError::not_found)?;
     let all = awards::of_person(&app.store, &org.id, id).await?;
     let held = awards::held(

@@ -44,8 +44,12 @@ pub(crate) async fn award(
         .ok_or(PageError::NotFound)?;
     let recipient = member.person.id.clone();
     let reader = reader_for(&app, &visitor, &ctx).await?;
-    let who = awards::awarders(&app.store, &ctx.org.id).await?;
-    if !may_award(&reader, &recipient, ctx.can(Action::ManagePeople), who) {
+    if !may_award(
+        &reader,
+        &recipient,
+        ctx.can(Action::ManagePeople),
+        ctx.org.awarders,
+    ) {
         return Err(PageError::NotFound);
     }
     let mut errors = FormErrors::default();
@@ -73,9 +77,11 @@ pub(crate) async fn award(
         reader.person.as_ref(),
         reader.member,
         &recipient,
+        None,
         100,
     )
     .await?
+    .list
     .into_iter()
     .filter(|o| o.published_at.is_some())
     .collect();
@@ -83,7 +89,7 @@ pub(crate) async fn award(
     if evidence.len() != chosen.len() {
         errors.add("evidence", "Choose evidence from the observations listed.");
     }
-    let rule = awards::evidence_rule(&app.store, &ctx.org.id).await?;
+    let rule = ctx.org.evidence;
     let check = check_evidence(
         &rule,
         &evidence
@@ -144,7 +150,7 @@ pub(crate) async fn award(
         }
     }
     Ok(invalid(
-        view(&app, &visitor, &org, &person, None, errors).await?,
+        view(&app, &visitor, &org, &person, None, None, errors).await?,
     ))
 }
 
@@ -207,7 +213,7 @@ pub(crate) async fn revoke(
             let mut errors = FormErrors::default();
             errors.add("", format!("Not revoked: {refused}."));
             return Ok(invalid(
-                view(&app, &visitor, &org, &recipient, None, errors).await?,
+                view(&app, &visitor, &org, &recipient, None, None, errors).await?,
             ));
         }
     };

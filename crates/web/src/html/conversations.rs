@@ -83,9 +83,18 @@ pub(crate) async fn talk(
     let threads = if members {
         // Looked up only for those who may read conversations: anonymous
         // readers of the page pay nothing for them.
-        let subject = conversations::subject(&app.store, &ctx.org.id, kind, slug.as_str())
-            .await?
-            .ok_or(PageError::NotFound)?;
+        // An active item's id is in the framework snapshot: no statement.
+        let snapshot = cairn_store::framework::load(&app.store, &ctx.org).await?;
+        let subject = match snapshot.id_of(kind, slug) {
+            Some(id) => conversations::Subject {
+                kind,
+                id: id.to_owned(),
+                slug: slug.to_string(),
+            },
+            None => conversations::subject(&app.store, &ctx.org.id, kind, slug.as_str())
+                .await?
+                .ok_or(PageError::NotFound)?,
+        };
         let now = app.now();
         let editor = ctx.can(Action::EditFramework);
         let me = visitor.person.as_ref().map(|p| &p.id);

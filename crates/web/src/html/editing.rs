@@ -151,7 +151,7 @@ pub(crate) async fn new_form<T: Editable>(
     OrgPath(org): OrgPath,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let fw = framework::load(&app.store, &ctx.org).await?;
     let chrome = ctx.chrome(&visitor);
     Ok(T::form(
         chrome,
@@ -170,7 +170,7 @@ pub(crate) async fn edit_form<T: Editable>(
     ItemPath(org, slug): ItemPath,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let fw = framework::load(&app.store, &ctx.org).await?;
     let item = T::find(&fw, &slug).ok_or(PageError::NotFound)?;
     let chrome = ctx.chrome(&visitor);
     Ok(T::form(
@@ -213,7 +213,7 @@ async fn save<T: Editable>(
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
     let person = ctx.member()?;
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let fw = framework::load(&app.store, &ctx.org).await?;
     let existing = match &slug {
         Some(s) => Some(T::find(&fw, s).ok_or(PageError::NotFound)?.clone()),
         None => None,

@@ -100,7 +100,7 @@ pub(crate) async fn show(
     if !can_see_progress(&reader, &member.person.id, people_lead) {
         return Err(PageError::NotFound);
     }
-    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let position = fw.position(&position).ok_or(PageError::NotFound)?;
     let actual = held(&app, &ctx, &member.person.id, |a| {
         can_read_award(&reader, &a.facts(), people_lead, false)
@@ -241,7 +241,7 @@ pub(crate) async fn candidates(
     ItemPath(org, position): ItemPath,
 ) -> Result<CandidatesPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let slug = position;
     let position = fw.position(&slug).ok_or(PageError::NotFound)?;
     let mut eligible = Vec::new();

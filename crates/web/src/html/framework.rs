@@ -55,7 +55,7 @@ pub(crate) async fn hub_view(
     saved: bool,
     errors: FormErrors,
 ) -> Result<HubPage, PageError> {
-    let fw = framework::load(&app.store, &ctx.org.id).await?;
+    let fw = framework::load(&app.store, &ctx.org).await?;
     let slug = &ctx.org.org.slug;
     let mut groups = Vec::new();
     for (kind, title, kind_name) in [

@@ -21,13 +21,14 @@ use cairn_domain::{Level, OrgSlug};
 use cairn_store::awards::{self};
 use cairn_store::{members, observations};
 
-use super::observations::{Card, card, reader_for};
+use super::observations::{Card, card};
 use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::extract::MemberPath;
+use crate::extract::{MemberPath, Older};
 use crate::forms::{FormErrors, Pairs, field, redirect};
+use cairn_store::observations::Cursor;
 
 pub(crate) struct AbilityRow {
     slug: String,
@@ -64,6 +65,8 @@ pub(crate) struct JourneyPage {
     evidence_rule: Vec<String>,
     evidence: Vec<Link>,
     observations: Vec<Card>,
+    /// The next page of their observations, when there are older ones.
+    older: Option<String>,
     positions: Vec<Link>,
     is_self: bool,
     public_profile: bool,
@@ -71,22 +74,54 @@ pub(crate) struct JourneyPage {
     errors: FormErrors,
 }
 
+/// The journey of `person` as this visitor may see it; `older` pages
+/// through their observations.
 pub(crate) async fn view(
     app: &App,
     visitor: &Visitor,
     org: &OrgSlug,
     person: &cairn_store::people::PersonId,
+    older: Option<&Cursor>,
     notice: Option<String>,
     errors: FormErrors,
 ) -> Result<JourneyPage, PageError> {
     let ctx = OrgContext::load(app, visitor, org, Action::ReadMemberContent).await?;
-    let member = members::get(&app.store, &ctx.org.id, person)
+    journey_view(app, visitor, &ctx, person, older, notice, errors).await
+}
+
+async fn journey_view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    person: &cairn_store::people::PersonId,
+    older: Option<&Cursor>,
+    notice: Option<String>,
+    errors: FormErrors,
+) -> Result<JourneyPage, PageError> {
+    let org = &ctx.org.org.slug;
+    let (viewer, is_member) = super::observations::viewer(visitor, ctx);
+    let (member, reports_to_viewer) = members::get_seen_by(&app.store, &ctx.org.id, person, viewer)
         .await?
         .ok_or(PageError::NotFound)?;
     let recipient = &member.person.id;
-    let reader = reader_for(app, visitor, &ctx).await?;
+    let of_them = observations::visible_of(
+        &app.store,
+        &ctx.org.id,
+        viewer,
+        is_member,
+        recipient,
+        older,
+        observations::PAGE,
+    )
+    .await?;
+    // The rule's view of the reader, for everything on this page: their
+    // reports among the people shown (the recipient, the observees).
+    let mut reader = of_them.reader(viewer, is_member);
+    if reports_to_viewer && is_member {
+        reader.reports.insert(recipient.clone());
+    }
     let people_lead = ctx.can(Action::ManagePeople);
-    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let all_awards = awards::of_person(&app.store, &ctx.org.id, recipient).await?;
     let visible: Vec<_> = all_awards
         .iter()
@@ -127,19 +162,9 @@ pub(crate) async fn view(
         })
         .collect();
     let me = reader.person.clone();
-    let who = awards::awarders(&app.store, &ctx.org.id).await?;
     let can_award = member.status == MemberStatus::Active
-        && may_award(&reader, recipient, ctx.can(Action::ManagePeople), who);
-    let of_them: Vec<_> = observations::visible_of(
-        &app.store,
-        &ctx.org.id,
-        reader.person.as_ref(),
-        reader.member,
-        recipient,
-        100,
-    )
-    .await?;
-    let rule = awards::evidence_rule(&app.store, &ctx.org.id).await?;
+        && may_award(&reader, recipient, people_lead, ctx.org.awarders);
+    let rule = ctx.org.evidence;
     Ok(JourneyPage {
         chrome: ctx.chrome(visitor),
         person_id: recipient.as_str().to_owned(),
@@ -168,6 +193,7 @@ pub(crate) async fn view(
             .filter(|_| rule.min_observations > 0)
             .collect(),
         evidence: of_them
+            .list
             .iter()
             .filter(|o| o.published_at.is_some())
             .map(|o| Link {
@@ -175,7 +201,14 @@ pub(crate) async fn view(
                 text: format!("{} by {}", date(o.observed_on), o.observer.name),
             })
             .collect(),
-        observations: of_them.iter().map(|o| card(org, o, &reader)).collect(),
+        observations: of_them.list.iter().map(|o| card(org, o, &reader)).collect(),
+        older: of_them.older.as_ref().map(|c| {
+            format!(
+                "/{org}/people/{}?older={}#observations",
+                recipient.as_str(),
+                c.param()
+            )
+        }),
         // Eligibility is for the member, their managers and people leads.
         positions: if can_see_progress(&reader, recipient, people_lead) {
             fw.positions
@@ -189,7 +222,7 @@ pub(crate) async fn view(
             Vec::new()
         },
         is_self: me.as_ref() == Some(recipient),
-        public_profile: members::public_profile(&app.store, &ctx.org.id, recipient).await?,
+        public_profile: member.public_profile,
         notice,
         errors,
     })
@@ -210,22 +243,26 @@ pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
     MemberPath(org, person): MemberPath,
+    Older(older): Older,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
     if ctx.can(Action::ReadMemberContent) {
-        return Ok(
-            view(&app, &visitor, &org, &person, None, FormErrors::default())
-                .await?
-                .into_response(),
-        );
+        return Ok(journey_view(
+            &app,
+            &visitor,
+            &ctx,
+            &person,
+            older.as_ref(),
+            None,
+            FormErrors::default(),
+        )
+        .await?
+        .into_response());
     }
     let member = members::get(&app.store, &ctx.org.id, &person)
         .await?
-        .filter(|m| m.status == MemberStatus::Active)
+        .filter(|m| m.public_profile)
         .ok_or(PageError::NotFound)?;
-    if !members::public_profile(&app.store, &ctx.org.id, &member.person.id).await? {
-        return Err(PageError::NotFound);
-    }
     let outsider = Reader::outsider();
     let awards = awards::of_person(&app.store, &ctx.org.id, &member.person.id)
         .await?
@@ -233,12 +270,20 @@ pub(crate) async fn show(
         .filter(|a| a.ability_active && can_read_award(&outsider, &a.facts(), false, true))
         .map(|a| format!("{}: milestone {}", a.ability_name, a.level))
         .collect();
-    let observations =
-        observations::visible_of(&app.store, &ctx.org.id, None, false, &member.person.id, 100)
-            .await?
-            .iter()
-            .map(|o| card(&org, o, &outsider))
-            .collect();
+    let observations = observations::visible_of(
+        &app.store,
+        &ctx.org.id,
+        None,
+        false,
+        &member.person.id,
+        None,
+        observations::PAGE,
+    )
+    .await?
+    .list
+    .iter()
+    .map(|o| card(&org, o, &outsider))
+    .collect();
     Ok(ProfilePage {
         chrome: ctx.chrome(&visitor),
         name: member.person.name.to_string(),

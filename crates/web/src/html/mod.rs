@@ -164,10 +164,12 @@ impl OrgContext {
         slug: &OrgSlug,
         action: Action,
     ) -> Result<Self, PageError> {
-        let org = orgs::by_slug(&app.store, slug)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let actor = visitor.actor(app, &org).await?;
+        // The organization and the visitor's membership: one statement.
+        let (org, standing) =
+            orgs::by_slug_as(&app.store, slug, visitor.person.as_ref().map(|p| &p.id))
+                .await?
+                .ok_or(PageError::NotFound)?;
+        let actor = crate::auth::actor_of(visitor, standing);
         if policy::require(&actor, action, org.access()).is_err() {
             // A signed-out visitor may be a member: let them sign in first.
             if visitor.person.is_none() && org.published && action != Action::ReadFramework {

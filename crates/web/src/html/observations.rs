@@ -27,9 +27,9 @@ use super::{Chrome, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::extract::OrgPath;
 use crate::extract::RecordId;
 use crate::extract::RecordPath;
+use crate::extract::{Older, OrgPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::markdown;
 
@@ -93,28 +93,43 @@ pub(crate) struct ListPage {
     chrome: Chrome,
     member: bool,
     observations: Vec<Card>,
+    /// The next page's address, when there are older observations.
+    older: Option<String>,
+}
+
+/// The reader's person id and whether they are a member here.
+pub(crate) fn viewer<'a>(visitor: &'a Visitor, ctx: &OrgContext) -> (Option<&'a PersonId>, bool) {
+    (
+        visitor.person.as_ref().map(|p| &p.id),
+        ctx.can(Action::ReadMemberContent),
+    )
 }
 
 pub(crate) async fn list(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(slug): OrgPath,
+    Older(older): Older,
 ) -> Result<ListPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
-    let reader = reader_for(&app, &visitor, &ctx).await?;
-    // The newest hundred; older ones wait for pagination.
-    let list = observations::visible_newest(
+    let (person, member) = viewer(&visitor, &ctx);
+    let cards = observations::visible_page(
         &app.store,
         &ctx.org.id,
-        reader.person.as_ref(),
-        reader.member,
-        Some(100),
+        person,
+        member,
+        older.as_ref(),
+        Some(observations::PAGE),
     )
     .await?;
+    let reader = cards.reader(person, member);
     Ok(ListPage {
         chrome: ctx.chrome(&visitor),
-        member: reader.member,
-        observations: list.iter().map(|o| card(&slug, o, &reader)).collect(),
+        member,
+        observations: cards.list.iter().map(|o| card(&slug, o, &reader)).collect(),
+        older: cards
+            .older
+            .map(|c| format!("/{slug}/observations?older={}", c.param())),
     })
 }
 
@@ -150,7 +165,7 @@ async fn new_view(
     errors: FormErrors,
 ) -> Result<NewPage, PageError> {
     let people = members::list(&app.store, &ctx.org.id).await?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let chosen: Vec<&str> = pairs
         .map(|p| {
             p.iter()
@@ -282,10 +297,15 @@ async fn readable(
     id: &str,
 ) -> Result<(OrgContext, Observation, Reader<PersonId>), PageError> {
     let ctx = OrgContext::load(app, visitor, org, Action::ReadFramework).await?;
-    let o = observations::get(&app.store, &ctx.org.id, id)
+    let (person, member) = viewer(visitor, &ctx);
+    let (o, reports) = observations::get(&app.store, &ctx.org.id, person, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let reader = reader_for(app, visitor, &ctx).await?;
+    let reader = observations::Cards {
+        reports,
+        ..Default::default()
+    }
+    .reader(person, member);
     if !can_read(&reader, &o.facts()) {
         return Err(PageError::NotFound);
     }
@@ -440,15 +460,18 @@ pub(crate) async fn delete(
 
 /// Public observations rating an ability, as this reader may see them
 /// (a sensitive rating hides the observation from those who may not see it).
-pub(crate) async fn for_ability(
-    app: &App,
+/// The ability page's cards: public observations rating `ability`, with
+/// the ratings of it this visitor may see.
+pub(crate) fn for_ability(
     visitor: &Visitor,
     ctx: &OrgContext,
     ability: &Slug,
-) -> Result<Vec<Card>, PageError> {
-    let reader = reader_for(app, visitor, ctx).await?;
-    let list = observations::public_for_ability(&app.store, &ctx.org.id, ability).await?;
-    Ok(list
+    cards: &observations::Cards,
+) -> Vec<Card> {
+    let (person, member) = viewer(visitor, ctx);
+    let reader = cards.reader(person, member);
+    cards
+        .list
         .iter()
         .filter(|o| {
             o.ratings
@@ -457,7 +480,7 @@ pub(crate) async fn for_ability(
                 .all(|r| visibility::can_see_rating(&reader, &o.facts(), r.rating))
         })
         .map(|o| card(&ctx.org.org.slug, o, &reader))
-        .collect())
+        .collect()
 }
 
 pub(crate) fn routes() -> crate::routes::Area {

@@ -59,7 +59,7 @@ pub(crate) async fn show(
     )
     .await?;
     let org = &ctx.org;
-    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, org).await?;
 
     let required_by = |ability: &cairn_domain::Slug| {
         let roles = fw

@@ -27,7 +27,11 @@ async fn every_page_stays_within_its_statement_budget() {
         let org = app.org("fernhill").await;
         let mia = app.join("fernhill", "mia", Capabilities::NONE).await;
         let lea = app
-            .join("fernhill", "lea", Capabilities::of(&[Capability::PeopleLead]))
+            .join(
+                "fernhill",
+                "lea",
+                Capabilities::of(&[Capability::PeopleLead]),
+            )
             .await;
         // Enough observations that a page running a statement per card
         // would show it.
@@ -42,7 +46,10 @@ async fn every_page_stays_within_its_statement_budget() {
                     observed_on: 1_700_000_000_000 + n,
                     ratings: vec![
                         (Slug::parse("mentoring").expect("slug"), Rating::Strong),
-                        (Slug::parse("code-quality").expect("slug"), Rating::Exceptional),
+                        (
+                            Slug::parse("code-quality").expect("slug"),
+                            Rating::Exceptional,
+                        ),
                     ],
                 },
                 2,
@@ -50,7 +57,11 @@ async fn every_page_stays_within_its_statement_budget() {
             .await
             .expect("create")
             .expect("draft");
-            let privacy = if n % 2 == 0 { Privacy::Public } else { Privacy::Organization };
+            let privacy = if n % 2 == 0 {
+                Privacy::Public
+            } else {
+                Privacy::Organization
+            };
             observations::publish(store, &org.id, &id, privacy, 3)
                 .await
                 .expect("publish");

@@ -422,7 +422,7 @@ async fn the_history_of_an_archived_item_is_for_editors_only() {
         .client;
     let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     // An ability no role or position requires can be archived.
-    let fw = cairn_store::framework::load(&app.db.store, &app.org("fernhill").await.id)
+    let fw = cairn_store::framework::current(&app.db.store, &app.org("fernhill").await.id)
         .await
         .expect("load");
     let mut text = cairn_domain::file::write(&fw, cairn_domain::file::Format::Yaml).expect("write");
@@ -466,7 +466,7 @@ async fn an_admins_export_holds_only_the_observations_they_may_read() {
     let olive = app.join("fernhill", "olive", Capabilities::NONE).await.id;
     let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let org = app.org("fernhill").await;
-    let ability = cairn_store::framework::load(&app.db.store, &org.id)
+    let ability = cairn_store::framework::current(&app.db.store, &org.id)
         .await
         .expect("load")
         .abilities[0]
@@ -806,7 +806,7 @@ async fn an_awards_evidence_names_only_what_the_reader_may_read() {
     let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let mut mia = app.join("fernhill", "mia", Capabilities::NONE).await.client;
     let org = app.org("fernhill").await;
-    let ability = cairn_store::framework::load(&app.db.store, &org.id)
+    let ability = cairn_store::framework::current(&app.db.store, &org.id)
         .await
         .expect("load")
         .abilities[0]
@@ -953,7 +953,7 @@ async fn revoking_a_lower_milestone_asks_then_takes_the_higher_ones() {
         .await;
     let eve = app.join("fernhill", "eve", Capabilities::NONE).await.id;
     let org = app.org("fernhill").await;
-    let ability = cairn_store::framework::load(&app.db.store, &org.id)
+    let ability = cairn_store::framework::current(&app.db.store, &org.id)
         .await
         .expect("load")
         .abilities[0]

@@ -6,8 +6,11 @@ use axum::extract::State;
 use cairn_domain::ItemKind;
 use cairn_domain::policy::Action;
 use cairn_domain::wording::{adds_miles, must_be};
-use cairn_domain::{Level, OrgSlug, Slug, health};
+use std::collections::HashMap;
+
+use cairn_domain::{Framework, Level, OrgSlug, Slug, health};
 use cairn_store::framework::{self, RequirerKind};
+use cairn_store::observations;
 
 use crate::App;
 use crate::auth::Visitor;
@@ -58,6 +61,41 @@ pub(crate) struct AbilityPage {
     talk: Talk,
 }
 
+/// Every ability's markdown rendered, once per framework snapshot.
+pub(crate) struct Rendered(HashMap<Slug, RenderedAbility>);
+
+pub(crate) struct RenderedAbility {
+    description: String,
+    summaries: [String; 5],
+    examples: [Vec<String>; 5],
+}
+
+impl Rendered {
+    fn of(fw: &Framework) -> Rendered {
+        Rendered(
+            fw.abilities
+                .iter()
+                .map(|a| {
+                    let rendered = RenderedAbility {
+                        description: markdown::render(a.description.as_str()),
+                        summaries: a
+                            .milestones
+                            .each_ref()
+                            .map(|m| markdown::render(m.summary.as_str())),
+                        examples: a.milestones.each_ref().map(|m| {
+                            m.examples
+                                .iter()
+                                .map(|e| markdown::render_inline(e))
+                                .collect()
+                        }),
+                    };
+                    (a.slug.clone(), rendered)
+                })
+                .collect(),
+        )
+    }
+}
+
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
@@ -75,30 +113,31 @@ pub(crate) async fn page(
 ) -> Result<AbilityPage, PageError> {
     let ctx = OrgContext::load(app, visitor, org_slug, Action::ReadFramework).await?;
     let org = &ctx.org;
+    let snapshot = framework::load(&app.store, org).await?;
+    let id = snapshot
+        .id_of(ItemKind::Ability, slug)
+        .ok_or(PageError::NotFound)?;
+    // The cards and the ability's activity: one statement.
+    let (person, _) = crate::html::observations::viewer(visitor, &ctx);
+    let cards = observations::public_for_ability(&app.store, &org.id, person, id).await?;
     let framework::AbilityDetail {
         ability,
         required_by,
         facts,
-    } = framework::ability_detail(&app.store, &org.id, slug)
-        .await?
+    } = framework::AbilityDetail::of(&snapshot, slug, cards.activity.unwrap_or_default())
         .ok_or(PageError::NotFound)?;
+    let rendered = snapshot.prepared(Rendered::of);
+    let rendered = rendered.0.get(slug).ok_or(PageError::NotFound)?;
 
     let scale = org.org.miles;
     let milestones = Level::ALL
         .iter()
-        .map(|&level| {
-            let m = ability.milestone(level);
-            MilestoneView {
-                level: level.get(),
-                adds: adds_miles(scale.miles(level)),
-                miles: scale.miles(level),
-                summary: markdown::render(m.summary.as_str()),
-                examples: m
-                    .examples
-                    .iter()
-                    .map(|e| markdown::render_inline(e))
-                    .collect(),
-            }
+        .map(|&level| MilestoneView {
+            level: level.get(),
+            adds: adds_miles(scale.miles(level)),
+            miles: scale.miles(level),
+            summary: rendered.summaries[level.index()].clone(),
+            examples: rendered.examples[level.index()].clone(),
         })
         .collect();
     let requirements = required_by
@@ -117,13 +156,13 @@ pub(crate) async fn page(
         slug: slug.to_string(),
         name: ability.name.to_string(),
         category: ability.category.as_ref().map(ToString::to_string),
-        description: markdown::render(ability.description.as_str()),
+        description: rendered.description.clone(),
         milestones,
         max_miles: scale.values()[4],
         health: checks.iter().map(HealthLine::from).collect(),
         can_edit: ctx.can(Action::EditFramework),
         requirements,
-        observations: crate::html::observations::for_ability(app, visitor, &ctx, slug).await?,
+        observations: crate::html::observations::for_ability(visitor, &ctx, slug, &cards),
         talk: talk(
             app,
             visitor,

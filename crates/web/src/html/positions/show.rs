@@ -62,7 +62,7 @@ pub(crate) async fn page(
     )
     .await?;
     let org = &ctx.org;
-    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, org).await?;
     let position = fw.position(slug).ok_or(PageError::NotFound)?;
     let scale = &fw.organization.miles;
     let role_links = |slugs: &[cairn_domain::Slug]| -> Vec<Link> {

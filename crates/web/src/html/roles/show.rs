@@ -49,7 +49,7 @@ pub(crate) async fn page(
     )
     .await?;
     let org = &ctx.org;
-    let fw = cairn_store::framework::load(&app.store, &org.id).await?;
+    let fw = cairn_store::framework::load(&app.store, org).await?;
     let role = fw.role(slug).ok_or(PageError::NotFound)?;
     let requirements = role
         .requires
