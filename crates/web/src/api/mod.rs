@@ -241,18 +241,44 @@ async fn framework_json(
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
+/// `?after=…`: where a page of members starts.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+struct AfterQuery {
+    after: String,
+}
+
 async fn members_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
-) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    axum::extract::Query(q): axum::extract::Query<AfterQuery>,
+) -> Result<Response, ApiError> {
+    let slug = org;
+    let org = org_for(&app, &visitor, &slug, Action::ReadMemberContent).await?;
     let actor = visitor.actor(&app, &org).await?;
     let show_email = policy::can(&actor, Action::ManageMembers, org.access());
-    let list = members::list(&app.store, &org.id).await?;
-    Ok(Json(json!({
+    let after = match q.after.as_str() {
+        "" => None,
+        a => Some(
+            crate::extract::RecordId::parse(a)
+                .map(|id| cairn_store::people::PersonId::from_form(id.as_str()))
+                .ok_or_else(|| {
+                    ApiError::new(
+                        StatusCode::BAD_REQUEST,
+                        "Bad cursor",
+                        "`after` is not a cursor this API made.",
+                    )
+                })?,
+        ),
+    };
+    let (list, next) = members::page(&app.store, &org.id, "", true, after.as_ref(), 100).await?;
+    let next = next.map(|id| format!("/api/v1/orgs/{slug}/members?after={}", id.as_str()));
+    let body = Json(json!({
+        "next": next,
         "members": list
             .iter()
+            .map(|l| &l.member)
             .filter(|m| m.status == MemberStatus::Active)
             .map(|m| {
                 let mut v = json!({
@@ -267,5 +293,9 @@ async fn members_json(
                 v
             })
             .collect::<Vec<_>>(),
-    })))
+    }));
+    Ok(match next {
+        Some(next) => ([(header::LINK, format!("<{next}>; rel=\"next\""))], body).into_response(),
+        None => body.into_response(),
+    })
 }

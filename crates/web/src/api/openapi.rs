@@ -90,15 +90,15 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
     ),
     (
         "/api/v1/orgs/{org}/members",
-        "The active members",
+        "The active members, by name, a page at a time",
         "members (emails for admins)",
-        "Members with capabilities and managers.",
+        "Members with capabilities and managers; `next` is the next page.",
     ),
     (
         "/api/v1/orgs/{org}/observations",
         "Observations the caller may read",
         "anyone when published (public ones); members by the visibility rule",
-        "Observations, newest first, with the ratings the caller may see.",
+        "Observations, newest first, with the ratings the caller may see; `next` is the older page.",
     ),
     (
         "/api/v1/orgs/{org}/observations/{id}",
@@ -140,8 +140,23 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
             parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string" } }));
         }
     }
+    // Paged lists: the cursor their `next` link carries.
+    let cursor = match path {
+        "/api/v1/orgs/{org}/observations" => Some("older"),
+        "/api/v1/orgs/{org}/members" => Some("after"),
+        _ => None,
+    };
+    if let Some(name) = cursor {
+        parameters.push(json!({ "name": name, "in": "query", "required": false, "description": "Where the page starts: take it from the previous page's `next` (also sent as `Link: <…>; rel=\"next\"`).", "schema": { "type": "string" } }));
+    }
     let mut responses = Map::new();
     responses.insert("200".into(), json!({ "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } }));
+    if cursor.is_some() {
+        responses.insert(
+            "400".into(),
+            problem("The cursor is not one this API made."),
+        );
+    }
     if path == "/api/v1/me" {
         responses.insert("401".into(), problem("No valid token or session."));
     } else {

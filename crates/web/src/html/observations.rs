@@ -9,7 +9,7 @@ use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::policy::Action;
@@ -149,6 +149,9 @@ pub(crate) struct RatingChoice {
 #[template(path = "observations/new.html")]
 pub(crate) struct NewPage {
     chrome: Chrome,
+    /// The people search, and whether more people match than are offered.
+    find: String,
+    more_people: bool,
     people: Vec<PersonChoice>,
     abilities: Vec<RatingChoice>,
     ratings: Vec<(&'static str, &'static str)>,
@@ -157,14 +160,20 @@ pub(crate) struct NewPage {
     errors: FormErrors,
 }
 
+/// How many people the observation form offers at once; more are found
+/// with its search field.
+const PEOPLE_OFFERED: u32 = 25;
+
 async fn new_view(
     app: &App,
     visitor: &Visitor,
     ctx: &OrgContext,
+    find: &str,
     pairs: Option<&Pairs>,
     errors: FormErrors,
 ) -> Result<NewPage, PageError> {
-    let people = members::list(&app.store, &ctx.org.id).await?;
+    let (found, more) =
+        members::page(&app.store, &ctx.org.id, find, true, None, PEOPLE_OFFERED).await?;
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let chosen: Vec<&str> = pairs
         .map(|p| {
@@ -174,17 +183,37 @@ async fn new_view(
                 .collect()
         })
         .unwrap_or_default();
-    Ok(NewPage {
-        chrome: ctx.chrome(visitor),
-        people: people
-            .iter()
+    let mut people: Vec<PersonChoice> = found
+        .iter()
+        .map(|l| &l.member)
+        .filter(|m| m.status == cairn_domain::membership::MemberStatus::Active)
+        .map(|m| PersonChoice {
+            id: m.person.id.as_str().to_owned(),
+            name: m.person.name.to_string(),
+            selected: chosen.contains(&m.person.id.as_str()),
+        })
+        .collect();
+    // Whoever was chosen stays offered when the form comes back with errors.
+    for id in chosen {
+        if people.iter().any(|p| p.id == id) {
+            continue;
+        }
+        if let Some(m) = members::get(&app.store, &ctx.org.id, &PersonId::from_form(id))
+            .await?
             .filter(|m| m.status == cairn_domain::membership::MemberStatus::Active)
-            .map(|m| PersonChoice {
+        {
+            people.push(PersonChoice {
                 id: m.person.id.as_str().to_owned(),
                 name: m.person.name.to_string(),
-                selected: chosen.contains(&m.person.id.as_str()),
-            })
-            .collect(),
+                selected: true,
+            });
+        }
+    }
+    Ok(NewPage {
+        chrome: ctx.chrome(visitor),
+        find: find.to_owned(),
+        more_people: more.is_some(),
+        people,
         abilities: fw
             .abilities
             .iter()
@@ -212,9 +241,25 @@ pub(crate) async fn new_form(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(slug): OrgPath,
+    Query(q): Query<FindQuery>,
 ) -> Result<NewPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    new_view(&app, &visitor, &ctx, None, FormErrors::default()).await
+    new_view(
+        &app,
+        &visitor,
+        &ctx,
+        q.people.trim(),
+        None,
+        FormErrors::default(),
+    )
+    .await
+}
+
+/// `?people=…`: whom the observation form offers.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct FindQuery {
+    people: String,
 }
 
 pub(crate) async fn create(
@@ -274,7 +319,7 @@ pub(crate) async fn create(
         }
     }
     Ok(invalid(
-        new_view(&app, &visitor, &ctx, Some(&pairs), errors).await?,
+        new_view(&app, &visitor, &ctx, "", Some(&pairs), errors).await?,
     ))
 }
 

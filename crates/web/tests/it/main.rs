@@ -16,6 +16,7 @@ mod members;
 mod observations;
 mod orgs;
 mod pages;
+mod paging;
 mod positions;
 mod routes;
 mod status;

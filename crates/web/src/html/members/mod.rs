@@ -5,7 +5,7 @@ use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::response::Response;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::membership::{
@@ -13,7 +13,7 @@ use cairn_domain::membership::{
 };
 use cairn_domain::policy::Action;
 use cairn_store::audit::Entry;
-use cairn_store::members::{self, ManagerError, Member, UpdateRefused};
+use cairn_store::members::{self, Listed, ManagerError, UpdateRefused};
 use cairn_store::people::PersonId;
 use serde::Deserialize;
 
@@ -38,12 +38,6 @@ pub(crate) struct CapabilityChoice {
     enabled: bool,
 }
 
-pub(crate) struct ManagerOption {
-    id: String,
-    name: String,
-    selected: bool,
-}
-
 pub(crate) struct MemberLine {
     id: String,
     name: String,
@@ -54,7 +48,8 @@ pub(crate) struct MemberLine {
     /// Only owners change whether an owner or admin is here.
     departed_locked: bool,
     choices: Vec<CapabilityChoice>,
-    manager_options: Vec<ManagerOption>,
+    /// The manager's email, as the form's "Reports to" field shows it.
+    manager_email: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -63,7 +58,19 @@ pub(crate) struct MembersPage {
     chrome: Chrome,
     members: Vec<MemberLine>,
     can_manage: bool,
+    /// What the list is filtered by (name or email).
+    q: String,
+    /// The next page's address, when there is one.
+    next: Option<String>,
     errors: FormErrors,
+}
+
+/// `?q=…&after=…`: the people list's search and page.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct ListQuery {
+    q: String,
+    after: String,
 }
 
 fn field(c: Capability) -> &'static str {
@@ -80,23 +87,49 @@ fn needs_owner(c: Capability) -> bool {
     matches!(c, Capability::Owner | Capability::Admin)
 }
 
+/// How many people a page of the list shows.
+const PEOPLE_PAGE: u32 = 25;
+
 async fn members_view(
     app: &App,
     visitor: &Visitor,
     ctx: &OrgContext,
+    query: &ListQuery,
     errors: FormErrors,
 ) -> Result<MembersPage, PageError> {
-    let list = members::list(&app.store, &ctx.org.id).await?;
+    let after = match query.after.as_str() {
+        "" => None,
+        a => Some(
+            crate::extract::RecordId::parse(a)
+                .map(|id| PersonId::from_form(id.as_str()))
+                .ok_or(PageError::BadRequest(
+                    "This \"next\" link is not one cairn made. Go back to the first page.",
+                ))?,
+        ),
+    };
+    let q = query.q.trim();
+    let (list, next) = members::page(
+        &app.store,
+        &ctx.org.id,
+        q,
+        false,
+        after.as_ref(),
+        PEOPLE_PAGE,
+    )
+    .await?;
     let can_manage = ctx.can(Action::ManageMembers);
     let can_grant = ctx.can(Action::GrantAdmin);
-    let name_of = |id: &PersonId| {
-        list.iter()
-            .find(|m| &m.person.id == id)
-            .map(|m| m.person.name.to_string())
-    };
+    let slug = &ctx.org.org.slug;
+    let next = next.map(|id| {
+        let mut href = format!("/{slug}/people?after={}", id.as_str());
+        if !q.is_empty() {
+            href.push_str(&format!("&q={}", crate::html::url_encode(q)));
+        }
+        href
+    });
     let members = list
         .iter()
-        .map(|m: &Member| MemberLine {
+        .map(|Listed { member: m, manager }| MemberLine {
             id: m.person.id.as_str().to_owned(),
             name: m.person.name.to_string(),
             // Emails are for those who manage members.
@@ -111,7 +144,11 @@ async fn members_view(
                 .into_iter()
                 .map(Capability::label)
                 .collect(),
-            manager_name: m.manager.as_ref().and_then(name_of),
+            manager_name: manager.as_ref().map(|p| p.name.to_string()),
+            manager_email: manager
+                .as_ref()
+                .map(|p| p.email.to_string())
+                .unwrap_or_default(),
             departed: m.status == MemberStatus::Departed,
             departed_locked: !can_grant
                 && (m.capabilities.holds(Capability::Owner)
@@ -125,21 +162,14 @@ async fn members_view(
                     enabled: can_grant || !needs_owner(c),
                 })
                 .collect(),
-            manager_options: list
-                .iter()
-                .filter(|o| o.person.id != m.person.id && o.status == MemberStatus::Active)
-                .map(|o| ManagerOption {
-                    id: o.person.id.as_str().to_owned(),
-                    name: o.person.name.to_string(),
-                    selected: m.manager.as_ref() == Some(&o.person.id),
-                })
-                .collect(),
         })
         .collect();
     Ok(MembersPage {
         chrome: ctx.chrome(visitor),
         members,
         can_manage,
+        q: q.to_owned(),
+        next,
         errors,
     })
 }
@@ -148,9 +178,10 @@ pub(crate) async fn list(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(slug): OrgPath,
+    Query(query): Query<ListQuery>,
 ) -> Result<MembersPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    members_view(&app, &visitor, &ctx, FormErrors::default()).await
+    members_view(&app, &visitor, &ctx, &query, FormErrors::default()).await
 }
 
 #[derive(Deserialize, Default)]
@@ -198,12 +229,28 @@ pub(crate) async fn update(
             .fold(Capabilities::NONE, Capabilities::with),
         departed: form.departed == "on",
     };
-    let manager = (!form.manager.is_empty()).then(|| PersonId::from_form(&form.manager));
+    // "Reports to" is an email (the form's field) or a person id (the API
+    // and older forms); an email of nobody here is refused as not a member.
+    let manager = match form.manager.trim() {
+        "" => None,
+        m if m.contains('@') => Some(
+            match cairn_domain::people::Email::parse(m) {
+                Ok(email) => cairn_store::people::by_email(&app.store, &email)
+                    .await?
+                    .map(|(p, _)| p.id),
+                Err(_) => None,
+            }
+            .unwrap_or_else(|| PersonId::from_form("")),
+        ),
+        m => Some(PersonId::from_form(m)),
+    };
     let name = &member.person.name;
     let refused = |message: String| async {
         let mut errors = FormErrors::default();
         errors.add("", message);
-        Ok::<_, PageError>(invalid(members_view(&app, &visitor, &ctx, errors).await?))
+        Ok::<_, PageError>(invalid(
+            members_view(&app, &visitor, &ctx, &ListQuery::default(), errors).await?,
+        ))
     };
     let change = match members::update(
         &app.store,
