@@ -16,6 +16,14 @@ pub struct Settings {
     /// peer is the client.
     #[serde(default, deserialize_with = "ip_list")]
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// How much memory (MiB, estimated) the framework snapshots of all
+    /// organizations may hold before the least recently used are dropped.
+    #[serde(default = "default_cache_mib")]
+    pub framework_cache_mib: u32,
+}
+
+fn default_cache_mib() -> u32 {
+    (cairn_store::framework::DEFAULT_BUDGET >> 20) as u32
 }
 
 fn ip_list<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<std::net::IpAddr>, D::Error> {
@@ -48,6 +56,7 @@ impl Default for Settings {
             bind: "127.0.0.1:3000".into(),
             base_url: None,
             trusted_proxies: Vec::new(),
+            framework_cache_mib: default_cache_mib(),
         }
     }
 }
@@ -78,6 +87,7 @@ pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String>
             "bind",
             "base_url",
             "trusted_proxies",
+            "framework_cache_mib",
         ]))
         .merge(Serialized::defaults(flags))
         .extract()

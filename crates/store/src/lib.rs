@@ -52,6 +52,18 @@ pub struct Store {
     backend: Backend,
     /// Framework snapshots, shared by every clone of this store.
     snapshots: std::sync::Arc<framework::Snapshots>,
+    /// The URL it connected with (bulk loads open a native connection).
+    url: Redacted,
+}
+
+/// A connection URL, which may hold a password: never printed.
+#[derive(Clone)]
+struct Redacted(String);
+
+impl std::fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("…")
+    }
 }
 
 /// Unix milliseconds: how the store keeps every time.
@@ -125,6 +137,7 @@ impl Store {
         Ok(Store {
             pool,
             backend,
+            url: Redacted(url),
             snapshots: std::sync::Arc::new(framework::Snapshots::new(framework::DEFAULT_BUDGET)),
         })
     }

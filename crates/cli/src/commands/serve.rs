@@ -11,7 +11,7 @@ use crate::settings::Settings;
 pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
     init_logging();
     let store = match open(settings).await {
-        Ok(s) => s,
+        Ok(s) => s.with_snapshot_budget((settings.framework_cache_mib as usize) << 20),
         Err(code) => return code,
     };
     if demo && let Err(e) = load_demo_once(&store).await {

@@ -15,7 +15,11 @@ const SMALL: SeedParams = SeedParams {
 async fn synthetic_data_has_the_asked_shape_on_both_backends() {
     for_each_backend(|db| async move {
         let s = &db.store;
+        let before = indexes(&db).await;
         let summary = seed(s, &SMALL, 1_800_000_000_000).await.expect("seed");
+        // A bulk load may drop indexes to build them once at the end: all
+        // of them are back.
+        assert_eq!(indexes(&db).await, before, "{}", db.label);
         assert_eq!(
             (summary.orgs, summary.members, summary.observations),
             (3, 50, 400),
@@ -109,4 +113,27 @@ async fn the_same_seed_gives_the_same_rows() {
     let (x, y) = (ids(a.store.clone()).await, ids(b.store.clone()).await);
     assert!(!x.is_empty());
     assert_eq!(x, y);
+}
+
+/// The schema's indexes, by name.
+async fn indexes(db: &cairn_store::testing::TestDb) -> Vec<String> {
+    use sqlx::Connection;
+    sqlx::any::install_default_drivers();
+    let url = if db.label == "sqlite" {
+        format!("sqlite://{}", db.url)
+    } else {
+        db.url.clone()
+    };
+    let mut conn = sqlx::AnyConnection::connect(&url).await.expect("connect");
+    let sql = if db.label == "sqlite" {
+        "SELECT name FROM sqlite_master WHERE type = 'index' ORDER BY name"
+    } else {
+        "SELECT indexname::text FROM pg_indexes WHERE schemaname = current_schema() ORDER BY 1"
+    };
+    let names: Vec<String> = sqlx::query_scalar(sql)
+        .fetch_all(&mut conn)
+        .await
+        .expect("indexes");
+    assert!(names.len() > 5, "{}: indexes read", db.label);
+    names
 }
