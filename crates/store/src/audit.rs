@@ -45,6 +45,8 @@ pub async fn record(store: &Store, e: &Entry<'_>, now: Millis) -> Result<(), Sto
 /// A recorded event as read back.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Record {
+    /// Where a page of the log ends (with `at`).
+    pub id: String,
     pub at: Millis,
     pub actor: Option<PersonId>,
     /// The actor's name, or "" when there was none.
@@ -60,6 +62,8 @@ pub struct Record {
 pub struct Filter {
     pub action: Option<AuditAction>,
     pub actor: Option<PersonId>,
+    /// Only records older than this one (the next page).
+    pub before: Option<crate::paging::Cursor>,
 }
 
 /// The newest `limit` records of `org` (or, with None, of no organization),
@@ -72,6 +76,7 @@ pub async fn list(
 ) -> Result<Vec<Record>, StoreError> {
     #[derive(sqlx::FromRow)]
     struct RecordRow {
+        id: String,
         at: i64,
         actor_id: Option<String>,
         actor_name: Option<String>,
@@ -81,21 +86,25 @@ pub async fn list(
         client_ip: String,
     }
     let rows: Vec<RecordRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT l.at, l.actor_id, p.name AS actor_name, l.action, l.subject, l.detail, l.client_ip
+        "SELECT l.id, l.at, l.actor_id, p.name AS actor_name, l.action, l.subject, l.detail, l.client_ip
                FROM audit_log l LEFT JOIN people p ON p.id = l.actor_id
               WHERE (l.org_id = $1 OR ($1 = '' AND l.org_id IS NULL))
                 AND ($2 = '' OR l.action = $2)
                 AND ($3 = '' OR l.actor_id = $3)
+                AND (l.at < $4 OR (l.at = $4 AND l.id < $5))
               ORDER BY l.at DESC, l.id DESC LIMIT {limit}"
     )))
     .bind(org.map_or("", OrgId::as_str))
     .bind(filter.action.map_or("", AuditAction::as_str))
     .bind(filter.actor.as_ref().map_or("", PersonId::as_str))
+    .bind(filter.before.as_ref().map_or(i64::MAX, |c| c.at))
+    .bind(filter.before.as_ref().map_or("", |c| c.id.as_str()))
     .fetch_all(&store.pool)
     .await?;
     rows.into_iter()
         .map(|r| {
             Ok(Record {
+                id: r.id,
                 at: r.at,
                 actor: r.actor_id.map(PersonId),
                 actor_name: r.actor_name.unwrap_or_default(),

@@ -106,6 +106,40 @@ pub async fn of_person(
     Ok(out)
 }
 
+/// The milestones every active member of `org` holds (live awards on
+/// active abilities), in one statement: what a people lead's candidates
+/// list decides on. People leads read every award, so nothing is filtered
+/// by visibility here.
+pub async fn held_in_org(
+    store: &Store,
+    org: &OrgId,
+) -> Result<std::collections::HashMap<PersonId, Vec<(Slug, Level)>>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct HeldRow {
+        recipient_id: String,
+        slug: String,
+        level: i64,
+    }
+    let rows: Vec<HeldRow> = sqlx::query_as(
+        "SELECT w.recipient_id, a.slug, w.level
+           FROM awards w JOIN abilities a ON a.id = w.ability_id
+           JOIN memberships m ON m.org_id = w.org_id AND m.person_id = w.recipient_id
+          WHERE w.org_id = $1 AND w.revoked_at IS NULL AND a.archived_at IS NULL
+            AND m.status = 'active'",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out: std::collections::HashMap<PersonId, Vec<(Slug, Level)>> =
+        std::collections::HashMap::new();
+    for r in rows {
+        out.entry(PersonId(r.recipient_id))
+            .or_default()
+            .push((Slug::parse(&r.slug)?, Level::parse(r.level)?));
+    }
+    Ok(out)
+}
+
 /// The milestones awards hold: live awards on active abilities (an
 /// ability archived after an award keeps it in history but adds nothing).
 pub fn held<'a>(awards: impl IntoIterator<Item = &'a Award>) -> Vec<(Slug, Level)> {

@@ -30,6 +30,7 @@ mod migrate;
 pub mod observations;
 pub mod org_export;
 pub mod orgs;
+pub mod paging;
 pub mod people;
 pub mod synthetic;
 #[cfg(feature = "testing")]

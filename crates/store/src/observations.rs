@@ -362,38 +362,7 @@ const OF_OBSERVEE: &str =
 const OF_OBSERVEE_WHERE: &str =
     " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
 
-/// Where a list newest first (by date, then id) goes on: the last card a
-/// page showed. Pages are keyset pages: the next one starts below this,
-/// whatever was added since, and never counts its way down the table.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Cursor {
-    pub at: Millis,
-    pub id: String,
-}
-
-impl Cursor {
-    /// Reads `1700000000000.0192…` (as [`Cursor::param`] writes it).
-    pub fn parse(s: &str) -> Option<Cursor> {
-        let (at, id) = s.split_once('.')?;
-        let valid = !id.is_empty()
-            && id.len() <= 64
-            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-');
-        if !valid {
-            return None;
-        }
-        Some(Cursor {
-            at: at.parse().ok()?,
-            id: id.to_owned(),
-        })
-    }
-
-    pub fn param(&self) -> String {
-        format!("{}.{}", self.at, self.id)
-    }
-}
-
-/// How many cards a page shows unless asked otherwise.
-pub const PAGE: u32 = 25;
+pub use crate::paging::{Cursor, PAGE};
 
 /// A page of observation cards and what the visibility rule needs to know
 /// about the reader for them, read in one statement.

@@ -159,7 +159,7 @@ mod tests {
 /// page; a value that is not a cursor of ours is refused (400), not read
 /// as the first page.
 #[derive(Debug, Clone, Default)]
-pub struct Older(pub Option<cairn_store::observations::Cursor>);
+pub struct Older(pub Option<cairn_store::paging::Cursor>);
 
 impl<S: Send + Sync> FromRequestParts<S> for Older {
     type Rejection = PageError;
@@ -173,7 +173,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Older {
             .map(|(_, v)| v);
         match value {
             None | Some("") => Ok(Older(None)),
-            Some(v) => cairn_store::observations::Cursor::parse(v)
+            Some(v) => cairn_store::paging::Cursor::parse(v)
                 .map(|c| Older(Some(c)))
                 .ok_or(PageError::BadRequest(
                     "This \"older\" link is not one cairn made. Go back to the first page.",

@@ -137,6 +137,7 @@ fn operators_create_users_reset_passwords_and_grant_capabilities() {
         let filter = cairn_store::audit::Filter {
             action: Some(cairn_domain::audit::AuditAction::CapabilityGranted),
             actor: None,
+            before: None,
         };
         cairn_store::audit::list(&store, Some(&org.id), &filter, 10)
             .await

@@ -93,6 +93,7 @@ async fn the_audit_log_filters_and_is_append_only() {
                 Filter {
                     action: Some(AuditAction::MilestoneAwarded),
                     actor: None,
+                    before: None,
                 },
                 1,
             ),
@@ -100,6 +101,7 @@ async fn the_audit_log_filters_and_is_append_only() {
                 Filter {
                     action: None,
                     actor: Some(ada.clone()),
+                    before: None,
                 },
                 2,
             ),
@@ -107,6 +109,7 @@ async fn the_audit_log_filters_and_is_append_only() {
                 Filter {
                     action: None,
                     actor: Some(ben.clone()),
+                    before: None,
                 },
                 1,
             ),
@@ -114,6 +117,7 @@ async fn the_audit_log_filters_and_is_append_only() {
                 Filter {
                     action: Some(AuditAction::SignedIn),
                     actor: None,
+                    before: None,
                 },
                 0,
             ),
@@ -145,6 +149,59 @@ async fn the_audit_log_filters_and_is_append_only() {
             .await
             .expect("list");
         assert_eq!(again, all, "{}", db.label);
+    })
+    .await;
+}
+
+/// The log reads a page at a time from where the last page ended, and
+/// entries sharing a moment are neither repeated nor skipped.
+#[tokio::test]
+async fn the_audit_log_pages_by_time_and_id() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let email = Email::parse("ada@example.com").expect("email");
+        let ada = people::create(s, &email, &Name::parse("ada", "n").expect("n"), "h", 1)
+            .await
+            .expect("person");
+        let org = orgs::create(
+            s,
+            &OrgSlug::parse("acme").expect("slug"),
+            &Name::parse("Acme", "n").expect("n"),
+            &ada.id,
+            1,
+        )
+        .await
+        .expect("org");
+        for n in 0..23 {
+            let e = Entry {
+                org: Some(&org),
+                actor: Some(&ada.id),
+                action: AuditAction::SettingsChanged,
+                subject: format!("change {n}"),
+                detail: String::new(),
+                client_ip: "192.0.2.1",
+            };
+            // Three entries per moment.
+            audit::record(s, &e, 100 + n / 3).await.expect("record");
+        }
+        let mut seen = Vec::new();
+        let mut filter = Filter::default();
+        let mut pages = 0;
+        loop {
+            let page = audit::list(s, Some(&org), &filter, 10).await.expect("page");
+            pages += 1;
+            let Some(last) = page.last() else { break };
+            filter.before = Some(cairn_store::paging::Cursor {
+                at: last.at,
+                id: last.id.clone(),
+            });
+            seen.extend(page.iter().map(|r| r.subject.clone()));
+            assert!(pages < 10, "{}: paging ends", db.label);
+        }
+        assert_eq!(seen.len(), 23, "{}", db.label);
+        let distinct: std::collections::HashSet<_> = seen.iter().collect();
+        assert_eq!(distinct.len(), 23, "{}: none twice", db.label);
+        assert_eq!(pages, 4, "{}: 10 + 10 + 3, then an empty page", db.label);
     })
     .await;
 }

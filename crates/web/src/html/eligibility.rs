@@ -231,32 +231,32 @@ pub(crate) struct CandidatesPage {
     position: String,
     eligible: Vec<Link>,
     close: Vec<Link>,
+    /// The next page's address, when there are more candidates.
+    more: Option<String>,
 }
 
 /// People leads only: who is eligible for a position, and who is one
-/// milestone (one level on one ability) away.
+/// milestone (one level on one ability) away; eligible people first, then
+/// by name, 25 at a time (`?after=<person>`). Every member's awards come
+/// in one statement and are decided in memory.
 pub(crate) async fn candidates(
     State(app): State<App>,
     visitor: Visitor,
     ItemPath(org, position): ItemPath,
+    Query(page): Query<AfterQuery>,
 ) -> Result<CandidatesPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let slug = position;
     let position = fw.position(&slug).ok_or(PageError::NotFound)?;
-    let mut eligible = Vec::new();
-    let mut close = Vec::new();
+    let mut held_by = awards::held_in_org(&app.store, &ctx.org.id).await?;
+    let mut found: Vec<(bool, cairn_store::members::Member)> = Vec::new();
     for m in cairn_store::members::list(&app.store, &ctx.org.id).await? {
         if m.status != MemberStatus::Active {
             continue;
         }
-        // People leads see every award.
-        let h = held(&app, &ctx, &m.person.id, |_| true).await?;
+        let h = held_by.remove(&m.person.id).unwrap_or_default();
         let e = eligibility(&fw, position, &h);
-        let link = Link {
-            href: format!("/{org}/people/{}/positions/{slug}", m.person.id.as_str()),
-            text: m.person.name.to_string(),
-        };
         let one_level = |set: &Vec<(Slug, Level)>| {
             let climbed: u32 = set
                 .iter()
@@ -274,17 +274,59 @@ pub(crate) async fn candidates(
             climbed == 1
         };
         if e.eligible {
-            eligible.push(link);
+            found.push((true, m));
         } else if e.gap_sets.iter().any(one_level) {
-            close.push(link);
+            found.push((false, m));
         }
     }
+    // Eligible first, then by name (the members list's order).
+    found.sort_by_key(|(eligible, _)| !eligible);
+    let start = match page.after.as_str() {
+        "" => 0,
+        after => {
+            found
+                .iter()
+                .position(|(_, m)| m.person.id.as_str() == after)
+                .ok_or(PageError::BadRequest(
+                    "This \"more\" link is out of date. Go back to the first page.",
+                ))?
+                + 1
+        }
+    };
+    let shown: Vec<_> = found.iter().skip(start).take(CANDIDATES_PAGE).collect();
+    let more = (start + shown.len() < found.len())
+        .then(|| shown.last().map(|(_, m)| m.person.id.as_str().to_owned()))
+        .flatten()
+        .map(|id| format!("/{org}/positions/{slug}/candidates?after={id}"));
+    let link = |m: &cairn_store::members::Member| Link {
+        href: format!("/{org}/people/{}/positions/{slug}", m.person.id.as_str()),
+        text: m.person.name.to_string(),
+    };
     Ok(CandidatesPage {
         chrome: ctx.chrome(&visitor),
         position: position.title.to_string(),
-        eligible,
-        close,
+        eligible: shown
+            .iter()
+            .filter(|(e, _)| *e)
+            .map(|(_, m)| link(m))
+            .collect(),
+        close: shown
+            .iter()
+            .filter(|(e, _)| !*e)
+            .map(|(_, m)| link(m))
+            .collect(),
+        more,
     })
+}
+
+/// How many candidates a page shows.
+const CANDIDATES_PAGE: usize = 25;
+
+/// `?after=…`: where a page of candidates starts.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AfterQuery {
+    after: String,
 }
 
 pub(crate) fn routes() -> crate::routes::Area {

@@ -266,7 +266,7 @@ pub(crate) async fn update_org(
 // ---------------------------------------------------------------------------
 // Audit log
 
-const AUDIT_LIMIT: u32 = 200;
+const AUDIT_LIMIT: u32 = 25;
 
 pub(crate) struct AuditLine {
     when: String,
@@ -286,6 +286,8 @@ pub(crate) struct AuditPage {
     entries: Vec<AuditLine>,
     filtered: bool,
     limit: u32,
+    /// The next (older) page's address, when there is one.
+    older: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -293,6 +295,8 @@ pub(crate) struct AuditPage {
 pub(crate) struct AuditQuery {
     action: String,
     actor: String,
+    /// The next page: older than this record.
+    before: String,
 }
 
 /// `/{org}/settings/audit`: admins read the organization's audit log,
@@ -316,15 +320,38 @@ pub(crate) async fn audit_log(
             .map(|m| m.person.id.clone())
     });
     let unknown = matches!(action, Some(None)) || matches!(actor, Some(None));
-    let entries = if unknown {
+    let before = match q.before.as_str() {
+        "" => None,
+        b => Some(
+            cairn_store::paging::Cursor::parse(b).ok_or(PageError::BadRequest(
+                "This \"older\" link is not one cairn made. Go back to the first page.",
+            ))?,
+        ),
+    };
+    let mut entries = if unknown {
         Vec::new()
     } else {
         let filter = Filter {
             action: action.flatten(),
             actor: actor.flatten(),
+            before,
         };
-        audit::list(&app.store, Some(&ctx.org.id), &filter, AUDIT_LIMIT).await?
+        audit::list(&app.store, Some(&ctx.org.id), &filter, AUDIT_LIMIT + 1).await?
     };
+    let older = (entries.len() > AUDIT_LIMIT as usize).then(|| {
+        entries.truncate(AUDIT_LIMIT as usize);
+        let last = entries.last().map(|e| cairn_store::paging::Cursor {
+            at: e.at,
+            id: e.id.clone(),
+        });
+        let mut href = format!("/{slug}/settings/audit?");
+        for (k, v) in [("action", &q.action), ("actor", &q.actor)] {
+            if !v.is_empty() {
+                href.push_str(&format!("{k}={}&", crate::html::url_encode(v)));
+            }
+        }
+        last.map(|c| format!("{href}before={}", c.param()))
+    });
     Ok(AuditPage {
         chrome: ctx.chrome(&visitor),
         actions: AuditAction::ALL
@@ -359,6 +386,7 @@ pub(crate) async fn audit_log(
             .collect(),
         filtered: !q.action.is_empty() || !q.actor.is_empty(),
         limit: AUDIT_LIMIT,
+        older: older.flatten(),
     })
 }
 

@@ -177,3 +177,72 @@ async fn the_people_list_is_paged_and_searchable() {
             .contains("Choose a manager from this organization.")
     );
 }
+
+#[tokio::test]
+async fn candidates_come_in_pages_with_everyone_decided_in_one_read() {
+    use cairn_domain::Level;
+    use cairn_domain::awards::AwardVisibility;
+    use cairn_store::awards::{self, NewAward};
+    let app = TestApp::with_demo().await;
+    let org = app.org("fernhill").await;
+    let lea = app
+        .join(
+            "fernhill",
+            "lea",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    // Engineer I asks code-quality 1 and testing 1: 30 people hold both.
+    for n in 0..30 {
+        let who = app
+            .join("fernhill", &format!("cand-{n:02}"), Capabilities::NONE)
+            .await
+            .id;
+        for ability in ["code-quality", "testing"] {
+            awards::award(
+                &app.db.store,
+                &org.id,
+                &lea.id,
+                &NewAward {
+                    recipient: who.clone(),
+                    ability: Slug::parse(ability).expect("slug"),
+                    levels: vec![Level::ALL[0]],
+                    note: String::new(),
+                    visibility: AwardVisibility::Private,
+                    evidence: vec![],
+                },
+                5,
+            )
+            .await
+            .expect("award");
+        }
+    }
+    let mut lea = lea.client;
+    let path = "/fernhill/positions/engineer-1/candidates";
+    let first = lea.get(path).await;
+    assert_eq!(first.status, StatusCode::OK);
+    let names = |p: &Page| p.texts("main ul li a");
+    let one = names(&first);
+    assert_eq!(one.len(), 25);
+    let more = older_link(&first).expect("more candidates");
+    let two = names(&lea.get(&more).await);
+    assert_eq!(two.len(), 5);
+    assert!(one.iter().all(|n| !two.contains(n)));
+    // The fewest of three tries: a first request may open a connection.
+    let mut fewest: Option<Vec<String>> = None;
+    for _ in 0..3 {
+        let (seen, page) = cairn_store::testing::statements::record(lea.get(path)).await;
+        assert_eq!(page.status, StatusCode::OK);
+        if fewest.as_ref().is_none_or(|f| seen.len() < f.len()) {
+            fewest = Some(seen);
+        }
+    }
+    let fewest = fewest.unwrap_or_default();
+    assert_eq!(
+        fewest.len(),
+        4,
+        "candidates, whatever the members: {fewest:#?}"
+    );
+    let stale = lea.get(&format!("{path}?after=gone")).await;
+    assert_eq!(stale.status, StatusCode::BAD_REQUEST);
+}
