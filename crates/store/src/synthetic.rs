@@ -641,7 +641,6 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                 .execute(&mut **conn)
                 .await?;
         }
-        drop(loader);
         match (tx, native.as_mut()) {
             (Some(tx), _) => tx.commit().await?,
             (None, Some(pg)) => {
