@@ -106,10 +106,16 @@ impl Store {
                         // `synchronous = FULL`: WAL commits are synced to
                         // disk before COMMIT returns, so a write the user saw
                         // succeed survives a power cut, not only a crash.
+                        // `mmap_size`: reads map the database file instead of
+                        // copying pages through SQLite's page cache. Measured
+                        // (bench/README.md): 1.8x to 3.3x the requests/s of
+                        // every page at a million observations. Writes still
+                        // go through the WAL, so durability is unchanged; the
+                        // mapped pages are the kernel's cache, not the heap.
                         conn.execute(
                             "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
                              PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                             PRAGMA cache_size = -8192;",
+                             PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -8192;",
                         )
                         .await?;
                         // `optimize` with 0x10002 refreshes the planner's

@@ -15,6 +15,8 @@ use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::{Level, Slug};
 use cairn_store::awards::{self, NewAward};
+use cairn_domain::visibility::can_read;
+use cairn_store::observations::Observation;
 use cairn_store::{members, observations};
 
 use cairn_domain::audit::AuditAction;
@@ -28,6 +30,9 @@ use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::journey::view;
 use crate::html::observations::reader_for;
 use crate::html::{Chrome, OrgContext};
+
+/// How many observations one award may cite.
+const MAX_EVIDENCE: usize = 50;
 
 pub(crate) async fn award(
     State(app): State<App>,
@@ -63,31 +68,44 @@ pub(crate) async fn award(
     );
     let visibility =
         AwardVisibility::parse(field(&pairs, "visibility")).unwrap_or(AwardVisibility::Private);
-    let chosen: Vec<String> = pairs
+    let mut chosen: Vec<String> = pairs
         .iter()
         .filter(|(k, _)| k == "evidence")
         .map(|(_, v)| v.clone())
         .collect();
+    chosen.sort();
+    chosen.dedup();
     // Evidence must be published observations of the recipient that the
-    // awarder may read.
-    // (The same newest 100 the form offered.)
-    let readable: Vec<_> = observations::visible_of(
-        &app.store,
-        &ctx.org.id,
-        reader.person.as_ref(),
-        reader.member,
-        &recipient,
-        None,
-        100,
-    )
-    .await?
-    .list
-    .into_iter()
-    .filter(|o| o.published_at.is_some())
-    .collect();
-    let evidence: Vec<_> = readable.iter().filter(|o| chosen.contains(&o.id)).collect();
-    if evidence.len() != chosen.len() {
-        errors.add("evidence", "Choose evidence from the observations listed.");
+    // awarder may read: each chosen one is looked up (the form offers a
+    // page of them at a time, so any page's may be chosen), at most
+    // MAX_EVIDENCE, each checked by the one rule.
+    let mut evidence: Vec<Observation> = Vec::new();
+    if chosen.len() > MAX_EVIDENCE {
+        errors.add(
+            "evidence",
+            format!("Choose at most {MAX_EVIDENCE} observations as evidence."),
+        );
+    } else {
+        for id in &chosen {
+            let Some(id) = crate::extract::RecordId::parse(id) else {
+                continue;
+            };
+            // `reader` holds the awarder's whole reports-to closure.
+            let Some((o, _)) =
+                observations::get(&app.store, &ctx.org.id, reader.person.as_ref(), &id).await?
+            else {
+                continue;
+            };
+            if o.published_at.is_some()
+                && o.observees.iter().any(|e| e.id == recipient)
+                && can_read(&reader, &o.facts())
+            {
+                evidence.push(o);
+            }
+        }
+        if evidence.len() != chosen.len() {
+            errors.add("evidence", "Choose evidence from the observations listed.");
+        }
     }
     let rule = ctx.org.evidence;
     let check = check_evidence(
