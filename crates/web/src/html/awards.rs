@@ -13,9 +13,9 @@ use cairn_domain::awards::{
 };
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
+use cairn_domain::visibility::can_read;
 use cairn_domain::{Level, Slug};
 use cairn_store::awards::{self, NewAward};
-use cairn_domain::visibility::can_read;
 use cairn_store::observations::Observation;
 use cairn_store::{members, observations};
 

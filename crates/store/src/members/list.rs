@@ -1,0 +1,120 @@
+//! The people list and what pages about a person read: a page of members
+//! found by name or email, and one member as a viewer sees them.
+
+use super::{Member, MemberRow, member_from};
+use crate::orgs::OrgId;
+use crate::people::{Person, PersonId, PersonRow, person_from};
+use crate::{Store, StoreError};
+
+/// A member as the people list shows them, with whom they report to.
+#[derive(Debug, Clone)]
+pub struct Listed {
+    pub member: Member,
+    pub manager: Option<Person>,
+}
+
+/// A page of the people list: members active first, then by name, those
+/// whose name or email contains `q` (any case; empty for all), only the
+/// active ones when `active`, after the member `after` (keyset: a page
+/// never counts its way down the list). The second value is where the
+/// next page starts, when there is one.
+pub async fn page(
+    store: &Store,
+    org: &OrgId,
+    q: &str,
+    active: bool,
+    after: Option<&PersonId>,
+    limit: u32,
+) -> Result<(Vec<Listed>, Option<PersonId>), StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        member: MemberRow,
+        manager_email: Option<String>,
+        manager_name: Option<String>,
+    }
+    let pattern = if q.trim().is_empty() {
+        String::new()
+    } else {
+        let escaped = q
+            .trim()
+            .to_lowercase()
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        format!("%{escaped}%")
+    };
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
+                m.public_profile, mp.email AS manager_email, mp.name AS manager_name
+           FROM memberships m JOIN people p ON p.id = m.person_id
+           LEFT JOIN people mp ON mp.id = m.manager_id
+          WHERE m.org_id = $1 AND ($4 = 0 OR m.status = 'active')
+            AND ($2 = '' OR LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(p.email) LIKE $2 ESCAPE '\\')
+            AND ($3 = '' OR (m.status, p.name, p.id) > (
+                    SELECT m2.status, p2.name, p2.id FROM memberships m2
+                      JOIN people p2 ON p2.id = m2.person_id
+                     WHERE m2.org_id = $1 AND m2.person_id = $3))
+          ORDER BY m.status, p.name, p.id
+          LIMIT {}",
+        limit + 1
+    )))
+    .bind(org.as_str())
+    .bind(&pattern)
+    .bind(after.map_or("", PersonId::as_str))
+    .bind(i64::from(active))
+    .fetch_all(&store.pool)
+    .await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let manager = match (r.member.manager_id.clone(), r.manager_email, r.manager_name) {
+            (Some(id), Some(email), Some(name)) => {
+                Some(person_from(PersonRow { id, email, name })?)
+            }
+            _ => None,
+        };
+        out.push(Listed {
+            member: member_from(r.member)?,
+            manager,
+        });
+    }
+    let next = if out.len() > limit as usize {
+        out.truncate(limit as usize);
+        out.last().map(|l| l.member.person.id.clone())
+    } else {
+        None
+    };
+    Ok((out, next))
+}
+
+/// One member of `org`, and whether they report (directly or not) to
+/// `viewer`: what a page about a person needs, in one statement.
+pub async fn get_seen_by(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    viewer: Option<&PersonId>,
+) -> Result<Option<(Member, bool)>, StoreError> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        #[sqlx(flatten)]
+        member: MemberRow,
+        reports: i64,
+    }
+    let row: Option<Row> = sqlx::query_as(
+        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
+                m.public_profile,
+                CASE WHEN EXISTS (SELECT 1 FROM reports_to t
+                                   WHERE t.org_id = $1 AND t.manager_id = $3 AND t.person_id = $2)
+                     THEN 1 ELSE 0 END AS reports
+           FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1 AND m.person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .bind(viewer.map_or("", PersonId::as_str))
+    .fetch_optional(&store.pool)
+    .await?;
+    row.map(|r| Ok((member_from(r.member)?, r.reports != 0)))
+        .transpose()
+}
