@@ -419,6 +419,22 @@ pub async fn restore(
         .await?;
         counts.push((done.table, done.count));
     }
+    // What is derived from other rows, for backups made before it was kept:
+    // each membership's copy of its person's name, and the reports-to
+    // closure (rebuilt whole; equal to a restored one).
+    let conn = tx.conn()?;
+    sqlx::query(
+        "UPDATE memberships SET person_name = (SELECT p.name FROM people p WHERE p.id = memberships.person_id)
+          WHERE person_name = ''",
+    )
+    .execute(&mut *conn)
+    .await?;
+    let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organizations")
+        .fetch_all(&mut *conn)
+        .await?;
+    for org in orgs {
+        crate::members::rebuild_reports(&mut *conn, &crate::orgs::OrgId(org)).await?;
+    }
     tx.commit().await?;
     Ok(Ok(counts))
 }

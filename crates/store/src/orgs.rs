@@ -208,8 +208,8 @@ pub async fn create(
     .execute(tx.conn()?)
     .await?;
     sqlx::query(
-        "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at)
-         VALUES ($1, $2, 'owner', 'active', $3)",
+        "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at, person_name)
+         VALUES ($1, $2, 'owner', 'active', $3, (SELECT name FROM people WHERE id = $2))",
     )
     .bind(&id)
     .bind(owner.as_str())

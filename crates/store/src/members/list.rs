@@ -51,11 +51,10 @@ pub async fn page(
            LEFT JOIN people mp ON mp.id = m.manager_id
           WHERE m.org_id = $1 AND ($4 = 0 OR m.status = 'active')
             AND ($2 = '' OR LOWER(p.name) LIKE $2 ESCAPE '\\' OR LOWER(p.email) LIKE $2 ESCAPE '\\')
-            AND ($3 = '' OR (m.status, p.name, p.id) > (
-                    SELECT m2.status, p2.name, p2.id FROM memberships m2
-                      JOIN people p2 ON p2.id = m2.person_id
+            AND ($3 = '' OR (m.status, m.person_name, m.person_id) > (
+                    SELECT m2.status, m2.person_name, m2.person_id FROM memberships m2
                      WHERE m2.org_id = $1 AND m2.person_id = $3))
-          ORDER BY m.status, p.name, p.id
+          ORDER BY m.status, m.person_name, m.person_id
           LIMIT {}",
         limit + 1
     )))

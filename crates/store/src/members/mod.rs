@@ -161,8 +161,8 @@ async fn add_in(
             .await?;
     if existing.is_empty() {
         sqlx::query(
-            "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at)
-             VALUES ($1, $2, $3, 'active', $4)",
+            "INSERT INTO memberships (org_id, person_id, capabilities, status, joined_at, person_name)
+             VALUES ($1, $2, $3, 'active', $4, (SELECT name FROM people WHERE id = $2))",
         )
         .bind(org.as_str())
         .bind(person.as_str())

@@ -261,6 +261,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     },
                     V::T("active".into()),
                     V::I(now - 2 * year),
+                    V::T(format!("Person {m} of {org}")),
                 ]
             })
             .collect();
@@ -274,6 +275,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     "manager_id",
                     "status",
                     "joined_at",
+                    "person_name",
                 ],
                 &memberships,
             )
