@@ -429,6 +429,13 @@ pub async fn restore(
     )
     .execute(&mut *conn)
     .await?;
+    sqlx::query(
+        "UPDATE observation_observees SET observed_on = (
+             SELECT o.observed_on FROM observations o WHERE o.id = observation_observees.observation_id)
+          WHERE observed_on = 0",
+    )
+    .execute(&mut *conn)
+    .await?;
     let orgs: Vec<String> = sqlx::query_scalar("SELECT id FROM organizations")
         .fetch_all(&mut *conn)
         .await?;

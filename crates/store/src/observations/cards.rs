@@ -94,13 +94,19 @@ pub(crate) async fn reports_on(
     Ok(rows.into_iter().map(PersonId).collect())
 }
 
-/// Observations of one person ($4), driven from their observee rows (a few
-/// hundred at most), not from the organization's newest observations:
-/// CROSS JOIN keeps SQLite's planner from walking the date index instead.
+/// Observations of one person ($4), driven from their observee rows in
+/// date order (`observation_observees_by_date`): a page stops as soon as it
+/// is full. CROSS JOIN keeps SQLite's planner from walking the
+/// organization's date index instead.
 const OF_OBSERVEE: &str =
     "observation_observees y CROSS JOIN observations o JOIN people p ON p.id = o.observer_id";
 const OF_OBSERVEE_WHERE: &str =
     " AND y.org_id = $1 AND y.person_id = $4 AND o.id = y.observation_id";
+/// The person's observations older than the cursor ($5, $6), newest first,
+/// in the observee index's order.
+const OF_OBSERVEE_PAGE: &str =
+    " AND (y.observed_on < $5 OR (y.observed_on = $5 AND y.observation_id < $6))
+     ORDER BY y.observed_on DESC, y.observation_id DESC";
 
 pub use crate::paging::{Cursor, PAGE};
 
@@ -356,11 +362,8 @@ pub async fn visible_of(
         .replace("{COLUMNS}", COLUMNS)
         .replace("{FROM}", OF_OBSERVEE)
         + OF_OBSERVEE_WHERE
-        + &older_than(5)
-        + &format!(
-            " ORDER BY o.observed_on DESC, o.id DESC LIMIT {}",
-            limit + 1
-        );
+        + OF_OBSERVEE_PAGE
+        + &format!(" LIMIT {}", limit + 1);
     let (at, id) = cursor_binds(after);
     let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
         .bind(org.as_str())

@@ -143,12 +143,16 @@ pub async fn create(
     .execute(tx.conn()?)
     .await?;
     for p in &draft.observees {
-        sqlx::query("INSERT INTO observation_observees (org_id, observation_id, person_id) VALUES ($1, $2, $3)")
-            .bind(org.as_str())
-            .bind(&id)
-            .bind(p.as_str())
-            .execute(tx.conn()?)
-            .await?;
+        sqlx::query(
+            "INSERT INTO observation_observees (org_id, observation_id, person_id, observed_on)
+             VALUES ($1, $2, $3, $4)",
+        )
+        .bind(org.as_str())
+        .bind(&id)
+        .bind(p.as_str())
+        .bind(draft.observed_on)
+        .execute(tx.conn()?)
+        .await?;
     }
     for (ability, rating) in &draft.ratings {
         let found: Option<String> = sqlx::query_scalar(

@@ -313,6 +313,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                 V::T(org_id.clone()),
                 V::T(id.clone()),
                 V::T(person(observee)),
+                V::I(at),
             ]);
             let first = rng.below(ABILITIES as u64) as usize;
             let picks = if rng.below(3) == 0 {
@@ -355,7 +356,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         loader
             .load(
                 "observation_observees",
-                &["org_id", "observation_id", "person_id"],
+                &["org_id", "observation_id", "person_id", "observed_on"],
                 &observees,
             )
             .await?;
