@@ -24,14 +24,19 @@ pub struct HistoryEntry {
 pub struct ItemHistory {
     pub archived: bool,
     pub entries: Vec<HistoryEntry>,
+    /// Where the next (older) page starts, when there is one.
+    pub older: Option<crate::paging::Cursor>,
 }
 
-/// An item's history, newest first. Works for archived items too.
+/// An item's history, newest first, older than `before`, `limit` entries
+/// at most (None: all). Works for archived items too.
 pub async fn history(
     store: &Store,
     org: &OrgId,
     kind: ItemKind,
     slug: &Slug,
+    before: Option<&crate::paging::Cursor>,
+    limit: Option<u32>,
 ) -> Result<Option<ItemHistory>, StoreError> {
     let table = match kind {
         ItemKind::Ability => "abilities",
@@ -46,6 +51,7 @@ pub async fn history(
     }
     #[derive(sqlx::FromRow)]
     struct EntryRow {
+        id: String,
         at: i64,
         actor_name: Option<String>,
         change: String,
@@ -62,17 +68,32 @@ pub async fn history(
     let Some(ItemRow { id, archived_at }) = item else {
         return Ok(None);
     };
-    let rows: Vec<EntryRow> = sqlx::query_as(
-        "SELECT h.at, p.name AS actor_name, h.change, h.before, h.after
+    // The limit is a number formatted here, never text from a request.
+    let mut rows: Vec<EntryRow> = sqlx::query_as(AssertSqlSafe(format!(
+        "SELECT h.id, h.at, p.name AS actor_name, h.change, h.before, h.after
            FROM history h LEFT JOIN people p ON p.id = h.actor_id
           WHERE h.org_id = $1 AND h.item_kind = $2 AND h.item_id = $3
-          ORDER BY h.at DESC, h.id DESC",
-    )
+            AND (h.at < $4 OR (h.at = $4 AND h.id < $5))
+          ORDER BY h.at DESC, h.id DESC{}",
+        limit.map_or_else(String::new, |n| format!(" LIMIT {}", n + 1))
+    )))
     .bind(org.as_str())
     .bind(kind.as_str())
     .bind(&id)
+    .bind(before.map_or(i64::MAX, |c| c.at))
+    .bind(before.map_or("", |c| c.id.as_str()))
     .fetch_all(&store.pool)
     .await?;
+    let older = match limit {
+        Some(n) if rows.len() > n as usize => {
+            rows.truncate(n as usize);
+            rows.last().map(|r| crate::paging::Cursor {
+                at: r.at,
+                id: r.id.clone(),
+            })
+        }
+        _ => None,
+    };
     let parse = |s: Option<String>| s.map(|s| serde_json::from_str::<Snapshot>(&s)).transpose();
     rows.into_iter()
         .map(|e| {
@@ -89,6 +110,7 @@ pub async fn history(
             Some(ItemHistory {
                 archived: archived_at.is_some(),
                 entries,
+                older,
             })
         })
 }

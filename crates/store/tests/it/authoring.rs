@@ -26,7 +26,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         assert_eq!(framework::apply(&db.store, &org.id, edit, &ana.id, 2_000).await.expect("apply"), Ok(()));
         assert_eq!(framework::ability_updated_at(&db.store, &org.id, &slug("mentoring")).await.expect("read"), Some(2_000));
 
-        let history = framework::history(&db.store, &org.id, ItemKind::Ability, &slug("mentoring")).await.expect("read").expect("item");
+        let history = framework::history(&db.store, &org.id, ItemKind::Ability, &slug("mentoring"), None, None).await.expect("read").expect("item");
         assert!(!history.archived);
         let history = history.entries;
         let changes: Vec<(&str, Option<&str>)> = history.iter().map(|h| (h.change.as_str(), h.actor.as_ref().map(|a| a.as_str()))).collect();
@@ -56,7 +56,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         assert_eq!(framework::archived(&db.store, &org.id, ItemKind::Position).await.expect("list").len(), 1);
         let restore = Edit::Restore { kind: ItemKind::Position, slug: slug("staff-engineer") };
         assert_eq!(framework::apply(&db.store, &org.id, restore, &ana.id, 5_000).await.expect("apply"), Ok(()));
-        let changes: Vec<String> = framework::history(&db.store, &org.id, ItemKind::Position, &slug("staff-engineer"))
+        let changes: Vec<String> = framework::history(&db.store, &org.id, ItemKind::Position, &slug("staff-engineer"), None, None)
             .await
             .expect("read")
             .expect("item")

@@ -5,6 +5,8 @@
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::header::LINK;
+use axum::response::{IntoResponse, Response};
 use cairn_domain::policy::Action;
 use cairn_domain::requirement::{position_requirements, required_miles};
 use cairn_domain::{Level, Requirement, Slug, health, history};
@@ -14,8 +16,8 @@ use serde_json::{Value, json};
 
 use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
-use crate::extract::KindPath;
 use crate::extract::{ItemPath, OrgPath};
+use crate::extract::{KindPath, Older};
 
 fn requirements(list: &[Requirement]) -> Value {
     json!(
@@ -127,23 +129,34 @@ pub(crate) async fn health_report(
     ))
 }
 
-/// `/orgs/{org}/{abilities|roles|positions}/{item}/history`.
+/// `/orgs/{org}/{abilities|roles|positions}/{item}/history`, newest
+/// first, 100 a page: `next` (and a `Link` header) is the older page.
 pub(crate) async fn item_history(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
     KindPath { org, kind, slug }: KindPath,
-) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let history = framework::history(&app.store, &org.id, kind, &slug)
+    Older(before): Older,
+) -> Result<Response, ApiError> {
+    let org_slug = org;
+    let org = org_for(&app, &visitor, &org_slug, Action::ReadFramework).await?;
+    let history = framework::history(&app.store, &org.id, kind, &slug, before.as_ref(), Some(100))
         .await?
         .ok_or_else(ApiError::not_found)?;
+    let next = history.older.as_ref().map(|c| {
+        format!(
+            "/api/v1/orgs/{org_slug}/{}/{slug}/history?older={}",
+            kind.area(),
+            c.param()
+        )
+    });
     let actor = visitor.actor(&app, &org).await?;
     if !cairn_domain::policy::can_read_history(&actor, org.access(), history.archived) {
         return Err(ApiError::not_found());
     }
     let entries = history.entries;
     let empty = history::Snapshot::default();
-    Ok(Json(json!({
+    let json = Json(json!({
+        "next": next,
         "history": entries.iter().map(|e| json!({
             "at": e.at,
             "actor": e.actor.as_ref().map(|a| a.as_str()),
@@ -157,7 +170,11 @@ pub(crate) async fn item_history(
                 })
             }).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-    })))
+    }));
+    Ok(match next {
+        Some(next) => ([(LINK, format!("<{next}>; rel=\"next\""))], json).into_response(),
+        None => json.into_response(),
+    })
 }
 
 /// Conversations are for members: anyone else gets a 404.

@@ -144,6 +144,7 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
     let cursor = match path {
         "/api/v1/orgs/{org}/observations" => Some("older"),
         "/api/v1/orgs/{org}/members" => Some("after"),
+        p if p.ends_with("/history") => Some("older"),
         _ => None,
     };
     if let Some(name) = cursor {

@@ -13,7 +13,7 @@ use cairn_store::framework::{self, Edit};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::extract::KindPath;
+use crate::extract::{KindPath, Older};
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::html::editing::*;
 use crate::html::framework::hub_view;
@@ -92,7 +92,12 @@ pub(crate) struct HistoryPage {
     name: String,
     item_href: String,
     entries: Vec<EntryView>,
+    /// The next (older) page's address, when there is one.
+    older: Option<String>,
 }
+
+/// How many changes a history page shows.
+const HISTORY_PAGE: u32 = 25;
 
 /// An item's history: who changed what, when, as a diff per field.
 /// Readable by whoever may read the framework.
@@ -100,15 +105,26 @@ pub(crate) async fn history_page(
     State(app): State<App>,
     visitor: Visitor,
     KindPath { org, kind, slug }: KindPath,
+    Older(before): Older,
 ) -> Result<HistoryPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
-    let history = framework::history(&app.store, &ctx.org.id, kind, &slug)
-        .await?
-        .ok_or(PageError::NotFound)?;
+    let history = framework::history(
+        &app.store,
+        &ctx.org.id,
+        kind,
+        &slug,
+        before.as_ref(),
+        Some(HISTORY_PAGE),
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
     if !cairn_domain::policy::can_read_history(&ctx.actor, ctx.org.access(), history.archived) {
         return Err(PageError::NotFound);
     }
     let entries = history.entries;
+    let older = history
+        .older
+        .map(|c| format!("/{org}/{}/{slug}/history?older={}", kind.area(), c.param()));
     let now = app.now();
     // The newest snapshot names the item (archived items included).
     let name = entries
@@ -120,6 +136,7 @@ pub(crate) async fn history_page(
     Ok(HistoryPage {
         chrome: ctx.chrome(&visitor),
         item_href: format!("/{org}/{}/{slug}", kind.area()),
+        older,
         entries: entries
             .iter()
             .map(|e| EntryView {

@@ -246,3 +246,64 @@ async fn candidates_come_in_pages_with_everyone_decided_in_one_read() {
     let stale = lea.get(&format!("{path}?after=gone")).await;
     assert_eq!(stale.status, StatusCode::BAD_REQUEST);
 }
+
+#[tokio::test]
+async fn an_items_history_comes_in_pages() {
+    use cairn_store::framework::{self, Edit};
+    let app = TestApp::with_demo().await;
+    let org = app.org("fernhill").await;
+    let ed = app
+        .join(
+            "fernhill",
+            "ed",
+            Capabilities::of(&[Capability::FrameworkEditor]),
+        )
+        .await;
+    // 30 edits of one ability, and the import that made it: 31 changes.
+    for n in 0..30 {
+        let mut ability = framework::current(&app.db.store, &org.id)
+            .await
+            .expect("framework")
+            .ability(&Slug::parse("mentoring").expect("slug"))
+            .cloned()
+            .expect("ability");
+        ability.description = Markdown::new(format!("Edit {n}."));
+        framework::apply(
+            &app.db.store,
+            &org.id,
+            Edit::SaveAbility {
+                ability,
+                create: false,
+            },
+            &ed.id,
+            10 + n,
+        )
+        .await
+        .expect("apply")
+        .expect("accepted");
+    }
+    let mut anon = app.anon();
+    let first = anon.get("/fernhill/abilities/mentoring/history").await;
+    assert_eq!(first.status, StatusCode::OK);
+    let entries = |p: &Page| p.texts("main ol > li").len();
+    assert_eq!(entries(&first), 25);
+    let next = older_link(&first).expect("older changes");
+    let second = anon.get(&next).await;
+    assert_eq!(entries(&second), 6);
+    assert_eq!(older_link(&second), None);
+
+    let api = anon
+        .get("/api/v1/orgs/fernhill/abilities/mentoring/history")
+        .await;
+    let body: serde_json::Value = serde_json::from_str(&api.body).expect("json");
+    assert_eq!(
+        body["history"].as_array().map(Vec::len),
+        Some(31),
+        "100 a page"
+    );
+    assert!(body["next"].is_null());
+    let bad = anon
+        .get("/api/v1/orgs/fernhill/abilities/mentoring/history?older=zz")
+        .await;
+    assert_eq!(bad.status, StatusCode::BAD_REQUEST);
+}
