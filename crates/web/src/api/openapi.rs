@@ -148,7 +148,14 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
         _ => None,
     };
     if let Some(name) = cursor {
-        parameters.push(json!({ "name": name, "in": "query", "required": false, "description": "Where the page starts: take it from the previous page's `next` (also sent as `Link: <…>; rel=\"next\"`).", "schema": { "type": "string" } }));
+        // The shapes the API makes (`paging::Cursor`, a person's id); any
+        // other value is a 400.
+        let pattern = if name == "after" {
+            "^[A-Za-z0-9_-]{1,64}$"
+        } else {
+            "^-?[0-9]{1,18}\\.[A-Za-z0-9-]{1,64}$"
+        };
+        parameters.push(json!({ "name": name, "in": "query", "required": false, "description": "Where the page starts: take it from the previous page's `next` (also sent as `Link: <…>; rel=\"next\"`).", "schema": { "type": "string", "pattern": pattern } }));
     }
     let mut responses = Map::new();
     responses.insert("200".into(), json!({ "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } }));
