@@ -119,20 +119,24 @@ pub async fn held_in_org(
         recipient_id: String,
         slug: String,
         level: i64,
+        revoked_at: Option<i64>,
+        archived_at: Option<i64>,
     }
     let rows: Vec<HeldRow> = sqlx::query_as(
-        "SELECT w.recipient_id, a.slug, w.level
+        "SELECT w.recipient_id, a.slug, w.level, w.revoked_at, a.archived_at
            FROM awards w JOIN abilities a ON a.id = w.ability_id
            JOIN memberships m ON m.org_id = w.org_id AND m.person_id = w.recipient_id
-          WHERE w.org_id = $1 AND w.revoked_at IS NULL AND a.archived_at IS NULL
-            AND m.status = 'active'",
+          WHERE w.org_id = $1 AND m.status = 'active'",
     )
     .bind(org.as_str())
     .fetch_all(&store.pool)
     .await?;
     let mut out: std::collections::HashMap<PersonId, Vec<(Slug, Level)>> =
         std::collections::HashMap::new();
-    for r in rows {
+    for r in rows
+        .into_iter()
+        .filter(|r| counts(r.archived_at.is_none(), r.revoked_at.is_some()))
+    {
         out.entry(PersonId(r.recipient_id))
             .or_default()
             .push((Slug::parse(&r.slug)?, Level::parse(r.level)?));
@@ -145,9 +149,15 @@ pub async fn held_in_org(
 pub fn held<'a>(awards: impl IntoIterator<Item = &'a Award>) -> Vec<(Slug, Level)> {
     awards
         .into_iter()
-        .filter(|a| a.ability_active && !a.revoked)
+        .filter(|a| counts(a.ability_active, a.revoked))
         .map(|a| (a.ability.clone(), a.level))
         .collect()
+}
+
+/// Whether an award adds to what its recipient holds: the one statement
+/// of it, for `held` and `held_in_org`.
+fn counts(ability_active: bool, revoked: bool) -> bool {
+    ability_active && !revoked
 }
 
 /// What an awarder submits.

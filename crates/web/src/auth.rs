@@ -10,10 +10,9 @@ use axum::http::header::{AUTHORIZATION, COOKIE, USER_AGENT};
 use axum::http::request::Parts;
 use cairn_domain::membership::{MemberStatus, Standing};
 pub use cairn_domain::policy::Actor;
-use cairn_store::orgs::OrgRecord;
+use cairn_store::StoreError;
 pub use cairn_store::people::TokenScope;
 use cairn_store::people::{self, Client, Person};
-use cairn_store::{StoreError, members};
 
 use crate::App;
 use crate::error::PageError;
@@ -36,23 +35,6 @@ pub struct Visitor {
     /// The page asked for (path and query) when it was a GET: where
     /// signing in returns to.
     pub here: Option<String>,
-}
-
-impl Visitor {
-    /// What this visitor is to one organization. A departed member is
-    /// an outsider again.
-    pub async fn actor(&self, app: &App, org: &OrgRecord) -> Result<Actor, StoreError> {
-        let Some(person) = &self.person else {
-            return Ok(Actor::Anonymous);
-        };
-        let standing = members::membership(&app.store, &org.id, &person.id)
-            .await?
-            .map(|(capabilities, status)| Standing {
-                capabilities,
-                status,
-            });
-        Ok(actor_of(self, standing))
-    }
 }
 
 /// Who the policy sees: anonymous, a person, or an active member with

@@ -161,23 +161,58 @@ mod tests {
 #[derive(Debug, Clone, Default)]
 pub struct Older(pub Option<cairn_store::paging::Cursor>);
 
+/// A paging parameter: None when absent or empty, else `parse`d, and a
+/// value that does not parse is a 400 naming the link.
+fn page_param<T>(
+    parts: &Parts,
+    name: &str,
+    parse: impl FnOnce(&str) -> Option<T>,
+    refusal: &'static str,
+) -> Result<Option<T>, PageError> {
+    let value = parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v);
+    match value {
+        None | Some("") => Ok(None),
+        Some(v) => parse(v).map(Some).ok_or(PageError::BadRequest(refusal)),
+    }
+}
+
 impl<S: Send + Sync> FromRequestParts<S> for Older {
     type Rejection = PageError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let query = parts.uri.query().unwrap_or("");
-        let value = query
-            .split('&')
-            .filter_map(|kv| kv.split_once('='))
-            .find(|(k, _)| *k == "older")
-            .map(|(_, v)| v);
-        match value {
-            None | Some("") => Ok(Older(None)),
-            Some(v) => cairn_store::paging::Cursor::parse(v)
-                .map(|c| Older(Some(c)))
-                .ok_or(PageError::BadRequest(
-                    "This \"older\" link is not one cairn made. Go back to the first page.",
-                )),
-        }
+        page_param(
+            parts,
+            "older",
+            cairn_store::paging::Cursor::parse,
+            "This \"older\" link is not one cairn made. Go back to the first page.",
+        )
+        .map(Older)
+    }
+}
+
+/// `?after=…`: where a list of people ordered by name goes on (the last
+/// person a page showed). Absent is the first page; a value that is not a
+/// person id is refused (400).
+#[derive(Debug, Clone, Default)]
+pub struct After(pub Option<PersonId>);
+
+impl<S: Send + Sync> FromRequestParts<S> for After {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        page_param(
+            parts,
+            "after",
+            |v| RecordId::parse(v).map(|id| PersonId::from_form(id.as_str())),
+            "This \"more\" link is not one cairn made. Go back to the first page.",
+        )
+        .map(After)
     }
 }

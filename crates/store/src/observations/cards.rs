@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use cairn_domain::visibility::{Privacy, Rating, Reader};
 use cairn_domain::{Markdown, Name, Slug};
 
-use super::{Observation, Observee, REPORTS, RatingLine};
+use super::{Observation, Observee, RatingLine};
 use crate::orgs::OrgId;
 use crate::people::PersonId;
 use crate::{Store, StoreError};
@@ -78,20 +78,6 @@ pub async fn readable_ids_of(
         .fetch_all(&store.pool)
         .await?;
     Ok(rows.into_iter().collect())
-}
-
-/// Everyone who reports to `person`, on a connection the caller holds.
-pub(crate) async fn reports_on(
-    conn: &mut sqlx::AnyConnection,
-    org: &OrgId,
-    person: &PersonId,
-) -> Result<HashSet<PersonId>, StoreError> {
-    let rows: Vec<String> = sqlx::query_scalar(REPORTS)
-        .bind(org.as_str())
-        .bind(person.as_str())
-        .fetch_all(&mut *conn)
-        .await?;
-    Ok(rows.into_iter().map(PersonId).collect())
 }
 
 /// Observations of one person ($4), driven from their observee rows in

@@ -60,10 +60,19 @@ pub async fn reports(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<HashSet<PersonId>, StoreError> {
+    reports_on(&mut *store.read().await?, org, person).await
+}
+
+/// Everyone who reports to `person`, on a connection the caller holds.
+pub(crate) async fn reports_on(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<HashSet<PersonId>, StoreError> {
     let rows: Vec<String> = sqlx::query_scalar(REPORTS)
         .bind(org.as_str())
         .bind(person.as_str())
-        .fetch_all(&store.pool)
+        .fetch_all(&mut *conn)
         .await?;
     Ok(rows.into_iter().map(PersonId).collect())
 }
@@ -278,8 +287,8 @@ async fn update(
 
 mod cards;
 
+pub(crate) use cards::readable_ids;
 pub use cards::{
     Cards, Cursor, PAGE, get, public_for_ability, readable_ids_of, visible, visible_of,
     visible_page,
 };
-pub(crate) use cards::{readable_ids, reports_on};

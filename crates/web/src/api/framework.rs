@@ -32,7 +32,7 @@ pub(crate) async fn abilities(
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "abilities": fw.abilities.iter().map(|a| json!({
@@ -48,7 +48,7 @@ pub(crate) async fn ability(
     ApiVisitor(visitor): ApiVisitor,
     ItemPath(org, item): ItemPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let framework::AbilityDetail {
         ability: a,
         required_by,
@@ -81,7 +81,7 @@ pub(crate) async fn roles(
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "roles": fw.roles.iter().map(|r| json!({
@@ -99,7 +99,7 @@ pub(crate) async fn positions(
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = framework::load(&app.store, &org).await?;
     Ok(Json(json!({
         "positions": fw.positions.iter().map(|p| json!({
@@ -121,7 +121,7 @@ pub(crate) async fn health_report(
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     Ok(Json(
         cairn_store::health::report(&app.store, &org, app.now())
             .await?
@@ -138,7 +138,7 @@ pub(crate) async fn item_history(
     Older(before): Older,
 ) -> Result<Response, ApiError> {
     let org_slug = org;
-    let org = org_for(&app, &visitor, &org_slug, Action::ReadFramework).await?;
+    let (org, actor) = org_for(&app, &visitor, &org_slug, Action::ReadFramework).await?;
     let history = framework::history(&app.store, &org.id, kind, &slug, before.as_ref(), Some(100))
         .await?
         .ok_or_else(ApiError::not_found)?;
@@ -149,7 +149,6 @@ pub(crate) async fn item_history(
             c.param()
         )
     });
-    let actor = visitor.actor(&app, &org).await?;
     if !cairn_domain::policy::can_read_history(&actor, org.access(), history.archived) {
         return Err(ApiError::not_found());
     }
@@ -183,7 +182,7 @@ pub(crate) async fn item_conversations(
     ApiVisitor(visitor): ApiVisitor,
     KindPath { org, kind, slug }: KindPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let subject = conversations::subject(&app.store, &org.id, kind, slug.as_str())
         .await?
         .ok_or_else(ApiError::not_found)?;

@@ -207,20 +207,21 @@ async fn me(
     })))
 }
 
-/// An organization the visitor may act on; anything else is a 404.
+/// An organization the visitor may act on, and who they are there (read
+/// in the same statement); anything else is a 404.
 pub(crate) async fn org_for(
     app: &App,
     visitor: &Visitor,
     slug: &OrgSlug,
     action: Action,
-) -> Result<OrgRecord, ApiError> {
+) -> Result<(OrgRecord, cairn_domain::policy::Actor), ApiError> {
     let (org, standing) =
         orgs::by_slug_as(&app.store, slug, visitor.person.as_ref().map(|p| &p.id))
             .await?
             .ok_or_else(ApiError::not_found)?;
     let actor = crate::auth::actor_of(visitor, standing);
     policy::require(&actor, action, org.access()).map_err(|_| ApiError::not_found())?;
-    Ok(org)
+    Ok((org, actor))
 }
 
 /// The framework in the import/export format (`format: cairn/1`).
@@ -229,7 +230,7 @@ async fn framework_json(
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
 ) -> Result<Response, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
+    let (org, _) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let fw = cairn_store::framework::load(&app.store, &org).await?;
     let text = file::write(&fw, Format::Json).map_err(|e| {
         ApiError::new(
@@ -241,37 +242,15 @@ async fn framework_json(
     Ok(([(header::CONTENT_TYPE, "application/json")], text).into_response())
 }
 
-/// `?after=…`: where a page of members starts.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-struct AfterQuery {
-    after: String,
-}
-
 async fn members_json(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
     OrgPath(org): OrgPath,
-    axum::extract::Query(q): axum::extract::Query<AfterQuery>,
+    crate::extract::After(after): crate::extract::After,
 ) -> Result<Response, ApiError> {
     let slug = org;
-    let org = org_for(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    let actor = visitor.actor(&app, &org).await?;
+    let (org, actor) = org_for(&app, &visitor, &slug, Action::ReadMemberContent).await?;
     let show_email = policy::can(&actor, Action::ManageMembers, org.access());
-    let after = match q.after.as_str() {
-        "" => None,
-        a => Some(
-            crate::extract::RecordId::parse(a)
-                .map(|id| cairn_store::people::PersonId::from_form(id.as_str()))
-                .ok_or_else(|| {
-                    ApiError::new(
-                        StatusCode::BAD_REQUEST,
-                        "Bad cursor",
-                        "`after` is not a cursor this API made.",
-                    )
-                })?,
-        ),
-    };
     let (list, next) = members::page(&app.store, &org.id, "", true, after.as_ref(), 100).await?;
     let next = next.map(|id| format!("/api/v1/orgs/{slug}/members?after={}", id.as_str()));
     let body = Json(json!({

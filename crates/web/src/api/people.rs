@@ -27,17 +27,16 @@ async fn reader(
     app: &App,
     visitor: &Visitor,
     org: &OrgRecord,
-) -> Result<(Reader<PersonId>, Actor), ApiError> {
-    let actor = visitor.actor(app, org).await?;
+    actor: &Actor,
+) -> Result<Reader<PersonId>, ApiError> {
     let member = matches!(actor, Actor::Member(_));
-    let r = observations::reader(
+    Ok(observations::reader(
         &app.store,
         &org.id,
         visitor.person.as_ref().map(|p| &p.id),
         member,
     )
-    .await?;
-    Ok((r, actor))
+    .await?)
 }
 
 fn observation_json(o: &Observation, reader: &Reader<PersonId>) -> Value {
@@ -64,8 +63,7 @@ pub(crate) async fn list(
     Older(older): Older,
 ) -> Result<Response, ApiError> {
     let slug = org;
-    let org = org_for(&app, &visitor, &slug, Action::ReadFramework).await?;
-    let actor = visitor.actor(&app, &org).await?;
+    let (org, actor) = org_for(&app, &visitor, &slug, Action::ReadFramework).await?;
     let member = matches!(actor, Actor::Member(_));
     let person = visitor.person.as_ref().map(|p| &p.id);
     let cards = observations::visible_page(
@@ -96,8 +94,7 @@ pub(crate) async fn one(
     ApiVisitor(visitor): ApiVisitor,
     RecordPath(org, id): RecordPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
-    let actor = visitor.actor(&app, &org).await?;
+    let (org, actor) = org_for(&app, &visitor, &org, Action::ReadFramework).await?;
     let member = matches!(actor, Actor::Member(_));
     let person = visitor.person.as_ref().map(|p| &p.id);
     let (o, reports) = observations::get(&app.store, &org.id, person, &id)
@@ -120,8 +117,8 @@ pub(crate) async fn journey_json(
     ApiVisitor(visitor): ApiVisitor,
     MemberPath(org, person): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let (r, actor) = reader(&app, &visitor, &org).await?;
+    let (org, actor) = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let r = reader(&app, &visitor, &org, &actor).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
     let member = members::get(&app.store, &org.id, &person)
         .await?
@@ -172,8 +169,8 @@ pub(crate) async fn eligibility_json(
     ApiVisitor(visitor): ApiVisitor,
     MemberPositionPath(org, person, position): MemberPositionPath,
 ) -> Result<Json<Value>, ApiError> {
-    let org = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let (r, actor) = reader(&app, &visitor, &org).await?;
+    let (org, actor) = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let r = reader(&app, &visitor, &org, &actor).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
     let member = members::get(&app.store, &org.id, &person)
         .await?

@@ -27,7 +27,7 @@ use crate::auth::{ClientInfo, Visitor};
 use crate::error::PageError;
 use crate::extract::{MemberPath, RecordPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
-use crate::html::journey::view;
+use crate::html::journey::journey_view;
 use crate::html::observations::reader_for;
 use crate::html::{Chrome, OrgContext};
 
@@ -168,7 +168,7 @@ pub(crate) async fn award(
         }
     }
     Ok(invalid(
-        view(&app, &visitor, &org, &person, None, None, errors).await?,
+        journey_view(&app, &visitor, &ctx, &person, None, None, errors).await?,
     ))
 }
 
@@ -231,7 +231,7 @@ pub(crate) async fn revoke(
             let mut errors = FormErrors::default();
             errors.add("", format!("Not revoked: {refused}."));
             return Ok(invalid(
-                view(&app, &visitor, &org, &recipient, None, None, errors).await?,
+                journey_view(&app, &visitor, &ctx, &recipient, None, None, errors).await?,
             ));
         }
     };

@@ -19,7 +19,7 @@ use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
-use crate::extract::{ItemPath, MemberPositionPath};
+use crate::extract::{After, ItemPath, MemberPositionPath};
 
 /// Milestones a person holds on active abilities, as far as `visible`
 /// allows.
@@ -243,7 +243,7 @@ pub(crate) async fn candidates(
     State(app): State<App>,
     visitor: Visitor,
     ItemPath(org, position): ItemPath,
-    Query(page): Query<AfterQuery>,
+    After(after): After,
 ) -> Result<CandidatesPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
@@ -281,12 +281,12 @@ pub(crate) async fn candidates(
     }
     // Eligible first, then by name (the members list's order).
     found.sort_by_key(|(eligible, _)| !eligible);
-    let start = match page.after.as_str() {
-        "" => 0,
-        after => {
+    let start = match &after {
+        None => 0,
+        Some(after) => {
             found
                 .iter()
-                .position(|(_, m)| m.person.id.as_str() == after)
+                .position(|(_, m)| &m.person.id == after)
                 .ok_or(PageError::BadRequest(
                     "This \"more\" link is out of date. Go back to the first page.",
                 ))?
@@ -321,13 +321,6 @@ pub(crate) async fn candidates(
 
 /// How many candidates a page shows.
 const CANDIDATES_PAGE: usize = 25;
-
-/// `?after=…`: where a page of candidates starts.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct AfterQuery {
-    after: String,
-}
 
 pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()

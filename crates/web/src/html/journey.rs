@@ -11,13 +11,13 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
+use cairn_domain::Level;
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
 use cairn_domain::journey::journey;
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::{Reader, can_see_progress};
 use cairn_domain::wording::{adds_miles, date, miles};
-use cairn_domain::{Level, OrgSlug};
 use cairn_store::awards::{self};
 use cairn_store::{members, observations};
 
@@ -74,22 +74,9 @@ pub(crate) struct JourneyPage {
     errors: FormErrors,
 }
 
-/// The journey of `person` as this visitor may see it; `older` pages
-/// through their observations.
-pub(crate) async fn view(
-    app: &App,
-    visitor: &Visitor,
-    org: &OrgSlug,
-    person: &cairn_store::people::PersonId,
-    older: Option<&Cursor>,
-    notice: Option<String>,
-    errors: FormErrors,
-) -> Result<JourneyPage, PageError> {
-    let ctx = OrgContext::load(app, visitor, org, Action::ReadMemberContent).await?;
-    journey_view(app, visitor, &ctx, person, older, notice, errors).await
-}
-
-async fn journey_view(
+/// The journey of `person` as this visitor may see it, in the context
+/// the caller already loaded; `older` pages through their observations.
+pub(crate) async fn journey_view(
     app: &App,
     visitor: &Visitor,
     ctx: &OrgContext,

@@ -295,8 +295,6 @@ pub(crate) struct AuditPage {
 pub(crate) struct AuditQuery {
     action: String,
     actor: String,
-    /// The next page: older than this record.
-    before: String,
 }
 
 /// `/{org}/settings/audit`: admins read the organization's audit log,
@@ -307,6 +305,7 @@ pub(crate) async fn audit_log(
     visitor: Visitor,
     OrgPath(slug): OrgPath,
     Query(q): Query<AuditQuery>,
+    crate::extract::Older(before): crate::extract::Older,
 ) -> Result<AuditPage, PageError> {
     use cairn_domain::audit::AuditAction;
     use cairn_store::audit::{self, Filter};
@@ -320,14 +319,6 @@ pub(crate) async fn audit_log(
             .map(|m| m.person.id.clone())
     });
     let unknown = matches!(action, Some(None)) || matches!(actor, Some(None));
-    let before = match q.before.as_str() {
-        "" => None,
-        b => Some(
-            cairn_store::paging::Cursor::parse(b).ok_or(PageError::BadRequest(
-                "This \"older\" link is not one cairn made. Go back to the first page.",
-            ))?,
-        ),
-    };
     let mut entries = if unknown {
         Vec::new()
     } else {
@@ -350,7 +341,7 @@ pub(crate) async fn audit_log(
                 href.push_str(&format!("{k}={}&", crate::html::url_encode(v)));
             }
         }
-        last.map(|c| format!("{href}before={}", c.param()))
+        last.map(|c| format!("{href}older={}", c.param()))
     });
     Ok(AuditPage {
         chrome: ctx.chrome(&visitor),

@@ -21,7 +21,7 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::MemberPath;
-use crate::extract::OrgPath;
+use crate::extract::{After, OrgPath};
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::html::{Chrome, OrgContext, signed_in};
 
@@ -65,12 +65,11 @@ pub(crate) struct MembersPage {
     errors: FormErrors,
 }
 
-/// `?q=…&after=…`: the people list's search and page.
+/// `?q=…`: the people list's search.
 #[derive(Deserialize, Default)]
 #[serde(default)]
 pub(crate) struct ListQuery {
     q: String,
-    after: String,
 }
 
 fn field(c: Capability) -> &'static str {
@@ -95,28 +94,11 @@ async fn members_view(
     visitor: &Visitor,
     ctx: &OrgContext,
     query: &ListQuery,
+    after: Option<&PersonId>,
     errors: FormErrors,
 ) -> Result<MembersPage, PageError> {
-    let after = match query.after.as_str() {
-        "" => None,
-        a => Some(
-            crate::extract::RecordId::parse(a)
-                .map(|id| PersonId::from_form(id.as_str()))
-                .ok_or(PageError::BadRequest(
-                    "This \"next\" link is not one cairn made. Go back to the first page.",
-                ))?,
-        ),
-    };
     let q = query.q.trim();
-    let (list, next) = members::page(
-        &app.store,
-        &ctx.org.id,
-        q,
-        false,
-        after.as_ref(),
-        PEOPLE_PAGE,
-    )
-    .await?;
+    let (list, next) = members::page(&app.store, &ctx.org.id, q, false, after, PEOPLE_PAGE).await?;
     let can_manage = ctx.can(Action::ManageMembers);
     let can_grant = ctx.can(Action::GrantAdmin);
     let slug = &ctx.org.org.slug;
@@ -179,9 +161,18 @@ pub(crate) async fn list(
     visitor: Visitor,
     OrgPath(slug): OrgPath,
     Query(query): Query<ListQuery>,
+    After(after): After,
 ) -> Result<MembersPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    members_view(&app, &visitor, &ctx, &query, FormErrors::default()).await
+    members_view(
+        &app,
+        &visitor,
+        &ctx,
+        &query,
+        after.as_ref(),
+        FormErrors::default(),
+    )
+    .await
 }
 
 #[derive(Deserialize, Default)]
@@ -249,7 +240,7 @@ pub(crate) async fn update(
         let mut errors = FormErrors::default();
         errors.add("", message);
         Ok::<_, PageError>(invalid(
-            members_view(&app, &visitor, &ctx, &ListQuery::default(), errors).await?,
+            members_view(&app, &visitor, &ctx, &ListQuery::default(), None, errors).await?,
         ))
     };
     let change = match members::update(
