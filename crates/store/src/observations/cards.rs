@@ -113,18 +113,29 @@ impl Cards {
     /// The reader as the rule sees them, for these cards: their reports
     /// among the people observed here (all the rule looks at).
     pub fn reader(&self, person: Option<&PersonId>, member: bool) -> Reader<PersonId> {
-        match person {
-            Some(p) => Reader {
-                person: Some(p.clone()),
-                member,
-                reports: if member {
-                    self.reports.clone()
-                } else {
-                    HashSet::new()
-                },
+        reader_with(person, member, self.reports.iter().cloned())
+    }
+}
+
+/// The reader as the rule sees them on a page: `reports` are the people on
+/// it who report to them (a member's only; anyone else has none). The
+/// rule looks at no one else, so the whole reports-to tree is never read.
+pub fn reader_with(
+    person: Option<&PersonId>,
+    member: bool,
+    reports: impl IntoIterator<Item = PersonId>,
+) -> Reader<PersonId> {
+    match person {
+        Some(p) => Reader {
+            person: Some(p.clone()),
+            member,
+            reports: if member {
+                reports.into_iter().collect()
+            } else {
+                HashSet::new()
             },
-            None => Reader::outsider(),
-        }
+        },
+        None => Reader::outsider(),
     }
 }
 

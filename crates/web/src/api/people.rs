@@ -23,20 +23,24 @@ use crate::App;
 use crate::auth::Visitor;
 use crate::extract::{MemberPath, MemberPositionPath, Older, OrgPath, RecordPath};
 
-async fn reader(
+/// The member a journey or eligibility is about, and the caller as the
+/// rule sees them there: whether that member reports to them (one
+/// statement), not their whole reports-to tree.
+async fn member_and_reader(
     app: &App,
     visitor: &Visitor,
     org: &OrgRecord,
     actor: &Actor,
-) -> Result<Reader<PersonId>, ApiError> {
-    let member = matches!(actor, Actor::Member(_));
-    Ok(observations::reader(
-        &app.store,
-        &org.id,
-        visitor.person.as_ref().map(|p| &p.id),
-        member,
-    )
-    .await?)
+    person: &PersonId,
+) -> Result<(members::Member, Reader<PersonId>), ApiError> {
+    let viewer = visitor.person.as_ref().map(|p| &p.id);
+    let (member, reports) = members::get_seen_by(&app.store, &org.id, person, viewer)
+        .await?
+        .ok_or_else(ApiError::not_found)?;
+    let is_member = matches!(actor, Actor::Member(_));
+    let reader =
+        observations::reader_with(viewer, is_member, reports.then(|| member.person.id.clone()));
+    Ok((member, reader))
 }
 
 fn observation_json(o: &Observation, reader: &Reader<PersonId>) -> Value {
@@ -100,11 +104,7 @@ pub(crate) async fn one(
     let (o, reports) = observations::get(&app.store, &org.id, person, &id)
         .await?
         .ok_or_else(ApiError::not_found)?;
-    let r = observations::Cards {
-        reports,
-        ..Default::default()
-    }
-    .reader(person, member);
+    let r = observations::reader_with(person, member, reports);
     if !can_read(&r, &o.facts()) {
         return Err(ApiError::not_found());
     }
@@ -118,11 +118,8 @@ pub(crate) async fn journey_json(
     MemberPath(org, person): MemberPath,
 ) -> Result<Json<Value>, ApiError> {
     let (org, actor) = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let r = reader(&app, &visitor, &org, &actor).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
-    let member = members::get(&app.store, &org.id, &person)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let (member, r) = member_and_reader(&app, &visitor, &org, &actor, &person).await?;
     let all = awards::of_person(&app.store, &org.id, &member.person.id).await?;
     let visible: Vec<_> = all
         .iter()
@@ -170,11 +167,8 @@ pub(crate) async fn eligibility_json(
     MemberPositionPath(org, person, position): MemberPositionPath,
 ) -> Result<Json<Value>, ApiError> {
     let (org, actor) = org_for(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let r = reader(&app, &visitor, &org, &actor).await?;
     let lead = policy::can(&actor, Action::ManagePeople, org.access());
-    let member = members::get(&app.store, &org.id, &person)
-        .await?
-        .ok_or_else(ApiError::not_found)?;
+    let (member, r) = member_and_reader(&app, &visitor, &org, &actor, &person).await?;
     let id = &member.person.id;
     if !can_see_progress(&r, id, lead) {
         return Err(ApiError::not_found());

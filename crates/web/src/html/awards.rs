@@ -28,7 +28,7 @@ use crate::error::PageError;
 use crate::extract::{MemberPath, RecordPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::html::journey::journey_view;
-use crate::html::observations::reader_for;
+use crate::html::observations::reader_about;
 use crate::html::{Chrome, OrgContext};
 
 /// How many observations one award may cite.
@@ -43,12 +43,12 @@ pub(crate) async fn award(
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
     let me = ctx.member()?.id.clone();
-    let member = members::get(&app.store, &ctx.org.id, &person)
+    let (member, reports) = members::get_seen_by(&app.store, &ctx.org.id, &person, Some(&me))
         .await?
-        .filter(|m| m.status == MemberStatus::Active)
+        .filter(|(m, _)| m.status == MemberStatus::Active)
         .ok_or(PageError::NotFound)?;
     let recipient = member.person.id.clone();
-    let reader = reader_for(&app, &visitor, &ctx).await?;
+    let reader = reader_about(&visitor, &ctx, &recipient, reports);
     if !may_award(
         &reader,
         &recipient,
@@ -90,15 +90,17 @@ pub(crate) async fn award(
             let Some(id) = crate::extract::RecordId::parse(id) else {
                 continue;
             };
-            // `reader` holds the awarder's whole reports-to closure.
-            let Some((o, _)) =
+            // The rule sees the awarder's reports among this card's people.
+            let Some((o, card_reports)) =
                 observations::get(&app.store, &ctx.org.id, reader.person.as_ref(), &id).await?
             else {
                 continue;
             };
+            let mut checker = reader.clone();
+            checker.reports.extend(card_reports);
             if o.published_at.is_some()
                 && o.observees.iter().any(|e| e.id == recipient)
-                && can_read(&reader, &o.facts())
+                && can_read(&checker, &o.facts())
             {
                 evidence.push(o);
             }

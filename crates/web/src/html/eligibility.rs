@@ -14,7 +14,7 @@ use cairn_domain::{Framework, Level, Slug};
 use cairn_store::awards;
 use cairn_store::people::PersonId;
 
-use super::observations::reader_for;
+use super::observations::reader_about;
 use super::{Chrome, Link, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
@@ -91,10 +91,15 @@ pub(crate) async fn show(
     Query(query): Query<Vec<(String, String)>>,
 ) -> Result<EligibilityPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let member = cairn_store::members::get(&app.store, &ctx.org.id, &person)
-        .await?
-        .ok_or(PageError::NotFound)?;
-    let reader = reader_for(&app, &visitor, &ctx).await?;
+    let (member, reports) = cairn_store::members::get_seen_by(
+        &app.store,
+        &ctx.org.id,
+        &person,
+        visitor.person.as_ref().map(|p| &p.id),
+    )
+    .await?
+    .ok_or(PageError::NotFound)?;
+    let reader = reader_about(&visitor, &ctx, &member.person.id, reports);
     let people_lead = ctx.can(Action::ManagePeople);
     // The member, their managers and people leads; others are told nothing.
     if !can_see_progress(&reader, &member.person.id, people_lead) {

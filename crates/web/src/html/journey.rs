@@ -103,10 +103,15 @@ pub(crate) async fn journey_view(
     .await?;
     // The rule's view of the reader, for everything on this page: their
     // reports among the people shown (the recipient, the observees).
-    let mut reader = of_them.reader(viewer, is_member);
-    if reports_to_viewer && is_member {
-        reader.reports.insert(recipient.clone());
-    }
+    let reader = observations::reader_with(
+        viewer,
+        is_member,
+        of_them
+            .reports
+            .iter()
+            .cloned()
+            .chain(reports_to_viewer.then(|| recipient.clone())),
+    );
     let people_lead = ctx.can(Action::ManagePeople);
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let all_awards = awards::of_person(&app.store, &ctx.org.id, recipient).await?;

@@ -71,20 +71,18 @@ pub(crate) fn card(org: &OrgSlug, o: &Observation, reader: &Reader<PersonId>) ->
     }
 }
 
-/// The reader for this visitor in this organization.
-pub(crate) async fn reader_for(
-    app: &App,
+/// The reader for this visitor, as the rule needs them on a page about
+/// `person`: their reports among the people on it (`person`, when
+/// `reports` says they report to the visitor; cards add their own),
+/// never the visitor's whole reports-to tree.
+pub(crate) fn reader_about(
     visitor: &Visitor,
     ctx: &OrgContext,
-) -> Result<Reader<PersonId>, PageError> {
-    let member = ctx.can(Action::ReadMemberContent);
-    Ok(observations::reader(
-        &app.store,
-        &ctx.org.id,
-        visitor.person.as_ref().map(|p| &p.id),
-        member,
-    )
-    .await?)
+    person: &PersonId,
+    reports: bool,
+) -> Reader<PersonId> {
+    let (viewer, member) = viewer(visitor, ctx);
+    observations::reader_with(viewer, member, reports.then(|| person.clone()))
 }
 
 #[derive(Template, WebTemplate)]
@@ -346,11 +344,7 @@ async fn readable(
     let (o, reports) = observations::get(&app.store, &ctx.org.id, person, id)
         .await?
         .ok_or(PageError::NotFound)?;
-    let reader = observations::Cards {
-        reports,
-        ..Default::default()
-    }
-    .reader(person, member);
+    let reader = observations::reader_with(person, member, reports);
     if !can_read(&reader, &o.facts()) {
         return Err(PageError::NotFound);
     }

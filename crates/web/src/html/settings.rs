@@ -282,7 +282,8 @@ pub(crate) struct AuditLine {
 pub(crate) struct AuditPage {
     chrome: Chrome,
     actions: Vec<(&'static str, &'static str, bool)>,
-    actors: Vec<(String, String, bool)>,
+    /// Whose entries are shown (their email), or empty for anyone's.
+    actor: String,
     entries: Vec<AuditLine>,
     filtered: bool,
     limit: u32,
@@ -311,13 +312,33 @@ pub(crate) async fn audit_log(
     use cairn_store::audit::{self, Filter};
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
     let action = (!q.action.is_empty()).then(|| AuditAction::parse(&q.action));
-    let people = cairn_store::members::list(&app.store, &ctx.org.id).await?;
-    let actor = (!q.actor.is_empty()).then(|| {
-        people
-            .iter()
-            .find(|m| m.person.id.as_str() == q.actor)
-            .map(|m| m.person.id.clone())
-    });
+    // "Who" is an email (the form's field) or a person id (links); either
+    // must name a member here, or the filter shows nothing.
+    let wanted = q.actor.trim();
+    let actor = if wanted.is_empty() {
+        None
+    } else {
+        let id = if wanted.contains('@') {
+            match cairn_domain::people::Email::parse(wanted) {
+                Ok(email) => cairn_store::people::by_email(&app.store, &email)
+                    .await?
+                    .map(|(p, _)| p.id),
+                Err(_) => None,
+            }
+        } else {
+            Some(cairn_store::people::PersonId::from_form(wanted))
+        };
+        let member = match id {
+            Some(id) => cairn_store::members::get(&app.store, &ctx.org.id, &id).await?,
+            None => None,
+        };
+        Some(member)
+    };
+    let actor_email = actor
+        .as_ref()
+        .and_then(|m| m.as_ref())
+        .map_or_else(|| wanted.to_owned(), |m| m.person.email.to_string());
+    let actor = actor.map(|m| m.map(|m| m.person.id));
     let unknown = matches!(action, Some(None)) || matches!(actor, Some(None));
     let mut entries = if unknown {
         Vec::new()
@@ -350,16 +371,7 @@ pub(crate) async fn audit_log(
             .filter(|a| !matches!(a, AuditAction::SignedIn | AuditAction::SignInFailed))
             .map(|a| (a.as_str(), a.label(), a.as_str() == q.action))
             .collect(),
-        actors: people
-            .iter()
-            .map(|m| {
-                (
-                    m.person.id.as_str().to_owned(),
-                    m.person.name.to_string(),
-                    m.person.id.as_str() == q.actor,
-                )
-            })
-            .collect(),
+        actor: actor_email,
         entries: entries
             .into_iter()
             .map(|e| AuditLine {

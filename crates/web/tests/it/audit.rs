@@ -143,6 +143,22 @@ async fn what_people_do_is_recorded_and_admins_read_it() {
         by_mia.texts("table.audit tbody tr td:nth-child(3)"),
         vec!["Observation published"]
     );
+    // The form names who by email; the same entries.
+    let by_email = ada
+        .get("/fernhill/settings/audit?actor=mia%40example.com")
+        .await;
+    assert_eq!(
+        by_email.texts("table.audit tbody tr td:nth-child(3)"),
+        vec!["Observation published"]
+    );
+    assert_eq!(
+        ada.get("/fernhill/settings/audit?actor=nobody%40example.com")
+            .await
+            .texts("table.audit tbody tr")
+            .len(),
+        0,
+        "someone not here: nothing"
+    );
     let unknown = ada.get("/fernhill/settings/audit?action=wiped").await;
     assert!(
         unknown.texts("table.audit tbody tr").is_empty(),
