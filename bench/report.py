@@ -86,6 +86,16 @@ if len(sizes) > 1:
         scaling[page] = costs[-1] / costs[0] if costs[0] else float("inf")
         print(f"{page:16} " + " ".join(f"{c:10.0f}" for c in costs) + f" {scaling[page]:17.2f}")
 
+alt = summary("sqlite-sqlx", obs)
+if alt and "sqlite" in main:
+    print("\nSQLite hot reads through rusqlite (as served) against sqlx's driver, same dataset, same run:")
+    for page, v in alt.items():
+        if page == "baseline" or page not in main["sqlite"]:
+            continue
+        r = main["sqlite"][page]
+        print(f"{page:16} rusqlite {r['rps']:7.0f} req/s ({r['cpu']:5.0f} us/req), sqlx {v['rps']:7.0f} req/s "
+              f"({v['cpu']:5.0f} us/req): {r['ratio'] / v['ratio'] if v['ratio'] else 0:.2f}x")
+
 one = [r for r in rows if r["backend"] == "postgres-one" and r["page"] == "ability-public"]
 via = [r for r in rows if r["backend"] == "postgres-proxy" and r["page"] == "ability-public"]
 if one and via:

@@ -8,6 +8,7 @@ use cairn_domain::{Level, Name, Slug};
 
 use crate::orgs::OrgId;
 use crate::people::PersonId;
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Millis, Store, StoreError, new_id};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -49,7 +50,6 @@ pub async fn of_person(
     person: &PersonId,
 ) -> Result<Vec<Award>, StoreError> {
     /// An award with one of its pieces of evidence (none when it has none).
-    #[derive(sqlx::FromRow)]
     struct AwardRow {
         id: String,
         slug: String,
@@ -65,18 +65,37 @@ pub async fn of_person(
         revoked_at: Option<i64>,
         observation_id: Option<String>,
     }
-    let rows: Vec<AwardRow> = sqlx::query_as(
+    impl FromCols for AwardRow {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(AwardRow {
+                id: r.text(0)?,
+                slug: r.text(1)?,
+                ability_name: r.text(2)?,
+                archived_at: r.opt_int(3)?,
+                level: r.int(4)?,
+                certifier_id: r.text(5)?,
+                certifier_name: r.text(6)?,
+                awarded_at: r.int(7)?,
+                note: r.text(8)?,
+                visibility: r.text(9)?,
+                on_profile: r.int(10)?,
+                revoked_at: r.opt_int(11)?,
+                observation_id: r.opt_text(12)?,
+            })
+        }
+    }
+    let rows: Vec<AwardRow> = reads::all(
+        store,
         "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
                 p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
                 w.revoked_at, e.observation_id
            FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
            LEFT JOIN award_evidence e ON e.award_id = w.id
           WHERE w.org_id = $1 AND w.recipient_id = $2
-          ORDER BY w.awarded_at, w.level, w.id",
+          ORDER BY w.awarded_at, w.level, w.id"
+            .to_owned(),
+        vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
     )
-    .bind(org.as_str())
-    .bind(person.as_str())
-    .fetch_all(&store.pool)
     .await?;
     let mut out: Vec<Award> = Vec::new();
     for r in rows {

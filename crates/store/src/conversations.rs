@@ -5,6 +5,7 @@ use cairn_domain::{ItemKind, Markdown, Name};
 
 use crate::orgs::OrgId;
 use crate::people::PersonId;
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Millis, Store, StoreError, new_id};
 
 fn kind_from(s: &str) -> Result<ItemKind, StoreError> {
@@ -67,7 +68,6 @@ pub async fn threads(
     subject: &Subject,
 ) -> Result<Vec<Thread>, StoreError> {
     /// A thread with one of its comments (none for a thread without).
-    #[derive(sqlx::FromRow)]
     struct Row {
         id: String,
         title: String,
@@ -81,21 +81,41 @@ pub async fn threads(
         body: Option<String>,
         comment_at: Option<i64>,
     }
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                id: r.text(0)?,
+                title: r.text(1)?,
+                author_id: r.text(2)?,
+                author_name: r.text(3)?,
+                created_at: r.int(4)?,
+                resolved_at: r.opt_int(5)?,
+                last_activity_at: r.int(6)?,
+                comment_id: r.opt_text(7)?,
+                comment_author: r.opt_text(8)?,
+                body: r.opt_text(9)?,
+                comment_at: r.opt_int(10)?,
+            })
+        }
+    }
     // Threads and their comments in one statement, ordered in Rust (a page
     // holds a handful of threads).
-    let rows: Vec<Row> = sqlx::query_as(
+    let rows: Vec<Row> = reads::all(
+        store,
         "SELECT c.id, c.title, c.author_id, p.name AS author_name, c.created_at, c.resolved_at,
                 c.last_activity_at, m.id AS comment_id, mp.name AS comment_author, m.body,
                 m.created_at AS comment_at
            FROM conversations c JOIN people p ON p.id = c.author_id
            LEFT JOIN comments m ON m.conversation_id = c.id
            LEFT JOIN people mp ON mp.id = m.author_id
-          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3",
+          WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3"
+            .to_owned(),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(subject.kind.as_str()),
+            Arg::from(subject.id.as_str()),
+        ],
     )
-    .bind(org.as_str())
-    .bind(subject.kind.as_str())
-    .bind(&subject.id)
-    .fetch_all(&store.pool)
     .await?;
     let mut threads: Vec<(i64, Thread)> = Vec::new();
     let mut comments: Vec<(String, i64, String, Comment)> = Vec::new();

@@ -40,6 +40,27 @@ impl From<sqlx::Error> for StoreError {
     }
 }
 
+// The SQLite hot reads' errors (reads.rs), classified as sqlx's are.
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::SqliteFailure(f, message)
+                if matches!(
+                    f.code,
+                    rusqlite::ErrorCode::DatabaseBusy
+                        | rusqlite::ErrorCode::DatabaseLocked
+                        | rusqlite::ErrorCode::DiskFull
+                        | rusqlite::ErrorCode::SystemIoFailure
+                        | rusqlite::ErrorCode::CannotOpen
+                ) =>
+            {
+                StoreError::Unavailable(message.clone().unwrap_or_else(|| e.to_string()))
+            }
+            _ => StoreError::Other(e.to_string()),
+        }
+    }
+}
+
 /// SQLite: another writer holds the lock, or the disk is full or failing.
 fn is_busy(message: &str) -> bool {
     message.contains("database is locked")

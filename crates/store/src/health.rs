@@ -7,6 +7,7 @@ use cairn_domain::ItemKind;
 
 use crate::framework::{self, RequiredBy, RequirerKind, Snapshot};
 use crate::orgs::OrgId;
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Store, StoreError};
 
 /// What changes with people's activity rather than with the framework:
@@ -37,7 +38,7 @@ pub(crate) fn activity_columns(ability: &str) -> String {
 }
 
 /// An ability's activity, as read from the database.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, sqlx::FromRow)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Activity {
     pub achievers: i64,
     pub observations: i64,
@@ -46,6 +47,16 @@ pub struct Activity {
 }
 
 impl Activity {
+    /// The four `activity_columns` from column `at` on.
+    fn from_cols_at(r: &dyn Cols, at: usize) -> Result<Activity, StoreError> {
+        Ok(Activity {
+            achievers: r.int(at)?,
+            observations: r.int(at + 1)?,
+            conversations: r.int(at + 2)?,
+            last_conversation_at: r.opt_int(at + 3)?,
+        })
+    }
+
     /// The health facts of `ability` in `snapshot` with this activity;
     /// None when it is not an active ability there.
     pub fn facts(
@@ -82,17 +93,20 @@ pub async fn ability_facts(
     Ok(activity.facts(&snapshot, ability, &snapshot.required_by(ability)))
 }
 
+impl FromCols for Activity {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Activity::from_cols_at(r, 0)
+    }
+}
+
 /// The activity of the ability whose stored id is `ability`.
 pub async fn activity(store: &Store, org: &OrgId, ability: &str) -> Result<Activity, StoreError> {
-    Ok(sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "SELECT {} FROM organizations WHERE id = $1",
         activity_columns("$2")
-    )))
-    .bind(org.as_str())
-    .bind(ability)
-    .fetch_optional(&store.pool)
-    .await?
-    .unwrap_or_default())
+    );
+    let args = vec![Arg::from(org.as_str()), Arg::from(ability)];
+    Ok(reads::one(store, sql, args).await?.unwrap_or_default())
 }
 
 /// Facts of every active ability, in the framework's order.
@@ -109,19 +123,23 @@ async fn all_facts(
     org: &OrgId,
     snapshot: &Snapshot,
 ) -> Result<Vec<(Slug, AbilityFacts)>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct Row {
         slug: String,
-        #[sqlx(flatten)]
         activity: Activity,
     }
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                slug: r.text(0)?,
+                activity: Activity::from_cols_at(r, 1)?,
+            })
+        }
+    }
+    let sql = format!(
         "SELECT a.slug, {} FROM abilities a WHERE a.org_id = $1 AND a.archived_at IS NULL",
         activity_columns("a.id")
-    )))
-    .bind(org.as_str())
-    .fetch_all(&store.pool)
-    .await?;
+    );
+    let rows: Vec<Row> = reads::all(store, sql, vec![Arg::from(org.as_str())]).await?;
     let mut activity = std::collections::HashMap::new();
     for r in rows {
         activity.insert(Slug::parse(&r.slug)?, r.activity);
@@ -142,23 +160,32 @@ async fn all_facts(
 
 /// Requirements of active roles and positions on archived abilities.
 pub async fn dangling(store: &Store, org: &OrgId) -> Result<Vec<Dangling>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct DanglingRow {
         kind: String,
         item: String,
         ability: String,
     }
-    let rows: Vec<DanglingRow> = sqlx::query_as(
+    impl FromCols for DanglingRow {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(DanglingRow {
+                kind: r.text(0)?,
+                item: r.text(1)?,
+                ability: r.text(2)?,
+            })
+        }
+    }
+    let rows: Vec<DanglingRow> = reads::all(
+        store,
         "SELECT 'role' AS kind, r.name AS item, a.name AS ability FROM role_requirements rr
            JOIN roles r ON r.id = rr.role_id JOIN abilities a ON a.id = rr.ability_id
           WHERE rr.org_id = $1 AND r.archived_at IS NULL AND a.archived_at IS NOT NULL
          UNION ALL
          SELECT 'position', p.title, a.name FROM position_requirements pr
            JOIN positions p ON p.id = pr.position_id JOIN abilities a ON a.id = pr.ability_id
-          WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL",
+          WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL"
+            .to_owned(),
+        vec![Arg::from(org.as_str())],
     )
-    .bind(org.as_str())
-    .fetch_all(&store.pool)
     .await?;
     Ok(rows
         .into_iter()

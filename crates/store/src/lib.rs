@@ -32,6 +32,7 @@ pub mod org_export;
 pub mod orgs;
 pub mod paging;
 pub mod people;
+mod reads;
 pub mod synthetic;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -55,6 +56,8 @@ pub struct Store {
     snapshots: std::sync::Arc<framework::Snapshots>,
     /// The URL it connected with (bulk loads open a native connection).
     url: Redacted,
+    /// SQLite only: the hot reads' own connections (`reads`).
+    readers: Option<std::sync::Arc<reads::Readers>>,
 }
 
 /// A connection URL, which may hold a password: never printed.
@@ -141,9 +144,18 @@ impl Store {
                 .map_err(StoreError::from)?,
             Backend::Postgres => options.max_connections(16).connect(&url).await?,
         };
+        // `CAIRN_BENCH_SQLX_READS` keeps every read on sqlx: only for
+        // bench/run, which measures both drivers on the same dataset.
+        let readers = match backend {
+            Backend::Sqlite if std::env::var_os("CAIRN_BENCH_SQLX_READS").is_none() => {
+                reads::Readers::for_url(&url).map(std::sync::Arc::new)
+            }
+            Backend::Sqlite | Backend::Postgres => None,
+        };
         Ok(Store {
             pool,
             backend,
+            readers,
             url: Redacted(url),
             snapshots: std::sync::Arc::new(framework::Snapshots::new(framework::DEFAULT_BUDGET)),
         })

@@ -5,6 +5,7 @@ use cairn_domain::health::Thresholds;
 use cairn_domain::policy::OrgAccess;
 use cairn_domain::{MilesScale, Name, OrgSlug, Organization};
 
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Millis, Store, StoreError};
 
 /// An organization's internal id. Only the store makes these.
@@ -49,7 +50,6 @@ pub struct OrgSummary {
     pub abilities: i64,
 }
 
-#[derive(sqlx::FromRow)]
 struct OrgRow {
     id: String,
     slug: String,
@@ -69,6 +69,27 @@ struct OrgRow {
 /// Everything a request needs of its organization, in the one statement
 /// that finds it (prefixed `o.` where joined).
 const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days";
+
+impl FromCols for OrgRow {
+    /// `ORG_COLUMNS`, in their order, from column 0.
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Ok(OrgRow {
+            id: r.text(0)?,
+            slug: r.text(1)?,
+            name: r.text(2)?,
+            miles: r.text(3)?,
+            published: r.int(4)?,
+            updated_at: r.int(5)?,
+            health_stale_days: r.int(6)?,
+            health_critical_days: r.int(7)?,
+            framework_version: r.int(8)?,
+            awards_by: r.text(9)?,
+            evidence_min_observations: r.int(10)?,
+            evidence_min_observers: r.int(11)?,
+            evidence_min_days: r.int(12)?,
+        })
+    }
+}
 
 fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
     let days = |d: i64| u32::try_from(d).map_err(|_| StoreError::Corrupt(format!("threshold {d}")));
@@ -98,12 +119,8 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
 }
 
 pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>, StoreError> {
-    let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.slug = $1"
-    )))
-    .bind(slug.as_str())
-    .fetch_optional(&store.pool)
-    .await?;
+    let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.slug = $1");
+    let row: Option<OrgRow> = reads::one(store, sql, vec![Arg::from(slug.as_str())]).await?;
     row.map(from_row).transpose()
 }
 
@@ -114,23 +131,31 @@ pub async fn by_slug_as(
     slug: &OrgSlug,
     person: Option<&crate::people::PersonId>,
 ) -> Result<Option<(OrgRecord, Option<cairn_domain::membership::Standing>)>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct Row {
-        #[sqlx(flatten)]
         org: OrgRow,
         capabilities: Option<String>,
         status: Option<String>,
     }
-    let row: Option<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                org: OrgRow::from_cols(r)?,
+                capabilities: r.opt_text(13)?,
+                status: r.opt_text(14)?,
+            })
+        }
+    }
+    let sql = format!(
         "SELECT {ORG_COLUMNS}, m.capabilities, m.status
            FROM organizations o
            LEFT JOIN memberships m ON m.org_id = o.id AND m.person_id = $2
           WHERE o.slug = $1"
-    )))
-    .bind(slug.as_str())
-    .bind(person.map_or("", |p| p.as_str()))
-    .fetch_optional(&store.pool)
-    .await?;
+    );
+    let args = vec![
+        Arg::from(slug.as_str()),
+        Arg::from(person.map_or("", |p| p.as_str())),
+    ];
+    let row: Option<Row> = reads::one(store, sql, args).await?;
     let Some(r) = row else { return Ok(None) };
     let standing = match (r.capabilities, r.status) {
         (Some(c), Some(s)) => Some(crate::members::standing_from(&c, &s)?),
@@ -140,12 +165,8 @@ pub async fn by_slug_as(
 }
 
 pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
-    let row: Option<OrgRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1"
-    )))
-    .bind(id.as_str())
-    .fetch_optional(&store.pool)
-    .await?;
+    let sql = format!("SELECT {ORG_COLUMNS} FROM organizations o WHERE o.id = $1");
+    let row: Option<OrgRow> = reads::one(store, sql, vec![Arg::from(id.as_str())]).await?;
     row.map(from_row).transpose()
 }
 

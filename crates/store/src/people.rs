@@ -5,6 +5,7 @@ use cairn_domain::Name;
 use cairn_domain::people::Email;
 pub use cairn_domain::people::TokenScope;
 
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Millis, Store, StoreError, new_id};
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -213,21 +214,32 @@ pub async fn session_person(
     token_hash: &str,
     now: Millis,
 ) -> Result<Option<(Person, String)>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct SessionRow {
-        #[sqlx(flatten)]
         person: PersonRow,
         session_id: String,
         last_seen_at: i64,
     }
-    let row: Option<SessionRow> = sqlx::query_as(
+    impl FromCols for SessionRow {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(SessionRow {
+                person: PersonRow {
+                    id: r.text(0)?,
+                    email: r.text(1)?,
+                    name: r.text(2)?,
+                },
+                session_id: r.text(3)?,
+                last_seen_at: r.int(4)?,
+            })
+        }
+    }
+    let row: Option<SessionRow> = reads::one(
+        store,
         "SELECT p.id, p.email, p.name, s.id AS session_id, s.last_seen_at
            FROM sessions s JOIN people p ON p.id = s.person_id
-          WHERE s.token_hash = $1 AND s.expires_at > $2",
+          WHERE s.token_hash = $1 AND s.expires_at > $2"
+            .to_owned(),
+        vec![Arg::from(token_hash), Arg::from(now)],
     )
-    .bind(token_hash)
-    .bind(now)
-    .fetch_optional(&store.pool)
     .await?;
     let Some(row) = row else {
         return Ok(None);

@@ -130,7 +130,8 @@ mod tests {
 ///
 /// sqlx reports every statement it runs as a `tracing` event with target
 /// `sqlx::query` (whatever the backend, and from SQLite's worker threads
-/// too); a process-wide subscriber counts them. Tests run one process each
+/// too), and the SQLite hot reads (`reads`) as `cairn_store::query`; a
+/// process-wide subscriber counts both. Tests run one process each
 /// under nextest, so the count is exactly the statements of what the test
 /// does; under `cargo test` other tests' statements can only add to it,
 /// which is why budget tests keep the smallest count of a few tries.
@@ -146,20 +147,20 @@ pub mod statements {
     /// The statements' first words, so a page over budget can say which.
     static SEEN: Mutex<Vec<String>> = Mutex::new(Vec::new());
     static INSTALL: Once = Once::new();
-    const TARGET: &str = "sqlx::query";
+    const TARGETS: [&str; 2] = ["sqlx::query", "cairn_store::query"];
 
     struct Counter;
 
     impl Subscriber for Counter {
         fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-            if meta.target() == TARGET {
+            if TARGETS.contains(&meta.target()) {
                 Interest::always()
             } else {
                 Interest::never()
             }
         }
         fn enabled(&self, meta: &Metadata<'_>) -> bool {
-            meta.target() == TARGET
+            TARGETS.contains(&meta.target())
         }
         fn new_span(&self, _: &span::Attributes<'_>) -> span::Id {
             span::Id::from_u64(1)
@@ -167,7 +168,7 @@ pub mod statements {
         fn record(&self, _: &span::Id, _: &span::Record<'_>) {}
         fn record_follows_from(&self, _: &span::Id, _: &span::Id) {}
         fn event(&self, event: &Event<'_>) {
-            if event.metadata().target() == TARGET {
+            if TARGETS.contains(&event.metadata().target()) {
                 let mut summary = Summary(String::new());
                 event.record(&mut summary);
                 if let Ok(mut seen) = SEEN.lock() {

@@ -1,9 +1,10 @@
 //! The people list and what pages about a person read: a page of members
 //! found by name or email, and one member as a viewer sees them.
 
-use super::{Member, MemberRow, member_from};
+use super::{MEMBER_COLUMNS, MEMBER_WIDTH, Member, MemberRow, member_from};
 use crate::orgs::OrgId;
 use crate::people::{Person, PersonId, PersonRow, person_from};
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Store, StoreError};
 
 /// A member as the people list shows them, with whom they report to.
@@ -26,12 +27,19 @@ pub async fn page(
     after: Option<&PersonId>,
     limit: u32,
 ) -> Result<(Vec<Listed>, Option<PersonId>), StoreError> {
-    #[derive(sqlx::FromRow)]
     struct Row {
-        #[sqlx(flatten)]
         member: MemberRow,
         manager_email: Option<String>,
         manager_name: Option<String>,
+    }
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                member: MemberRow::from_cols(r)?,
+                manager_email: r.opt_text(MEMBER_WIDTH)?,
+                manager_name: r.opt_text(MEMBER_WIDTH + 1)?,
+            })
+        }
     }
     let pattern = if q.trim().is_empty() {
         String::new()
@@ -44,9 +52,8 @@ pub async fn page(
             .replace('_', "\\_");
         format!("%{escaped}%")
     };
-    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
-                m.public_profile, mp.email AS manager_email, mp.name AS manager_name
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS}, mp.email AS manager_email, mp.name AS manager_name
            FROM memberships m JOIN people p ON p.id = m.person_id
            LEFT JOIN people mp ON mp.id = m.manager_id
           WHERE m.org_id = $1 AND ($4 = 0 OR m.status = 'active')
@@ -57,13 +64,14 @@ pub async fn page(
           ORDER BY m.status, m.person_name, m.person_id
           LIMIT {}",
         limit + 1
-    )))
-    .bind(org.as_str())
-    .bind(&pattern)
-    .bind(after.map_or("", PersonId::as_str))
-    .bind(i64::from(active))
-    .fetch_all(&store.pool)
-    .await?;
+    );
+    let args = vec![
+        Arg::from(org.as_str()),
+        Arg::from(pattern),
+        Arg::from(after.map_or("", PersonId::as_str)),
+        Arg::from(i64::from(active)),
+    ];
+    let rows: Vec<Row> = reads::all(store, sql, args).await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let manager = match (r.member.manager_id.clone(), r.manager_email, r.manager_name) {
@@ -94,26 +102,32 @@ pub async fn get_seen_by(
     person: &PersonId,
     viewer: Option<&PersonId>,
 ) -> Result<Option<(Member, bool)>, StoreError> {
-    #[derive(sqlx::FromRow)]
     struct Row {
-        #[sqlx(flatten)]
         member: MemberRow,
         reports: i64,
     }
-    let row: Option<Row> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
-                m.public_profile,
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                member: MemberRow::from_cols(r)?,
+                reports: r.int(MEMBER_WIDTH)?,
+            })
+        }
+    }
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS},
                 CASE WHEN EXISTS (SELECT 1 FROM reports_to t
                                    WHERE t.org_id = $1 AND t.manager_id = $3 AND t.person_id = $2)
                      THEN 1 ELSE 0 END AS reports
            FROM memberships m JOIN people p ON p.id = m.person_id
-          WHERE m.org_id = $1 AND m.person_id = $2",
-    )
-    .bind(org.as_str())
-    .bind(person.as_str())
-    .bind(viewer.map_or("", PersonId::as_str))
-    .fetch_optional(&store.pool)
-    .await?;
+          WHERE m.org_id = $1 AND m.person_id = $2"
+    );
+    let args = vec![
+        Arg::from(org.as_str()),
+        Arg::from(person.as_str()),
+        Arg::from(viewer.map_or("", PersonId::as_str)),
+    ];
+    let row: Option<Row> = reads::one(store, sql, args).await?;
     row.map(|r| Ok((member_from(r.member)?, r.reports != 0)))
         .transpose()
 }

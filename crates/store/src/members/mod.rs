@@ -18,6 +18,7 @@ pub use list::{Listed, get_seen_by, page};
 
 use crate::orgs::OrgId;
 use crate::people::{Person, PersonId, PersonRow, person_from};
+use crate::reads::{self, Arg, Cols, FromCols};
 use crate::{Millis, Store, StoreError, WriteTx};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,16 +68,12 @@ pub async fn membership(
 
 /// Everyone who is or was a member, active first, then by name.
 pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Member>, StoreError> {
-    let rows: Vec<MemberRow> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
-                m.public_profile
-           FROM memberships m JOIN people p ON p.id = m.person_id
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1
-          ORDER BY m.status, p.name, p.email",
-    )
-    .bind(org.as_str())
-    .fetch_all(&store.pool)
-    .await?;
+          ORDER BY m.status, p.name, p.email"
+    );
+    let rows: Vec<MemberRow> = reads::all(store, sql, vec![Arg::from(org.as_str())]).await?;
     rows.into_iter().map(member_from).collect()
 }
 
@@ -86,28 +83,46 @@ pub async fn get(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Option<Member>, StoreError> {
-    let row: Option<MemberRow> = sqlx::query_as(
-        "SELECT p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at,
-                m.public_profile
-           FROM memberships m JOIN people p ON p.id = m.person_id
-          WHERE m.org_id = $1 AND m.person_id = $2",
-    )
-    .bind(org.as_str())
-    .bind(person.as_str())
-    .fetch_optional(&store.pool)
-    .await?;
+    let sql = format!(
+        "SELECT {MEMBER_COLUMNS} FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1 AND m.person_id = $2"
+    );
+    let args = vec![Arg::from(org.as_str()), Arg::from(person.as_str())];
+    let row: Option<MemberRow> = reads::one(store, sql, args).await?;
     row.map(member_from).transpose()
 }
 
-#[derive(sqlx::FromRow)]
+/// `MEMBER_COLUMNS`, in their order.
 struct MemberRow {
-    #[sqlx(flatten)]
     person: PersonRow,
     capabilities: String,
     manager_id: Option<String>,
     status: String,
     joined_at: i64,
     public_profile: i64,
+}
+
+/// What a member is read as, from column 0 (`p`: people, `m`: memberships).
+const MEMBER_COLUMNS: &str =
+    "p.id, p.email, p.name, m.capabilities, m.manager_id, m.status, m.joined_at, m.public_profile";
+/// How many columns `MEMBER_COLUMNS` are: where a row's further columns start.
+const MEMBER_WIDTH: usize = 8;
+
+impl FromCols for MemberRow {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Ok(MemberRow {
+            person: PersonRow {
+                id: r.text(0)?,
+                email: r.text(1)?,
+                name: r.text(2)?,
+            },
+            capabilities: r.text(3)?,
+            manager_id: r.opt_text(4)?,
+            status: r.text(5)?,
+            joined_at: r.int(6)?,
+            public_profile: r.int(7)?,
+        })
+    }
 }
 
 fn member_from(r: MemberRow) -> Result<Member, StoreError> {

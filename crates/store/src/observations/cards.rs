@@ -10,6 +10,7 @@ use cairn_domain::{Markdown, Name, Slug};
 use super::{Observation, Observee, RatingLine};
 use crate::orgs::OrgId;
 use crate::people::PersonId;
+use crate::reads::{self, Arg};
 use crate::{Store, StoreError};
 
 /// Every observation of the organization.
@@ -142,7 +143,6 @@ pub fn reader_with(
 /// One row of a cards statement: an observation ('o'), an observee ('e',
 /// `n1` = 1 when they report to the reader), a rating ('r', `n1` = the
 /// ability's order) or an ability's activity ('f').
-#[derive(sqlx::FromRow)]
 struct CardRow {
     part: String,
     oid: String,
@@ -154,6 +154,23 @@ struct CardRow {
     n2: Option<i64>,
     n3: Option<i64>,
     n4: Option<i64>,
+}
+
+impl crate::reads::FromCols for CardRow {
+    fn from_cols(r: &dyn crate::reads::Cols) -> Result<Self, StoreError> {
+        Ok(CardRow {
+            part: r.text(0)?,
+            oid: r.text(1)?,
+            key: r.text(2)?,
+            label: r.text(3)?,
+            body: r.text(4)?,
+            tag: r.text(5)?,
+            n1: r.opt_int(6)?,
+            n2: r.opt_int(7)?,
+            n3: r.opt_int(8)?,
+            n4: r.opt_int(9)?,
+        })
+    }
 }
 
 /// One statement for a page of cards: `page` selects `COLUMNS` (`o`, `p`)
@@ -300,12 +317,16 @@ pub async fn get(
     id: &str,
 ) -> Result<Option<(Observation, HashSet<PersonId>)>, StoreError> {
     let page = format!("SELECT {COLUMNS} FROM {ALL} WHERE o.org_id = $1 AND o.id = $3");
-    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
-        .bind(org.as_str())
-        .bind(reader.map_or("", PersonId::as_str))
-        .bind(id)
-        .fetch_all(&store.pool)
-        .await?;
+    let rows: Vec<CardRow> = reads::all(
+        store,
+        cards_sql(&page, false),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(reader.map_or("", PersonId::as_str)),
+            Arg::from(id),
+        ],
+    )
+    .await?;
     let cards = cards_from(rows, None)?;
     Ok(cards.list.into_iter().next().map(|o| (o, cards.reports)))
 }
@@ -339,14 +360,18 @@ pub async fn visible_page(
         page.push_str(&format!(" LIMIT {}", n + 1));
     }
     let (at, id) = cursor_binds(after);
-    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
-        .bind(org.as_str())
-        .bind(reader.map_or("", PersonId::as_str))
-        .bind(i64::from(member))
-        .bind(at)
-        .bind(id)
-        .fetch_all(&store.pool)
-        .await?;
+    let rows: Vec<CardRow> = reads::all(
+        store,
+        cards_sql(&page, false),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(reader.map_or("", PersonId::as_str)),
+            Arg::from(i64::from(member)),
+            Arg::from(at),
+            Arg::from(id),
+        ],
+    )
+    .await?;
     cards_from(rows, limit)
 }
 
@@ -368,15 +393,19 @@ pub async fn visible_of(
         + OF_OBSERVEE_PAGE
         + &format!(" LIMIT {}", limit + 1);
     let (at, id) = cursor_binds(after);
-    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, false)))
-        .bind(org.as_str())
-        .bind(reader.map_or("", PersonId::as_str))
-        .bind(i64::from(member))
-        .bind(observee.as_str())
-        .bind(at)
-        .bind(id)
-        .fetch_all(&store.pool)
-        .await?;
+    let rows: Vec<CardRow> = reads::all(
+        store,
+        cards_sql(&page, false),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(reader.map_or("", PersonId::as_str)),
+            Arg::from(i64::from(member)),
+            Arg::from(observee.as_str()),
+            Arg::from(at),
+            Arg::from(id),
+        ],
+    )
+    .await?;
     cards_from(rows, Some(limit))
 }
 
@@ -402,11 +431,15 @@ pub async fn public_for_ability(
            JOIN people p ON p.id = o.observer_id
           WHERE o.org_id = $1"
     );
-    let rows: Vec<CardRow> = sqlx::query_as(sqlx::AssertSqlSafe(cards_sql(&page, true)))
-        .bind(org.as_str())
-        .bind(reader.map_or("", PersonId::as_str))
-        .bind(ability_id)
-        .fetch_all(&store.pool)
-        .await?;
+    let rows: Vec<CardRow> = reads::all(
+        store,
+        cards_sql(&page, true),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(reader.map_or("", PersonId::as_str)),
+            Arg::from(ability_id),
+        ],
+    )
+    .await?;
     cards_from(rows, None)
 }

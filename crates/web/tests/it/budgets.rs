@@ -94,7 +94,10 @@ async fn every_page_stays_within_its_statement_budget() {
                 }
             }
             let n = seen.len();
-            println!("{label}: {page}: {n} statements (budget {budget})");
+            println!(
+                "{label}: {page}: {n} statements (budget {budget})\n  {}",
+                seen.join("\n  ")
+            );
             assert!(n >= 1, "{page} on {label}: the counter saw nothing");
             if n > budget {
                 over.push(format!(
