@@ -355,6 +355,124 @@ mod tests {
         })
     }
 
+    /// A framework of `n` abilities written as organizations write them:
+    /// a paragraph per ability, a sentence or two per milestone, two
+    /// examples each; 10 roles and 10 positions requiring some of them.
+    fn sized_framework(org: usize, n: usize) -> Framework {
+        use cairn_domain::{Level, Markdown, Milestone, Name, Position, Requirement, Role, Slug};
+        let words = |k: usize, seed: usize| {
+            (0..k)
+                .map(|i| ["team", "clear", "ships", "review", "incident", "mentor"][(i + seed) % 6])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let slug = |s: String| Slug::parse(&s).expect("slug");
+        let name = |s: String| Name::parse(&s, "name").expect("name");
+        let abilities = (0..n)
+            .map(|i| cairn_domain::Ability {
+                slug: slug(format!("ability-{i}")),
+                name: name(format!("Ability {i} of {org}")),
+                category: Some(name("Craft".into())),
+                description: Markdown::new(words(60, i)),
+                milestones: std::array::from_fn(|m| Milestone {
+                    summary: Markdown::new(words(25, i + m)),
+                    examples: vec![words(12, m), words(12, m + 1)],
+                }),
+            })
+            .collect();
+        let requires = |k: usize| {
+            (0..5)
+                .map(|j| Requirement {
+                    ability: slug(format!("ability-{}", (k * 5 + j) % n)),
+                    level: Level::parse(1 + (j as i64 % 5)).expect("level"),
+                })
+                .collect::<Vec<_>>()
+        };
+        Framework {
+            organization: cairn_domain::Organization {
+                slug: cairn_domain::OrgSlug::parse(&format!("org-{org}")).expect("slug"),
+                name: name(format!("Org {org}")),
+                miles: cairn_domain::MilesScale::default(),
+            },
+            abilities,
+            roles: (0..10)
+                .map(|k| Role {
+                    slug: slug(format!("role-{k}")),
+                    name: name(format!("Role {k}")),
+                    plural: name(format!("Role {k}s")),
+                    description: Markdown::new(words(30, k)),
+                    requires: requires(k),
+                })
+                .collect(),
+            positions: (0..10)
+                .map(|k| Position {
+                    slug: slug(format!("position-{k}")),
+                    title: name(format!("Position {k}")),
+                    plural: name(format!("Position {k}s")),
+                    level: name(format!("{k}")),
+                    description: Markdown::new(words(30, k)),
+                    required_roles: vec![],
+                    suggested_roles: vec![],
+                    requires: requires(k),
+                    miles: cairn_domain::MilesRule::Required,
+                })
+                .collect(),
+        }
+    }
+
+    /// The anonymous memory of this process, from the kernel.
+    fn rss_anon_bytes() -> usize {
+        let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("RssAnon:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<usize>().ok())
+            .map_or(0, |kib| kib * 1024)
+    }
+
+    #[test]
+    fn the_estimate_covers_what_a_thousand_frameworks_really_hold() {
+        // 1,000 organizations of 50 abilities, each framework built and
+        // held as a snapshot: the estimate (which also covers the markdown
+        // the web layer renders and attaches) is never below what the
+        // kernel says the process grew by, and the total is what
+        // bench/README.md quotes.
+        let before = rss_anon_bytes();
+        let cache = Snapshots::new(usize::MAX);
+        let mut estimated = 0;
+        for org in 0..1_000 {
+            let framework = sized_framework(org, 50);
+            let bytes = estimate(&framework);
+            estimated += bytes;
+            let id = OrgId(format!("org-{org}"));
+            cache.put(
+                &id,
+                Arc::new(Snapshot {
+                    version: 1,
+                    framework,
+                    ids: HashMap::new(),
+                    ability_updated_at: HashMap::new(),
+                    prepared: OnceLock::new(),
+                    bytes,
+                }),
+            );
+        }
+        let grown = rss_anon_bytes().saturating_sub(before);
+        assert_eq!(cache.held(), (1_000, estimated));
+        assert!(grown > 0, "RssAnon is readable on this system");
+        assert!(
+            grown <= estimated,
+            "held {grown} bytes, estimated {estimated}: the estimate undercounts"
+        );
+        let mib = estimated / (1024 * 1024);
+        println!(
+            "1,000 x 50 abilities: estimated {mib} MiB, grown {} MiB",
+            grown / (1024 * 1024)
+        );
+        // The default budget then holds this many such organizations.
+        assert!(DEFAULT_BUDGET / (estimated / 1_000) >= 100);
+    }
+
     #[test]
     fn the_least_recently_used_go_first_and_old_versions_never_return() {
         let cache = Snapshots::new(300);
