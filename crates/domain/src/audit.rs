@@ -19,10 +19,11 @@ pub enum AuditAction {
     InvitationAccepted,
     SettingsChanged,
     CapabilityGranted,
+    JobsChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 16] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::CapabilitiesChanged,
@@ -38,6 +39,7 @@ impl AuditAction {
         AuditAction::InvitationAccepted,
         AuditAction::SettingsChanged,
         AuditAction::CapabilityGranted,
+        AuditAction::JobsChanged,
     ];
 
     /// How it is stored and filtered on.
@@ -58,6 +60,7 @@ impl AuditAction {
             AuditAction::InvitationAccepted => "invitation_accepted",
             AuditAction::SettingsChanged => "settings_changed",
             AuditAction::CapabilityGranted => "capability_granted",
+            AuditAction::JobsChanged => "jobs_changed",
         }
     }
 
@@ -83,6 +86,7 @@ impl AuditAction {
             AuditAction::InvitationAccepted => "Invitation accepted",
             AuditAction::SettingsChanged => "Settings changed",
             AuditAction::CapabilityGranted => "Granted from the command line",
+            AuditAction::JobsChanged => "Position or roles changed",
         }
     }
 }

@@ -9,6 +9,7 @@ pub mod framework;
 pub mod gruuv_csv;
 pub mod health;
 pub mod history;
+pub mod jobs;
 pub mod journey;
 pub mod membership;
 pub mod people;

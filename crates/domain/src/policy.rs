@@ -35,14 +35,17 @@ pub enum Action {
     GrantAdmin,
     /// Organization name, publishing.
     ManageSettings,
-    /// All awards, positions of people.
+    /// All awards, everyone's progress.
     ManagePeople,
+    /// Give members positions and roles, and see everyone's history of
+    /// them: admins (who run the organization's people) and people leads.
+    AssignJobs,
     /// Create a new organization (not about an existing one).
     CreateOrganization,
 }
 
 impl Action {
-    pub const ALL: [Action; 8] = [
+    pub const ALL: [Action; 9] = [
         Action::ReadFramework,
         Action::ReadMemberContent,
         Action::EditFramework,
@@ -50,6 +53,7 @@ impl Action {
         Action::GrantAdmin,
         Action::ManageSettings,
         Action::ManagePeople,
+        Action::AssignJobs,
         Action::CreateOrganization,
     ];
 }
@@ -75,6 +79,7 @@ pub fn can(actor: &Actor, action: Action, org: OrgAccess) -> bool {
         Action::ManageMembers | Action::ManageSettings => member_with(Capability::Admin),
         Action::GrantAdmin => member_with(Capability::Owner),
         Action::ManagePeople => member_with(Capability::PeopleLead),
+        Action::AssignJobs => member_with(Capability::Admin) || member_with(Capability::PeopleLead),
         Action::CreateOrganization => !matches!(actor, Actor::Anonymous),
     }
 }
@@ -121,30 +126,16 @@ mod tests {
 
     /// Expected answers, one row per visitor kind; columns follow
     /// `Action::ALL`: read, member content, edit, members, grant admin,
-    /// settings, people, create org.
-    const PUBLISHED: &[(&str, [bool; 8])] = &[
-        (
-            "anonymous",
-            [true, false, false, false, false, false, false, false],
-        ),
-        (
-            "other organization's member",
-            [true, false, false, false, false, false, false, true],
-        ),
-        (
-            "member",
-            [true, true, false, false, false, false, false, true],
-        ),
-        (
-            "framework editor",
-            [true, true, true, false, false, false, false, true],
-        ),
-        (
-            "people lead",
-            [true, true, false, false, false, false, true, true],
-        ),
-        ("admin", [true, true, false, true, false, true, false, true]),
-        ("owner", [true, true, true, true, true, true, true, true]),
+    /// settings, people, jobs, create org.
+    #[rustfmt::skip]
+    const PUBLISHED: &[(&str, [bool; 9])] = &[
+        ("anonymous",                   [true, false, false, false, false, false, false, false, false]),
+        ("other organization's member", [true, false, false, false, false, false, false, false, true]),
+        ("member",                      [true, true,  false, false, false, false, false, false, true]),
+        ("framework editor",            [true, true,  true,  false, false, false, false, false, true]),
+        ("people lead",                 [true, true,  false, false, false, false, true,  true,  true]),
+        ("admin",                       [true, true,  false, true,  false, true,  false, true,  true]),
+        ("owner",                       [true, true,  true,  true,  true,  true,  true,  true,  true]),
     ];
 
     #[test]

@@ -25,6 +25,17 @@ pub struct Entry<'a> {
 
 pub async fn record(store: &Store, e: &Entry<'_>, now: Millis) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
+    record_in(tx.conn()?, e, now).await?;
+    tx.commit().await
+}
+
+/// Records `e` inside the caller's writing transaction, so the entry and
+/// the change it describes are kept or lost together.
+pub(crate) async fn record_in(
+    conn: &mut sqlx::AnyConnection,
+    e: &Entry<'_>,
+    now: Millis,
+) -> Result<(), StoreError> {
     sqlx::query(
         "INSERT INTO audit_log (id, org_id, at, actor_id, action, subject, detail, client_ip)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -37,9 +48,9 @@ pub async fn record(store: &Store, e: &Entry<'_>, now: Millis) -> Result<(), Sto
     .bind(e.subject.chars().take(300).collect::<String>())
     .bind(e.detail.chars().take(1000).collect::<String>())
     .bind(e.client_ip.chars().take(64).collect::<String>())
-    .execute(tx.conn()?)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 /// A recorded event as read back.

@@ -25,6 +25,7 @@ pub mod conversations;
 mod error;
 pub mod framework;
 pub mod health;
+pub mod jobs;
 pub mod members;
 mod migrate;
 pub mod observations;

@@ -62,7 +62,9 @@ const PEOPLE: &str = "SELECT person_id FROM memberships WHERE org_id = $1
     UNION SELECT recipient_id FROM awards WHERE org_id = $1
     UNION SELECT certifier_id FROM awards WHERE org_id = $1
     UNION SELECT revoked_by FROM awards WHERE org_id = $1
-    UNION SELECT actor_id FROM audit_log WHERE org_id = $1";
+    UNION SELECT actor_id FROM audit_log WHERE org_id = $1
+    UNION SELECT person_id FROM tenures WHERE org_id = $1
+    UNION SELECT set_by FROM tenures WHERE org_id = $1";
 
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Other(format!("export: {e}"))

@@ -31,6 +31,8 @@ pub struct OrgRecord {
     /// Who may award milestones, and on what evidence.
     pub awarders: cairn_domain::awards::Awarders,
     pub evidence: cairn_domain::awards::EvidenceRule,
+    /// "Current positions visible to all members" (`cairn_domain::jobs`).
+    pub positions_visible: bool,
 }
 
 impl OrgRecord {
@@ -64,11 +66,14 @@ struct OrgRow {
     evidence_min_observations: i64,
     evidence_min_observers: i64,
     evidence_min_days: i64,
+    positions_visible: i64,
 }
 
 /// Everything a request needs of its organization, in the one statement
 /// that finds it (prefixed `o.` where joined).
-const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days";
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible";
+/// How many columns `ORG_COLUMNS` are: where a row's further columns start.
+const ORG_WIDTH: usize = 14;
 
 impl FromCols for OrgRow {
     /// `ORG_COLUMNS`, in their order, from column 0.
@@ -87,6 +92,7 @@ impl FromCols for OrgRow {
             evidence_min_observations: r.int(10)?,
             evidence_min_observers: r.int(11)?,
             evidence_min_days: r.int(12)?,
+            positions_visible: r.int(13)?,
         })
     }
 }
@@ -115,6 +121,7 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
             min_observers: days(r.evidence_min_observers)?,
             min_days: days(r.evidence_min_days)?,
         },
+        positions_visible: r.positions_visible != 0,
     })
 }
 
@@ -140,8 +147,8 @@ pub async fn by_slug_as(
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
             Ok(Row {
                 org: OrgRow::from_cols(r)?,
-                capabilities: r.opt_text(13)?,
-                status: r.opt_text(14)?,
+                capabilities: r.opt_text(ORG_WIDTH)?,
+                status: r.opt_text(ORG_WIDTH + 1)?,
             })
         }
     }
@@ -270,6 +277,7 @@ pub struct Settings {
     pub thresholds: Thresholds,
     pub awarders: crate::awards::Awarders,
     pub evidence: cairn_domain::awards::EvidenceRule,
+    pub positions_visible: bool,
 }
 
 /// Saves the settings page as one transaction (one statement): a reader
@@ -285,7 +293,7 @@ pub async fn save_settings(
         "UPDATE organizations
             SET name = $1, published = $2, health_stale_days = $3, health_critical_days = $4,
                 awards_by = $5, evidence_min_observations = $6, evidence_min_observers = $7,
-                evidence_min_days = $8, updated_at = $9,
+                evidence_min_days = $8, updated_at = $9, positions_visible = $11,
                 framework_version = framework_version + CASE WHEN name = $1 THEN 0 ELSE 1 END
           WHERE id = $10",
     )
@@ -299,6 +307,7 @@ pub async fn save_settings(
     .bind(i64::from(s.evidence.min_days))
     .bind(now)
     .bind(org.as_str())
+    .bind(i64::from(s.positions_visible))
     .execute(tx.conn()?)
     .await?;
     if done.rows_affected() == 0 {

@@ -427,6 +427,9 @@ pub async fn update(
     if manager_before.as_ref() != manager {
         rebuild_reports(tx.conn()?, org).await?;
     }
+    if departed_at.is_some() {
+        crate::jobs::end_all_in(tx.conn()?, org, person, now).await?;
+    }
     tx.commit().await?;
     Ok(Ok(MemberChange {
         before,
@@ -468,6 +471,9 @@ pub async fn set_status(
     .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
+    }
+    if status == MemberStatus::Departed {
+        crate::jobs::end_all_in(tx.conn()?, org, person, now).await?;
     }
     tx.commit().await
 }

@@ -6,6 +6,7 @@ mod awards;
 mod backup;
 mod conversations;
 mod framework;
+mod jobs;
 mod members;
 mod observations;
 mod orgs;

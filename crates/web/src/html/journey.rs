@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cairn_domain::Level;
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
+use cairn_domain::jobs::JobsView;
 use cairn_domain::journey::journey;
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
@@ -68,6 +69,8 @@ pub(crate) struct JourneyPage {
     /// The next page of their observations, when there are older ones.
     older: Option<String>,
     positions: Vec<Link>,
+    /// "Position and roles"; None when this viewer sees none of it.
+    jobs: Option<super::jobs::JobsSection>,
     is_self: bool,
     public_profile: bool,
     notice: Option<String>,
@@ -153,6 +156,23 @@ pub(crate) async fn journey_view(
             }
         })
         .collect();
+    let progress = can_see_progress(&reader, recipient, people_lead);
+    let view = super::jobs::view_of(ctx, &reader, recipient);
+    let can_assign = member.status == MemberStatus::Active && ctx.can(Action::AssignJobs);
+    let jobs = if view != JobsView::Nothing || can_assign {
+        let held_jobs = cairn_store::jobs::of_person(&app.store, &ctx.org.id, recipient).await?;
+        let viewing = super::jobs::Viewing {
+            fw: &fw,
+            org,
+            progress,
+            can_assign,
+            held: &held,
+            today: app.now(),
+        };
+        super::jobs::section(view, &held_jobs, &viewing)
+    } else {
+        None
+    };
     let me = reader.person.clone();
     let can_award = member.status == MemberStatus::Active
         && may_award(&reader, recipient, people_lead, ctx.org.awarders);
@@ -202,7 +222,7 @@ pub(crate) async fn journey_view(
             )
         }),
         // Eligibility is for the member, their managers and people leads.
-        positions: if can_see_progress(&reader, recipient, people_lead) {
+        positions: if progress {
             fw.positions
                 .iter()
                 .map(|p| Link {
@@ -213,6 +233,7 @@ pub(crate) async fn journey_view(
         } else {
             Vec::new()
         },
+        jobs,
         is_self: me.as_ref() == Some(recipient),
         public_profile: member.public_profile,
         notice,

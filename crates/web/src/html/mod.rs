@@ -19,6 +19,7 @@ mod framework;
 mod health;
 mod history;
 mod home;
+mod jobs;
 mod journey;
 mod members;
 mod observations;
@@ -45,6 +46,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(history::routes())
         .merge(conversations::routes())
         .merge(journey::routes())
+        .merge(jobs::routes())
         .merge(awards::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())

@@ -93,6 +93,7 @@ pub(crate) struct OrgSettingsPage {
     critical_days: String,
     awards_by: String,
     evidence: (String, String, String),
+    positions_visible: bool,
     saved: bool,
     errors: FormErrors,
 }
@@ -128,6 +129,7 @@ pub(crate) async fn org_settings(
                 r.min_days.to_string(),
             )
         },
+        positions_visible: ctx.org.positions_visible,
         saved: !q.saved.is_empty(),
         errors: FormErrors::default(),
     })
@@ -144,6 +146,7 @@ pub(crate) struct OrgSettingsForm {
     evidence_observations: String,
     evidence_observers: String,
     evidence_days: String,
+    positions_visible: String,
 }
 
 pub(crate) async fn update_org(
@@ -155,6 +158,7 @@ pub(crate) async fn update_org(
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
     let published = form.published == "on";
+    let positions_visible = form.positions_visible == "on";
     let mut errors = FormErrors::default();
     let name = errors.check("name", Name::parse(&form.name, "the organization name"));
     let days = |s: &str| {
@@ -225,6 +229,7 @@ pub(crate) async fn update_org(
                 form.evidence_observers,
                 form.evidence_days,
             ),
+            positions_visible,
             saved: false,
             errors,
         }));
@@ -236,6 +241,7 @@ pub(crate) async fn update_org(
         thresholds,
         awarders,
         evidence: rule,
+        positions_visible,
     };
     orgs::save_settings(&app.store, &ctx.org.id, &settings, now).await?;
     let (name, thresholds, rule) = (&settings.name, settings.thresholds, settings.evidence);
@@ -247,7 +253,7 @@ pub(crate) async fn update_org(
             action: cairn_domain::audit::AuditAction::SettingsChanged,
             subject: "organization settings".into(),
             detail: format!(
-                "name {name:?}; {}; fresh ≤ {} days, critical > {} days; awards by {}; evidence {} observations from {} observers over {} days",
+                "name {name:?}; {}; fresh ≤ {} days, critical > {} days; awards by {}; evidence {} observations from {} observers over {} days; current positions {}",
                 if published { "published" } else { "not published" },
                 thresholds.stale_after_days,
                 thresholds.critical_after_days,
@@ -255,6 +261,7 @@ pub(crate) async fn update_org(
                 rule.min_observations,
                 rule.min_observers,
                 rule.min_days,
+                if positions_visible { "visible to all members" } else { "visible to the member, their managers, admins and people leads" },
             ),
             client_ip: &client.ip,
         },

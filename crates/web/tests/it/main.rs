@@ -11,6 +11,7 @@ mod eligibility;
 mod framework;
 mod history;
 mod home;
+mod jobs;
 mod journey;
 mod members;
 mod observations;

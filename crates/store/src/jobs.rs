@@ -1,0 +1,336 @@
+//! The positions and roles members hold, as tenures (`tenures`): read in
+//! one statement per person, changed in one transaction that ends what is
+//! no longer held and opens what is new on the same day, so one member's
+//! tenures never overlap (`cairn_domain::jobs`).
+
+use cairn_domain::jobs::{Day, HoldingKind, Tenure, TenureRefused, check_start, day_of};
+use cairn_domain::{Name, Slug};
+
+use crate::audit::{self, Entry};
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::reads::{self, Arg, Cols, FromCols};
+use crate::{Millis, Store, StoreError, new_id};
+
+/// What a member holds now, and everything they held before.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Jobs {
+    /// Every tenure, the newest first.
+    pub tenures: Vec<Tenure>,
+}
+
+impl Jobs {
+    /// The position held now.
+    pub fn position(&self) -> Option<&Tenure> {
+        self.tenures
+            .iter()
+            .find(|t| t.kind == HoldingKind::Position && t.until.is_none())
+    }
+
+    /// The roles held now, in name order.
+    pub fn roles(&self) -> Vec<&Tenure> {
+        let mut roles: Vec<&Tenure> = self
+            .tenures
+            .iter()
+            .filter(|t| t.kind == HoldingKind::Role && t.until.is_none())
+            .collect();
+        roles.sort_by(|a, b| a.name.as_str().cmp(b.name.as_str()));
+        roles
+    }
+
+    pub fn role_slugs(&self) -> Vec<Slug> {
+        self.roles().into_iter().map(|t| t.slug.clone()).collect()
+    }
+}
+
+struct TenureRow {
+    kind: String,
+    slug: String,
+    name: String,
+    began_on: i64,
+    ended_on: Option<i64>,
+    set_by: String,
+    note: String,
+}
+
+impl FromCols for TenureRow {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Ok(TenureRow {
+            kind: r.text(0)?,
+            slug: r.text(1)?,
+            name: r.text(2)?,
+            began_on: r.int(3)?,
+            ended_on: r.opt_int(4)?,
+            set_by: r.text(5)?,
+            note: r.text(6)?,
+        })
+    }
+}
+
+/// Every tenure of `person` in `org`, newest first (on one day the
+/// position, then roles by name), with the names of what was held
+/// (archived positions and roles included: history stays).
+pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<Jobs, StoreError> {
+    let rows: Vec<TenureRow> = reads::all(
+        store,
+        "SELECT t.kind, COALESCE(p.slug, r.slug, ''), COALESCE(p.title, r.name, ''), t.began_on,
+                t.ended_on, s.name, t.note
+           FROM tenures t
+           LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
+           LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
+           JOIN people s ON s.id = t.set_by
+          WHERE t.org_id = $1 AND t.person_id = $2
+          ORDER BY t.began_on DESC, CASE WHEN t.kind = 'position' THEN 0 ELSE 1 END,
+                   COALESCE(p.title, r.name, ''), t.id"
+            .to_owned(),
+        vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
+    )
+    .await?;
+    let tenures = rows
+        .into_iter()
+        .map(|r| {
+            Ok(Tenure {
+                kind: HoldingKind::parse(&r.kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("tenure kind {:?}", r.kind)))?,
+                slug: Slug::parse(&r.slug)?,
+                name: Name::parse(&r.name, "name")?,
+                since: r.began_on,
+                until: r.ended_on,
+                set_by: Name::parse(&r.set_by, "name")?,
+                note: r.note,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Jobs { tenures })
+}
+
+/// A change of what a member holds: the position (None for none) and the
+/// whole set of roles, from day `since`.
+#[derive(Debug, Clone)]
+pub struct Change<'a> {
+    pub position: Option<&'a Slug>,
+    pub roles: &'a [Slug],
+    pub since: Day,
+    pub note: &'a str,
+    pub by: &'a PersonId,
+    pub client_ip: &'a str,
+}
+
+/// What a change did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Changed {
+    Nothing,
+    Changed,
+}
+
+/// An open tenure as the write transaction sees it.
+struct Open {
+    id: String,
+    kind: String,
+    item_id: String,
+    began_on: i64,
+}
+
+/// Applies `change` to `person` in one transaction, as of `now`. Every
+/// rule that depends on other rows (the member is active, the position
+/// and roles exist and are not archived, the new tenures start after the
+/// ones they end) is checked inside it; it takes turns with every other
+/// change of the organization's members (`WriteTx::serialize`, the key
+/// `members::update` uses), so a concurrent change or departure is seen.
+pub async fn change(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    change: &Change<'_>,
+    now: Millis,
+) -> Result<Result<Changed, TenureRefused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    tx.serialize(&format!("members:{}", org.as_str())).await?;
+    let conn = tx.conn()?;
+    let status: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT m.status, p.name, p.email FROM memberships m JOIN people p ON p.id = m.person_id
+          WHERE m.org_id = $1 AND m.person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((status, name, email)) = status else {
+        return Err(StoreError::NotFound);
+    };
+    if status != "active" {
+        return Ok(Err(TenureRefused::NotActive));
+    }
+    let position = match change.position {
+        Some(slug) => match item_id(conn, org, "positions", slug).await? {
+            Ok(id) => Some(id),
+            Err(refused) => return Ok(Err(refused)),
+        },
+        None => None,
+    };
+    let mut roles = Vec::new();
+    for slug in change.roles {
+        match item_id(conn, org, "roles", slug).await? {
+            Ok(id) => roles.push(id),
+            Err(refused) => return Ok(Err(refused)),
+        }
+    }
+    let open: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT id, kind, item_id, began_on FROM tenures
+          WHERE org_id = $1 AND person_id = $2 AND ended_on IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let open: Vec<Open> = open
+        .into_iter()
+        .map(|(id, kind, item_id, began_on)| Open {
+            id,
+            kind,
+            item_id,
+            began_on,
+        })
+        .collect();
+    let wanted = |o: &Open| match o.kind.as_str() {
+        "position" => position.as_deref() == Some(o.item_id.as_str()),
+        _ => roles.contains(&o.item_id),
+    };
+    let ending: Vec<&Open> = open.iter().filter(|o| !wanted(o)).collect();
+    let held = |kind: &str, id: &str| open.iter().any(|o| o.kind == kind && o.item_id == id);
+    let opening: Vec<(&str, &str)> = position
+        .iter()
+        .filter(|id| !held("position", id))
+        .map(|id| ("position", id.as_str()))
+        .chain(
+            roles
+                .iter()
+                .filter(|id| !held("role", id))
+                .map(|id| ("role", id.as_str())),
+        )
+        .collect();
+    if ending.is_empty() && opening.is_empty() {
+        return Ok(Ok(Changed::Nothing));
+    }
+    // What ends must have begun before `since`; what opens may not reach
+    // back into a past tenure of its slot (any position, or the same role).
+    let past: Vec<(String, String, i64)> = sqlx::query_as(
+        "SELECT kind, item_id, MAX(ended_on) FROM tenures
+          WHERE org_id = $1 AND person_id = $2 AND ended_on IS NOT NULL
+          GROUP BY kind, item_id",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let ending_began = ending.iter().map(|o| o.began_on).max();
+    let opening_after = opening
+        .iter()
+        .filter_map(|(kind, item)| {
+            past.iter()
+                .filter(|(k, i, _)| k == kind && (*kind == "position" || i == item))
+                .map(|(_, _, ended)| *ended)
+                .max()
+        })
+        .max();
+    if let Err(refused) = check_start(ending_began, opening_after, change.since, day_of(now)) {
+        return Ok(Err(refused));
+    }
+    for o in &ending {
+        sqlx::query("UPDATE tenures SET ended_on = $1 WHERE id = $2")
+            .bind(change.since)
+            .bind(&o.id)
+            .execute(&mut *conn)
+            .await?;
+    }
+    for (kind, item) in &opening {
+        sqlx::query(
+            "INSERT INTO tenures (id, org_id, person_id, kind, item_id, began_on, set_by, set_at, note)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        )
+        .bind(new_id())
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .bind(*kind)
+        .bind(*item)
+        .bind(change.since)
+        .bind(change.by.as_str())
+        .bind(now)
+        .bind(change.note.chars().take(500).collect::<String>())
+        .execute(&mut *conn)
+        .await?;
+    }
+    let detail = format!(
+        "position {}; roles {}; from {}",
+        change.position.map_or("none", Slug::as_str),
+        if change.roles.is_empty() {
+            "none".to_owned()
+        } else {
+            change
+                .roles
+                .iter()
+                .map(Slug::as_str)
+                .collect::<Vec<_>>()
+                .join(", ")
+        },
+        cairn_domain::wording::date(change.since),
+    );
+    audit::record_in(
+        conn,
+        &Entry {
+            org: Some(org),
+            actor: Some(change.by),
+            action: cairn_domain::audit::AuditAction::JobsChanged,
+            subject: format!("{name} <{email}>"),
+            detail,
+            client_ip: change.client_ip,
+        },
+        now,
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Ok(Changed::Changed))
+}
+
+/// The id of the active position or role `slug` (`table` is `positions` or
+/// `roles`), read inside the write transaction.
+async fn item_id(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    table: &'static str,
+    slug: &Slug,
+) -> Result<Result<String, TenureRefused>, StoreError> {
+    let row: Option<(String, Option<i64>)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT id, archived_at FROM {table} WHERE org_id = $1 AND slug = $2"
+    )))
+    .bind(org.as_str())
+    .bind(slug.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    Ok(match row {
+        None => Err(TenureRefused::Unknown),
+        Some((_, Some(_))) => Err(TenureRefused::Archived),
+        Some((id, None)) => Ok(id),
+    })
+}
+
+/// Ends every open tenure of a member who departs, on the day they leave
+/// (or the day a tenure began, if that is later), inside the caller's
+/// transaction.
+pub(crate) async fn end_all_in(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "UPDATE tenures SET ended_on = CASE WHEN began_on > $3 THEN began_on ELSE $3 END
+          WHERE org_id = $1 AND person_id = $2 AND ended_on IS NULL",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .bind(day_of(now))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,248 @@
+use cairn_domain::jobs::{HoldingKind, TenureRefused};
+use cairn_domain::membership::{Capabilities, MemberStatus};
+use cairn_domain::people::Email;
+use cairn_domain::{Name, Slug};
+use cairn_store::framework::{self, Edit, ItemKind};
+use cairn_store::jobs::{self, Change, Changed};
+use cairn_store::orgs::OrgRecord;
+use cairn_store::people::{Person, PersonId};
+use cairn_store::testing::for_each_backend;
+use cairn_store::{Store, members, orgs, people};
+
+use crate::demo;
+
+const DAY: i64 = 86_400_000;
+/// "Now" in these tests: day 100, mid-morning.
+const NOW: i64 = 100 * DAY + 9 * 3_600_000;
+
+fn slug(s: &str) -> Slug {
+    Slug::parse(s).expect("slug")
+}
+
+async fn setup(s: &Store) -> (OrgRecord, Person, Person) {
+    framework::replace(s, &demo(), 1).await.expect("import");
+    let org = orgs::by_slug(s, &demo().organization.slug)
+        .await
+        .expect("read")
+        .expect("org");
+    let mut made = Vec::new();
+    for n in ["ana", "lee"] {
+        let p = people::create(
+            s,
+            &Email::parse(&format!("{n}@x.io")).expect("e"),
+            &Name::parse(n, "n").expect("n"),
+            "h",
+            1,
+        )
+        .await
+        .expect("p");
+        members::add(s, &org.id, &p.id, Capabilities::NONE, 1)
+            .await
+            .expect("add");
+        made.push(p);
+    }
+    let lee = made.pop().expect("lee");
+    let ana = made.pop().expect("ana");
+    (org, ana, lee)
+}
+
+async fn set(
+    s: &Store,
+    org: &OrgRecord,
+    who: &PersonId,
+    by: &PersonId,
+    position: Option<&str>,
+    roles: &[&str],
+    since_day: i64,
+) -> Result<Changed, TenureRefused> {
+    let position = position.map(slug);
+    let roles: Vec<Slug> = roles.iter().map(|r| slug(r)).collect();
+    let change = Change {
+        position: position.as_ref(),
+        roles: &roles,
+        since: since_day * DAY,
+        note: "",
+        by,
+        client_ip: "127.0.0.1",
+    };
+    jobs::change(s, &org.id, who, &change, NOW)
+        .await
+        .expect("store")
+}
+
+/// Each tenure as "kind slug from-until" in days, newest first.
+async fn tenures(s: &Store, org: &OrgRecord, who: &PersonId) -> Vec<String> {
+    jobs::of_person(s, &org.id, who)
+        .await
+        .expect("read")
+        .tenures
+        .iter()
+        .map(|t| {
+            format!(
+                "{} {} {}-{}",
+                t.kind.as_str(),
+                t.slug,
+                t.since / DAY,
+                t.until.map_or("".to_owned(), |u| (u / DAY).to_string())
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn positions_and_roles_are_held_as_tenures_that_never_overlap() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let (org, ana, lee) = setup(s).await;
+        let ok = Ok(Changed::Changed);
+        assert_eq!(set(s, &org, &ana.id, &lee.id, Some("engineer-1"), &[], 10).await, ok);
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &["mentor"], 20).await,
+            ok
+        );
+        assert_eq!(
+            tenures(s, &org, &ana.id).await,
+            ["position engineer-2 20-", "role mentor 20-", "position engineer-1 10-20"]
+        );
+        let jobs = jobs::of_person(s, &org.id, &ana.id).await.expect("read");
+        assert_eq!(jobs.position().map(|t| t.slug.as_str()), Some("engineer-2"));
+        assert_eq!(jobs.role_slugs(), [slug("mentor")]);
+        assert_eq!(jobs.tenures[0].set_by.as_str(), "lee");
+
+        // The same again changes nothing; each refusal changes nothing.
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &["mentor"], 30).await,
+            Ok(Changed::Nothing)
+        );
+        let before = tenures(s, &org, &ana.id).await;
+        #[rustfmt::skip]
+        let refusals: [(&str, Option<&str>, &[&str], i64, TenureRefused); 5] = [
+            ("ending a tenure on the day it began", Some("senior-engineer"), &["mentor"], 20, TenureRefused::StartsTooEarly(20 * DAY)),
+            ("before it began",                     None,                    &["mentor"], 15, TenureRefused::StartsTooEarly(20 * DAY)),
+            ("a day after today",                   Some("senior-engineer"), &["mentor"], 101, TenureRefused::InTheFuture),
+            ("a position not in the framework",     Some("astronaut"),       &[],         50, TenureRefused::Unknown),
+            ("a role not in the framework",         Some("engineer-2"),      &["ghost"],  50, TenureRefused::Unknown),
+        ];
+        for (case, position, roles, day, expected) in refusals {
+            assert_eq!(
+                set(s, &org, &ana.id, &lee.id, position, roles, day).await,
+                Err(expected),
+                "{case} on {}",
+                db.label
+            );
+            assert_eq!(tenures(s, &org, &ana.id).await, before, "{case}");
+        }
+
+        // A role dropped and taken again may not reach back into its past.
+        assert_eq!(set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &[], 40).await, ok);
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &["mentor"], 35).await,
+            Err(TenureRefused::OverlapsEarlier(40 * DAY))
+        );
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &["mentor"], 40).await,
+            ok
+        );
+
+        // Archived positions stay in history but cannot be newly given.
+        let archive = Edit::Archive {
+            kind: ItemKind::Position,
+            slug: slug("staff-engineer"),
+        };
+        framework::apply(s, &org.id, archive, &lee.id, 2)
+            .await
+            .expect("store")
+            .expect("archive");
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("staff-engineer"), &[], 60).await,
+            Err(TenureRefused::Archived)
+        );
+
+        // Departing ends every open tenure on the day; history stays, and
+        // nothing new may be given.
+        members::set_status(s, &org.id, &ana.id, MemberStatus::Departed, NOW)
+            .await
+            .expect("depart");
+        let after = tenures(s, &org, &ana.id).await;
+        assert!(after.iter().all(|t| !t.ends_with('-')), "{after:?}");
+        assert!(after.contains(&"position engineer-2 20-100".to_owned()), "{after:?}");
+        assert_eq!(
+            set(s, &org, &ana.id, &lee.id, Some("engineer-1"), &[], 100).await,
+            Err(TenureRefused::NotActive)
+        );
+        // Someone who is not a member at all is not found.
+        let outsider = PersonId::from_form("nobody");
+        let none = Change {
+            position: None,
+            roles: &[],
+            since: DAY,
+            note: "",
+            by: &lee.id,
+            client_ip: "",
+        };
+        assert!(matches!(
+            jobs::change(s, &org.id, &outsider, &none, NOW).await,
+            Err(cairn_store::StoreError::NotFound)
+        ));
+        assert!(matches!(
+            jobs::of_person(s, &org.id, &lee.id).await.expect("read").tenures[..],
+            []
+        ));
+        assert_eq!(
+            jobs::of_person(s, &org.id, &ana.id)
+                .await
+                .expect("read")
+                .tenures
+                .iter()
+                .filter(|t| t.kind == HoldingKind::Role)
+                .count(),
+            2
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn two_changes_at_once_leave_one_position_and_no_overlap() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let (org, ana, lee) = setup(s).await;
+        for round in 0..5 {
+            let day = 10 + round * 10;
+            let (a, b) = tokio::join!(
+                set(s, &org, &ana.id, &lee.id, Some("engineer-1"), &[], day),
+                set(s, &org, &ana.id, &lee.id, Some("engineer-2"), &[], day),
+            );
+            let list = tenures(s, &org, &ana.id).await;
+            let open = list.iter().filter(|t| t.ends_with('-')).count();
+            assert_eq!(open, 1, "round {round} on {}: {list:?}", db.label);
+            // Whoever came second found a tenure begun that very day (or
+            // the same position already held): never two open, never
+            // overlapping.
+            let changed = [&a, &b]
+                .iter()
+                .filter(|r| matches!(r, Ok(Changed::Changed)))
+                .count();
+            assert!(changed >= 1, "round {round}: {a:?} {b:?}");
+            for r in [&a, &b] {
+                assert!(
+                    matches!(r, Ok(_) | Err(TenureRefused::StartsTooEarly(_))),
+                    "round {round}: {r:?}"
+                );
+            }
+        }
+        // The spans of the position slot follow one another.
+        let mut spans: Vec<(i64, Option<i64>)> = jobs::of_person(s, &org.id, &ana.id)
+            .await
+            .expect("read")
+            .tenures
+            .iter()
+            .map(|t| (t.since, t.until))
+            .collect();
+        spans.sort();
+        for pair in spans.windows(2) {
+            assert_eq!(pair[0].1, Some(pair[1].0), "{spans:?}");
+        }
+    })
+    .await;
+}

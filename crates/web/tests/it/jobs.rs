@@ -1,0 +1,205 @@
+//! Positions and roles held over time, on the member's page.
+
+use axum::http::StatusCode;
+use cairn_domain::membership::{Capabilities, Capability};
+use cairn_domain::{Name, OrgSlug};
+
+use crate::support::{Member, TestApp};
+
+#[tokio::test]
+async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
+    let app = TestApp::with_demo().await;
+    let caps = |c: &[Capability]| Capabilities::of(c);
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", caps(&[])).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", caps(&[])).await;
+    let mut mia = app.join("fernhill", "mia", caps(&[])).await.client;
+    let mut lea = app
+        .join("fernhill", "lea", caps(&[Capability::PeopleLead]))
+        .await
+        .client;
+    let mut ada = app
+        .join("fernhill", "ada", caps(&[Capability::Admin]))
+        .await
+        .client;
+    let olga = app.person("olga@other.example").await;
+    cairn_store::orgs::create(
+        &app.db.store,
+        &OrgSlug::parse("acme").expect("slug"),
+        &Name::parse("Acme", "n").expect("name"),
+        &olga.id,
+        1,
+    )
+    .await
+    .expect("other org");
+    let mut olga = app.signed_in(&olga).await;
+    let mut anon = app.anon();
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    let page = format!("/fernhill/people/{}", ana_id.as_str());
+    let post = format!("{page}/jobs");
+
+    // Before: nothing held; only admins and people leads get the form.
+    let before = ada.get(&page).await;
+    assert_eq!(
+        before.texts("#jobs .empty"),
+        ["ana holds no position or role yet."]
+    );
+    assert_eq!(
+        before.texts("#jobs form button"),
+        ["Save position and roles"]
+    );
+    assert!(ana.get(&page).await.texts("#jobs form button").is_empty());
+    assert!(max.get(&page).await.texts("#jobs form button").is_empty());
+
+    // Two changes: an admin, then a people lead.
+    let first = ada
+        .post(
+            &post,
+            &[
+                ("position", "engineer-2"),
+                ("role", "mentor"),
+                ("since", "2022-01-03"),
+                ("note", "Joined"),
+            ],
+        )
+        .await;
+    assert_eq!(first.status, StatusCode::SEE_OTHER);
+    assert_eq!(first.location(), format!("{page}#jobs"));
+    let second = lea
+        .post(
+            &post,
+            &[
+                ("position", "senior-engineer"),
+                ("role", "mentor"),
+                ("role", "on-call-responder"),
+                ("since", "2023-02-01"),
+            ],
+        )
+        .await;
+    assert_eq!(second.status, StatusCode::SEE_OTHER);
+
+    // History, newest first, for the member, their manager, admins and leads.
+    let history = [
+        "Senior Engineer (position, since 2023-02-01, set by lea)",
+        "On-call Responder (role, since 2023-02-01, set by lea)",
+        "Engineer II (position, from 2022-01-03 until 2023-02-01, set by ada) Joined",
+        "Mentor (role, since 2022-01-03, set by ada) Joined",
+    ];
+    for (who, client) in [
+        ("ana", &mut ana),
+        ("max", &mut max),
+        ("lea", &mut lea),
+        ("ada", &mut ada),
+    ] {
+        let seen = client.get(&page).await;
+        assert_eq!(seen.status, StatusCode::OK, "{who}");
+        assert_eq!(seen.texts("#jobs .history li"), history, "{who}");
+        assert_eq!(
+            seen.texts("#jobs dd"),
+            [
+                "Senior Engineer since 2023-02-01",
+                "Mentor since 2022-01-03",
+                "On-call Responder since 2023-02-01"
+            ],
+            "{who}"
+        );
+    }
+    // Where she stands: for herself, her manager and people leads; an
+    // admin gives positions but does not see progress.
+    let own = ana.get(&page).await;
+    let lines = own.texts("#jobs tbody tr");
+    assert!(
+        lines.contains(&"Senior Engineer Code Quality milestone 3+ none 3 levels below".to_owned()),
+        "{lines:?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("Mentor Mentoring milestone 2+")),
+        "{lines:?}"
+    );
+    assert!(own.texts("#jobs p")[0].ends_with("requirements are not met yet."));
+    assert!(!lea.get(&page).await.texts("#jobs tbody tr").is_empty());
+    assert!(ada.get(&page).await.texts("#jobs tbody tr").is_empty());
+
+    // Another member sees what is held now, not the history.
+    let other = mia.get(&page).await;
+    assert_eq!(other.texts("#jobs dd").len(), 3);
+    assert!(other.texts("#jobs .history li").is_empty());
+    assert!(other.texts("#jobs tbody tr").is_empty());
+
+    // With the setting off, not even that.
+    let off = ada
+        .post(
+            "/fernhill/settings",
+            &[
+                ("name", "Fernhill"),
+                ("published", "on"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+                ("awards_by", "both"),
+            ],
+        )
+        .await;
+    assert_eq!(off.status, StatusCode::SEE_OTHER);
+    assert!(mia.get(&page).await.texts("#jobs").is_empty());
+    assert_eq!(max.get(&page).await.texts("#jobs .history li"), history);
+
+    // Nobody else changes anything, and refusals say why.
+    for (who, client, status) in [
+        ("member", &mut mia, StatusCode::NOT_FOUND),
+        ("the member herself", &mut ana, StatusCode::NOT_FOUND),
+        ("her manager", &mut max, StatusCode::NOT_FOUND),
+        ("another organization", &mut olga, StatusCode::NOT_FOUND),
+        ("anonymous", &mut anon, StatusCode::SEE_OTHER),
+    ] {
+        let tried = client
+            .post(
+                &post,
+                &[("position", "engineer-1"), ("since", "2023-03-01")],
+            )
+            .await;
+        assert_eq!(tried.status, status, "{who}");
+    }
+    let early = lea
+        .post(
+            &post,
+            &[("position", "staff-engineer"), ("since", "2023-01-15")],
+        )
+        .await;
+    assert_eq!(early.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        early.texts(".form-errors li"),
+        ["Give a start date after 2023-02-01, when what it replaces began."]
+    );
+    let future = lea
+        .post(
+            &post,
+            &[("position", "staff-engineer"), ("since", "2030-01-01")],
+        )
+        .await;
+    assert_eq!(
+        future.texts(".form-errors li"),
+        ["Give a start date of today or earlier."]
+    );
+    assert_eq!(ana.get(&page).await.texts("#jobs .history li"), history);
+
+    // Each change is in the audit log.
+    let audit = ada.get("/fernhill/settings/audit").await;
+    let rows = audit.texts("tbody tr");
+    let changes: Vec<&String> = rows
+        .iter()
+        .filter(|r| r.contains("Position or roles changed"))
+        .collect();
+    assert_eq!(changes.len(), 2, "{rows:?}");
+    assert!(changes[0].contains("ana <ana@example.com> position senior-engineer; roles mentor, on-call-responder; from 2023-02-01"));
+}
