@@ -334,3 +334,67 @@ pub(crate) async fn end_all_in(
     .await?;
     Ok(())
 }
+
+/// An active member and what they hold now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holder {
+    pub person: PersonId,
+    pub name: Name,
+    pub position: Option<Slug>,
+    /// In slug order.
+    pub roles: Vec<Slug>,
+}
+
+/// Every active member of `org` who holds a position or a role now, by
+/// name: one statement over the open tenures.
+pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreError> {
+    struct Row {
+        person: String,
+        name: String,
+        kind: String,
+        slug: String,
+    }
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(Row {
+                person: r.text(0)?,
+                name: r.text(1)?,
+                kind: r.text(2)?,
+                slug: r.text(3)?,
+            })
+        }
+    }
+    let rows: Vec<Row> = reads::all(
+        store,
+        "SELECT t.person_id, pe.name, t.kind, COALESCE(p.slug, r.slug, '')
+           FROM tenures t
+           JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+           JOIN people pe ON pe.id = t.person_id
+           LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
+           LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
+          WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+          ORDER BY m.person_name, t.person_id, t.kind, 4"
+            .to_owned(),
+        vec![Arg::from(org.as_str())],
+    )
+    .await?;
+    let mut out: Vec<Holder> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|h| h.person.as_str() != r.person) {
+            out.push(Holder {
+                person: PersonId(r.person.clone()),
+                name: Name::parse(&r.name, "name")?,
+                position: None,
+                roles: Vec::new(),
+            });
+        }
+        let Some(h) = out.last_mut() else { continue };
+        let slug = Slug::parse(&r.slug)?;
+        match HoldingKind::parse(&r.kind) {
+            Some(HoldingKind::Position) => h.position = Some(slug),
+            Some(HoldingKind::Role) => h.roles.push(slug),
+            None => return Err(StoreError::Corrupt(format!("tenure kind {:?}", r.kind))),
+        }
+    }
+    Ok(out)
+}

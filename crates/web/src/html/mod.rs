@@ -25,6 +25,7 @@ mod members;
 mod observations;
 mod orgs_pages;
 mod positions;
+mod requirements;
 mod roles;
 mod settings;
 mod status;
@@ -47,6 +48,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(conversations::routes())
         .merge(journey::routes())
         .merge(jobs::routes())
+        .merge(requirements::routes())
         .merge(awards::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())
@@ -113,6 +115,12 @@ impl Chrome {
             links.push(Link {
                 href: format!("/{slug}/observations"),
                 text: "Observations".into(),
+            });
+        }
+        if policy::can(actor, Action::ManagePeople, org.access()) {
+            links.push(Link {
+                href: format!("/{slug}/requirements"),
+                text: "Requirements".into(),
             });
         }
         if policy::can(actor, Action::EditFramework, org.access()) {

@@ -66,22 +66,51 @@ async fn every_page_stays_within_its_statement_budget() {
                 .await
                 .expect("publish");
         }
+        // Mia holds a position and a role, so her journey and the
+        // requirements list have lines to compute.
+        let (position, roles) = (
+            Slug::parse("senior-engineer").expect("slug"),
+            [Slug::parse("mentor").expect("slug")],
+        );
+        cairn_store::jobs::change(
+            store,
+            &org.id,
+            &mia.id,
+            &cairn_store::jobs::Change {
+                position: Some(&position),
+                roles: &roles,
+                since: 1_600_000_000_000,
+                note: "",
+                by: &lea.id,
+                client_ip: "",
+            },
+            1_700_000_000_000,
+        )
+        .await
+        .expect("store")
+        .expect("change");
         let mut anon = app.anon();
         let mut mia_client = mia.client;
+        let mut lea_client = lea.client;
         let journey = format!("/fernhill/people/{}", mia.id.as_str());
         #[rustfmt::skip]
-        let pages: Vec<(&str, &str, bool, usize)> = vec![
-            // (page, path, as a member, budget)
-            ("public ability page", "/fernhill/abilities/mentoring", false, 3),
-            ("member ability page", "/fernhill/abilities/mentoring", true, 4),
-            ("overview", "/fernhill", false, 2),
-            ("journey", &journey, true, 6),
-            ("observations list", "/fernhill/observations", true, 4),
-            ("health report", "/fernhill/health", false, 3),
+        let pages: Vec<(&str, &str, u8, usize)> = vec![
+            // (page, path, as 0 anonymous, 1 a member, 2 a people lead; budget)
+            ("public ability page", "/fernhill/abilities/mentoring", 0, 3),
+            ("member ability page", "/fernhill/abilities/mentoring", 1, 4),
+            ("overview", "/fernhill", 0, 2),
+            ("journey", &journey, 1, 6),
+            ("observations list", "/fernhill/observations", 1, 4),
+            ("health report", "/fernhill/health", 0, 3),
+            ("requirements", "/fernhill/requirements", 2, 6),
         ];
         let mut over = Vec::new();
         for (page, path, member, budget) in pages {
-            let client = if member { &mut mia_client } else { &mut anon };
+            let client = match member {
+                0 => &mut anon,
+                1 => &mut mia_client,
+                _ => &mut lea_client,
+            };
             // Warm: connections open, caches filled, as on a running server.
             let status = client.get(path).await.status;
             assert_eq!(status, axum::http::StatusCode::OK, "{page} on {label}");

@@ -203,3 +203,102 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
     assert_eq!(changes.len(), 2, "{rows:?}");
     assert!(changes[0].contains("ana <ana@example.com> position senior-engineer; roles mentor, on-call-responder; from 2023-02-01"));
 }
+
+#[tokio::test]
+async fn people_leads_list_who_is_below_what_they_hold_paged_and_filtered() {
+    let app = TestApp::with_demo().await;
+    let lea = app
+        .join(
+            "fernhill",
+            "lea",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    let mut lead = lea.client;
+    let org = app.org("fernhill").await;
+    let store = &app.db.store;
+    let slug = |s: &str| cairn_domain::Slug::parse(s).expect("slug");
+    // 27 engineers (below: Engineer I asks Code Quality 1 and Testing 1
+    // through Software Engineer), of whom the first also holds the Mentor
+    // role; one who meets everything.
+    let mut ids = Vec::new();
+    for n in 0..28 {
+        let m = app
+            .join("fernhill", &format!("eng{n:02}"), Capabilities::NONE)
+            .await;
+        let roles = if n == 0 { vec![slug("mentor")] } else { vec![] };
+        let position = slug("engineer-1");
+        cairn_store::jobs::change(
+            store,
+            &org.id,
+            &m.id,
+            &cairn_store::jobs::Change {
+                position: Some(&position),
+                roles: &roles,
+                since: 1_600_000_000_000,
+                note: "",
+                by: &lea.id,
+                client_ip: "",
+            },
+            1_700_000_000_000,
+        )
+        .await
+        .expect("store")
+        .expect("change");
+        ids.push(m.id);
+    }
+    let meets = &ids[27];
+    for ability in ["code-quality", "testing"] {
+        cairn_store::awards::award(
+            store,
+            &org.id,
+            &lea.id,
+            &cairn_store::awards::NewAward {
+                recipient: meets.clone(),
+                ability: slug(ability),
+                levels: vec![cairn_domain::Level::ALL[0]],
+                note: String::new(),
+                visibility: cairn_domain::awards::AwardVisibility::Private,
+                evidence: vec![],
+            },
+            1_700_000_000_000,
+        )
+        .await
+        .expect("award");
+    }
+
+    let first = lead.get("/fernhill/requirements").await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(
+        first.texts("h1 + p")[0]
+            .starts_with("27 people are below a requirement of what they hold (28 hold"),
+        "{:?}",
+        first.texts("h1 + p")
+    );
+    assert_eq!(
+        first.texts("table tbody tr"),
+        ["Engineer I (position) 28 27", "Mentor (role) 1 1"]
+    );
+    let names = first.texts(".people > li > p strong");
+    assert_eq!(names.len(), 25);
+    assert_eq!(names[0], "eng00");
+    assert_eq!(
+        first.texts(".people > li")[0],
+        "eng00 holds Engineer I, Mentor Code Quality: milestone 1+ required, holds none (Engineer I) Testing & Verification: milestone 1+ required, holds none (Engineer I) Mentoring: milestone 2+ required, holds none (Mentor) Giving & Receiving Feedback: milestone 2+ required, holds none (Mentor)"
+    );
+    let (href, _) = first.links(".pager a")[0].clone();
+    let second = lead.get(&href).await;
+    assert_eq!(second.texts(".people > li > p strong"), ["eng25", "eng26"]);
+    assert!(second.links(".pager a").is_empty());
+
+    // Filtered by what they hold, and by name.
+    let mentors = lead.get("/fernhill/requirements?held=role:mentor").await;
+    assert_eq!(mentors.texts(".people > li > p strong"), ["eng00"]);
+    let named = lead.get("/fernhill/requirements?q=ENG1").await;
+    assert_eq!(named.texts(".people > li > p strong").len(), 10);
+    let nobody = lead.get("/fernhill/requirements?q=zed").await;
+    assert_eq!(
+        nobody.texts(".empty"),
+        ["Nobody matching “zed” is below a requirement here."]
+    );
+}

@@ -277,6 +277,9 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             p("/fernhill/positions/engineer-1/candidates"), none(),                                      [L,   N,   N,   N,   N,   O,   N,   O]),
         ("POST", "/{org}/people/{person}/awards", format!("/fernhill/people/{mia}/awards"), none(),      [L,   N,   N,   N,   N,   B,   N,   B]),
         ("POST", "/{org}/people/{person}/profile", format!("/fernhill/people/{mia}/profile"), none(),    [L,   N,   R,   N,   N,   N,   N,   N]),
+        ("GET",  "/{org}/requirements", p("/fernhill/requirements"), none(),                             [L,   N,   N,   N,   N,   O,   N,   O]),
+        ("GET",  "/{org}/requirements", p("/fernhill/requirements?held=position:engineer-1&q=e&after=nobody"), none(),
+                                                                                                         [L,   N,   N,   N,   N,   O,   N,   O]),
         // Positions and roles: admins and people leads (the same change again is no change).
         ("POST", "/{org}/people/{person}/jobs", format!("/fernhill/people/{eve}/jobs"),
             f(&[("position", "engineer-1"), ("role", "mentor"), ("since", "2020-01-06")]),              [L,   N,   N,   N,   N,   R,   R,   R]),
@@ -489,7 +492,14 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Framework",
             "eddie",
         ],
-        &["cairn", "Fernhill", "People", "Observations", "lea"],
+        &[
+            "cairn",
+            "Fernhill",
+            "People",
+            "Observations",
+            "Requirements",
+            "lea",
+        ],
         &[
             "cairn",
             "Fernhill",
@@ -503,6 +513,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Fernhill",
             "People",
             "Observations",
+            "Requirements",
             "Framework",
             "Settings",
             "owen",

@@ -1,0 +1,234 @@
+//! `/{org}/requirements`: who is below a requirement of something they
+//! hold, for people leads: what each position and role is held by and how
+//! many of its holders fall short, then the people below, 25 a page,
+//! filtered by what they hold or by name.
+//!
+//! Every line comes from the one rule (`cairn_domain::jobs::standings`)
+//! over what each member holds now (`jobs::holders`) and every live award
+//! (`awards::held_in_org`): people leads read every award.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use cairn_domain::jobs::{Source, Standing, standings};
+use cairn_domain::policy::Action;
+use serde::Deserialize;
+
+use super::{Chrome, OrgContext};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::{After, OrgPath};
+
+/// People a page.
+const PAGE: usize = 25;
+
+/// A position or role, with how many hold it and how many are below.
+pub(crate) struct Tally {
+    kind: &'static str,
+    name: String,
+    filter: String,
+    held_by: usize,
+    below: usize,
+}
+
+/// One requirement someone falls short of.
+pub(crate) struct Short {
+    ability: String,
+    required: u8,
+    held: u8,
+    from: String,
+}
+
+pub(crate) struct Person {
+    id: String,
+    name: String,
+    holds: String,
+    short: Vec<Short>,
+}
+
+pub(crate) struct HeldChoice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "requirements/list.html")]
+pub(crate) struct RequirementsPage {
+    chrome: Chrome,
+    tallies: Vec<Tally>,
+    holders: usize,
+    below: usize,
+    shown: usize,
+    people: Vec<Person>,
+    choices: Vec<HeldChoice>,
+    q: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct Filter {
+    /// `position:SLUG` or `role:SLUG`; empty for everything.
+    held: String,
+    /// Part of a name.
+    q: String,
+}
+
+fn source_key(s: &Source) -> String {
+    match s {
+        Source::Position(p) => format!("position:{p}"),
+        Source::Role(r) => format!("role:{r}"),
+    }
+}
+
+pub(crate) async fn list(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Query(filter): Query<Filter>,
+    After(after): After,
+) -> Result<RequirementsPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManagePeople).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
+    let holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
+    let held = cairn_store::awards::held_in_org(&app.store, &ctx.org.id).await?;
+    let none = Vec::new();
+    let name_of = |s: &Source| match s {
+        Source::Position(p) => fw
+            .positions
+            .iter()
+            .find(|x| &x.slug == p)
+            .map_or_else(|| p.to_string(), |x| x.title.to_string()),
+        Source::Role(r) => fw
+            .roles
+            .iter()
+            .find(|x| &x.slug == r)
+            .map_or_else(|| r.to_string(), |x| x.name.to_string()),
+    };
+    // Each holder's standings, once.
+    let all: Vec<(&cairn_store::jobs::Holder, Vec<Standing>)> = holders
+        .iter()
+        .map(|h| {
+            let have = held.get(&h.person).unwrap_or(&none);
+            (h, standings(&fw, h.position.as_ref(), &h.roles, have))
+        })
+        .collect();
+    let mut tallies: Vec<Tally> = Vec::new();
+    let sources = fw
+        .positions
+        .iter()
+        .map(|p| Source::Position(p.slug.clone()))
+        .chain(fw.roles.iter().map(|r| Source::Role(r.slug.clone())));
+    for source in sources {
+        let holding: Vec<&(&cairn_store::jobs::Holder, Vec<Standing>)> = all
+            .iter()
+            .filter(|(h, _)| match &source {
+                Source::Position(p) => h.position.as_ref() == Some(p),
+                Source::Role(r) => h.roles.contains(r),
+            })
+            .collect();
+        if holding.is_empty() {
+            continue;
+        }
+        tallies.push(Tally {
+            kind: match source {
+                Source::Position(_) => "Position",
+                Source::Role(_) => "Role",
+            },
+            name: name_of(&source),
+            filter: source_key(&source),
+            held_by: holding.len(),
+            below: holding
+                .iter()
+                .filter(|(_, s)| s.iter().any(|x| x.source == source && !x.met()))
+                .count(),
+        });
+    }
+    let q = filter.q.trim().to_lowercase();
+    let below: Vec<&(&cairn_store::jobs::Holder, Vec<Standing>)> = all
+        .iter()
+        .filter(|(_, s)| s.iter().any(|x| !x.met()))
+        .collect();
+    let chosen: Vec<&(&cairn_store::jobs::Holder, Vec<Standing>)> = below
+        .iter()
+        .copied()
+        .filter(|(h, s)| {
+            (filter.held.is_empty()
+                || s.iter()
+                    .any(|x| source_key(&x.source) == filter.held && !x.met()))
+                && (q.is_empty() || h.name.as_str().to_lowercase().contains(&q))
+        })
+        .collect();
+    // Holders come by name, then id: the cursor is the last person shown.
+    let start = after.as_ref().map_or(0, |a| {
+        chosen
+            .iter()
+            .position(|(h, _)| &h.person == a)
+            .map_or(chosen.len(), |i| i + 1)
+    });
+    let page: Vec<_> = chosen.iter().skip(start).take(PAGE + 1).collect();
+    let more = page.len() > PAGE;
+    let people: Vec<Person> = page
+        .iter()
+        .take(PAGE)
+        .map(|(h, s)| Person {
+            id: h.person.as_str().to_owned(),
+            name: h.name.to_string(),
+            holds: h
+                .position
+                .iter()
+                .map(|p| name_of(&Source::Position(p.clone())))
+                .chain(h.roles.iter().map(|r| name_of(&Source::Role(r.clone()))))
+                .collect::<Vec<_>>()
+                .join(", "),
+            short: s
+                .iter()
+                .filter(|x| !x.met())
+                .map(|x| Short {
+                    ability: fw
+                        .abilities
+                        .iter()
+                        .find(|a| a.slug == x.ability)
+                        .map_or_else(|| x.ability.to_string(), |a| a.name.to_string()),
+                    required: x.required.get(),
+                    held: x.held.map_or(0, cairn_domain::Level::get),
+                    from: name_of(&x.source),
+                })
+                .collect(),
+        })
+        .collect();
+    let next = more.then(|| people.last()).flatten().map(|p| {
+        let query = serde_urlencoded::to_string([
+            ("held", filter.held.as_str()),
+            ("q", filter.q.as_str()),
+            ("after", p.id.as_str()),
+        ])
+        .unwrap_or_default();
+        format!("/{slug}/requirements?{query}")
+    });
+    let choices = tallies
+        .iter()
+        .map(|t| HeldChoice {
+            value: t.filter.clone(),
+            label: format!("{}: {}", t.kind, t.name),
+            selected: t.filter == filter.held,
+        })
+        .collect();
+    Ok(RequirementsPage {
+        chrome: ctx.chrome(&visitor),
+        holders: holders.len(),
+        below: below.len(),
+        shown: chosen.len(),
+        tallies,
+        people,
+        choices,
+        q: filter.q,
+        next,
+    })
+}
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new().get("/{org}/requirements", list)
+}
