@@ -108,6 +108,19 @@ pub struct Cards {
     pub older: Option<Cursor>,
     /// The ability's activity, when asked for with the cards.
     pub activity: Option<crate::health::Activity>,
+    /// Who holds the roles and positions requiring the ability, when asked
+    /// for with the cards: one line per open tenure.
+    pub holdings: Vec<Holding>,
+}
+
+/// An open tenure of a role or position that requires the ability, and
+/// the highest milestone of it its holder has (live awards).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holding {
+    pub kind: cairn_domain::jobs::HoldingKind,
+    /// The role's or position's stored id (`Snapshot::id_of`).
+    pub item_id: String,
+    pub level: Option<cairn_domain::Level>,
 }
 
 impl Cards {
@@ -183,6 +196,13 @@ impl crate::reads::FromCols for CardRow {
 /// flagged when they report to the reader. `activity` adds the activity of
 /// the ability whose id is $3.
 fn cards_sql(page: &str, activity: bool) -> String {
+    cards_sql_with(page, activity, false)
+}
+
+/// `cards_sql`, with `holdings` adding the open tenures of the roles and
+/// positions that require the ability $3, each with its holder's highest
+/// live milestone of it.
+fn cards_sql_with(page: &str, activity: bool, holdings: bool) -> String {
     let mut sql = format!(
         "WITH page AS ({page})
          SELECT 'o' AS part, page.id AS oid, page.observer_id AS key, page.observer_name AS label,
@@ -209,6 +229,22 @@ fn cards_sql(page: &str, activity: bool) -> String {
             " UNION ALL SELECT 'f', '', '', '', '', '', {}",
             crate::health::activity_columns("$3")
         ));
+    }
+    if holdings {
+        sql.push_str(
+            " UNION ALL
+             SELECT 'h', t.kind, t.item_id, '', '', '',
+                    (SELECT MAX(w.level) FROM awards w
+                      WHERE w.org_id = $1 AND w.recipient_id = t.person_id AND w.ability_id = $3
+                        AND w.revoked_at IS NULL),
+                    NULL, NULL, NULL
+               FROM tenures t
+               JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+              WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+                AND t.item_id IN (SELECT role_id FROM role_requirements WHERE ability_id = $3
+                                  UNION ALL
+                                  SELECT position_id FROM position_requirements WHERE ability_id = $3)",
+        );
     }
     sql
 }
@@ -238,6 +274,12 @@ fn cards_from(rows: Vec<CardRow>, limit: Option<u32>) -> Result<Cards, StoreErro
             }),
             "e" => observees.push(r),
             "r" => ratings.push(r),
+            "h" => cards.holdings.push(Holding {
+                kind: cairn_domain::jobs::HoldingKind::parse(&r.oid)
+                    .ok_or_else(|| StoreError::Corrupt(format!("tenure kind {:?}", r.oid)))?,
+                item_id: r.key,
+                level: r.n1.map(cairn_domain::Level::parse).transpose()?,
+            }),
             _ => {
                 cards.activity = Some(crate::health::Activity {
                     achievers: r.n1.unwrap_or_default(),
@@ -411,12 +453,15 @@ pub async fn visible_of(
 
 /// The newest public, published observations rating an ability (its id,
 /// from the framework snapshot): the ability page's "Observations", with
-/// the ability's activity for its health in the same statement.
+/// the ability's activity for its health in the same statement, and with
+/// `holdings` (for members: aggregates of them are shown) who holds what
+/// requires it.
 pub async fn public_for_ability(
     store: &Store,
     org: &OrgId,
     reader: Option<&PersonId>,
     ability_id: &str,
+    holdings: bool,
 ) -> Result<Cards, StoreError> {
     // One range of the ability's public ratings, newest first
     // (observation_ratings_public), whatever the organization's size. The
@@ -433,7 +478,7 @@ pub async fn public_for_ability(
     );
     let rows: Vec<CardRow> = reads::all(
         store,
-        cards_sql(&page, true),
+        cards_sql_with(&page, true, holdings),
         vec![
             Arg::from(org.as_str()),
             Arg::from(reader.map_or("", PersonId::as_str)),

@@ -289,6 +289,6 @@ mod cards;
 
 pub(crate) use cards::readable_ids;
 pub use cards::{
-    Cards, Cursor, PAGE, get, public_for_ability, readable_ids_of, reader_with, visible,
+    Cards, Cursor, Holding, PAGE, get, public_for_ability, readable_ids_of, reader_with, visible,
     visible_of, visible_page,
 };

@@ -402,7 +402,7 @@ async fn public_of(
     let id = snapshot
         .id_of(cairn_domain::ItemKind::Ability, ability)
         .expect("active ability");
-    observations::public_for_ability(s, org, None, id)
+    observations::public_for_ability(s, org, None, id, false)
         .await
         .expect("public")
         .list

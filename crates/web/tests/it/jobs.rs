@@ -131,6 +131,27 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
     assert!(!lea.get(&page).await.texts("#jobs tbody tr").is_empty());
     assert!(ada.get(&page).await.texts("#jobs tbody tr").is_empty());
 
+    // The ability page counts holders for members, and only for them.
+    let ability = mia.get("/fernhill/abilities/code-quality").await;
+    let lines = ability.texts(".requirements li");
+    assert!(
+        lines.contains(
+            &"Senior Engineers must be milestone 3+ (held by 1 person, below it)".to_owned()
+        ),
+        "{lines:?}"
+    );
+    assert!(
+        lines.contains(&"Software Engineers must be milestone 1+ (held by nobody)".to_owned()),
+        "{lines:?}"
+    );
+    let public = anon.get("/fernhill/abilities/code-quality").await;
+    assert!(
+        public
+            .texts(".requirements li")
+            .iter()
+            .all(|l| !l.contains("held by"))
+    );
+
     // Another member sees what is held now, not the history.
     let other = mia.get(&page).await;
     assert_eq!(other.texts("#jobs dd").len(), 3);

@@ -4,7 +4,9 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use cairn_domain::ItemKind;
+use cairn_domain::jobs::HoldingKind;
 use cairn_domain::policy::Action;
+use cairn_domain::requirement::required_level;
 use cairn_domain::wording::{adds_miles, must_be};
 use std::collections::HashMap;
 
@@ -17,7 +19,7 @@ use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::ItemPath;
 use crate::html::conversations::{Drafts, Talk, talk};
-use crate::html::{Chrome, Link, OrgContext};
+use crate::html::{Chrome, OrgContext};
 use crate::markdown;
 
 pub(crate) struct MilestoneView {
@@ -56,7 +58,7 @@ pub(crate) struct AbilityPage {
     max_miles: u32,
     health: Vec<HealthLine>,
     can_edit: bool,
-    requirements: Vec<Link>,
+    requirements: Vec<RequirementLine>,
     observations: Vec<crate::html::observations::Card>,
     talk: Talk,
 }
@@ -96,6 +98,25 @@ impl Rendered {
     }
 }
 
+/// "held by 3 people, 1 below".
+fn held_by(n: usize, below: usize) -> String {
+    match (n, below) {
+        (0, _) => "held by nobody".to_owned(),
+        (1, 0) => "held by 1 person, who meets it".to_owned(),
+        (1, _) => "held by 1 person, below it".to_owned(),
+        (n, 0) => format!("held by {n} people, all meet it"),
+        (n, b) => format!("held by {n} people, {b} below"),
+    }
+}
+
+/// "Ops Engineers must be milestone 1+", and for members how many hold
+/// that role or position and how many of them are below it.
+pub(crate) struct RequirementLine {
+    href: String,
+    text: String,
+    holders: Option<String>,
+}
+
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
@@ -119,7 +140,8 @@ pub(crate) async fn page(
         .ok_or(PageError::NotFound)?;
     // The cards and the ability's activity: one statement.
     let (person, _) = crate::html::observations::viewer(visitor, &ctx);
-    let cards = observations::public_for_ability(&app.store, &org.id, person, id).await?;
+    let member = ctx.can(Action::ReadMemberContent);
+    let cards = observations::public_for_ability(&app.store, &org.id, person, id, member).await?;
     let framework::AbilityDetail {
         ability,
         required_by,
@@ -142,12 +164,39 @@ pub(crate) async fn page(
         .collect();
     let requirements = required_by
         .iter()
-        .map(|r| Link {
-            href: match r.kind {
-                RequirerKind::Role => crate::html::role_href(&org.org.slug, &r.slug),
-                RequirerKind::Position => crate::html::position_href(&org.org.slug, &r.slug),
-            },
-            text: must_be(&r.label, r.level),
+        .map(|r| {
+            let (kind, item, holding) = match r.kind {
+                RequirerKind::Role => (ItemKind::Role, HoldingKind::Role, r.level),
+                // A position asks the highest of its own level and its
+                // required roles' (as eligibility reads it).
+                RequirerKind::Position => (
+                    ItemKind::Position,
+                    HoldingKind::Position,
+                    snapshot
+                        .position(&r.slug)
+                        .and_then(|p| required_level(p, &snapshot.roles, slug))
+                        .unwrap_or(r.level),
+                ),
+            };
+            let item_id = snapshot.id_of(kind, &r.slug);
+            let levels: Vec<Option<Level>> = cards
+                .holdings
+                .iter()
+                .filter(|h| h.kind == item && Some(h.item_id.as_str()) == item_id)
+                .map(|h| h.level)
+                .collect();
+            let below = levels
+                .iter()
+                .filter(|l| l.is_none_or(|l| l < holding))
+                .count();
+            RequirementLine {
+                href: match r.kind {
+                    RequirerKind::Role => crate::html::role_href(&org.org.slug, &r.slug),
+                    RequirerKind::Position => crate::html::position_href(&org.org.slug, &r.slug),
+                },
+                text: must_be(&r.label, r.level),
+                holders: member.then(|| held_by(levels.len(), below)),
+            }
         })
         .collect();
     let checks = health::check(&facts, &org.thresholds, app.now());
