@@ -21,6 +21,7 @@ use crate::auth::{self, Visitor};
 use crate::extract::OrgPath;
 
 mod framework;
+mod jobs;
 mod openapi;
 mod people;
 
@@ -37,6 +38,8 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/health", framework::health_report)
         .get("/api/v1/orgs/{org}/observations", people::list)
         .get("/api/v1/orgs/{org}/observations/{id}", people::one)
+        .get("/api/v1/orgs/{org}/people/{person}", jobs::person_json)
+        .get("/api/v1/orgs/{org}/requirements", jobs::requirements_json)
         .get(
             "/api/v1/orgs/{org}/people/{person}/journey",
             people::journey_json,
@@ -273,8 +276,14 @@ async fn members_json(
             })
             .collect::<Vec<_>>(),
     }));
-    Ok(match next {
+    Ok(paged(body, next))
+}
+
+/// A page of a list: the body, and the next page's address as a `Link`
+/// header too when there is one.
+pub(crate) fn paged(body: Json<Value>, next: Option<String>) -> Response {
+    match next {
         Some(next) => ([(header::LINK, format!("<{next}>; rel=\"next\""))], body).into_response(),
         None => body.into_response(),
-    })
+    }
 }

@@ -107,6 +107,18 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "The observation.",
     ),
     (
+        "/api/v1/orgs/{org}/people/{person}",
+        "A member, and the position and roles they hold",
+        "members (what is held now: by the organization's setting; tenures: the member, their managers, admins, people leads; requirement lines: the member, their managers, people leads)",
+        "The member; `jobs_visible` says what the caller may see; `position`, `roles`, `tenures` (newest first) and `requirements` (each with `levels_below`) as allowed.",
+    ),
+    (
+        "/api/v1/orgs/{org}/requirements",
+        "Who is below a requirement of what they hold, by name, a page at a time",
+        "people leads",
+        "Counts, then people with their position, roles and the requirements they are below; `next` is the next page.",
+    ),
+    (
         "/api/v1/orgs/{org}/people/{person}/journey",
         "A member's journey",
         "members (awards by the award visibility rule)",
@@ -143,7 +155,7 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
     // Paged lists: the cursor their `next` link carries.
     let cursor = match path {
         "/api/v1/orgs/{org}/observations" => Some("older"),
-        "/api/v1/orgs/{org}/members" => Some("after"),
+        "/api/v1/orgs/{org}/members" | "/api/v1/orgs/{org}/requirements" => Some("after"),
         p if p.ends_with("/history") => Some("older"),
         _ => None,
     };

@@ -26,7 +26,7 @@ use crate::extract::{MemberPath, MemberPositionPath, Older, OrgPath, RecordPath}
 /// The member a journey or eligibility is about, and the caller as the
 /// rule sees them there: whether that member reports to them (one
 /// statement), not their whole reports-to tree.
-async fn member_and_reader(
+pub(super) async fn member_and_reader(
     app: &App,
     visitor: &Visitor,
     org: &OrgRecord,

@@ -14,6 +14,14 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
     let mut member = app
         .member("fernhill", "mia@example.com", Capabilities::NONE)
         .await;
+    let mut lead = app
+        .member(
+            "fernhill",
+            // After mia by name: the first member is the {person} below.
+            "zoe@example.com",
+            Capabilities::of(&[cairn_domain::membership::Capability::PeopleLead]),
+        )
+        .await;
     member
         .post(
             "/fernhill/abilities/mentoring/conversations",
@@ -71,7 +79,17 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
         let members_only = path.ends_with("/conversations")
             || path.ends_with("/members")
             || path.contains("/people/");
-        let as_member = member.get(&url).await;
+        // People leads' lists: other members get what outsiders get.
+        let leads_only = path.ends_with("/requirements");
+        if leads_only {
+            assert_eq!(
+                member.get(&url).await.status,
+                StatusCode::NOT_FOUND,
+                "{url}"
+            );
+        }
+        let caller = if leads_only { &mut lead } else { &mut member };
+        let as_member = caller.get(&url).await;
         assert_eq!(
             as_member.status,
             StatusCode::OK,
@@ -81,7 +99,7 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
         json(&as_member);
         let expected_outside = if path == "/api/v1/me" {
             StatusCode::UNAUTHORIZED
-        } else if members_only {
+        } else if members_only || leads_only {
             StatusCode::NOT_FOUND
         } else {
             StatusCode::OK

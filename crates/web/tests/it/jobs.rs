@@ -323,3 +323,77 @@ async fn people_leads_list_who_is_below_what_they_hold_paged_and_filtered() {
         ["Nobody matching “zed” is below a requirement here."]
     );
 }
+
+#[tokio::test]
+async fn the_api_shows_what_is_held_to_whom_the_pages_do() {
+    let app = TestApp::with_demo().await;
+    let caps = |c: &[Capability]| Capabilities::of(c);
+    let ana = app.join("fernhill", "ana", caps(&[])).await;
+    let mut mia = app.join("fernhill", "mia", caps(&[])).await.client;
+    let mut lea = app
+        .join("fernhill", "lea", caps(&[Capability::PeopleLead]))
+        .await
+        .client;
+    let mut own = ana.client;
+    let post = format!("/fernhill/people/{}/jobs", ana.id.as_str());
+    for (position, since) in [("engineer-1", "2022-01-03"), ("engineer-2", "2023-01-02")] {
+        let done = lea
+            .post(
+                &post,
+                &[("position", position), ("role", "mentor"), ("since", since)],
+            )
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+    }
+    let api = format!("/api/v1/orgs/fernhill/people/{}", ana.id.as_str());
+    let json = |page: &crate::support::Page| -> serde_json::Value {
+        serde_json::from_str(&page.body).expect("json")
+    };
+    let herself = json(&own.get(&api).await);
+    assert_eq!(herself["jobs_visible"], "history");
+    assert_eq!(herself["position"]["slug"], "engineer-2");
+    assert_eq!(herself["position"]["since"], 1_672_617_600_000_i64);
+    assert_eq!(herself["roles"][0]["slug"], "mentor");
+    let tenures: Vec<(String, bool)> = herself["tenures"]
+        .as_array()
+        .expect("tenures")
+        .iter()
+        .map(|t| {
+            (
+                t["slug"].as_str().unwrap_or("").to_owned(),
+                t["until"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        tenures,
+        [
+            ("engineer-2".into(), true),
+            ("engineer-1".into(), false),
+            ("mentor".into(), true)
+        ]
+    );
+    let lines = herself["requirements"].as_array().expect("lines");
+    assert!(lines.iter().any(|l| l["ability"] == "code-quality"
+        && l["required"] == 2
+        && l["levels_below"] == 2
+        && l["from"]["kind"] == "position"));
+    let other = json(&mia.get(&api).await);
+    assert_eq!(other["jobs_visible"], "current");
+    assert_eq!(other["position"]["slug"], "engineer-2");
+    assert!(other.get("tenures").is_none() && other.get("requirements").is_none());
+
+    let list = lea.get("/api/v1/orgs/fernhill/requirements").await;
+    assert_eq!(list.status, StatusCode::OK);
+    let list = json(&list);
+    assert_eq!(
+        (list["holders"].as_i64(), list["below"].as_i64()),
+        (Some(1), Some(1))
+    );
+    assert_eq!(list["people"][0]["position"], "engineer-2");
+    assert!(list["next"].is_null());
+    assert_eq!(
+        mia.get("/api/v1/orgs/fernhill/requirements").await.status,
+        StatusCode::NOT_FOUND
+    );
+}
