@@ -373,6 +373,21 @@ pub enum MilesRule {
     OverRequiredPercent(u32),
     /// A fixed number of miles.
     AtLeast(u32),
+    /// A band of miles, as Snowflake's titles have: at least `at_least`
+    /// and fewer than `below`. Eligibility asks for the floor (more miles
+    /// never make someone less able); the band says which title a total
+    /// of miles falls in, so a framework of miles only works.
+    Band { at_least: u32, below: u32 },
+}
+
+impl MilesRule {
+    /// The band `[at_least, below)`, for a band rule.
+    pub fn band(self) -> Option<(u32, u32)> {
+        match self {
+            MilesRule::Band { at_least, below } => Some((at_least, below)),
+            _ => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

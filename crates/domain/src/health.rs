@@ -4,6 +4,7 @@
 //! Counts are aggregates: they reveal no content, and cover every
 //! observation, not only those the viewer may read.
 
+use crate::MilesRule;
 use crate::wording::{ago, pluralize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -302,7 +303,11 @@ pub fn report(
     // The most miles anyone could hold: every ability at milestone 5.
     let max_miles = u64::from(fw.organization.miles.values()[4]) * fw.abilities.len() as u64;
     for p in &fw.positions {
-        if position_requirements(p, &fw.roles).is_empty() {
+        // A position ruled by miles alone (a floor or a band, as in a
+        // Snowflake-style framework) asks for something without milestones.
+        let by_miles =
+            matches!(p.miles, MilesRule::AtLeast(n) if n > 0) || p.miles.band().is_some();
+        if position_requirements(p, &fw.roles).is_empty() && !by_miles {
             findings.push(Finding {
                 severity: Severity::Warning,
                 text: format!(

@@ -60,6 +60,9 @@ pub fn position(p: &Position) -> Snapshot {
         MilesRule::Required => "the required milestones' miles".to_owned(),
         MilesRule::OverRequiredPercent(n) => format!("{n}% over the required milestones' miles"),
         MilesRule::AtLeast(n) => format!("at least {n} miles"),
+        MilesRule::Band { at_least, below } => {
+            format!("a band: at least {at_least} and fewer than {below} miles")
+        }
     };
     Snapshot(vec![
         ("Title".into(), p.title.to_string()),

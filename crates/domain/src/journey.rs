@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::framework::{Level, MilesScale, Slug};
+use crate::framework::{Level, MilesScale, Position, Slug};
 
 /// One ability's contribution to a journey.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,6 +43,77 @@ pub fn journey<'a>(
     Journey {
         total: abilities.iter().map(|a| a.miles).sum(),
         abilities,
+    }
+}
+
+/// Where a total of miles falls among the positions' miles bands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Band<'a> {
+    /// No position has a band: nothing to say.
+    None,
+    /// Inside `[at_least, below)`, the band these positions share
+    /// (several titles may share one, as in Snowflake).
+    In {
+        positions: Vec<&'a Position>,
+        at_least: u32,
+        below: u32,
+    },
+    /// Below every band; the lowest starts here.
+    BelowAll(u32),
+    /// Past the highest band, which ends here.
+    Beyond(u32),
+    /// Between bands: the next starts here.
+    Between(u32),
+}
+
+/// The band `total` falls in, among `positions`.
+pub fn band_of(positions: &[Position], total: u32) -> Band<'_> {
+    let bands: Vec<(&Position, u32, u32)> = positions
+        .iter()
+        .filter_map(|p| p.miles.band().map(|(lo, hi)| (p, lo, hi)))
+        .collect();
+    if bands.is_empty() {
+        return Band::None;
+    }
+    let inside: Vec<&(&Position, u32, u32)> = bands
+        .iter()
+        .filter(|(_, lo, hi)| (*lo..*hi).contains(&total))
+        .collect();
+    if let Some((_, lo, hi)) = inside.first() {
+        // Of overlapping bands, the one that starts highest: the title
+        // furthest along.
+        let lo = inside.iter().map(|(_, l, _)| *l).max().unwrap_or(*lo);
+        let hi = inside
+            .iter()
+            .filter(|(_, l, _)| *l == lo)
+            .map(|(_, _, h)| *h)
+            .min()
+            .unwrap_or(*hi);
+        return Band::In {
+            positions: inside
+                .iter()
+                .filter(|(_, l, h)| *l == lo && *h == hi)
+                .map(|(p, _, _)| *p)
+                .collect(),
+            at_least: lo,
+            below: hi,
+        };
+    }
+    let lowest = bands.iter().map(|(_, lo, _)| *lo).min().unwrap_or(0);
+    let highest = bands.iter().map(|(_, _, hi)| *hi).max().unwrap_or(0);
+    if total < lowest {
+        Band::BelowAll(lowest)
+    } else if total >= highest {
+        Band::Beyond(highest)
+    } else {
+        Band::Between(
+            bands
+                .iter()
+                .map(|(_, lo, _)| *lo)
+                .filter(|lo| *lo > total)
+                .min()
+                .unwrap_or(highest),
+        )
     }
 }
 
@@ -113,5 +184,115 @@ mod tests {
                 miles: 12
             }]
         );
+    }
+
+    /// Snowflake's way: titles by points alone, several sharing a band.
+    const SNOWFLAKE: &str = "format: cairn/1
+organization: { slug: snow, name: Snow }
+abilities:
+  - { slug: a, name: A, milestones: [{}, {}, {}, {}, {}] }
+  - { slug: b, name: B, milestones: [{}, {}, {}, {}, {}] }
+  - { slug: c, name: C, milestones: [{}, {}, {}, {}, {}] }
+  - { slug: d, name: D, milestones: [{}, {}, {}, {}, {}] }
+  - { slug: e, name: E, milestones: [{}, {}, {}, {}, {}] }
+positions:
+  - { slug: eng-1, title: Engineer I, level: '1', miles: { below: 17 } }
+  - { slug: eng-2, title: Engineer II, level: '2', miles: { at_least: 17, below: 36 } }
+  - { slug: senior, title: Senior Engineer, level: '3', miles: { at_least: 36, below: 58 } }
+  - { slug: senior-em, title: Senior Manager, level: '3', miles: { at_least: 36, below: 58 } }
+  - { slug: staff, title: Staff Engineer, level: '4', miles: { at_least: 58, below: 90 } }
+";
+
+    #[test]
+    fn a_miles_only_framework_round_trips_and_places_each_total_in_its_band() {
+        let fw = crate::file::parse(SNOWFLAKE).expect("parses");
+        let written = crate::file::write(&fw, crate::file::Format::Yaml).expect("writes");
+        assert!(
+            written.contains("at_least: 36") && written.contains("below: 58"),
+            "{written}"
+        );
+        let again = crate::file::parse(&written).expect("written file parses");
+        assert_eq!(again, fw, "round trip");
+        assert_eq!(
+            fw.positions[2].miles,
+            crate::MilesRule::Band {
+                at_least: 36,
+                below: 58
+            }
+        );
+        type Case<'a> = (u32, &'a str);
+        let cases: &[Case] = &[
+            (0, "in Engineer I 0-17"),
+            (16, "in Engineer I 0-17"),
+            (17, "in Engineer II 17-36"),
+            (48, "in Senior Engineer, Senior Manager 36-58"),
+            (57, "in Senior Engineer, Senior Manager 36-58"),
+            (58, "in Staff Engineer 58-90"),
+            (90, "beyond 90"),
+        ];
+        for (total, expected) in cases {
+            let got = match band_of(&fw.positions, *total) {
+                Band::In {
+                    positions,
+                    at_least,
+                    below,
+                } => format!(
+                    "in {} {at_least}-{below}",
+                    positions
+                        .iter()
+                        .map(|p| p.title.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+                Band::Beyond(n) => format!("beyond {n}"),
+                other => format!("{other:?}"),
+            };
+            assert_eq!(got, *expected, "{total} miles");
+        }
+        // A member at 48 miles: M5 + M4 + M4 + M2 + M1 = 20 + 12 + 12 + 3 + 1.
+        let held: Vec<(Slug, Level)> = [("a", 5), ("b", 4), ("c", 4), ("d", 2), ("e", 1)]
+            .iter()
+            .map(|(s, n)| {
+                (
+                    Slug::parse(s).expect("slug"),
+                    Level::parse(*n).expect("level"),
+                )
+            })
+            .collect();
+        let total = journey(held.iter().map(|(s, l)| (s, *l)), &fw.organization.miles).total;
+        assert_eq!(total, 48);
+        let eligible: Vec<&str> = fw
+            .positions
+            .iter()
+            .filter(|p| crate::eligibility::eligibility(&fw, p, &held).eligible)
+            .map(|p| p.slug.as_str())
+            .collect();
+        // 48 miles meet the floors up to Senior, not Staff's 58; the band
+        // says they are a Senior Engineer (or Manager).
+        assert_eq!(eligible, ["eng-1", "eng-2", "senior", "senior-em"]);
+        assert!(matches!(
+            band_of(&fw.positions, total),
+            Band::In { at_least: 36, .. }
+        ));
+    }
+
+    #[test]
+    fn between_below_and_without_bands() {
+        let fw = crate::file::parse(
+            "format: cairn/1
+organization: { slug: snow, name: Snow }
+abilities:
+  - { slug: a, name: A, milestones: [{}, {}, {}, {}, {}] }
+positions:
+  - { slug: p, title: P, level: '1', miles: { at_least: 10, below: 20 } }
+  - { slug: q, title: Q, level: '2', miles: { at_least: 30, below: 40 } }
+  - { slug: r, title: R, level: '3', miles: { at_least: 5 } }
+",
+        )
+        .expect("parses");
+        assert_eq!(band_of(&fw.positions, 3), Band::BelowAll(10));
+        assert_eq!(band_of(&fw.positions, 25), Band::Between(30));
+        assert_eq!(band_of(&fw.positions, 45), Band::Beyond(40));
+        assert_eq!(band_of(&fw.positions[2..], 45), Band::None);
     }
 }

@@ -38,7 +38,7 @@ pub fn required_miles(position: &Position, roles: &[Role], scale: &MilesScale) -
             let scaled = u64::from(base) * (100 + u64::from(pct));
             u32::try_from(scaled.div_ceil(100)).unwrap_or(u32::MAX)
         }
-        MilesRule::AtLeast(n) => n,
+        MilesRule::AtLeast(n) | MilesRule::Band { at_least: n, .. } => n,
     }
 }
 

@@ -230,7 +230,21 @@ positions:
                 "requires: { ops: 3 }\n",
                 "requires: { ops: 3 }\n    miles: { at_least: 4, over_required_percent: 5 }\n",
                 &[
-                    "24:12: a position's miles give exactly one of over_required_percent or at_least",
+                    "24:12: a position's miles give exactly one of over_required_percent or at_least (a band: at_least and below)",
+                ],
+            ),
+            (
+                "a band that ends where it starts",
+                "requires: { ops: 3 }\n",
+                "requires: { ops: 3 }\n    miles: { at_least: 4, below: 4 }\n",
+                &["24:34: a miles band's below (4) must be more than its at_least (4)"],
+            ),
+            (
+                "a band on a percentage",
+                "requires: { ops: 3 }\n",
+                "requires: { ops: 3 }\n    miles: { over_required_percent: 5, below: 40 }\n",
+                &[
+                    "24:12: a position's miles give exactly one of over_required_percent or at_least (a band: at_least and below)",
                 ],
             ),
             (

@@ -96,6 +96,8 @@ struct RawPositionRoles {
 struct RawMilesRule {
     over_required_percent: Option<S<i64>>,
     at_least: Option<S<i64>>,
+    /// The band's ceiling (with `at_least`, or alone from 0).
+    below: Option<S<i64>>,
 }
 
 /// `{ ability-slug: level, ... }`, order kept, each key and value located.
@@ -460,13 +462,32 @@ fn validate_miles_rule(rule: &S<RawMilesRule>, p: &mut Problems) -> Option<Miles
             }
         }
     };
-    match (&rule.value.over_required_percent, &rule.value.at_least) {
-        (Some(pct), None) => non_negative(pct, p).map(MilesRule::OverRequiredPercent),
-        (None, Some(n)) => non_negative(n, p).map(MilesRule::AtLeast),
+    let r = &rule.value;
+    match (&r.over_required_percent, &r.at_least, &r.below) {
+        (Some(pct), None, None) => non_negative(pct, p).map(MilesRule::OverRequiredPercent),
+        (None, Some(n), None) => non_negative(n, p).map(MilesRule::AtLeast),
+        (None, floor, Some(below)) => {
+            let at_least = match floor {
+                Some(n) => non_negative(n, p)?,
+                None => 0,
+            };
+            let ceiling = non_negative(below, p)?;
+            if ceiling <= at_least {
+                p.at(
+                    below,
+                    format!("a miles band's below ({ceiling}) must be more than its at_least ({at_least})"),
+                );
+                return None;
+            }
+            Some(MilesRule::Band {
+                at_least,
+                below: ceiling,
+            })
+        }
         _ => {
             p.at(
                 rule,
-                "a position's miles give exactly one of over_required_percent or at_least",
+                "a position's miles give exactly one of over_required_percent or at_least (a band: at_least and below)",
             );
             None
         }

@@ -71,15 +71,20 @@ struct OutPositionRoles<'a> {
 enum OutMilesRule {
     OverRequiredPercent(u32),
     AtLeast(u32),
+    Band(u32, u32),
 }
 
 impl Serialize for OutMilesRule {
     fn serialize<Z: Serializer>(&self, s: Z) -> Result<Z::Ok, Z::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(1))?;
+        let mut map = s.serialize_map(None)?;
         match self {
             Self::OverRequiredPercent(n) => map.serialize_entry("over_required_percent", n)?,
             Self::AtLeast(n) => map.serialize_entry("at_least", n)?,
+            Self::Band(floor, below) => {
+                map.serialize_entry("at_least", floor)?;
+                map.serialize_entry("below", below)?;
+            }
         }
         map.end()
     }
@@ -149,6 +154,9 @@ fn to_out(f: &Framework) -> OutFile<'_> {
                     MilesRule::Required => None,
                     MilesRule::OverRequiredPercent(n) => Some(OutMilesRule::OverRequiredPercent(n)),
                     MilesRule::AtLeast(n) => Some(OutMilesRule::AtLeast(n)),
+                    MilesRule::Band { at_least, below } => {
+                        Some(OutMilesRule::Band(at_least, below))
+                    }
                 },
             })
             .collect(),

@@ -223,11 +223,11 @@ impl Written for Position {
         id: &str,
         order: i64,
     ) -> Result<(), StoreError> {
-        let (rule, value) = miles_rule_to(self.miles);
+        let (rule, value, below) = miles_rule_to(self.miles);
         sqlx::query(
             "INSERT INTO positions (id, org_id, slug, title, level, description, miles_rule, miles_value,
-                                    sort_order, created_at, updated_at, plural)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11)",
+                                    sort_order, created_at, updated_at, plural, miles_below)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12)",
         )
         .bind(id)
         .bind(w.org.as_str())
@@ -240,6 +240,7 @@ impl Written for Position {
         .bind(order)
         .bind(w.now)
         .bind(self.plural.as_str())
+        .bind(below)
         .execute(&mut *conn)
         .await?;
         Ok(())
@@ -253,12 +254,12 @@ impl Written for Position {
         order: i64,
         content_changed: bool,
     ) -> Result<(), StoreError> {
-        let (rule, value) = miles_rule_to(self.miles);
+        let (rule, value, below) = miles_rule_to(self.miles);
         sqlx::query(
             "UPDATE positions SET title = $1, level = $2, description = $3, miles_rule = $4, miles_value = $5,
                     sort_order = $6, archived_at = NULL,
                     updated_at = CASE WHEN $7 = 1 THEN $8 ELSE updated_at END,
-                    plural = $10
+                    plural = $10, miles_below = $11
               WHERE id = $9",
         )
         .bind(self.title.as_str())
@@ -271,6 +272,7 @@ impl Written for Position {
         .bind(w.now)
         .bind(id)
         .bind(self.plural.as_str())
+        .bind(below)
         .execute(&mut *conn)
         .await?;
         Ok(())

@@ -274,11 +274,12 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
         description: String,
         miles_rule: String,
         miles_value: i64,
+        miles_below: Option<i64>,
         sort_order: i64,
         archived_at: Option<i64>,
     }
     let position_rows: Vec<PositionRow> = sqlx::query_as(
-        "SELECT id, slug, title, plural, level, description, miles_rule, miles_value, sort_order, archived_at
+        "SELECT id, slug, title, plural, level, description, miles_rule, miles_value, miles_below, sort_order, archived_at
            FROM positions WHERE org_id = $1 ORDER BY sort_order, slug",
     )
     .bind(org.as_str())
@@ -302,7 +303,7 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
                 required_roles,
                 suggested_roles,
                 requires: position_reqs.remove(&r.id).unwrap_or_default(),
-                miles: miles_rule_from(&r.miles_rule, r.miles_value)?,
+                miles: miles_rule_from(&r.miles_rule, r.miles_value, r.miles_below)?,
             };
             Ok(Stored {
                 id: r.id,
@@ -320,22 +321,35 @@ pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<
     })
 }
 
-pub(super) fn miles_rule_from(rule: &str, value: i64) -> Result<MilesRule, StoreError> {
-    let value =
-        u32::try_from(value).map_err(|_| StoreError::Corrupt(format!("miles value {value}")))?;
-    match rule {
-        "required" => Ok(MilesRule::Required),
-        "over_required_percent" => Ok(MilesRule::OverRequiredPercent(value)),
-        "at_least" => Ok(MilesRule::AtLeast(value)),
-        other => Err(StoreError::Corrupt(format!("miles rule {other:?}"))),
+pub(super) fn miles_rule_from(
+    rule: &str,
+    value: i64,
+    below: Option<i64>,
+) -> Result<MilesRule, StoreError> {
+    let miles =
+        |v: i64| u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("miles value {v}")));
+    let value = miles(value)?;
+    match (rule, below) {
+        ("required", _) => Ok(MilesRule::Required),
+        ("over_required_percent", _) => Ok(MilesRule::OverRequiredPercent(value)),
+        ("at_least", _) => Ok(MilesRule::AtLeast(value)),
+        ("band", Some(below)) => Ok(MilesRule::Band {
+            at_least: value,
+            below: miles(below)?,
+        }),
+        (other, _) => Err(StoreError::Corrupt(format!("miles rule {other:?}"))),
     }
 }
 
-pub(super) fn miles_rule_to(rule: MilesRule) -> (&'static str, i64) {
+/// A rule as its columns: `miles_rule`, `miles_value`, `miles_below`.
+pub(super) fn miles_rule_to(rule: MilesRule) -> (&'static str, i64, Option<i64>) {
     match rule {
-        MilesRule::Required => ("required", 0),
-        MilesRule::OverRequiredPercent(n) => ("over_required_percent", i64::from(n)),
-        MilesRule::AtLeast(n) => ("at_least", i64::from(n)),
+        MilesRule::Required => ("required", 0, None),
+        MilesRule::OverRequiredPercent(n) => ("over_required_percent", i64::from(n), None),
+        MilesRule::AtLeast(n) => ("at_least", i64::from(n), None),
+        MilesRule::Band { at_least, below } => {
+            ("band", i64::from(at_least), Some(i64::from(below)))
+        }
     }
 }
 

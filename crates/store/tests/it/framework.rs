@@ -36,6 +36,40 @@ async fn import_then_load_gives_the_same_framework() {
 }
 
 #[tokio::test]
+async fn miles_bands_are_stored_and_read_back() {
+    for_each_backend(|db| async move {
+        let mut fw = demo();
+        fw.positions[0].miles = cairn_domain::MilesRule::Band {
+            at_least: 17,
+            below: 36,
+        };
+        framework::replace(&db.store, &fw, 1_000)
+            .await
+            .expect("import");
+        let (_, loaded) = framework::load_by_slug(&db.store, &fw.organization.slug)
+            .await
+            .expect("load")
+            .expect("org exists");
+        assert_eq!(
+            loaded.positions[0].miles, fw.positions[0].miles,
+            "{}",
+            db.label
+        );
+        // And back to a floor: the band's upper end goes.
+        fw.positions[0].miles = cairn_domain::MilesRule::AtLeast(5);
+        framework::replace(&db.store, &fw, 2_000)
+            .await
+            .expect("import");
+        let (_, loaded) = framework::load_by_slug(&db.store, &fw.organization.slug)
+            .await
+            .expect("load")
+            .expect("org exists");
+        assert_eq!(loaded, fw, "{}", db.label);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn reimport_of_the_same_file_changes_nothing() {
     for_each_backend(|db| async move {
         let fw = demo();

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use cairn_domain::Level;
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
 use cairn_domain::jobs::JobsView;
-use cairn_domain::journey::journey;
+use cairn_domain::journey::{Band, band_of, journey};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::{Reader, can_see_progress};
@@ -59,6 +59,8 @@ pub(crate) struct JourneyPage {
     person_id: String,
     name: String,
     total: String,
+    /// Where the total falls among the positions' miles bands.
+    band: Option<String>,
     chart: String,
     rows: Vec<AbilityRow>,
     awards: Vec<AwardLine>,
@@ -174,6 +176,12 @@ pub(crate) async fn journey_view(
         None
     };
     let me = reader.person.clone();
+    let band = band_line(
+        band_of(&fw.positions, j.total),
+        j.total,
+        me.as_ref() == Some(recipient),
+        member.person.name.as_str(),
+    );
     let can_award = member.status == MemberStatus::Active
         && may_award(&reader, recipient, people_lead, ctx.org.awarders);
     let rule = ctx.org.evidence;
@@ -182,6 +190,7 @@ pub(crate) async fn journey_view(
         person_id: recipient.as_str().to_owned(),
         name: member.person.name.to_string(),
         total: miles(j.total),
+        band,
         chart: super::chart::radial_chart(&fw, &held),
         rows,
         awards: visible
@@ -239,6 +248,40 @@ pub(crate) async fn journey_view(
         notice,
         errors,
     })
+}
+
+/// "Senior Engineer band: 36–57 miles; you have 48." (bands end below
+/// their upper number, so the last mile in one is one less).
+fn band_line(band: Band<'_>, total: u32, is_self: bool, name: &str) -> Option<String> {
+    let has = if is_self {
+        format!("you have {total}")
+    } else {
+        format!("{name} has {total}")
+    };
+    match band {
+        Band::None => None,
+        Band::In {
+            positions,
+            at_least,
+            below,
+        } => Some(format!(
+            "{} band: {at_least}–{} miles; {has}.",
+            positions
+                .iter()
+                .map(|p| p.title.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+            below.saturating_sub(1),
+        )),
+        Band::BelowAll(n) => Some(format!("The first band starts at {n} miles; {has}.")),
+        Band::Between(n) => Some(format!(
+            "Between bands: the next starts at {n} miles; {has}."
+        )),
+        Band::Beyond(n) => Some(format!(
+            "Past every band (the highest ends at {} miles); {has}.",
+            n.saturating_sub(1)
+        )),
+    }
 }
 
 #[derive(Template, WebTemplate)]

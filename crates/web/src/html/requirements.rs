@@ -1,11 +1,13 @@
 //! `/{org}/requirements`: who is below a requirement of something they
-//! hold, for people leads: what each position and role is held by and how
+//! hold, for people leads (everyone) and managers (the people who report
+//! to them, at any depth): what each position and role is held by and how
 //! many of its holders fall short, then the people below, 25 a page,
-//! filtered by what they hold or by name.
+//! filtered by what they hold or by name. Other members get a 404.
 //!
 //! Every line comes from the one rule (`cairn_domain::jobs::standings`)
 //! over what each member holds now (`jobs::holders`) and every live award
-//! (`awards::held_in_org`): people leads read every award.
+//! (`awards::held_in_org`): people leads read every award, and managers
+//! every award of their reports.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -58,6 +60,8 @@ pub(crate) struct HeldChoice {
 pub(crate) struct RequirementsPage {
     chrome: Chrome,
     tallies: Vec<Tally>,
+    /// A manager's view: only the people who report to them.
+    reports_only: bool,
     holders: usize,
     below: usize,
     shown: usize,
@@ -90,9 +94,23 @@ pub(crate) async fn list(
     Query(filter): Query<Filter>,
     After(after): After,
 ) -> Result<RequirementsPage, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManagePeople).await?;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
+    let lead = ctx.can(Action::ManagePeople);
+    let reports = if lead {
+        None
+    } else {
+        let me = &ctx.member()?.id;
+        let reports = cairn_store::observations::reports(&app.store, &ctx.org.id, me).await?;
+        if reports.is_empty() {
+            return Err(PageError::NotFound);
+        }
+        Some(reports)
+    };
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
+    let mut holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
+    if let Some(reports) = &reports {
+        holders.retain(|h| reports.contains(&h.person));
+    }
     let held = cairn_store::awards::held_in_org(&app.store, &ctx.org.id).await?;
     let none = Vec::new();
     let name_of = |s: &Source| match s {
@@ -218,6 +236,7 @@ pub(crate) async fn list(
         .collect();
     Ok(RequirementsPage {
         chrome: ctx.chrome(&visitor),
+        reports_only: reports.is_some(),
         holders: holders.len(),
         below: below.len(),
         shown: chosen.len(),

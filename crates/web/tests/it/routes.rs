@@ -277,9 +277,10 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             p("/fernhill/positions/engineer-1/candidates"), none(),                                      [L,   N,   N,   N,   N,   O,   N,   O]),
         ("POST", "/{org}/people/{person}/awards", format!("/fernhill/people/{mia}/awards"), none(),      [L,   N,   N,   N,   N,   B,   N,   B]),
         ("POST", "/{org}/people/{person}/profile", format!("/fernhill/people/{mia}/profile"), none(),    [L,   N,   R,   N,   N,   N,   N,   N]),
-        ("GET",  "/{org}/requirements", p("/fernhill/requirements"), none(),                             [L,   N,   N,   N,   N,   O,   N,   O]),
+        // People leads see everyone; a manager their reports.
+        ("GET",  "/{org}/requirements", p("/fernhill/requirements"), none(),                             [L,   N,   N,   O,   N,   O,   N,   O]),
         ("GET",  "/{org}/requirements", p("/fernhill/requirements?held=position:engineer-1&q=e&after=nobody"), none(),
-                                                                                                         [L,   N,   N,   N,   N,   O,   N,   O]),
+                                                                                                         [L,   N,   N,   O,   N,   O,   N,   O]),
         // Positions and roles: admins and people leads (the same change again is no change).
         ("POST", "/{org}/people/{person}/jobs", format!("/fernhill/people/{eve}/jobs"),
             f(&[("position", "engineer-1"), ("role", "mentor"), ("since", "2020-01-06")]),              [L,   N,   N,   N,   N,   R,   R,   R]),

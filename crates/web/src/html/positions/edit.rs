@@ -33,6 +33,7 @@ pub(crate) struct PositionForm {
     requirements: Vec<RequirementField>,
     miles_rule: String,
     miles_value: String,
+    miles_below: String,
     errors: FormErrors,
 }
 
@@ -46,10 +47,15 @@ pub(crate) fn position_form(
 ) -> PositionForm {
     let slug = p.map(|p| p.slug.to_string()).unwrap_or_default();
     let get = |key: &str, default: String| pairs.map_or(default, |f| field(f, key).to_owned());
-    let (rule, value) = match p.map(|p| p.miles) {
-        Some(MilesRule::OverRequiredPercent(n)) => ("over_required_percent", n.to_string()),
-        Some(MilesRule::AtLeast(n)) => ("at_least", n.to_string()),
-        _ => ("required", String::new()),
+    let (rule, value, below) = match p.map(|p| p.miles) {
+        Some(MilesRule::OverRequiredPercent(n)) => {
+            ("over_required_percent", n.to_string(), String::new())
+        }
+        Some(MilesRule::AtLeast(n)) => ("at_least", n.to_string(), String::new()),
+        Some(MilesRule::Band { at_least, below }) => {
+            ("band", at_least.to_string(), below.to_string())
+        }
+        _ => ("required", String::new(), String::new()),
     };
     PositionForm {
         chrome,
@@ -90,6 +96,7 @@ pub(crate) fn position_form(
         requirements: requirement_fields(fw, p.map_or(&[][..], |p| &p.requires[..]), pairs),
         miles_rule: get("miles_rule", rule.to_owned()),
         miles_value: get("miles_value", value),
+        miles_below: get("miles_below", below),
         errors,
     }
 }
@@ -133,6 +140,23 @@ pub(crate) fn parse_position(
     let miles = match field(pairs, "miles_rule") {
         "over_required_percent" => number().map(MilesRule::OverRequiredPercent),
         "at_least" => number().map(MilesRule::AtLeast),
+        "band" => {
+            let floor = number();
+            let below = field(pairs, "miles_below").trim().parse::<u32>().ok();
+            match (floor, below) {
+                (Some(at_least), Some(below)) if below > at_least => {
+                    Some(MilesRule::Band { at_least, below })
+                }
+                (Some(_), _) => {
+                    errors.add(
+                        "miles_below",
+                        "Give the band's upper end: a whole number of miles above its lower end.",
+                    );
+                    None
+                }
+                (None, _) => None,
+            }
+        }
         _ => Some(MilesRule::Required),
     };
     let plural = match field(pairs, "plural").trim() {

@@ -118,6 +118,11 @@ pub(crate) async fn page(
             )
         }
         MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
+        MilesRule::Band { at_least, below } => format!(
+            "A band: from {} up to {} (not included); eligibility asks for the lower end.",
+            miles(at_least),
+            miles(below)
+        ),
     };
     Ok(PositionPage {
         chrome: ctx.chrome(visitor),
