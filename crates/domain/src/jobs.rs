@@ -182,6 +182,8 @@ pub struct Tenure {
 pub enum HoldingKind {
     Position,
     Role,
+    /// Belonging to a team (one at a time, like a position).
+    Team,
 }
 
 impl HoldingKind {
@@ -189,6 +191,7 @@ impl HoldingKind {
         match self {
             HoldingKind::Position => "position",
             HoldingKind::Role => "role",
+            HoldingKind::Team => "team",
         }
     }
 
@@ -196,6 +199,7 @@ impl HoldingKind {
         match s {
             "position" => Some(HoldingKind::Position),
             "role" => Some(HoldingKind::Role),
+            "team" => Some(HoldingKind::Team),
             _ => None,
         }
     }

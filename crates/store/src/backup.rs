@@ -34,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "api_tokens",
     "memberships",
     "reports_to",
+    "teams",
     "tenures",
     "invitations",
     "sign_in_failures",

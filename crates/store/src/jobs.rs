@@ -1,4 +1,5 @@
-//! The positions and roles members hold, as tenures (`tenures`): read in
+//! The positions and roles members hold and the teams they belong to, as
+//! tenures (`tenures`): read in
 //! one statement per person, changed in one transaction that ends what is
 //! no longer held and opens what is new on the same day, so one member's
 //! tenures never overlap (`cairn_domain::jobs`).
@@ -38,6 +39,13 @@ impl Jobs {
         roles
     }
 
+    /// The team belonged to now.
+    pub fn team(&self) -> Option<&Tenure> {
+        self.tenures
+            .iter()
+            .find(|t| t.kind == HoldingKind::Team && t.until.is_none())
+    }
+
     pub fn role_slugs(&self) -> Vec<Slug> {
         self.roles().into_iter().map(|t| t.slug.clone()).collect()
     }
@@ -73,15 +81,17 @@ impl FromCols for TenureRow {
 pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<Jobs, StoreError> {
     let rows: Vec<TenureRow> = reads::all(
         store,
-        "SELECT t.kind, COALESCE(p.slug, r.slug, ''), COALESCE(p.title, r.name, ''), t.began_on,
-                t.ended_on, s.name, t.note
+        "SELECT t.kind, COALESCE(p.slug, r.slug, tm.slug, ''), COALESCE(p.title, r.name, tm.name, ''),
+                t.began_on, t.ended_on, s.name, t.note
            FROM tenures t
            LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
            LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
+           LEFT JOIN teams tm ON t.kind = 'team' AND tm.id = t.item_id
            JOIN people s ON s.id = t.set_by
           WHERE t.org_id = $1 AND t.person_id = $2
-          ORDER BY t.began_on DESC, CASE WHEN t.kind = 'position' THEN 0 ELSE 1 END,
-                   COALESCE(p.title, r.name, ''), t.id"
+          ORDER BY t.began_on DESC,
+                   CASE t.kind WHEN 'position' THEN 0 WHEN 'role' THEN 1 ELSE 2 END,
+                   COALESCE(p.title, r.name, tm.name, ''), t.id"
             .to_owned(),
         vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
     )
@@ -104,12 +114,13 @@ pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<
     Ok(Jobs { tenures })
 }
 
-/// A change of what a member holds: the position (None for none) and the
-/// whole set of roles, from day `since`.
+/// A change of what a member holds: the position (None for none), the
+/// whole set of roles and the team (None for none), from day `since`.
 #[derive(Debug, Clone)]
 pub struct Change<'a> {
     pub position: Option<&'a Slug>,
     pub roles: &'a [Slug],
+    pub team: Option<&'a Slug>,
     pub since: Day,
     pub note: &'a str,
     pub by: &'a PersonId,
@@ -175,6 +186,21 @@ pub async fn change(
             Err(refused) => return Ok(Err(refused)),
         }
     }
+    let team = match change.team {
+        Some(slug) => {
+            let id: Option<String> =
+                sqlx::query_scalar("SELECT id FROM teams WHERE org_id = $1 AND slug = $2")
+                    .bind(org.as_str())
+                    .bind(slug.as_str())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            match id {
+                Some(id) => Some(id),
+                None => return Ok(Err(TenureRefused::Unknown)),
+            }
+        }
+        None => None,
+    };
     let open: Vec<(String, String, String, i64)> = sqlx::query_as(
         "SELECT id, kind, item_id, began_on FROM tenures
           WHERE org_id = $1 AND person_id = $2 AND ended_on IS NULL",
@@ -194,6 +220,7 @@ pub async fn change(
         .collect();
     let wanted = |o: &Open| match o.kind.as_str() {
         "position" => position.as_deref() == Some(o.item_id.as_str()),
+        "team" => team.as_deref() == Some(o.item_id.as_str()),
         _ => roles.contains(&o.item_id),
     };
     let ending: Vec<&Open> = open.iter().filter(|o| !wanted(o)).collect();
@@ -208,12 +235,18 @@ pub async fn change(
                 .filter(|id| !held("role", id))
                 .map(|id| ("role", id.as_str())),
         )
+        .chain(
+            team.iter()
+                .filter(|id| !held("team", id))
+                .map(|id| ("team", id.as_str())),
+        )
         .collect();
     if ending.is_empty() && opening.is_empty() {
         return Ok(Ok(Changed::Nothing));
     }
     // What ends must have begun before `since`; what opens may not reach
-    // back into a past tenure of its slot (any position, or the same role).
+    // back into a past tenure of its slot (any position, any team, or the
+    // same role).
     let past: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT kind, item_id, MAX(ended_on) FROM tenures
           WHERE org_id = $1 AND person_id = $2 AND ended_on IS NOT NULL
@@ -228,7 +261,7 @@ pub async fn change(
         .iter()
         .filter_map(|(kind, item)| {
             past.iter()
-                .filter(|(k, i, _)| k == kind && (*kind == "position" || i == item))
+                .filter(|(k, i, _)| k == kind && (*kind != "role" || i == item))
                 .map(|(_, _, ended)| *ended)
                 .max()
         })
@@ -261,7 +294,7 @@ pub async fn change(
         .await?;
     }
     let detail = format!(
-        "position {}; roles {}; from {}",
+        "position {}; roles {}; team {}; from {}",
         change.position.map_or("none", Slug::as_str),
         if change.roles.is_empty() {
             "none".to_owned()
@@ -273,6 +306,7 @@ pub async fn change(
                 .collect::<Vec<_>>()
                 .join(", ")
         },
+        change.team.map_or("none", Slug::as_str),
         cairn_domain::wording::date(change.since),
     );
     audit::record_in(
@@ -343,6 +377,7 @@ pub struct Holder {
     pub position: Option<Slug>,
     /// In slug order.
     pub roles: Vec<Slug>,
+    pub team: Option<Slug>,
 }
 
 /// Every active member of `org` who holds a position or a role now, by
@@ -366,12 +401,13 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
     }
     let rows: Vec<Row> = reads::all(
         store,
-        "SELECT t.person_id, pe.name, t.kind, COALESCE(p.slug, r.slug, '')
+        "SELECT t.person_id, pe.name, t.kind, COALESCE(p.slug, r.slug, tm.slug, '')
            FROM tenures t
            JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
            JOIN people pe ON pe.id = t.person_id
            LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
            LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
+           LEFT JOIN teams tm ON t.kind = 'team' AND tm.id = t.item_id
           WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
           ORDER BY m.person_name, t.person_id, t.kind, 4"
             .to_owned(),
@@ -386,6 +422,7 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
                 name: Name::parse(&r.name, "name")?,
                 position: None,
                 roles: Vec::new(),
+                team: None,
             });
         }
         let Some(h) = out.last_mut() else { continue };
@@ -393,6 +430,7 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
         match HoldingKind::parse(&r.kind) {
             Some(HoldingKind::Position) => h.position = Some(slug),
             Some(HoldingKind::Role) => h.roles.push(slug),
+            Some(HoldingKind::Team) => h.team = Some(slug),
             None => return Err(StoreError::Corrupt(format!("tenure kind {:?}", r.kind))),
         }
     }

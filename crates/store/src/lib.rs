@@ -35,6 +35,7 @@ pub mod paging;
 pub mod people;
 mod reads;
 pub mod synthetic;
+pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;

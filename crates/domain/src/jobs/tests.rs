@@ -183,8 +183,8 @@ fn must_be_milestone_n_binds_whoever_holds_it() {
 
 #[test]
 fn holding_kinds_round_trip() {
-    for k in [HoldingKind::Position, HoldingKind::Role] {
+    for k in [HoldingKind::Position, HoldingKind::Role, HoldingKind::Team] {
         assert_eq!(HoldingKind::parse(k.as_str()), Some(k));
     }
-    assert_eq!(HoldingKind::parse("team"), None);
+    assert_eq!(HoldingKind::parse("squad"), None);
 }

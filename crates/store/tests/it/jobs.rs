@@ -60,6 +60,7 @@ async fn set(
     let change = Change {
         position: position.as_ref(),
         roles: &roles,
+        team: None,
         since: since_day * DAY,
         note: "",
         by,
@@ -175,6 +176,7 @@ async fn positions_and_roles_are_held_as_tenures_that_never_overlap() {
         let none = Change {
             position: None,
             roles: &[],
+            team: None,
             since: DAY,
             note: "",
             by: &lee.id,
@@ -243,6 +245,85 @@ async fn two_changes_at_once_leave_one_position_and_no_overlap() {
         for pair in spans.windows(2) {
             assert_eq!(pair[0].1, Some(pair[1].0), "{spans:?}");
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn teams_form_a_tree_and_members_belong_to_one_at_a_time() {
+    use cairn_store::teams::{self, TeamRefused};
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let (org, ana, lee) = setup(s).await;
+        let name = |n: &str| Name::parse(n, "n").expect("name");
+        let save = |team: &'static str, parent: Option<&'static str>, create: bool| {
+            let org = org.id.clone();
+            async move {
+                let parent = parent.map(slug);
+                teams::save(s, &org, &slug(team), &name(team), parent.as_ref(), create, NOW)
+                    .await
+                    .expect("store")
+            }
+        };
+        assert_eq!(save("eng", None, true).await, Ok(()));
+        assert_eq!(save("platform", Some("eng"), true).await, Ok(()));
+        assert_eq!(save("sre", Some("platform"), true).await, Ok(()));
+        #[rustfmt::skip]
+        let refusals = [
+            ("the same address twice",        save("eng", None, true).await,               TeamRefused::Taken),
+            ("a parent that is not there",    save("data", Some("ghost"), true).await,     TeamRefused::NoParent),
+            ("inside its own grandchild",     save("eng", Some("sre"), false).await,       TeamRefused::Loop),
+            ("inside itself",                 save("platform", Some("platform"), false).await, TeamRefused::Loop),
+            ("changing a team that is not there", save("ghost", None, false).await,     TeamRefused::Unknown),
+        ];
+        for (case, got, expected) in refusals {
+            assert_eq!(got, Err(expected), "{case} on {}", db.label);
+        }
+        let tree: Vec<(String, Option<String>)> = teams::list(s, &org.id)
+            .await
+            .expect("list")
+            .iter()
+            .map(|t| (t.slug.to_string(), t.parent.as_ref().map(ToString::to_string)))
+            .collect();
+        assert_eq!(
+            tree,
+            [
+                ("eng".to_owned(), None),
+                ("platform".to_owned(), Some("eng".to_owned())),
+                ("sre".to_owned(), Some("platform".to_owned()))
+            ]
+        );
+
+        // A member belongs to one team at a time, as tenures.
+        let team_of = |team: &'static str, day: i64| {
+            let org = org.id.clone();
+            let (ana, lee) = (ana.id.clone(), lee.id.clone());
+            async move {
+                let team = slug(team);
+                let change = Change {
+                    position: None,
+                    roles: &[],
+                    team: Some(&team),
+                    since: day * DAY,
+                    note: "",
+                    by: &lee,
+                    client_ip: "",
+                };
+                jobs::change(s, &org, &ana, &change, NOW).await.expect("store")
+            }
+        };
+        assert_eq!(team_of("platform", 10).await, Ok(Changed::Changed));
+        assert_eq!(team_of("sre", 20).await, Ok(Changed::Changed));
+        assert_eq!(team_of("eng", 15).await, Err(TenureRefused::StartsTooEarly(20 * DAY)));
+        assert_eq!(team_of("ghost", 30).await, Err(TenureRefused::Unknown));
+        assert_eq!(tenures(s, &org, &ana.id).await, ["team sre 20-", "team platform 10-20"]);
+        let members = teams::members_of(s, &org.id, &slug("sre"), Some(&lee.id)).await.expect("read");
+        assert_eq!(members.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["ana"]);
+        assert!(teams::members_of(s, &org.id, &slug("platform"), None).await.expect("read").is_empty());
+        let counts: Vec<i64> = teams::list(s, &org.id).await.expect("list").iter().map(|t| t.members).collect();
+        assert_eq!(counts, [0, 0, 1]);
+        let holders = jobs::holders(s, &org.id).await.expect("holders");
+        assert_eq!(holders[0].team, Some(slug("sre")));
     })
     .await;
 }

@@ -60,6 +60,7 @@ pub(crate) struct Choice {
 pub(crate) struct JobsForm {
     pub(crate) positions: Vec<Choice>,
     pub(crate) roles: Vec<Choice>,
+    pub(crate) teams: Vec<Choice>,
     pub(crate) since: String,
     pub(crate) note: String,
 }
@@ -68,6 +69,7 @@ pub(crate) struct JobsForm {
 pub(crate) struct JobsSection {
     pub(crate) position: Option<HeldLine>,
     pub(crate) roles: Vec<HeldLine>,
+    pub(crate) team: Option<HeldLine>,
     pub(crate) history: Vec<TenureLine>,
     pub(crate) show_history: bool,
     pub(crate) standings: Vec<StandingLine>,
@@ -86,6 +88,8 @@ pub(crate) struct Viewing<'a> {
     /// The milestones this viewer may see the member hold.
     pub(crate) held: &'a [(Slug, Level)],
     pub(crate) today: i64,
+    /// The organization's teams, for the form (assigners only).
+    pub(crate) teams: &'a [cairn_store::teams::Team],
 }
 
 /// The section for `view` of `jobs`; None when the viewer sees nothing.
@@ -151,6 +155,15 @@ pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<Jo
                 chosen: roles.iter().any(|t| t.slug == r.slug),
             })
             .collect(),
+        teams: v
+            .teams
+            .iter()
+            .map(|t| Choice {
+                value: t.slug.to_string(),
+                label: t.name.to_string(),
+                chosen: jobs.team().is_some_and(|x| x.slug == t.slug),
+            })
+            .collect(),
         since: date(v.today),
         note: String::new(),
     });
@@ -168,6 +181,10 @@ pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<Jo
                 since: date(t.since),
             })
             .collect(),
+        team: jobs.team().filter(|_| show).map(|t| HeldLine {
+            name: t.name.to_string(),
+            since: date(t.since),
+        }),
         show_history: view == JobsView::History || v.can_assign,
         history: if view == JobsView::History || v.can_assign {
             jobs.tenures
@@ -244,7 +261,7 @@ fn refusal(r: &TenureRefused) -> (&'static str, String) {
         ),
         TenureRefused::Unknown => (
             "position",
-            "Choose a position and roles of this framework.".to_owned(),
+            "Choose a position, roles and a team of this organization.".to_owned(),
         ),
     }
 }
@@ -279,6 +296,10 @@ pub(crate) async fn save(
             roles.push(slug);
         }
     }
+    let team = match field(&pairs, "team").trim() {
+        "" => None,
+        s => errors.check("team", Slug::parse(s)),
+    };
     let since = parse_date(field(&pairs, "since").trim());
     if since.is_none() {
         errors.add("since", "Give the start date as YYYY-MM-DD.");
@@ -291,6 +312,7 @@ pub(crate) async fn save(
         let change = Change {
             position: position.as_ref(),
             roles: &roles,
+            team: team.as_ref(),
             since,
             note,
             by: &by,

@@ -163,6 +163,12 @@ pub(crate) async fn journey_view(
     let can_assign = member.status == MemberStatus::Active && ctx.can(Action::AssignJobs);
     let jobs = if view != JobsView::Nothing || can_assign {
         let held_jobs = cairn_store::jobs::of_person(&app.store, &ctx.org.id, recipient).await?;
+        // The form's team list: one more statement, for assigners only.
+        let teams = if can_assign {
+            cairn_store::teams::list(&app.store, &ctx.org.id).await?
+        } else {
+            Vec::new()
+        };
         let viewing = super::jobs::Viewing {
             fw: &fw,
             org,
@@ -170,6 +176,7 @@ pub(crate) async fn journey_view(
             can_assign,
             held: &held,
             today: app.now(),
+            teams: &teams,
         };
         super::jobs::section(view, &held_jobs, &viewing)
     } else {

@@ -29,6 +29,7 @@ mod requirements;
 mod roles;
 mod settings;
 mod status;
+mod teams;
 
 /// Every page, area by area: each area declares its own routes.
 pub(crate) fn routes() -> crate::routes::Area {
@@ -49,6 +50,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(journey::routes())
         .merge(jobs::routes())
         .merge(requirements::routes())
+        .merge(teams::routes())
         .merge(awards::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())

@@ -79,6 +79,38 @@ async fn every_page_stays_within_its_statement_budget() {
             &cairn_store::jobs::Change {
                 position: Some(&position),
                 roles: &roles,
+                team: None,
+                since: 1_600_000_000_000,
+                note: "",
+                by: &lea.id,
+                client_ip: "",
+            },
+            1_700_000_000_000,
+        )
+        .await
+        .expect("store")
+        .expect("change");
+        cairn_store::teams::save(
+            store,
+            &org.id,
+            &Slug::parse("platform").expect("slug"),
+            &cairn_domain::Name::parse("Platform", "n").expect("name"),
+            None,
+            true,
+            1,
+        )
+        .await
+        .expect("store")
+        .expect("team");
+        let team = Slug::parse("platform").expect("slug");
+        cairn_store::jobs::change(
+            store,
+            &org.id,
+            &lea.id,
+            &cairn_store::jobs::Change {
+                position: None,
+                roles: &[],
+                team: Some(&team),
                 since: 1_600_000_000_000,
                 note: "",
                 by: &lea.id,
@@ -103,6 +135,9 @@ async fn every_page_stays_within_its_statement_budget() {
             ("observations list", "/fernhill/observations", 1, 4),
             ("health report", "/fernhill/health", 0, 3),
             ("requirements", "/fernhill/requirements", 2, 6),
+            ("teams", "/fernhill/teams", 1, 6),
+            ("team page as a member", "/fernhill/teams/platform", 1, 6),
+            ("team page as a people lead", "/fernhill/teams/platform", 2, 6),
         ];
         let mut over = Vec::new();
         for (page, path, member, budget) in pages {

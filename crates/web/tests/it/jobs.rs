@@ -222,7 +222,7 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
         .filter(|r| r.contains("Position or roles changed"))
         .collect();
     assert_eq!(changes.len(), 2, "{rows:?}");
-    assert!(changes[0].contains("ana <ana@example.com> position senior-engineer; roles mentor, on-call-responder; from 2023-02-01"));
+    assert!(changes[0].contains("ana <ana@example.com> position senior-engineer; roles mentor, on-call-responder; team none; from 2023-02-01"));
 }
 
 #[tokio::test]
@@ -256,6 +256,7 @@ async fn people_leads_list_who_is_below_what_they_hold_paged_and_filtered() {
             &cairn_store::jobs::Change {
                 position: Some(&position),
                 roles: &roles,
+                team: None,
                 since: 1_600_000_000_000,
                 note: "",
                 by: &lea.id,
@@ -395,5 +396,104 @@ async fn the_api_shows_what_is_held_to_whom_the_pages_do() {
     assert_eq!(
         mia.get("/api/v1/orgs/fernhill/requirements").await.status,
         StatusCode::NOT_FOUND
+    );
+}
+
+#[tokio::test]
+async fn teams_list_their_members_with_what_they_hold_and_how_they_stand() {
+    let app = TestApp::with_demo().await;
+    let caps = |c: &[Capability]| Capabilities::of(c);
+    let ana = app.join("fernhill", "ana", caps(&[])).await;
+    let mut mia = app.join("fernhill", "mia", caps(&[])).await.client;
+    let mut lea = app
+        .join("fernhill", "lea", caps(&[Capability::PeopleLead]))
+        .await
+        .client;
+    let mut ada = app
+        .join("fernhill", "ada", caps(&[Capability::Admin]))
+        .await
+        .client;
+    for (name, slug, parent) in [("Engineering", "eng", ""), ("Platform", "platform", "eng")] {
+        let made = ada
+            .post(
+                "/fernhill/teams",
+                &[("name", name), ("slug", slug), ("parent", parent)],
+            )
+            .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{slug}");
+        assert_eq!(made.location(), format!("/fernhill/teams/{slug}"));
+    }
+    let looped = ada
+        .post(
+            "/fernhill/teams/eng",
+            &[("name", "Engineering"), ("parent", "platform")],
+        )
+        .await;
+    assert_eq!(looped.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        looped.texts(".form-errors li"),
+        ["A team cannot be inside itself: choose another parent."]
+    );
+    let taken = ada
+        .post("/fernhill/teams", &[("name", "Again"), ("slug", "eng")])
+        .await;
+    assert_eq!(
+        taken.texts(".form-errors li"),
+        ["There is already a team at this address: choose another."]
+    );
+    assert_eq!(
+        mia.get("/fernhill/teams").await.texts("ul.teams li"),
+        ["Engineering (0 members)", "Platform (0 members)"]
+    );
+    assert_eq!(
+        mia.post("/fernhill/teams", &[("name", "Mine"), ("slug", "mine")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+
+    // Ana joins Platform as an Engineer I, through her page's form.
+    let page = format!("/fernhill/people/{}", ana.id.as_str());
+    let form = lea.get(&page).await;
+    assert_eq!(
+        form.texts("#team option"),
+        ["No team", "Engineering", "Platform"]
+    );
+    let done = lea
+        .post(
+            &format!("{page}/jobs"),
+            &[
+                ("position", "engineer-1"),
+                ("team", "platform"),
+                ("since", "2023-01-02"),
+            ],
+        )
+        .await;
+    assert_eq!(done.status, StatusCode::SEE_OTHER);
+    assert!(
+        lea.get(&page)
+            .await
+            .texts("#jobs dd")
+            .contains(&"Platform since 2023-01-02".to_owned())
+    );
+
+    let lead_view = lea.get("/fernhill/teams/platform").await;
+    assert_eq!(lead_view.status, StatusCode::OK);
+    assert_eq!(
+        lead_view.texts(".people li"),
+        ["ana since 2023-01-02 · Engineer I · 2 requirements below"]
+    );
+    assert_eq!(
+        lead_view.texts("main p.muted a, p.muted a")[..2],
+        ["Teams".to_owned(), "Engineering".to_owned()]
+    );
+    let member_view = mia.get("/fernhill/teams/platform").await;
+    assert_eq!(
+        member_view.texts(".people li"),
+        ["ana since 2023-01-02 · Engineer I"]
+    );
+    assert_eq!(
+        mia.get("/fernhill/teams").await.texts("ul.teams li"),
+        ["Engineering (0 members)", "Platform (1 member)"]
     );
 }

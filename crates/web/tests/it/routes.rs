@@ -264,6 +264,15 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         // The organization and its people.
         ("GET",  "/{org}", p("/fernhill"), none(),                                                       [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/{org}/people", p("/fernhill/people"), none(),                                         [L,   N,   O,   O,   O,   O,   O,   O]),
+        // Teams: members read them; admins add and change them (the owner's
+        // second "core" is taken).
+        ("GET",  "/{org}/teams", p("/fernhill/teams"), none(),                                           [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/teams", p("/fernhill/teams"), f(&[("name", "Core"), ("slug", "core")]),         [L,   N,   N,   N,   N,   N,   R,   B]),
+        ("GET",  "/{org}/teams/{team}", p("/fernhill/teams/core"), none(),                               [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/teams/{team}", p("/fernhill/teams/nowhere"), none(),                            [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/teams/{team}", p("/fernhill/teams/core"), f(&[("name", "Core team")]),          [L,   N,   N,   N,   N,   N,   R,   R]),
+        ("POST", "/{org}/teams/{team}", p("/fernhill/teams/core"), f(&[("name", "Core"), ("parent", "core")]),
+                                                                                                         [L,   N,   N,   N,   N,   N,   B,   B]),
         ("GET",  "/{org}/health", p("/fernhill/health"), none(),                                         [O,   O,   O,   O,   O,   O,   O,   O]),
         // Outsiders see a journey only as an opted-in public profile.
         ("GET",  "/{org}/people/{person}", format!("/fernhill/people/{mia}"), none(),                    [N,   N,   O,   O,   O,   O,   O,   O]),
