@@ -166,6 +166,30 @@ pub fn standings(
     out
 }
 
+/// One line per ability for people to read: the highest level anything
+/// held asks of it, with everything that asks that level (a position and
+/// its required role often ask the same), in the order first met. A lower
+/// level asked elsewhere is implied by the higher one, met or not.
+pub fn by_ability(lines: &[Standing]) -> Vec<(Standing, Vec<Source>)> {
+    let mut out: Vec<(Standing, Vec<Source>)> = Vec::new();
+    for s in lines {
+        match out.iter_mut().find(|(x, _)| x.ability == s.ability) {
+            Some((x, sources)) if s.required > x.required => {
+                *x = s.clone();
+                *sources = vec![s.source.clone()];
+            }
+            Some((x, sources)) if s.required == x.required => {
+                if !sources.contains(&s.source) {
+                    sources.push(s.source.clone());
+                }
+            }
+            Some(_) => {}
+            None => out.push((s.clone(), vec![s.source.clone()])),
+        }
+    }
+    out
+}
+
 /// A tenure as shown: what was held, from when to when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Tenure {

@@ -22,6 +22,7 @@ pub mod audit;
 pub mod awards;
 pub mod backup;
 pub mod conversations;
+pub mod demo;
 mod error;
 pub mod framework;
 pub mod health;

@@ -255,8 +255,43 @@ pub async fn demo(settings: &Settings) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match open(settings).await {
-        Ok(store) => write(&store, &fw).await,
-        Err(code) => code,
+    let store = match open(settings).await {
+        Ok(store) => store,
+        Err(code) => return code,
+    };
+    match framework::replace(&store, &fw, now()).await {
+        Ok(summary) => println!("{}", describe(&fw.organization.slug, &summary)),
+        Err(e) => {
+            store.close().await;
+            eprintln!("cairn: import failed, nothing was changed: {e}");
+            return ExitCode::FAILURE;
+        }
     }
+    let people = demo_people(&store, &fw.organization.slug).await;
+    store.close().await;
+    match people {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("cairn demo: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The demo's people, when the demo organization has none yet
+/// (`cairn_store::demo`).
+pub async fn demo_people(store: &Store, slug: &OrgSlug) -> Result<(), String> {
+    let org = cairn_store::orgs::by_slug(store, slug)
+        .await
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("no organization {slug}"))?;
+    if cairn_store::demo::people(store, &org, now())
+        .await
+        .map_err(|e| e.to_string())?
+    {
+        println!(
+            "added the demo's people to /{slug}; sign in as one with `cairn admin session nadia@fernhill.example`"
+        );
+    }
+    Ok(())
 }

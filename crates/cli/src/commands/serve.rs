@@ -72,7 +72,7 @@ async fn load_demo_once(store: &cairn_store::Store) -> Result<(), String> {
             .map_err(|e| e.to_string())?;
         println!("loaded the demo organization at /{}", fw.organization.slug);
     }
-    Ok(())
+    super::files::demo_people(store, &fw.organization.slug).await
 }
 
 async fn shutdown_signal() {

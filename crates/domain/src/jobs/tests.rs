@@ -188,3 +188,51 @@ fn holding_kinds_round_trip() {
     }
     assert_eq!(HoldingKind::parse("squad"), None);
 }
+
+#[test]
+fn one_line_per_ability_keeps_the_highest_ask_and_who_asks_it() {
+    let f = fw();
+    let held = vec![(slug("b"), Level::parse(1).expect("level"))];
+    // eng asks a2 (its own, over ops' a1) and b1; ops asks a1; lead asks b3, c2.
+    let lines = standings(&f, Some(&slug("eng")), &[slug("ops"), slug("lead")], &held);
+    let got: Vec<String> = by_ability(&lines)
+        .iter()
+        .map(|(s, sources)| {
+            let from: Vec<String> = sources
+                .iter()
+                .map(|x| match x {
+                    Source::Position(p) => format!("position {p}"),
+                    Source::Role(r) => format!("role {r}"),
+                })
+                .collect();
+            format!(
+                "{}{} below {} from {}",
+                s.ability,
+                s.required,
+                s.below(),
+                from.join(", ")
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            "a2 below 2 from position eng",
+            "b3 below 2 from role lead",
+            "c2 below 2 from role lead",
+        ]
+    );
+    // The same level asked twice names both.
+    let same = standings(&f, Some(&slug("eng")), &[slug("ops")], &[]);
+    let twice: Vec<(Standing, Vec<Source>)> = by_ability(&[
+        same[0].clone(),
+        Standing {
+            source: Source::Role(slug("ops")),
+            ..same[0].clone()
+        },
+    ]);
+    assert_eq!(
+        twice[0].1,
+        [Source::Position(slug("eng")), Source::Role(slug("ops"))]
+    );
+}

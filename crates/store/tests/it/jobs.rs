@@ -327,3 +327,59 @@ async fn teams_form_a_tree_and_members_belong_to_one_at_a_time() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_demo_has_people_in_two_teams_and_two_below_a_requirement() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        assert!(cairn_store::demo::people(s, &org, NOW).await.expect("demo"));
+        // Loaded once: a second run leaves what is there alone.
+        assert!(!cairn_store::demo::people(s, &org, NOW).await.expect("demo"));
+        assert_eq!(members::list(s, &org.id).await.expect("members").len(), 8);
+        let teams = cairn_store::teams::list(s, &org.id).await.expect("teams");
+        let sizes: Vec<(String, i64)> = teams
+            .iter()
+            .map(|t| (t.slug.to_string(), t.members))
+            .collect();
+        assert_eq!(
+            sizes,
+            [
+                ("engineering".to_owned(), 2),
+                ("platform".to_owned(), 3),
+                ("product".to_owned(), 3)
+            ]
+        );
+        let fw = framework::current(s, &org.id).await.expect("framework");
+        let held = cairn_store::awards::held_in_org(s, &org.id)
+            .await
+            .expect("held");
+        let none = Vec::new();
+        let below: Vec<String> = jobs::holders(s, &org.id)
+            .await
+            .expect("holders")
+            .iter()
+            .filter(|h| {
+                cairn_domain::jobs::standings(
+                    &fw,
+                    h.position.as_ref(),
+                    &h.roles,
+                    held.get(&h.person).unwrap_or(&none),
+                )
+                .iter()
+                .any(|x| !x.met())
+            })
+            .map(|h| h.name.to_string())
+            .collect();
+        assert_eq!(below, ["Priya Raman", "Sam Whitfield"], "{}", db.label);
+        let public = cairn_store::observations::visible(s, &org.id, None, false)
+            .await
+            .expect("read");
+        assert_eq!(public.len(), 2, "two public observations");
+    })
+    .await;
+}

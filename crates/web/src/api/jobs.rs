@@ -114,7 +114,9 @@ pub(crate) async fn requirements_json(
 ) -> Result<Response, ApiError> {
     let (org, _) = org_for(&app, &visitor, &slug, Action::ManagePeople).await?;
     let fw = cairn_store::framework::load(&app.store, &org).await?;
-    let holders = jobs::holders(&app.store, &org.id).await?;
+    let mut holders = jobs::holders(&app.store, &org.id).await?;
+    // A team alone asks nothing.
+    holders.retain(|h| h.position.is_some() || !h.roles.is_empty());
     let held = awards::held_in_org(&app.store, &org.id).await?;
     let none = Vec::new();
     let below: Vec<(&jobs::Holder, Vec<Standing>)> = holders

@@ -10,7 +10,9 @@
 
 use axum::extract::State;
 use axum::response::Response;
-use cairn_domain::jobs::{JobsView, Source, Standing, TenureRefused, jobs_view, standings};
+use cairn_domain::jobs::{
+    JobsView, Source, Standing, TenureRefused, by_ability, jobs_view, standings,
+};
 use cairn_domain::wording::{date, parse_date};
 use cairn_domain::{Framework, Level, Slug};
 use cairn_store::jobs::{self, Change, Jobs};
@@ -114,8 +116,8 @@ pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<Jo
                 .map_or_else(|| r.to_string(), |x| x.name.to_string())
         }
     };
-    let standing_line = |s: &Standing| StandingLine {
-        from: name_of(&s.source),
+    let standing_line = |(s, sources): &(Standing, Vec<Source>)| StandingLine {
+        from: sources.iter().map(name_of).collect::<Vec<_>>().join(", "),
         ability: v
             .fw
             .abilities
@@ -204,12 +206,12 @@ pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<Jo
             Vec::new()
         },
         below: if v.progress {
-            lines.iter().filter(|s| !s.met()).count()
+            by_ability(&lines).iter().filter(|(s, _)| !s.met()).count()
         } else {
             0
         },
         standings: if v.progress {
-            lines.iter().map(standing_line).collect()
+            by_ability(&lines).iter().map(standing_line).collect()
         } else {
             Vec::new()
         },

@@ -12,7 +12,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use cairn_domain::jobs::{Source, Standing, standings};
+use cairn_domain::jobs::{Source, Standing, by_ability, standings};
 use cairn_domain::policy::Action;
 use serde::Deserialize;
 
@@ -108,9 +108,11 @@ pub(crate) async fn list(
     };
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let mut holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
-    if let Some(reports) = &reports {
-        holders.retain(|h| reports.contains(&h.person));
-    }
+    // A team alone asks nothing.
+    holders.retain(|h| {
+        (h.position.is_some() || !h.roles.is_empty())
+            && reports.as_ref().is_none_or(|r| r.contains(&h.person))
+    });
     let held = cairn_store::awards::held_in_org(&app.store, &ctx.org.id).await?;
     let none = Vec::new();
     let name_of = |s: &Source| match s {
@@ -201,10 +203,10 @@ pub(crate) async fn list(
                 .chain(h.roles.iter().map(|r| name_of(&Source::Role(r.clone()))))
                 .collect::<Vec<_>>()
                 .join(", "),
-            short: s
+            short: by_ability(s)
                 .iter()
-                .filter(|x| !x.met())
-                .map(|x| Short {
+                .filter(|(x, _)| !x.met())
+                .map(|(x, sources)| Short {
                     ability: fw
                         .abilities
                         .iter()
@@ -212,7 +214,7 @@ pub(crate) async fn list(
                         .map_or_else(|| x.ability.to_string(), |a| a.name.to_string()),
                     required: x.required.get(),
                     held: x.held.map_or(0, cairn_domain::Level::get),
-                    from: name_of(&x.source),
+                    from: sources.iter().map(name_of).collect::<Vec<_>>().join(", "),
                 })
                 .collect(),
         })

@@ -124,7 +124,7 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
     assert!(
         lines
             .iter()
-            .any(|l| l.starts_with("Mentor Mentoring milestone 2+")),
+            .any(|l| l.starts_with("Senior Engineer, Mentor Mentoring milestone 2+")),
         "{lines:?}"
     );
     assert!(own.texts("#jobs p")[0].ends_with("requirements are not met yet."));
