@@ -1,5 +1,6 @@
 //! Configuration health: is a framework item alive? Five checks per
-//! ability, each with a severity and its wording.
+//! ability, each with a severity and its wording, and a sixth once a role
+//! or position requires it: how many people hold what requires it.
 //!
 //! Counts are aggregates: they reveal no content, and cover every
 //! observation, not only those the viewer may read.
@@ -43,6 +44,7 @@ pub enum CheckKind {
     Achievements,
     Freshness,
     Conversations,
+    RequiredOf,
 }
 
 impl CheckKind {
@@ -53,6 +55,7 @@ impl CheckKind {
             CheckKind::Achievements => "achievements",
             CheckKind::Freshness => "freshness",
             CheckKind::Conversations => "conversations",
+            CheckKind::RequiredOf => "required_of",
         }
     }
 }
@@ -70,6 +73,9 @@ pub struct Check {
 pub struct Thresholds {
     pub stale_after_days: u32,
     pub critical_after_days: u32,
+    /// How long a member may hold something while below one of its
+    /// requirements before the report counts them (default 180 days).
+    pub below_grace_days: u32,
 }
 
 impl Default for Thresholds {
@@ -77,6 +83,7 @@ impl Default for Thresholds {
         Thresholds {
             stale_after_days: 183,
             critical_after_days: 365,
+            below_grace_days: 180,
         }
     }
 }
@@ -91,6 +98,8 @@ pub struct AbilityFacts {
     pub updated_at: i64,
     pub conversations: u64,
     pub last_conversation_at: Option<i64>,
+    /// Members who hold a role or position requiring it.
+    pub required_of: u64,
 }
 
 const DAY_MS: i64 = 86_400_000;
@@ -165,6 +174,15 @@ pub fn check(facts: &AbilityFacts, thresholds: &Thresholds, now: i64) -> Vec<Che
             ),
         ),
     };
+    // Only once something requires it: otherwise the first check says so.
+    let required_of = (facts.roles + facts.positions > 0).then(|| match facts.required_of {
+        0 => (
+            Severity::Info,
+            "Required of nobody: no one holds a role or position that requires it".to_owned(),
+        ),
+        1 => (Severity::Ok, "Required of 1 person".to_owned()),
+        n => (Severity::Ok, format!("Required of {n} people")),
+    });
     [
         (CheckKind::Roles, roles),
         (CheckKind::Observations, observations),
@@ -173,6 +191,7 @@ pub fn check(facts: &AbilityFacts, thresholds: &Thresholds, now: i64) -> Vec<Che
         (CheckKind::Conversations, conversations),
     ]
     .into_iter()
+    .chain(required_of.map(|r| (CheckKind::RequiredOf, r)))
     .map(|(kind, (severity, text))| Check {
         kind,
         severity,
@@ -268,12 +287,32 @@ pub struct Dangling {
     pub ability: String,
 }
 
+/// What a member holds now, with the day each tenure began, and the
+/// milestones they hold: what the report's people findings count.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolderFacts {
+    pub position: Option<(crate::Slug, i64)>,
+    pub roles: Vec<(crate::Slug, i64)>,
+    pub held: Vec<(crate::Slug, crate::Level)>,
+}
+
+/// Who holds what, in aggregate: the report names nobody (anyone may read
+/// a published framework's health).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Staffing {
+    /// Active members.
+    pub members: u64,
+    /// Every active member who holds a position or a role.
+    pub holders: Vec<HolderFacts>,
+}
+
 /// The organization-wide health report: one engine for the page, the API
 /// and `cairn health`.
 pub fn report(
     fw: &crate::Framework,
     facts: &[(crate::Slug, AbilityFacts)],
     dangling: &[Dangling],
+    staffing: &Staffing,
     thresholds: &Thresholds,
     now: i64,
 ) -> Report {
@@ -351,11 +390,94 @@ pub fn report(
             });
         }
     }
+    findings.extend(staffing_findings(fw, staffing, thresholds, now));
     findings.sort_by_key(|f| std::cmp::Reverse(f.severity));
     Report {
         abilities,
         findings,
     }
+}
+
+/// Who holds what, as findings: positions nobody holds and members with
+/// no position (ℹ️), and members below a requirement of something they
+/// have held for longer than the grace period (⚠️). Counts only. An
+/// organization where nobody holds anything yet has not started using
+/// positions: it gets one line saying so, not one per position.
+fn staffing_findings(
+    fw: &crate::Framework,
+    staffing: &Staffing,
+    thresholds: &Thresholds,
+    now: i64,
+) -> Vec<Finding> {
+    use crate::jobs::{Source, standings};
+    let mut out = Vec::new();
+    if staffing.members == 0 {
+        return out;
+    }
+    let with_position = staffing
+        .holders
+        .iter()
+        .filter(|h| h.position.is_some())
+        .count() as u64;
+    if with_position == 0 {
+        out.push(Finding {
+            severity: Severity::Info,
+            text: "Nobody holds a position yet: give members their positions on their pages."
+                .to_owned(),
+        });
+        return out;
+    }
+    for p in &fw.positions {
+        let held = staffing
+            .holders
+            .iter()
+            .any(|h| h.position.as_ref().is_some_and(|(s, _)| s == &p.slug));
+        if !held {
+            out.push(Finding {
+                severity: Severity::Info,
+                text: format!("Nobody holds the position {}.", p.title),
+            });
+        }
+    }
+    let without = staffing.members.saturating_sub(with_position);
+    if without > 0 {
+        out.push(Finding {
+            severity: Severity::Info,
+            text: format!(
+                "{} no position.",
+                pluralize(without, "active member holds", "active members hold")
+            ),
+        });
+    }
+    let grace = i64::from(thresholds.below_grace_days) * DAY_MS;
+    let long_below = staffing
+        .holders
+        .iter()
+        .filter(|h| {
+            let roles: Vec<crate::Slug> = h.roles.iter().map(|(s, _)| s.clone()).collect();
+            standings(fw, h.position.as_ref().map(|(s, _)| s), &roles, &h.held)
+                .iter()
+                .filter(|s| !s.met())
+                .any(|s| {
+                    let since = match &s.source {
+                        Source::Position(_) => h.position.as_ref().map(|(_, d)| *d),
+                        Source::Role(r) => h.roles.iter().find(|(x, _)| x == r).map(|(_, d)| *d),
+                    };
+                    since.is_some_and(|d| now - d > grace)
+                })
+        })
+        .count() as u64;
+    if long_below > 0 {
+        out.push(Finding {
+            severity: Severity::Warning,
+            text: format!(
+                "{} been below a requirement of what they hold for more than {} days.",
+                pluralize(long_below, "member has", "members have"),
+                thresholds.below_grace_days
+            ),
+        });
+    }
+    out
 }
 
 #[cfg(test)]

@@ -175,7 +175,7 @@ pub fn held<'a>(awards: impl IntoIterator<Item = &'a Award>) -> Vec<(Slug, Level
 
 /// Whether an award adds to what its recipient holds: the one statement
 /// of it, for `held` and `held_in_org`.
-fn counts(ability_active: bool, revoked: bool) -> bool {
+pub(crate) fn counts(ability_active: bool, revoked: bool) -> bool {
     ability_active && !revoked
 }
 

@@ -1,7 +1,7 @@
 //! The facts configuration health is computed from: aggregates only.
 
 use cairn_domain::Slug;
-use cairn_domain::health::{self, AbilityFacts, Dangling, Report};
+use cairn_domain::health::{self, AbilityFacts, Dangling, HolderFacts, Report, Staffing};
 
 use cairn_domain::ItemKind;
 
@@ -22,18 +22,32 @@ const CONVERSATIONS: &str = "(SELECT COUNT(*) FROM conversations c
       WHERE c.org_id = $1 AND c.subject_kind = 'ability' AND c.subject_id = {ABILITY})";
 const LAST_CONVERSATION: &str = "(SELECT MAX(c.last_activity_at) FROM conversations c
       WHERE c.org_id = $1 AND c.subject_kind = 'ability' AND c.subject_id = {ABILITY})";
+/// Active members holding a role or position that requires the ability:
+/// directly, or (a position) through one of its required roles.
+const REQUIRED_OF: &str = "(SELECT COUNT(DISTINCT t.person_id) FROM tenures t
+      JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+     WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+       AND t.item_id IN (SELECT rr.role_id FROM role_requirements rr WHERE rr.ability_id = {ABILITY}
+                         UNION ALL
+                         SELECT pq.position_id FROM position_requirements pq WHERE pq.ability_id = {ABILITY}
+                         UNION ALL
+                         SELECT pr.position_id FROM position_roles pr
+                           JOIN role_requirements rq ON rq.role_id = pr.role_id
+                          WHERE pr.kind = 'required' AND rq.ability_id = {ABILITY}))";
 
-/// The four activity columns for the ability whose id is `ability`, named
-/// `achievers`, `observations`, `conversations`, `last_conversation_at`:
+/// The five activity columns for the ability whose id is `ability`, named
+/// `achievers`, `observations`, `conversations`, `last_conversation_at`,
+/// `required_of`:
 /// for queries that carry them beside other rows (the ability page's
 /// cards) as well as for the report.
 pub(crate) fn activity_columns(ability: &str) -> String {
     format!(
-        "{} AS achievers, {} AS observations, {} AS conversations, {} AS last_conversation_at",
+        "{} AS achievers, {} AS observations, {} AS conversations, {} AS last_conversation_at, {} AS required_of",
         ACTIVITY.replace("{ABILITY}", ability),
         OBSERVED.replace("{ABILITY}", ability),
         CONVERSATIONS.replace("{ABILITY}", ability),
         LAST_CONVERSATION.replace("{ABILITY}", ability),
+        REQUIRED_OF.replace("{ABILITY}", ability),
     )
 }
 
@@ -44,6 +58,8 @@ pub struct Activity {
     pub observations: i64,
     pub conversations: i64,
     pub last_conversation_at: Option<i64>,
+    /// Members who hold something that requires it.
+    pub required_of: i64,
 }
 
 impl Activity {
@@ -54,6 +70,7 @@ impl Activity {
             observations: r.int(at + 1)?,
             conversations: r.int(at + 2)?,
             last_conversation_at: r.opt_int(at + 3)?,
+            required_of: r.int(at + 4)?,
         })
     }
 
@@ -75,6 +92,7 @@ impl Activity {
             updated_at: snapshot.ability_updated_at(ability)?,
             conversations: count(self.conversations),
             last_conversation_at: self.last_conversation_at,
+            required_of: count(self.required_of),
         })
     }
 }
@@ -158,43 +176,109 @@ async fn all_facts(
         .collect())
 }
 
-/// Requirements of active roles and positions on archived abilities.
-pub async fn dangling(store: &Store, org: &OrgId) -> Result<Vec<Dangling>, StoreError> {
-    struct DanglingRow {
-        kind: String,
-        item: String,
-        ability: String,
+/// Requirements of active roles and positions on archived abilities, and
+/// who holds what (tenures of active members, and the awards of those who
+/// hold something): one statement for the report's findings.
+pub async fn dangling_and_staffing(
+    store: &Store,
+    org: &OrgId,
+) -> Result<(Vec<Dangling>, Staffing), StoreError> {
+    struct Row {
+        part: String,
+        a: String,
+        b: String,
+        c: String,
+        n1: i64,
+        n2: i64,
+        n3: i64,
     }
-    impl FromCols for DanglingRow {
+    impl FromCols for Row {
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
-            Ok(DanglingRow {
-                kind: r.text(0)?,
-                item: r.text(1)?,
-                ability: r.text(2)?,
+            Ok(Row {
+                part: r.text(0)?,
+                a: r.text(1)?,
+                b: r.text(2)?,
+                c: r.text(3)?,
+                n1: r.int(4)?,
+                n2: r.int(5)?,
+                n3: r.int(6)?,
             })
         }
     }
-    let rows: Vec<DanglingRow> = reads::all(
+    let rows: Vec<Row> = reads::all(
         store,
-        "SELECT 'role' AS kind, r.name AS item, a.name AS ability FROM role_requirements rr
+        "SELECT 'd', 'role', r.name, a.name, 0, 0, 0 FROM role_requirements rr
            JOIN roles r ON r.id = rr.role_id JOIN abilities a ON a.id = rr.ability_id
           WHERE rr.org_id = $1 AND r.archived_at IS NULL AND a.archived_at IS NOT NULL
          UNION ALL
-         SELECT 'position', p.title, a.name FROM position_requirements pr
+         SELECT 'd', 'position', p.title, a.name, 0, 0, 0 FROM position_requirements pr
            JOIN positions p ON p.id = pr.position_id JOIN abilities a ON a.id = pr.ability_id
-          WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL"
+          WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL
+         UNION ALL
+         SELECT 'm', '', '', '',
+                (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND status = 'active'), 0, 0
+         UNION ALL
+         SELECT 't', t.person_id, t.kind, COALESCE(p.slug, r.slug, ''), t.began_on, 0, 0
+           FROM tenures t
+           JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+           LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
+           LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
+          WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+            AND t.kind IN ('position', 'role')
+         UNION ALL
+         SELECT 'w', w.recipient_id, a.slug, '', w.level,
+                CASE WHEN w.revoked_at IS NULL THEN 0 ELSE 1 END,
+                CASE WHEN a.archived_at IS NULL THEN 0 ELSE 1 END
+           FROM awards w JOIN abilities a ON a.id = w.ability_id
+          WHERE w.org_id = $1
+            AND EXISTS (SELECT 1 FROM tenures t
+                         JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+                        WHERE t.org_id = w.org_id AND t.person_id = w.recipient_id
+                          AND t.ended_on IS NULL AND m.status = 'active'
+                          AND t.kind IN ('position', 'role'))"
             .to_owned(),
         vec![Arg::from(org.as_str())],
     )
     .await?;
-    Ok(rows
-        .into_iter()
-        .map(|r| Dangling {
-            kind: if r.kind == "role" { "role" } else { "position" },
-            item: r.item,
-            ability: r.ability,
-        })
-        .collect())
+    let mut dangling = Vec::new();
+    let mut staffing = Staffing::default();
+    let mut holders: std::collections::BTreeMap<String, HolderFacts> = Default::default();
+    let mut awards: Vec<(String, Slug, cairn_domain::Level)> = Vec::new();
+    for r in rows {
+        match r.part.as_str() {
+            "d" => dangling.push(Dangling {
+                kind: if r.a == "role" { "role" } else { "position" },
+                item: r.b,
+                ability: r.c,
+            }),
+            "m" => staffing.members = u64::try_from(r.n1).unwrap_or(0),
+            "t" => {
+                let h = holders.entry(r.a).or_insert_with(|| HolderFacts {
+                    position: None,
+                    roles: Vec::new(),
+                    held: Vec::new(),
+                });
+                let item = (Slug::parse(&r.c)?, r.n1);
+                if r.b == "position" {
+                    h.position = Some(item);
+                } else {
+                    h.roles.push(item);
+                }
+            }
+            _ => {
+                if crate::awards::counts(r.n3 == 0, r.n2 != 0) {
+                    awards.push((r.a, Slug::parse(&r.b)?, cairn_domain::Level::parse(r.n1)?));
+                }
+            }
+        }
+    }
+    for (person, ability, level) in awards {
+        if let Some(h) = holders.get_mut(&person) {
+            h.held.push((ability, level));
+        }
+    }
+    staffing.holders = holders.into_values().collect();
+    Ok((dangling, staffing))
 }
 
 /// The organization's health report, as of `now`.
@@ -205,11 +289,12 @@ pub async fn report(
 ) -> Result<Report, StoreError> {
     let snapshot = framework::load(store, org).await?;
     let facts = all_facts(store, &org.id, &snapshot).await?;
-    let dangling = dangling(store, &org.id).await?;
+    let (dangling, staffing) = dangling_and_staffing(store, &org.id).await?;
     Ok(health::report(
         &snapshot,
         &facts,
         &dangling,
+        &staffing,
         &org.thresholds,
         now,
     ))

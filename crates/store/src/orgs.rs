@@ -67,13 +67,14 @@ struct OrgRow {
     evidence_min_observers: i64,
     evidence_min_days: i64,
     positions_visible: i64,
+    health_below_grace_days: i64,
 }
 
 /// Everything a request needs of its organization, in the one statement
 /// that finds it (prefixed `o.` where joined).
-const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible";
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible, o.health_below_grace_days";
 /// How many columns `ORG_COLUMNS` are: where a row's further columns start.
-const ORG_WIDTH: usize = 14;
+const ORG_WIDTH: usize = 15;
 
 impl FromCols for OrgRow {
     /// `ORG_COLUMNS`, in their order, from column 0.
@@ -93,6 +94,7 @@ impl FromCols for OrgRow {
             evidence_min_observers: r.int(11)?,
             evidence_min_days: r.int(12)?,
             positions_visible: r.int(13)?,
+            health_below_grace_days: r.int(14)?,
         })
     }
 }
@@ -112,6 +114,7 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
         thresholds: Thresholds {
             stale_after_days: days(r.health_stale_days)?,
             critical_after_days: days(r.health_critical_days)?,
+            below_grace_days: days(r.health_below_grace_days)?,
         },
         framework_version: r.framework_version,
         awarders: cairn_domain::awards::Awarders::parse(&r.awards_by)
@@ -258,12 +261,15 @@ pub async fn set_thresholds(
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
     sqlx::query(
-        "UPDATE organizations SET health_stale_days = $1, health_critical_days = $2, updated_at = $3 WHERE id = $4",
+        "UPDATE organizations SET health_stale_days = $1, health_critical_days = $2, updated_at = $3,
+                health_below_grace_days = $5
+          WHERE id = $4",
     )
     .bind(i64::from(t.stale_after_days))
     .bind(i64::from(t.critical_after_days))
     .bind(now)
     .bind(org.as_str())
+    .bind(i64::from(t.below_grace_days))
     .execute(tx.conn()?)
     .await?;
     tx.commit().await
@@ -294,6 +300,7 @@ pub async fn save_settings(
             SET name = $1, published = $2, health_stale_days = $3, health_critical_days = $4,
                 awards_by = $5, evidence_min_observations = $6, evidence_min_observers = $7,
                 evidence_min_days = $8, updated_at = $9, positions_visible = $11,
+                health_below_grace_days = $12,
                 framework_version = framework_version + CASE WHEN name = $1 THEN 0 ELSE 1 END
           WHERE id = $10",
     )
@@ -308,6 +315,7 @@ pub async fn save_settings(
     .bind(now)
     .bind(org.as_str())
     .bind(i64::from(s.positions_visible))
+    .bind(i64::from(s.thresholds.below_grace_days))
     .execute(tx.conn()?)
     .await?;
     if done.rows_affected() == 0 {

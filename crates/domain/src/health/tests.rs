@@ -157,6 +157,7 @@ fn freshness_follows_the_organization_thresholds_at_each_boundary() {
     let strict = Thresholds {
         stale_after_days: 30,
         critical_after_days: 90,
+        ..default
     };
     let at = |days_ago: i64, extra_ms: i64| AbilityFacts {
         updated_at: NOW - days_ago * DAY_MS - extra_ms,
@@ -260,4 +261,31 @@ fn checks_come_in_page_order_and_the_worst_is_found() {
     assert_eq!(worst(&checks), Severity::Warning);
     assert_eq!(worst(&[]), Severity::Ok);
     assert_eq!(Severity::Critical.symbol(), "⛔️");
+}
+
+#[test]
+fn required_of_counts_holders_once_something_requires_it() {
+    let t = Thresholds::default();
+    let f = facts();
+    #[rustfmt::skip]
+    let cases: Vec<(&str, AbilityFacts, Option<(Severity, &str)>)> = vec![
+        ("nothing requires it: no sixth check", AbilityFacts { required_of: 4, ..f },              None),
+        ("a role requires it, nobody holds it", AbilityFacts { roles: 1, ..f },                   Some((Severity::Info, "Required of nobody: no one holds a role or position that requires it"))),
+        ("a position requires it, one holds it", AbilityFacts { positions: 1, required_of: 1, ..f }, Some((Severity::Ok, "Required of 1 person"))),
+        ("both, held by many",                  AbilityFacts { roles: 2, positions: 1, required_of: 12, ..f }, Some((Severity::Ok, "Required of 12 people"))),
+    ];
+    for (name, facts, expected) in cases {
+        let got = check(&facts, &t, NOW)
+            .into_iter()
+            .find(|c| c.kind == CheckKind::RequiredOf)
+            .map(|c| (c.severity, c.text));
+        assert_eq!(got, expected.map(|(s, t)| (s, t.to_owned())), "{name}");
+    }
+    // Sixth, after the page's five.
+    let kinds: Vec<CheckKind> = check(&AbilityFacts { roles: 1, ..f }, &t, NOW)
+        .iter()
+        .map(|c| c.kind)
+        .collect();
+    assert_eq!(kinds.last(), Some(&CheckKind::RequiredOf));
+    assert_eq!(kinds.len(), 6);
 }

@@ -167,6 +167,7 @@ struct CardRow {
     n2: Option<i64>,
     n3: Option<i64>,
     n4: Option<i64>,
+    n5: Option<i64>,
 }
 
 impl crate::reads::FromCols for CardRow {
@@ -182,6 +183,7 @@ impl crate::reads::FromCols for CardRow {
             n2: r.opt_int(7)?,
             n3: r.opt_int(8)?,
             n4: r.opt_int(9)?,
+            n5: r.opt_int(10)?,
         })
     }
 }
@@ -207,19 +209,20 @@ fn cards_sql_with(page: &str, activity: bool, holdings: bool) -> String {
         "WITH page AS ({page})
          SELECT 'o' AS part, page.id AS oid, page.observer_id AS key, page.observer_name AS label,
                 page.story AS body, page.privacy AS tag, page.observed_on AS n1,
-                page.published_at AS n2, page.deleted_at AS n3, CAST(NULL AS BIGINT) AS n4
+                page.published_at AS n2, page.deleted_at AS n3, CAST(NULL AS BIGINT) AS n4,
+                CAST(NULL AS BIGINT) AS n5
            FROM page
          UNION ALL
          SELECT 'e', x.observation_id, x.person_id, pe.name, '', '',
                 CASE WHEN EXISTS (SELECT 1 FROM reports_to t
                                    WHERE t.org_id = $1 AND t.manager_id = $2 AND t.person_id = x.person_id)
                      THEN 1 ELSE 0 END,
-                NULL, NULL, NULL
+                NULL, NULL, NULL, NULL
            FROM page CROSS JOIN observation_observees x
            JOIN people pe ON pe.id = x.person_id
           WHERE x.observation_id = page.id
          UNION ALL
-         SELECT 'r', r.observation_id, a.slug, a.name, '', r.rating, a.sort_order, NULL, NULL, NULL
+         SELECT 'r', r.observation_id, a.slug, a.name, '', r.rating, a.sort_order, NULL, NULL, NULL, NULL
            FROM page CROSS JOIN observation_ratings r
            JOIN abilities a ON a.id = r.ability_id
           WHERE r.observation_id = page.id"
@@ -237,7 +240,7 @@ fn cards_sql_with(page: &str, activity: bool, holdings: bool) -> String {
                     (SELECT MAX(w.level) FROM awards w
                       WHERE w.org_id = $1 AND w.recipient_id = t.person_id AND w.ability_id = $3
                         AND w.revoked_at IS NULL),
-                    NULL, NULL, NULL
+                    NULL, NULL, NULL, NULL
                FROM tenures t
                JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
               WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
@@ -286,6 +289,7 @@ fn cards_from(rows: Vec<CardRow>, limit: Option<u32>) -> Result<Cards, StoreErro
                     observations: r.n2.unwrap_or_default(),
                     conversations: r.n3.unwrap_or_default(),
                     last_conversation_at: r.n4,
+                    required_of: r.n5.unwrap_or_default(),
                 })
             }
         }

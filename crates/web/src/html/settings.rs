@@ -91,6 +91,7 @@ pub(crate) struct OrgSettingsPage {
     published: bool,
     stale_days: String,
     critical_days: String,
+    grace_days: String,
     awards_by: String,
     evidence: (String, String, String),
     positions_visible: bool,
@@ -117,6 +118,7 @@ pub(crate) async fn org_settings(
         published: ctx.org.published,
         stale_days: ctx.org.thresholds.stale_after_days.to_string(),
         critical_days: ctx.org.thresholds.critical_after_days.to_string(),
+        grace_days: ctx.org.thresholds.below_grace_days.to_string(),
         awards_by: cairn_store::awards::awarders(&app.store, &ctx.org.id)
             .await?
             .as_str()
@@ -142,6 +144,7 @@ pub(crate) struct OrgSettingsForm {
     published: String,
     stale_days: String,
     critical_days: String,
+    grace_days: String,
     awards_by: String,
     evidence_observations: String,
     evidence_observers: String,
@@ -174,12 +177,22 @@ pub(crate) async fn update_org(
     if critical.is_none() {
         errors.add("critical_days", "Give a number of days from 1 to 36500.");
     }
-    let thresholds = match (stale, critical) {
-        (Some(s), Some(c)) if s < c => Some(Thresholds {
+    // Older forms (and the API's callers) without the field keep the
+    // organization's grace period.
+    let grace = match form.grace_days.trim() {
+        "" => Some(ctx.org.thresholds.below_grace_days),
+        g => g.parse::<u32>().ok().filter(|d| (1..=36_500).contains(d)),
+    };
+    if grace.is_none() {
+        errors.add("grace_days", "Give a number of days from 1 to 36500.");
+    }
+    let thresholds = match (stale, critical, grace) {
+        (Some(s), Some(c), Some(g)) if s < c => Some(Thresholds {
             stale_after_days: s,
             critical_after_days: c,
+            below_grace_days: g,
         }),
-        (Some(_), Some(_)) => {
+        (Some(s), Some(c), _) if s >= c => {
             errors.add(
                 "critical_days",
                 "Critical comes after the warning: give more days.",
@@ -223,6 +236,7 @@ pub(crate) async fn update_org(
             published,
             stale_days: form.stale_days,
             critical_days: form.critical_days,
+            grace_days: form.grace_days,
             awards_by: form.awards_by,
             evidence: (
                 form.evidence_observations,

@@ -32,6 +32,7 @@ async fn the_ability_page_has_every_section_in_order() {
             "ℹ️ info: No one has achieved a milestone on this ability",
             "✅ ok: Last updated: less than a minute ago",
             "ℹ️ info: Never conversed about",
+            "ℹ️ info: Required of nobody: no one holds a role or position that requires it",
         ]
     );
     assert!(page.text().contains(
@@ -55,6 +56,7 @@ async fn freshness_ages_with_the_clock_and_the_organization_thresholds() {
         cairn_domain::health::Thresholds {
             stale_after_days: 3000,
             critical_after_days: 4000,
+            ..Default::default()
         },
         1,
     )
@@ -346,7 +348,8 @@ async fn every_section_renders_for_each_visitor_kind_and_only_members_see_member
             "{name}: every section"
         );
         assert_eq!(page.texts("section.milestone .miles").len(), 5, "{name}");
-        assert_eq!(page.texts("ul.health li").len(), 5, "{name}");
+        // The reference page's five, and who holds what requires it.
+        assert_eq!(page.texts("ul.health li").len(), 6, "{name}");
         assert_eq!(
             page.texts("ul.requirements a"),
             vec!["On-call Responders must be milestone 2+"],
