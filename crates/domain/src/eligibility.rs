@@ -99,6 +99,100 @@ pub fn eligibility(fw: &Framework, position: &Position, held: &[(Slug, Level)]) 
     }
 }
 
+impl Eligibility {
+    /// Further milestones (levels climbed, one ability at a time) in the
+    /// smallest gap set: 0 when eligible; None when no set could be found.
+    pub fn levels_to_go(&self, held: &[(Slug, Level)]) -> Option<u32> {
+        if self.eligible {
+            return Some(0);
+        }
+        self.gap_sets.first().map(|set| levels_climbed(set, held))
+    }
+}
+
+/// Levels climbed to reach `set` from `held` (each step counts from the
+/// highest milestone held of its ability).
+pub fn levels_climbed(set: &[Step], held: &[(Slug, Level)]) -> u32 {
+    set.iter()
+        .map(|(s, l)| {
+            u32::from(l.get()).saturating_sub(u32::from(highest(held, s).map_or(0, Level::get)))
+        })
+        .sum()
+}
+
+/// Positions in the order someone holding `current` looks at them: those
+/// of the next level up first (the lowest level above theirs; several may
+/// share it), then the levels beyond, then the rest in framework order.
+/// Levels are compared as numbers part by part ("3.10" after "3.9"). With
+/// no position held, the framework's order.
+pub fn from_where_they_stand<'a>(
+    positions: &'a [Position],
+    current: Option<&Slug>,
+) -> (Vec<&'a Position>, Vec<&'a Position>) {
+    let Some(here) = current.and_then(|c| positions.iter().find(|p| &p.slug == c)) else {
+        return (Vec::new(), positions.iter().collect());
+    };
+    let above: Vec<&Position> = positions
+        .iter()
+        .filter(|p| level_order(p.level.as_str(), here.level.as_str()).is_gt())
+        .collect();
+    let next_level = above
+        .iter()
+        .map(|p| p.level.as_str())
+        .min_by(|a, b| level_order(a, b));
+    let next: Vec<&Position> = above
+        .iter()
+        .copied()
+        .filter(|p| Some(p.level.as_str()) == next_level)
+        .collect();
+    let mut rest: Vec<&Position> = above
+        .iter()
+        .copied()
+        .filter(|p| Some(p.level.as_str()) != next_level)
+        .collect();
+    rest.sort_by(|a, b| level_order(a.level.as_str(), b.level.as_str()));
+    rest.extend(
+        positions
+            .iter()
+            .filter(|p| !level_order(p.level.as_str(), here.level.as_str()).is_gt()),
+    );
+    (next, rest)
+}
+
+/// Free-form levels ("2", "3.1", "IC4") compared part by part: runs of
+/// digits as numbers, anything else as text.
+pub fn level_order(a: &str, b: &str) -> std::cmp::Ordering {
+    fn parts(s: &str) -> Vec<Result<u64, String>> {
+        let mut out = Vec::new();
+        let mut digits = String::new();
+        let mut text = String::new();
+        for c in s.chars() {
+            if c.is_ascii_digit() {
+                if !text.is_empty() {
+                    out.push(Err(std::mem::take(&mut text)));
+                }
+                digits.push(c);
+            } else {
+                if !digits.is_empty() {
+                    out.push(Ok(digits.parse().unwrap_or(u64::MAX)));
+                    digits.clear();
+                }
+                if c.is_alphanumeric() {
+                    text.push(c.to_ascii_lowercase());
+                }
+            }
+        }
+        if !digits.is_empty() {
+            out.push(Ok(digits.parse().unwrap_or(u64::MAX)));
+        }
+        if !text.is_empty() {
+            out.push(Err(text));
+        }
+        out
+    }
+    parts(a).cmp(&parts(b))
+}
+
 #[derive(Default)]
 struct Gaps {
     kept: Vec<Vec<Step>>,
@@ -410,5 +504,87 @@ positions:
         let e = eligibility(&f, &f.positions[0], &[]);
         assert_eq!(e.gap_set_count, 12 + 12 * 11);
         assert_eq!(e.gap_sets.len(), 144);
+    }
+
+    #[test]
+    fn levels_compare_as_numbers_part_by_part() {
+        use std::cmp::Ordering::*;
+        #[rustfmt::skip]
+        let cases = [
+            ("1", "2", Less), ("10", "9", Greater), ("3.1", "3", Greater), ("3.10", "3.9", Greater),
+            ("3.1", "3.1", Equal), ("IC4", "IC3", Greater), ("ic4", "IC4", Equal), ("2", "2a", Less),
+        ];
+        for (a, b, expected) in cases {
+            assert_eq!(level_order(a, b), expected, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn the_next_level_comes_first() {
+        let f = fw("  - { slug: e1, title: E1, level: '1' }
+  - { slug: e2, title: E2, level: '2' }
+  - { slug: m2, title: M2, level: '2' }
+  - { slug: e3, title: E3, level: '3' }
+  - { slug: e10, title: E10, level: '10' }
+");
+        let slugs = |v: &[&Position]| {
+            v.iter()
+                .map(|p| p.slug.as_str().to_owned())
+                .collect::<Vec<_>>()
+        };
+        let at = |s: Option<&str>| {
+            let s = s.map(|s| Slug::parse(s).expect("slug"));
+            let (next, rest) = from_where_they_stand(&f.positions, s.as_ref());
+            (slugs(&next), slugs(&rest))
+        };
+        type Case<'a> = (Option<&'a str>, &'a [&'a str], &'a [&'a str]);
+        let cases: &[Case] = &[
+            (None, &[], &["e1", "e2", "m2", "e3", "e10"]),
+            (Some("e1"), &["e2", "m2"], &["e3", "e10", "e1"]),
+            (Some("m2"), &["e3"], &["e10", "e1", "e2", "m2"]),
+            (Some("e10"), &[], &["e1", "e2", "m2", "e3", "e10"]),
+            (Some("gone"), &[], &["e1", "e2", "m2", "e3", "e10"]),
+        ];
+        for (current, next, rest) in cases {
+            assert_eq!(
+                at(*current),
+                (
+                    next.iter().map(|s| (*s).to_owned()).collect(),
+                    rest.iter().map(|s| (*s).to_owned()).collect()
+                ),
+                "{current:?}"
+            );
+        }
+        // Levels to go: the smallest gap set's climb.
+        let p = f
+            .positions
+            .iter()
+            .find(|p| p.slug.as_str() == "e1")
+            .expect("e1");
+        let h = held(&[]);
+        assert_eq!(eligibility(&f, p, &h).levels_to_go(&h), Some(0));
+    }
+
+    #[test]
+    fn levels_to_go_count_every_level_of_the_smallest_set() {
+        let f = fw(
+            "  - { slug: q, title: Q, level: '1', roles: { required: [r] }, requires: { b: 1 } }\n",
+        );
+        let q = &f.positions[0];
+        #[rustfmt::skip]
+        let cases: &[(&[(&str, i64)], Option<u32>)] = &[
+            (&[],                 Some(3)), // a 0 -> 2, b 0 -> 1
+            (&[("a", 1)],         Some(2)),
+            (&[("a", 2)],         Some(1)),
+            (&[("a", 3), ("b", 1)], Some(0)),
+        ];
+        for (have, expected) in cases {
+            let h = held(have);
+            assert_eq!(
+                eligibility(&f, q, &h).levels_to_go(&h),
+                *expected,
+                "{have:?}"
+            );
+        }
     }
 }

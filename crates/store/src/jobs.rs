@@ -375,6 +375,8 @@ pub struct Holder {
     pub person: PersonId,
     pub name: Name,
     pub position: Option<Slug>,
+    /// The day they took the position they hold.
+    pub position_since: Option<Day>,
     /// In slug order.
     pub roles: Vec<Slug>,
     pub team: Option<Slug>,
@@ -388,6 +390,7 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
         name: String,
         kind: String,
         slug: String,
+        since: i64,
     }
     impl FromCols for Row {
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
@@ -396,12 +399,13 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
                 name: r.text(1)?,
                 kind: r.text(2)?,
                 slug: r.text(3)?,
+                since: r.int(4)?,
             })
         }
     }
     let rows: Vec<Row> = reads::all(
         store,
-        "SELECT t.person_id, pe.name, t.kind, COALESCE(p.slug, r.slug, tm.slug, '')
+        "SELECT t.person_id, pe.name, t.kind, COALESCE(p.slug, r.slug, tm.slug, ''), t.began_on
            FROM tenures t
            JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
            JOIN people pe ON pe.id = t.person_id
@@ -421,6 +425,7 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
                 person: PersonId(r.person.clone()),
                 name: Name::parse(&r.name, "name")?,
                 position: None,
+                position_since: None,
                 roles: Vec::new(),
                 team: None,
             });
@@ -428,7 +433,10 @@ pub async fn holders(store: &Store, org: &OrgId) -> Result<Vec<Holder>, StoreErr
         let Some(h) = out.last_mut() else { continue };
         let slug = Slug::parse(&r.slug)?;
         match HoldingKind::parse(&r.kind) {
-            Some(HoldingKind::Position) => h.position = Some(slug),
+            Some(HoldingKind::Position) => {
+                h.position = Some(slug);
+                h.position_since = Some(r.since);
+            }
             Some(HoldingKind::Role) => h.roles.push(slug),
             Some(HoldingKind::Team) => h.team = Some(slug),
             None => return Err(StoreError::Corrupt(format!("tenure kind {:?}", r.kind))),

@@ -5,7 +5,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use cairn_domain::awards::can_read_award;
-use cairn_domain::eligibility::{Eligibility, eligibility};
+use cairn_domain::eligibility::{Eligibility, eligibility, levels_climbed};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::can_see_progress;
@@ -15,7 +15,7 @@ use cairn_store::awards;
 use cairn_store::people::PersonId;
 
 use super::observations::reader_about;
-use super::{Chrome, Link, OrgContext};
+use super::{Chrome, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
 use crate::error::PageError;
@@ -234,10 +234,18 @@ pub(crate) async fn show(
 pub(crate) struct CandidatesPage {
     chrome: Chrome,
     position: String,
-    eligible: Vec<Link>,
-    close: Vec<Link>,
+    eligible: Vec<Candidate>,
+    close: Vec<Candidate>,
     /// The next page's address, when there are more candidates.
     more: Option<String>,
+}
+
+/// A candidate, with what they hold now and for how long.
+pub(crate) struct Candidate {
+    href: String,
+    name: String,
+    /// "holds Engineer II since 2023-01-02 (10 months ago)".
+    holds: String,
 }
 
 /// People leads only: who is eligible for a position, and who is one
@@ -255,6 +263,7 @@ pub(crate) async fn candidates(
     let slug = position;
     let position = fw.position(&slug).ok_or(PageError::NotFound)?;
     let mut held_by = awards::held_in_org(&app.store, &ctx.org.id).await?;
+    let holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
     let mut found: Vec<(bool, cairn_store::members::Member)> = Vec::new();
     for m in cairn_store::members::list(&app.store, &ctx.org.id).await? {
         if m.status != MemberStatus::Active {
@@ -262,22 +271,7 @@ pub(crate) async fn candidates(
         }
         let h = held_by.remove(&m.person.id).unwrap_or_default();
         let e = eligibility(&fw, position, &h);
-        let one_level = |set: &Vec<(Slug, Level)>| {
-            let climbed: u32 = set
-                .iter()
-                .map(|(s, l)| {
-                    u32::from(l.get())
-                        - u32::from(
-                            h.iter()
-                                .filter(|(x, _)| x == s)
-                                .map(|(_, l)| l.get())
-                                .max()
-                                .unwrap_or(0),
-                        )
-                })
-                .sum();
-            climbed == 1
-        };
+        let one_level = |set: &Vec<(Slug, Level)>| levels_climbed(set, &h) == 1;
         if e.eligible {
             found.push((true, m));
         } else if e.gap_sets.iter().any(one_level) {
@@ -303,9 +297,26 @@ pub(crate) async fn candidates(
         .then(|| shown.last().map(|(_, m)| m.person.id.as_str().to_owned()))
         .flatten()
         .map(|id| format!("/{org}/positions/{slug}/candidates?after={id}"));
-    let link = |m: &cairn_store::members::Member| Link {
+    let now = app.now();
+    let link = |m: &cairn_store::members::Member| Candidate {
         href: format!("/{org}/people/{}/positions/{slug}", m.person.id.as_str()),
-        text: m.person.name.to_string(),
+        name: m.person.name.to_string(),
+        holds: holders
+            .iter()
+            .find(|h| h.person == m.person.id)
+            .and_then(|h| Some((h.position.as_ref()?, h.position_since?)))
+            .map_or_else(
+                || "holds no position".to_owned(),
+                |(p, since)| {
+                    format!(
+                        "holds {} since {} ({})",
+                        fw.position(p)
+                            .map_or_else(|| p.to_string(), |x| x.title.to_string()),
+                        cairn_domain::wording::date(since),
+                        cairn_domain::wording::ago(since, now)
+                    )
+                },
+            ),
     };
     Ok(CandidatesPage {
         chrome: ctx.chrome(&visitor),

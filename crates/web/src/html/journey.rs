@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use cairn_domain::Level;
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
+use cairn_domain::eligibility::{eligibility, from_where_they_stand};
 use cairn_domain::jobs::JobsView;
 use cairn_domain::journey::{Band, band_of, journey};
 use cairn_domain::membership::MemberStatus;
@@ -161,8 +162,10 @@ pub(crate) async fn journey_view(
     let progress = can_see_progress(&reader, recipient, people_lead);
     let view = super::jobs::view_of(ctx, &reader, recipient);
     let can_assign = member.status == MemberStatus::Active && ctx.can(Action::AssignJobs);
+    let mut current_position = None;
     let jobs = if view != JobsView::Nothing || can_assign {
         let held_jobs = cairn_store::jobs::of_person(&app.store, &ctx.org.id, recipient).await?;
+        current_position = held_jobs.position().map(|t| t.slug.clone());
         // The form's team list: one more statement, for assigners only.
         let teams = if can_assign {
             cairn_store::teams::list(&app.store, &ctx.org.id).await?
@@ -237,14 +240,27 @@ pub(crate) async fn journey_view(
                 c.param()
             )
         }),
-        // Eligibility is for the member, their managers and people leads.
+        // Eligibility is for the member, their managers and people leads,
+        // from where they stand: the next level up first.
         positions: if progress {
-            fw.positions
-                .iter()
+            let (next, rest) = from_where_they_stand(&fw.positions, current_position.as_ref());
+            let href = |p: &cairn_domain::Position| {
+                format!("/{org}/people/{}/positions/{}", recipient.as_str(), p.slug)
+            };
+            next.iter()
                 .map(|p| Link {
-                    href: format!("/{org}/people/{}/positions/{}", recipient.as_str(), p.slug),
-                    text: format!("{} (level {})", p.title, p.level),
+                    href: href(p),
+                    text: match eligibility(&fw, p, &held).levels_to_go(&held) {
+                        Some(0) => format!("Next: {} — eligible now", p.title),
+                        Some(1) => format!("Next: {} — 1 milestone to go", p.title),
+                        Some(n) => format!("Next: {} — {n} milestones to go", p.title),
+                        None => format!("Next: {} (level {})", p.title, p.level),
+                    },
                 })
+                .chain(rest.iter().map(|p| Link {
+                    href: href(p),
+                    text: format!("{} (level {})", p.title, p.level),
+                }))
                 .collect()
         } else {
             Vec::new()

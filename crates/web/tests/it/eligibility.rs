@@ -74,7 +74,7 @@ async fn eligibility_explains_gaps_answers_what_ifs_and_lists_candidates_for_peo
     let candidates = lea.get("/fernhill/positions/engineer-1/candidates").await;
     assert_eq!(candidates.status, StatusCode::OK);
     assert!(
-        candidates.texts("ul li").contains(&"rae".to_owned()),
+        candidates.texts("ul li a").contains(&"rae".to_owned()),
         "one milestone away"
     );
     assert_eq!(

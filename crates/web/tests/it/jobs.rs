@@ -128,6 +128,22 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
         "{lines:?}"
     );
     assert!(own.texts("#jobs p")[0].ends_with("requirements are not met yet."));
+    // Eligibility from where she stands: the next level up first.
+    let positions = own.texts("section[aria-labelledby=positions] li");
+    assert!(
+        positions[0].starts_with("Next: Staff Engineer — ")
+            && positions[0].ends_with(" milestones to go"),
+        "{positions:?}"
+    );
+    assert_eq!(
+        positions[1..],
+        [
+            "Engineer I (level 1)",
+            "Engineer II (level 2)",
+            "Senior Engineer (level 3)"
+        ]
+    );
+
     assert!(!lea.get(&page).await.texts("#jobs tbody tr").is_empty());
     assert!(ada.get(&page).await.texts("#jobs tbody tr").is_empty());
 
@@ -318,6 +334,15 @@ async fn people_leads_list_who_is_below_what_they_hold_paged_and_filtered() {
     assert_eq!(mentors.texts(".people > li > p strong"), ["eng00"]);
     let named = lead.get("/fernhill/requirements?q=ENG1").await;
     assert_eq!(named.texts(".people > li > p strong").len(), 10);
+    // Candidates say what each holds now, and for how long.
+    let candidates = lead.get("/fernhill/positions/engineer-1/candidates").await;
+    let eligible = candidates.texts("ul li");
+    assert!(
+        eligible
+            .iter()
+            .any(|l| l.starts_with("eng27 holds Engineer I since 2020-09-13 (")),
+        "{eligible:?}"
+    );
     let nobody = lead.get("/fernhill/requirements?q=zed").await;
     assert_eq!(
         nobody.texts(".empty"),
