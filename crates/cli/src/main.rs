@@ -55,6 +55,9 @@ enum Command {
     ExportOrg(ExportOrgArgs),
     /// Import an organization exported from another cairn instance.
     ImportOrg(RestoreArgs),
+    /// Import people from a CSV in OurGruuv's employee columns: prints
+    /// what would change; `--apply` makes the changes in one transaction.
+    ImportPeople(ImportPeopleArgs),
     /// Operator tasks: accounts and capabilities.
     #[command(subcommand)]
     Admin(AdminCommand),
@@ -89,6 +92,18 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=30))]
         days: u16,
     },
+}
+
+#[derive(Args)]
+pub struct ImportPeopleArgs {
+    /// The CSV file.
+    pub file: PathBuf,
+    /// The organization's address.
+    #[arg(long)]
+    pub org: String,
+    /// Make the changes (without it, only the preview is printed).
+    #[arg(long)]
+    pub apply: bool,
 }
 
 #[derive(Args)]
@@ -235,6 +250,7 @@ fn main() -> ExitCode {
             Command::Restore(args) => commands::backup::restore(&settings, args).await,
             Command::ExportOrg(args) => commands::backup::export_org(&settings, args).await,
             Command::ImportOrg(args) => commands::backup::import_org(&settings, args).await,
+            Command::ImportPeople(args) => commands::people::import_people(&settings, args).await,
         }
     })
 }

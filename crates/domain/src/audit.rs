@@ -20,10 +20,11 @@ pub enum AuditAction {
     SettingsChanged,
     CapabilityGranted,
     JobsChanged,
+    PeopleImported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 16] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::CapabilitiesChanged,
@@ -40,6 +41,7 @@ impl AuditAction {
         AuditAction::SettingsChanged,
         AuditAction::CapabilityGranted,
         AuditAction::JobsChanged,
+        AuditAction::PeopleImported,
     ];
 
     /// How it is stored and filtered on.
@@ -61,6 +63,7 @@ impl AuditAction {
             AuditAction::SettingsChanged => "settings_changed",
             AuditAction::CapabilityGranted => "capability_granted",
             AuditAction::JobsChanged => "jobs_changed",
+            AuditAction::PeopleImported => "people_imported",
         }
     }
 
@@ -87,6 +90,7 @@ impl AuditAction {
             AuditAction::SettingsChanged => "Settings changed",
             AuditAction::CapabilityGranted => "Granted from the command line",
             AuditAction::JobsChanged => "Position or roles changed",
+            AuditAction::PeopleImported => "People imported",
         }
     }
 }

@@ -13,6 +13,7 @@ pub mod jobs;
 pub mod journey;
 pub mod membership;
 pub mod people;
+pub mod people_csv;
 pub mod policy;
 pub mod requirement;
 pub mod throttle;

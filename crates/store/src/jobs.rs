@@ -157,7 +157,24 @@ pub async fn change(
 ) -> Result<Result<Changed, TenureRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
     tx.serialize(&format!("members:{}", org.as_str())).await?;
-    let conn = tx.conn()?;
+    let out = change_in(tx.conn()?, org, person, change, now).await?;
+    if out == Ok(Changed::Changed) {
+        tx.commit().await?;
+    } else {
+        tx.rollback().await?;
+    }
+    Ok(out)
+}
+
+/// [`change`] inside the caller's writing transaction, which holds the
+/// organization's member lock (`members:{org}`).
+pub(crate) async fn change_in(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+    change: &Change<'_>,
+    now: Millis,
+) -> Result<Result<Changed, TenureRefused>, StoreError> {
     let status: Option<(String, String, String)> = sqlx::query_as(
         "SELECT m.status, p.name, p.email FROM memberships m JOIN people p ON p.id = m.person_id
           WHERE m.org_id = $1 AND m.person_id = $2",
@@ -322,7 +339,6 @@ pub async fn change(
         now,
     )
     .await?;
-    tx.commit().await?;
     Ok(Ok(Changed::Changed))
 }
 

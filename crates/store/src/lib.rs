@@ -34,6 +34,7 @@ pub mod org_export;
 pub mod orgs;
 pub mod paging;
 pub mod people;
+pub mod people_import;
 mod reads;
 pub mod synthetic;
 pub mod teams;

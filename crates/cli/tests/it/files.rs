@@ -277,3 +277,69 @@ async fn health_exits_1_on_critical_findings_and_speaks_json() {
         Some(2)
     );
 }
+
+#[tokio::test]
+async fn import_people_previews_then_applies_and_refuses_a_broken_file() {
+    for_each_backend(|db| async move {
+        let dir = tempfile::tempdir().expect("dir");
+        let d = dir.path();
+        let demo = cairn(d, &["--database-url", &db.url, "demo"]);
+        assert!(demo.status.success(), "{}", stderr(&demo));
+        std::fs::write(
+            d.join("people.csv"),
+            "Name,Preferred Name,Email,Start Date,Department,Manager Email,Job Title,Job Title Level\n\
+             Priya Raman,,priya@fernhill.example,2024-06-03,Product,aiko@fernhill.example,Senior Engineer,3\n\
+             \"Kim, Jo\",,jo@new.test,,\"Data, Science\",priya@fernhill.example,Engineer I,1\n\
+             Zed,,zed@new.test,,,,Wizard,\n",
+        )
+        .expect("write");
+        let preview = cairn(d, &["--database-url", &db.url, "import-people", "people.csv", "--org", "fernhill"]);
+        assert!(preview.status.success(), "{}", stderr(&preview));
+        let out = stdout(&preview);
+        assert_eq!(
+            out.lines().collect::<Vec<_>>(),
+            [
+                "new team Data, Science (data-science)",
+                "people.csv:2: Priya Raman <priya@fernhill.example>; position senior-engineer; team product; reports to aiko@fernhill.example; started 2024-06-03",
+                "people.csv:3: invite Kim, Jo <jo@new.test>; position engineer-1; new team Data, Science; reports to priya@fernhill.example",
+                "people.csv:4: refused: no position is titled \"Wizard\"",
+                "Preview only: nothing was changed. Run again with --apply to make these changes.",
+            ],
+            "{}",
+            db.label
+        );
+        let org = cairn_store::orgs::by_slug(&db.store, &cairn_domain::OrgSlug::parse("fernhill").expect("slug"))
+            .await
+            .expect("read")
+            .expect("org");
+        let priya = cairn_store::people::by_email(
+            &db.store,
+            &cairn_domain::people::Email::parse("priya@fernhill.example").expect("email"),
+        )
+        .await
+        .expect("read")
+        .expect("priya")
+        .0;
+        let before = cairn_store::jobs::of_person(&db.store, &org.id, &priya.id).await.expect("jobs");
+        assert_eq!(before.position().map(|t| t.slug.as_str()), Some("engineer-2"));
+
+        let applied = cairn(d, &["--database-url", &db.url, "import-people", "people.csv", "--org", "fernhill", "--apply"]);
+        assert!(applied.status.success(), "{}", stderr(&applied));
+        let out = stdout(&applied);
+        assert!(out.contains("people.csv:3: invitation for jo@new.test: /invite/"), "{out}");
+        assert!(out.ends_with("Applied: 1 members changed, 1 invited, 1 teams created; 1 lines refused.\n"), "{out}");
+        let after = cairn_store::jobs::of_person(&db.store, &org.id, &priya.id).await.expect("jobs");
+        assert_eq!(after.position().map(|t| t.slug.as_str()), Some("senior-engineer"));
+        assert_eq!(after.team().map(|t| t.slug.as_str()), Some("product"));
+        // Her roles stay as they were.
+        assert_eq!(after.role_slugs(), before.role_slugs());
+
+        std::fs::write(d.join("broken.csv"), "Name,Email\nAnn,not an address\n").expect("write");
+        let broken = cairn(d, &["--database-url", &db.url, "import-people", "broken.csv", "--org", "fernhill"]);
+        assert_eq!(broken.status.code(), Some(2));
+        let err = stderr(&broken);
+        assert!(err.starts_with("broken.csv:2: Email: "), "{err}");
+        assert!(err.ends_with("broken.csv: 1 problem(s); nothing was changed\n"), "{err}");
+    })
+    .await;
+}

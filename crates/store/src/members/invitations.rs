@@ -184,6 +184,25 @@ pub async fn accept_invitation(
         tx.rollback().await?;
         return Ok(Ok((invitation.org, joined)));
     }
+    // An invitation from a people import brings what the file said.
+    let pending: Option<(Option<String>, String)> =
+        sqlx::query_as("SELECT pending, created_by FROM invitations WHERE id = $1")
+            .bind(&invitation.id)
+            .fetch_optional(tx.conn()?)
+            .await?;
+    if let Some((Some(pending), by)) = pending {
+        tx.serialize(&format!("members:{}", invitation.org.as_str()))
+            .await?;
+        crate::people_import::on_accept(
+            &mut tx,
+            &invitation.org,
+            person,
+            &PersonId(by),
+            &pending,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Ok((invitation.org, joined)))
 }

@@ -246,7 +246,23 @@ pub async fn set_manager(
     manager: Option<&PersonId>,
 ) -> Result<Result<(), ManagerError>, StoreError> {
     let mut tx = store.begin_write().await?;
-    let rows = standings_in(&mut tx, org).await?;
+    let out = set_manager_in(&mut tx, org, person, manager).await?;
+    if out.is_ok() {
+        rebuild_reports(tx.conn()?, org).await?;
+        tx.commit().await?;
+    }
+    Ok(out)
+}
+
+/// [`set_manager`] inside the caller's writing transaction; the caller
+/// rebuilds the reports-to closure (`rebuild_reports`) before committing.
+pub(crate) async fn set_manager_in(
+    tx: &mut WriteTx,
+    org: &OrgId,
+    person: &PersonId,
+    manager: Option<&PersonId>,
+) -> Result<Result<(), ManagerError>, StoreError> {
+    let rows = standings_in(tx, org).await?;
     if !rows.iter().any(|r| r.person_id == person.as_str()) {
         return Err(StoreError::NotFound);
     }
@@ -259,8 +275,6 @@ pub async fn set_manager(
         .bind(person.as_str())
         .execute(tx.conn()?)
         .await?;
-    rebuild_reports(tx.conn()?, org).await?;
-    tx.commit().await?;
     Ok(Ok(()))
 }
 

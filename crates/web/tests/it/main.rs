@@ -18,6 +18,7 @@ mod observations;
 mod orgs;
 mod pages;
 mod paging;
+mod people_import;
 mod positions;
 mod routes;
 mod status;

@@ -264,6 +264,9 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         // The organization and its people.
         ("GET",  "/{org}", p("/fernhill"), none(),                                                       [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/{org}/people", p("/fernhill/people"), none(),                                         [L,   N,   O,   O,   O,   O,   O,   O]),
+        // People imports: admins; a form that is not an upload is refused.
+        ("GET",  "/{org}/settings/people/import", p("/fernhill/settings/people/import"), none(),         [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/people/import", p("/fernhill/settings/people/import"), none(),         [L,   N,   N,   N,   N,   N,   B,   B]),
         // Teams: members read them; admins add and change them (the owner's
         // second "core" is taken).
         ("GET",  "/{org}/teams", p("/fernhill/teams"), none(),                                           [L,   N,   O,   O,   O,   O,   O,   O]),

@@ -197,6 +197,33 @@ impl Client<'_> {
         self.send(Request::post(path), Body::from(body), &h).await
     }
 
+    /// A `multipart/form-data` post, as a browser sends a form with a file
+    /// input: each field a part; `file` parts carry a file name.
+    pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
+        const BOUNDARY: &str = "cairn-test-boundary-7d3f";
+        let mut body = String::new();
+        for (name, value) in fields {
+            body.push_str(&format!("--{BOUNDARY}\r\n"));
+            if *name == "file" {
+                body.push_str("Content-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n");
+            } else {
+                body.push_str(&format!(
+                    "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
+                ));
+            }
+            body.push_str(value);
+            body.push_str("\r\n");
+        }
+        body.push_str(&format!("--{BOUNDARY}--\r\n"));
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.send(
+            Request::post(path),
+            Body::from(body),
+            &[("content-type", &content_type)],
+        )
+        .await
+    }
+
     pub async fn send(
         &mut self,
         builder: axum::http::request::Builder,

@@ -25,6 +25,7 @@ use crate::extract::{After, OrgPath};
 use crate::forms::{FormErrors, invalid, redirect};
 use crate::html::{Chrome, OrgContext, signed_in};
 
+mod import;
 mod invitations;
 
 use invitations::*;
@@ -372,4 +373,9 @@ pub(crate) fn routes() -> crate::routes::Area {
             create_invitation,
         )
         .post("/{org}/settings/invitations/{id}/revoke", revoke_invitation)
+        .get_post(
+            "/{org}/settings/people/import",
+            import::form,
+            import::submit,
+        )
 }
