@@ -15,6 +15,14 @@ const SMALL: SeedParams = SeedParams {
 async fn filled(store: &Store) {
     seed(store, &SMALL, 1_800_000_000_000).await.expect("seed");
     framework::replace(store, &demo(), 1).await.expect("demo");
+    // The demo's people: teams, tenures, awards, observations.
+    let org = cairn_store::orgs::by_slug(store, &demo().organization.slug)
+        .await
+        .expect("read")
+        .expect("org");
+    cairn_store::demo::people(store, &org, 1_800_000_000_000)
+        .await
+        .expect("demo people");
 }
 
 async fn dump(store: &Store) -> (String, Vec<(&'static str, u64)>) {
@@ -47,7 +55,8 @@ async fn a_restored_backup_holds_every_row_of_every_table() {
         assert!(
             counts
                 .iter()
-                .any(|(t, n)| *t == "observations" && *n == 120),
+                // 120 synthetic, 6 of the demo's people.
+                .any(|(t, n)| *t == "observations" && *n == 126),
             "{counts:?}"
         );
         let target = if db.label == "sqlite" {
@@ -241,6 +250,69 @@ async fn an_organization_moves_to_another_instance_whole() {
         println!(
             "organization export on {}: {rows} rows out, imported, exported again identically",
             db.label
+        );
+    })
+    .await;
+}
+
+/// Positions, roles and teams held over time move with their organization.
+#[tokio::test]
+async fn tenures_and_teams_move_with_their_organization() {
+    use cairn_store::org_export;
+    for_each_backend(|db| async move {
+        filled(&db.store).await;
+        let slug = demo().organization.slug;
+        let org = cairn_store::orgs::by_slug(&db.store, &slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let mut first = Vec::new();
+        org_export::export(
+            &db.store,
+            &org.id,
+            org_export::ExportFor::Operator,
+            &mut first,
+        )
+        .await
+        .expect("export");
+        let text = String::from_utf8(first).expect("utf-8");
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("json");
+        let rows = |table: &str| {
+            doc["tables"]
+                .as_array()
+                .and_then(|t| t.iter().find(|x| x["table"] == table))
+                .and_then(|t| t["rows"].as_array())
+                .map_or(0, Vec::len)
+        };
+        assert_eq!(rows("teams"), 3, "{}", db.label);
+        assert!(rows("tenures") >= 20, "{}: {}", db.label, rows("tenures"));
+        let other = if db.label == "sqlite" {
+            sqlite().await
+        } else {
+            postgres().await.expect("pg")
+        };
+        org_export::import(&other.store, &doc)
+            .await
+            .expect("import")
+            .expect("accepted");
+        let moved = cairn_store::orgs::by_slug(&other.store, &slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let holders = |store: &Store, id: &cairn_store::orgs::OrgId| {
+            let (store, id) = (store.clone(), id.clone());
+            async move {
+                cairn_store::jobs::holders(&store, &id)
+                    .await
+                    .expect("holders")
+                    .into_iter()
+                    .map(|h| (h.name.to_string(), h.position, h.roles, h.team))
+                    .collect::<Vec<_>>()
+            }
+        };
+        assert_eq!(
+            holders(&db.store, &org.id).await,
+            holders(&other.store, &moved.id).await
         );
     })
     .await;

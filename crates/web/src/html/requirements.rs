@@ -114,6 +114,7 @@ pub(crate) async fn list(
             && reports.as_ref().is_none_or(|r| r.contains(&h.person))
     });
     let held = cairn_store::awards::held_in_org(&app.store, &ctx.org.id).await?;
+    let teams = cairn_store::teams::list(&app.store, &ctx.org.id).await?;
     let none = Vec::new();
     let name_of = |s: &Source| match s {
         Source::Position(p) => fw
@@ -166,6 +167,27 @@ pub(crate) async fn list(
                 .count(),
         });
     }
+    // And by team: who in each team holds something, and how many of them
+    // are below anything they hold.
+    for team in &teams {
+        let members: Vec<&(&cairn_store::jobs::Holder, Vec<Standing>)> = all
+            .iter()
+            .filter(|(h, _)| h.team.as_ref() == Some(&team.slug))
+            .collect();
+        if members.is_empty() {
+            continue;
+        }
+        tallies.push(Tally {
+            kind: "Team",
+            name: team.name.to_string(),
+            filter: format!("team:{}", team.slug),
+            held_by: members.len(),
+            below: members
+                .iter()
+                .filter(|(_, s)| s.iter().any(|x| !x.met()))
+                .count(),
+        });
+    }
     let q = filter.q.trim().to_lowercase();
     let below: Vec<&(&cairn_store::jobs::Holder, Vec<Standing>)> = all
         .iter()
@@ -175,10 +197,15 @@ pub(crate) async fn list(
         .iter()
         .copied()
         .filter(|(h, s)| {
-            (filter.held.is_empty()
-                || s.iter()
-                    .any(|x| source_key(&x.source) == filter.held && !x.met()))
-                && (q.is_empty() || h.name.as_str().to_lowercase().contains(&q))
+            let held = match filter.held.strip_prefix("team:") {
+                Some(team) => h.team.as_ref().is_some_and(|t| t.as_str() == team),
+                None => {
+                    filter.held.is_empty()
+                        || s.iter()
+                            .any(|x| source_key(&x.source) == filter.held && !x.met())
+                }
+            };
+            held && (q.is_empty() || h.name.as_str().to_lowercase().contains(&q))
         })
         .collect();
     // Holders come by name, then id: the cursor is the last person shown.

@@ -521,4 +521,17 @@ async fn teams_list_their_members_with_what_they_hold_and_how_they_stand() {
         mia.get("/fernhill/teams").await.texts("ul.teams li"),
         ["Engineering (0 members)", "Platform (1 member)"]
     );
+    // The requirements list counts by team too, and filters by it.
+    let by_team = lea.get("/fernhill/requirements").await;
+    assert!(
+        by_team
+            .texts("table tbody tr")
+            .contains(&"Platform (team) 1 1".to_owned())
+    );
+    let platform = lea.get("/fernhill/requirements?held=team:platform").await;
+    assert_eq!(platform.texts(".people > li > p strong"), ["ana"]);
+    let engineering = lea
+        .get("/fernhill/requirements?held=team:engineering")
+        .await;
+    assert!(engineering.texts(".people > li > p strong").is_empty());
 }
