@@ -401,8 +401,8 @@ pub fn report(
 /// Who holds what, as findings: positions nobody holds and members with
 /// no position (ℹ️), and members below a requirement of something they
 /// have held for longer than the grace period (⚠️). Counts only. An
-/// organization where nobody holds anything yet has not started using
-/// positions: it gets one line saying so, not one per position.
+/// organization where nobody holds a position has not taken positions up
+/// (or does not use them): nothing is said.
 fn staffing_findings(
     fw: &crate::Framework,
     staffing: &Staffing,
@@ -420,11 +420,6 @@ fn staffing_findings(
         .filter(|h| h.position.is_some())
         .count() as u64;
     if with_position == 0 {
-        out.push(Finding {
-            severity: Severity::Info,
-            text: "Nobody holds a position yet: give members their positions on their pages."
-                .to_owned(),
-        });
         return out;
     }
     for p in &fw.positions {

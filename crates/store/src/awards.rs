@@ -42,6 +42,59 @@ impl Award {
     }
 }
 
+/// An award with one of its pieces of evidence (none when it has none).
+pub(crate) struct AwardRow {
+    id: String,
+    slug: String,
+    ability_name: String,
+    archived_at: Option<i64>,
+    level: i64,
+    certifier_id: String,
+    certifier_name: String,
+    awarded_at: i64,
+    note: String,
+    visibility: String,
+    on_profile: i64,
+    revoked_at: Option<i64>,
+    observation_id: Option<String>,
+}
+
+impl AwardRow {
+    /// `OF_PERSON`'s columns from column `at` on.
+    pub(crate) fn from_cols_at(r: &dyn Cols, at: usize) -> Result<Self, StoreError> {
+        Ok(AwardRow {
+            id: r.text(at)?,
+            slug: r.text(at + 1)?,
+            ability_name: r.text(at + 2)?,
+            archived_at: r.opt_int(at + 3)?,
+            level: r.int(at + 4)?,
+            certifier_id: r.text(at + 5)?,
+            certifier_name: r.text(at + 6)?,
+            awarded_at: r.int(at + 7)?,
+            note: r.text(at + 8)?,
+            visibility: r.text(at + 9)?,
+            on_profile: r.int(at + 10)?,
+            revoked_at: r.opt_int(at + 11)?,
+            observation_id: r.opt_text(at + 12)?,
+        })
+    }
+}
+
+impl FromCols for AwardRow {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        AwardRow::from_cols_at(r, 0)
+    }
+}
+
+/// A person's awards with their evidence, one row per piece ($1 the
+/// organization, $2 the person), in no set order (`awards_from` sorts).
+pub(crate) const OF_PERSON: &str = "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
+                p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
+                w.revoked_at, e.observation_id
+           FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
+           LEFT JOIN award_evidence e ON e.award_id = w.id
+          WHERE w.org_id = $1 AND w.recipient_id = $2";
+
 /// Every award of a person in an organization (revoked ones included),
 /// oldest first.
 pub async fn of_person(
@@ -49,54 +102,22 @@ pub async fn of_person(
     org: &OrgId,
     person: &PersonId,
 ) -> Result<Vec<Award>, StoreError> {
-    /// An award with one of its pieces of evidence (none when it has none).
-    struct AwardRow {
-        id: String,
-        slug: String,
-        ability_name: String,
-        archived_at: Option<i64>,
-        level: i64,
-        certifier_id: String,
-        certifier_name: String,
-        awarded_at: i64,
-        note: String,
-        visibility: String,
-        on_profile: i64,
-        revoked_at: Option<i64>,
-        observation_id: Option<String>,
-    }
-    impl FromCols for AwardRow {
-        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
-            Ok(AwardRow {
-                id: r.text(0)?,
-                slug: r.text(1)?,
-                ability_name: r.text(2)?,
-                archived_at: r.opt_int(3)?,
-                level: r.int(4)?,
-                certifier_id: r.text(5)?,
-                certifier_name: r.text(6)?,
-                awarded_at: r.int(7)?,
-                note: r.text(8)?,
-                visibility: r.text(9)?,
-                on_profile: r.int(10)?,
-                revoked_at: r.opt_int(11)?,
-                observation_id: r.opt_text(12)?,
-            })
-        }
-    }
     let rows: Vec<AwardRow> = reads::all(
         store,
-        "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
-                p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
-                w.revoked_at, e.observation_id
-           FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
-           LEFT JOIN award_evidence e ON e.award_id = w.id
-          WHERE w.org_id = $1 AND w.recipient_id = $2
-          ORDER BY w.awarded_at, w.level, w.id"
-            .to_owned(),
+        OF_PERSON.to_owned(),
         vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
     )
     .await?;
+    awards_from(rows, person)
+}
+
+/// The awards of `person` from `OF_PERSON`'s rows, oldest first (by date,
+/// level, id), each with its evidence.
+pub(crate) fn awards_from(
+    mut rows: Vec<AwardRow>,
+    person: &PersonId,
+) -> Result<Vec<Award>, StoreError> {
+    rows.sort_by(|a, b| (a.awarded_at, a.level, &a.id).cmp(&(b.awarded_at, b.level, &b.id)));
     let mut out: Vec<Award> = Vec::new();
     for r in rows {
         if let Some(last) = out.last_mut().filter(|a| a.id == r.id) {

@@ -178,7 +178,10 @@ async fn all_facts(
 
 /// Requirements of active roles and positions on archived abilities, and
 /// who holds what (tenures of active members, and the awards of those who
-/// hold something): one statement for the report's findings.
+/// hold something): one statement for the report's findings. Driven from
+/// the open tenures, so an organization that gives nobody a position pays
+/// nothing for it (the member count too is read only when someone holds
+/// one).
 pub async fn dangling_and_staffing(
     store: &Store,
     org: &OrgId,
@@ -216,7 +219,10 @@ pub async fn dangling_and_staffing(
           WHERE pr.org_id = $1 AND p.archived_at IS NULL AND a.archived_at IS NOT NULL
          UNION ALL
          SELECT 'm', '', '', '',
-                (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND status = 'active'), 0, 0
+                CASE WHEN EXISTS (SELECT 1 FROM tenures WHERE org_id = $1 AND ended_on IS NULL
+                                     AND kind = 'position')
+                     THEN (SELECT COUNT(*) FROM memberships WHERE org_id = $1 AND status = 'active')
+                     ELSE 0 END, 0, 0
          UNION ALL
          SELECT 't', t.person_id, t.kind, COALESCE(p.slug, r.slug, ''), t.began_on, 0, 0
            FROM tenures t
@@ -229,13 +235,13 @@ pub async fn dangling_and_staffing(
          SELECT 'w', w.recipient_id, a.slug, '', w.level,
                 CASE WHEN w.revoked_at IS NULL THEN 0 ELSE 1 END,
                 CASE WHEN a.archived_at IS NULL THEN 0 ELSE 1 END
-           FROM awards w JOIN abilities a ON a.id = w.ability_id
-          WHERE w.org_id = $1
-            AND EXISTS (SELECT 1 FROM tenures t
-                         JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
-                        WHERE t.org_id = w.org_id AND t.person_id = w.recipient_id
-                          AND t.ended_on IS NULL AND m.status = 'active'
-                          AND t.kind IN ('position', 'role'))"
+           FROM (SELECT DISTINCT t.person_id FROM tenures t
+                   JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
+                  WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+                    AND t.kind IN ('position', 'role')) h
+           CROSS JOIN awards w
+           JOIN abilities a ON a.id = w.ability_id
+          WHERE w.org_id = $1 AND w.recipient_id = h.person_id"
             .to_owned(),
         vec![Arg::from(org.as_str())],
     )

@@ -63,40 +63,45 @@ struct TenureRow {
 
 impl FromCols for TenureRow {
     fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
-        Ok(TenureRow {
-            kind: r.text(0)?,
-            slug: r.text(1)?,
-            name: r.text(2)?,
-            began_on: r.int(3)?,
-            ended_on: r.opt_int(4)?,
-            set_by: r.text(5)?,
-            note: r.text(6)?,
-        })
+        TenureRow::from_cols_at(r, 0)
     }
 }
 
-/// Every tenure of `person` in `org`, newest first (on one day the
-/// position, then roles by name), with the names of what was held
-/// (archived positions and roles included: history stays).
-pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<Jobs, StoreError> {
-    let rows: Vec<TenureRow> = reads::all(
-        store,
-        "SELECT t.kind, COALESCE(p.slug, r.slug, tm.slug, ''), COALESCE(p.title, r.name, tm.name, ''),
-                t.began_on, t.ended_on, s.name, t.note
+/// Every tenure of a person ($1 the organization, $2 the person) with the
+/// names of what was held (archived positions and roles included: history
+/// stays), in no set order (`jobs_from` sorts). Its columns line up with
+/// `awards::OF_PERSON`'s types, so the two share one statement on a
+/// member's page (`with_awards`): kind, slug, name, ended_on, began_on,
+/// set_by, '', set_at, note, and four blanks.
+const TENURES: &str =
+    "SELECT t.kind, COALESCE(p.slug, r.slug, tm.slug, ''), COALESCE(p.title, r.name, tm.name, ''),
+                t.ended_on, t.began_on, s.name, '', t.set_at, t.note, '', 0,
+                CAST(NULL AS BIGINT), CAST(NULL AS TEXT)
            FROM tenures t
            LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
            LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id
            LEFT JOIN teams tm ON t.kind = 'team' AND tm.id = t.item_id
            JOIN people s ON s.id = t.set_by
-          WHERE t.org_id = $1 AND t.person_id = $2
-          ORDER BY t.began_on DESC,
-                   CASE t.kind WHEN 'position' THEN 0 WHEN 'role' THEN 1 ELSE 2 END,
-                   COALESCE(p.title, r.name, tm.name, ''), t.id"
-            .to_owned(),
-        vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
-    )
-    .await?;
-    let tenures = rows
+          WHERE t.org_id = $1 AND t.person_id = $2";
+
+impl TenureRow {
+    fn from_cols_at(r: &dyn Cols, at: usize) -> Result<Self, StoreError> {
+        Ok(TenureRow {
+            kind: r.text(at)?,
+            slug: r.text(at + 1)?,
+            name: r.text(at + 2)?,
+            ended_on: r.opt_int(at + 3)?,
+            began_on: r.int(at + 4)?,
+            set_by: r.text(at + 5)?,
+            note: r.text(at + 8)?,
+        })
+    }
+}
+
+/// Tenures newest first: on one day the position, then roles, then the
+/// team, each by name.
+fn jobs_from(rows: Vec<TenureRow>) -> Result<Jobs, StoreError> {
+    let mut tenures = rows
         .into_iter()
         .map(|r| {
             Ok(Tenure {
@@ -110,8 +115,74 @@ pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<
                 note: r.note,
             })
         })
-        .collect::<Result<_, StoreError>>()?;
+        .collect::<Result<Vec<Tenure>, StoreError>>()?;
+    let rank = |k: HoldingKind| match k {
+        HoldingKind::Position => 0,
+        HoldingKind::Role => 1,
+        HoldingKind::Team => 2,
+    };
+    tenures.sort_by(|a, b| {
+        b.since
+            .cmp(&a.since)
+            .then(rank(a.kind).cmp(&rank(b.kind)))
+            .then(a.name.as_str().cmp(b.name.as_str()))
+            .then(a.slug.as_str().cmp(b.slug.as_str()))
+    });
     Ok(Jobs { tenures })
+}
+
+/// Every tenure of `person` in `org`, newest first.
+pub async fn of_person(store: &Store, org: &OrgId, person: &PersonId) -> Result<Jobs, StoreError> {
+    let rows: Vec<TenureRow> = reads::all(
+        store,
+        TENURES.to_owned(),
+        vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
+    )
+    .await?;
+    jobs_from(rows)
+}
+
+/// A person's tenures and awards in one statement: what their page reads
+/// of them.
+pub async fn with_awards(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<(Jobs, Vec<crate::awards::Award>), StoreError> {
+    enum Row {
+        Tenure(TenureRow),
+        Award(crate::awards::AwardRow),
+    }
+    impl FromCols for Row {
+        fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+            Ok(if r.text(0)? == "t" {
+                Row::Tenure(TenureRow::from_cols_at(r, 1)?)
+            } else {
+                Row::Award(crate::awards::AwardRow::from_cols_at(r, 1)?)
+            })
+        }
+    }
+    let sql = format!(
+        "SELECT 'w', x.* FROM ({}) x UNION ALL SELECT 't', y.* FROM ({TENURES}) y",
+        crate::awards::OF_PERSON
+    );
+    let rows: Vec<Row> = reads::all(
+        store,
+        sql,
+        vec![Arg::from(org.as_str()), Arg::from(person.as_str())],
+    )
+    .await?;
+    let (mut tenures, mut awards) = (Vec::new(), Vec::new());
+    for r in rows {
+        match r {
+            Row::Tenure(t) => tenures.push(t),
+            Row::Award(a) => awards.push(a),
+        }
+    }
+    Ok((
+        jobs_from(tenures)?,
+        crate::awards::awards_from(awards, person)?,
+    ))
 }
 
 /// A change of what a member holds: the position (None for none), the

@@ -109,6 +109,33 @@ async fn positions_and_roles_are_held_as_tenures_that_never_overlap() {
         assert_eq!(jobs.position().map(|t| t.slug.as_str()), Some("engineer-2"));
         assert_eq!(jobs.role_slugs(), [slug("mentor")]);
         assert_eq!(jobs.tenures[0].set_by.as_str(), "lee");
+        // The member's page reads tenures and awards in one statement: the
+        // same as each read alone.
+        cairn_store::awards::award(
+            s,
+            &org.id,
+            &lee.id,
+            &cairn_store::awards::NewAward {
+                recipient: ana.id.clone(),
+                ability: slug("mentoring"),
+                levels: vec![cairn_domain::Level::ALL[0]],
+                note: "Well done".into(),
+                visibility: cairn_domain::awards::AwardVisibility::Private,
+                evidence: vec![],
+            },
+            NOW,
+        )
+        .await
+        .expect("award");
+        let (together, awards) = jobs::with_awards(s, &org.id, &ana.id).await.expect("read");
+        assert_eq!(together, jobs, "{}", db.label);
+        assert_eq!(
+            awards,
+            cairn_store::awards::of_person(s, &org.id, &ana.id).await.expect("awards"),
+            "{}",
+            db.label
+        );
+        assert_eq!(awards.len(), 1);
 
         // The same again changes nothing; each refusal changes nothing.
         assert_eq!(

@@ -120,7 +120,19 @@ pub(crate) async fn journey_view(
     );
     let people_lead = ctx.can(Action::ManagePeople);
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let all_awards = awards::of_person(&app.store, &ctx.org.id, recipient).await?;
+    let view = super::jobs::view_of(ctx, &reader, recipient);
+    let can_assign = member.status == MemberStatus::Active && ctx.can(Action::AssignJobs);
+    // What they hold comes in the same statement as their awards.
+    let (held_jobs, all_awards) = if view != JobsView::Nothing || can_assign {
+        let (jobs, awards) =
+            cairn_store::jobs::with_awards(&app.store, &ctx.org.id, recipient).await?;
+        (Some(jobs), awards)
+    } else {
+        (
+            None,
+            awards::of_person(&app.store, &ctx.org.id, recipient).await?,
+        )
+    };
     let visible: Vec<_> = all_awards
         .iter()
         .filter(|a| can_read_award(&reader, &a.facts(), people_lead, false))
@@ -160,11 +172,8 @@ pub(crate) async fn journey_view(
         })
         .collect();
     let progress = can_see_progress(&reader, recipient, people_lead);
-    let view = super::jobs::view_of(ctx, &reader, recipient);
-    let can_assign = member.status == MemberStatus::Active && ctx.can(Action::AssignJobs);
     let mut current_position = None;
-    let jobs = if view != JobsView::Nothing || can_assign {
-        let held_jobs = cairn_store::jobs::of_person(&app.store, &ctx.org.id, recipient).await?;
+    let jobs = if let Some(held_jobs) = &held_jobs {
         current_position = held_jobs.position().map(|t| t.slug.clone());
         // The form's team list: one more statement, for assigners only.
         let teams = if can_assign {
@@ -181,7 +190,7 @@ pub(crate) async fn journey_view(
             today: app.now(),
             teams: &teams,
         };
-        super::jobs::section(view, &held_jobs, &viewing)
+        super::jobs::section(view, held_jobs, &viewing)
     } else {
         None
     };
