@@ -30,10 +30,14 @@ pub(crate) fn radial_chart(fw: &Framework, held: &[(Slug, Level)]) -> String {
     }
     let mut polygon = Vec::new();
     for (i, a) in fw.abilities.iter().enumerate() {
+        // The highest milestone held: holding N implies 1..N-1, and the
+        // list holds every level awarded.
         let level = held
             .iter()
-            .find(|(s, _)| s == &a.slug)
-            .map_or(0, |(_, l)| l.get());
+            .filter(|(s, _)| s == &a.slug)
+            .map(|(_, l)| l.get())
+            .max()
+            .unwrap_or(0);
         let (x, y) = point(i, 5.0);
         let _ = write!(
             svg,
@@ -122,5 +126,29 @@ mod tests {
         }
         assert_eq!(svg.matches("<text").count(), 3, "one label per ability");
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    }
+
+    #[test]
+    fn each_spoke_plots_the_highest_milestone_held() {
+        let fw = framework(&["Code", "Tests"]);
+        let s = |x: &str| Slug::parse(x).expect("slug");
+        // Every level awarded is listed, lowest first (as awards come).
+        #[rustfmt::skip]
+        let cases: &[(&[(&str, i64)], [&str; 2])] = &[
+            (&[],                                   ["Code · M0", "Tests · M0"]),
+            (&[("a0", 1), ("a0", 2), ("a0", 3)],    ["Code · M3", "Tests · M0"]),
+            (&[("a1", 4), ("a1", 1), ("a0", 2)],    ["Code · M2", "Tests · M4"]),
+        ];
+        for (held, labels) in cases {
+            let held: Vec<(Slug, Level)> = held.iter().map(|(a, l)| (s(a), level(*l))).collect();
+            let svg = radial_chart(&fw, &held);
+            for label in labels {
+                assert!(svg.contains(label), "{label}: {svg}");
+            }
+        }
+        // The drawn point sits on the ring of the level: M3 of 5 at 3/5 of
+        // the radius (130) straight up from the centre (200, 200).
+        let svg = radial_chart(&fw, &[(s("a0"), level(1)), (s("a0"), level(3))]);
+        assert!(svg.contains(r#"<circle cx="200.0" cy="122.0" r="3""#), "{svg}");
     }
 }

@@ -138,3 +138,41 @@ async fn a_public_profile_is_opt_in_and_shows_only_what_its_owner_picks() {
     rae.post(&format!("{base}/profile"), &[]).await;
     assert_eq!(app.get(&base).await.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
+    let app = TestApp::with_demo().await;
+    let mut lea = app
+        .member(
+            "fernhill",
+            "lea@example.com",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    let rae = app.join("fernhill", "rae", Capabilities::NONE).await.id;
+    let journey = format!("/fernhill/people/{}", rae.as_str());
+    // M1 first, then M3 (recording M2): the chart must show the highest.
+    for (ability, level) in [("mentoring", "1"), ("mentoring", "3"), ("testing", "2")] {
+        let ok = lea
+            .post(
+                &format!("{journey}/awards"),
+                &[("ability", ability), ("level", level), ("confirm_jump", "on")],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER, "{ability} {level}");
+    }
+    let page = lea.get(&journey).await;
+    let table: Vec<String> = page
+        .texts(".journey tbody tr td:nth-child(2)")
+        .into_iter()
+        .map(|l| if l == "none yet" { "M0".to_owned() } else { l })
+        .collect();
+    let drawn: Vec<String> = page
+        .texts(".journey svg text")
+        .iter()
+        .map(|t| t.rsplit(" · ").next().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(table.len(), 8);
+    assert_eq!(drawn, table, "chart labels against the table, ability by ability");
+    assert!(table.contains(&"M3".to_owned()) && table.contains(&"M2".to_owned()));
+}
