@@ -31,6 +31,12 @@ impl FormErrors {
         self.0.iter().map(|(_, m)| m.as_str()).collect()
     }
 
+    /// Each error with the field it is about: the error summary links each
+    /// message to its field (`#field`, the field's id), as GOV.UK's does.
+    pub fn fields(&self) -> Vec<(&str, &str)> {
+        self.0.iter().map(|(f, m)| (*f, m.as_str())).collect()
+    }
+
     /// Parses one field, recording its error.
     pub fn check<T, E: ToString>(
         &mut self,

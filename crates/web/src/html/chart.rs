@@ -149,6 +149,9 @@ mod tests {
         // The drawn point sits on the ring of the level: M3 of 5 at 3/5 of
         // the radius (130) straight up from the centre (200, 200).
         let svg = radial_chart(&fw, &[(s("a0"), level(1)), (s("a0"), level(3))]);
-        assert!(svg.contains(r#"<circle cx="200.0" cy="122.0" r="3""#), "{svg}");
+        assert!(
+            svg.contains(r#"<circle cx="200.0" cy="122.0" r="3""#),
+            "{svg}"
+        );
     }
 }

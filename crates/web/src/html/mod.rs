@@ -110,6 +110,13 @@ impl Chrome {
         let slug = org.org.slug.as_str();
         let mut links = Vec::new();
         if policy::can(actor, Action::ReadMemberContent, org.access()) {
+            // One click to your own journey, from any page.
+            if let Some(me) = &visitor.person {
+                links.push(Link {
+                    href: format!("/{slug}/people/{}", me.id.as_str()),
+                    text: "My journey".into(),
+                });
+            }
             links.push(Link {
                 href: format!("/{slug}/people"),
                 text: "People".into(),

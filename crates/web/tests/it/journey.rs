@@ -156,7 +156,11 @@ async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
         let ok = lea
             .post(
                 &format!("{journey}/awards"),
-                &[("ability", ability), ("level", level), ("confirm_jump", "on")],
+                &[
+                    ("ability", ability),
+                    ("level", level),
+                    ("confirm_jump", "on"),
+                ],
             )
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{ability} {level}");
@@ -173,6 +177,9 @@ async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
         .map(|t| t.rsplit(" · ").next().unwrap_or("").to_owned())
         .collect();
     assert_eq!(table.len(), 8);
-    assert_eq!(drawn, table, "chart labels against the table, ability by ability");
+    assert_eq!(
+        drawn, table,
+        "chart labels against the table, ability by ability"
+    );
     assert!(table.contains(&"M3".to_owned()) && table.contains(&"M2".to_owned()));
 }

@@ -114,3 +114,73 @@ async fn every_response_carries_security_headers() {
         );
     }
 }
+
+#[tokio::test]
+async fn every_page_has_a_skip_link_a_favicon_and_an_error_summary_that_links_to_its_fields() {
+    let app = TestApp::with_demo().await;
+    let page = app.get("/fernhill").await;
+    assert_eq!(
+        page.links("a.skip-link"),
+        [("#main".to_owned(), "Skip to main content".to_owned())]
+    );
+    assert_eq!(page.texts("main#main").len(), 1);
+    // A member's own journey is one click from any page of the organization.
+    let member = app
+        .join(
+            "fernhill",
+            "mia",
+            cairn_domain::membership::Capabilities::NONE,
+        )
+        .await;
+    let mut mia = member.client;
+    for path in [
+        "/fernhill",
+        "/fernhill/abilities/mentoring",
+        "/fernhill/people",
+        "/fernhill/observations",
+    ] {
+        let nav = mia.get(path).await.links("header nav a");
+        assert!(
+            nav.contains(&(
+                format!("/fernhill/people/{}", member.id.as_str()),
+                "My journey".to_owned()
+            )),
+            "{path}: {nav:?}"
+        );
+    }
+    let icon = app.get("/favicon.ico").await;
+    assert_eq!(icon.status, StatusCode::OK);
+    assert_eq!(icon.header("content-type"), "image/svg+xml");
+    assert!(icon.body.starts_with("<svg"));
+    // A form with errors: "There is a problem", focused, each error a link
+    // to its field.
+    let mut anon = app.anon();
+    let refused = anon
+        .post(
+            "/signup",
+            &[("name", ""), ("email", "nope"), ("password", "short")],
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.texts(".form-errors h2"), ["There is a problem"]);
+    let summary = refused.html();
+    let box_ = summary
+        .select(&scraper::Selector::parse(".form-errors").expect("selector"))
+        .next()
+        .expect("summary");
+    assert_eq!(box_.value().attr("tabindex"), Some("-1"));
+    assert!(box_.value().attr("autofocus").is_some());
+    let links = refused.links(".form-errors a");
+    assert!(!links.is_empty());
+    for (href, _) in links {
+        let id = href.trim_start_matches('#');
+        assert!(
+            refused
+                .html()
+                .select(&scraper::Selector::parse(&format!("[id='{id}']")).expect("selector"))
+                .next()
+                .is_some(),
+            "the error links to #{id}, which is on the page"
+        );
+    }
+}

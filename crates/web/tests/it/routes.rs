@@ -227,6 +227,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
     let rows: Vec<Row> = vec![
         //                                                                                              anon other mem  mgr  edit lead adm  own
         ("GET",  "/assets/cairn.css", p("/assets/cairn.css"), none(),                                    [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/assets/favicon.svg", p("/assets/favicon.svg"), none(),                                [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/favicon.ico", p("/favicon.ico"), none(),                                              [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/", p("/"), none(),                                                                    [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/healthz", p("/healthz"), none(),                                                      [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/signup", p("/signup"), none(),                                                        [O,   O,   O,   O,   O,   O,   O,   O]),
@@ -500,11 +502,26 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
     let expected: [&[&str]; 8] = [
         &["cairn", "Fernhill", "Sign in", "Sign up"],
         &["cairn", "Fernhill", "olga"],
-        &["cairn", "Fernhill", "People", "Observations", "mia"],
-        &["cairn", "Fernhill", "People", "Observations", "max"],
         &[
             "cairn",
             "Fernhill",
+            "My journey",
+            "People",
+            "Observations",
+            "mia",
+        ],
+        &[
+            "cairn",
+            "Fernhill",
+            "My journey",
+            "People",
+            "Observations",
+            "max",
+        ],
+        &[
+            "cairn",
+            "Fernhill",
+            "My journey",
             "People",
             "Observations",
             "Framework",
@@ -513,6 +530,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
         &[
             "cairn",
             "Fernhill",
+            "My journey",
             "People",
             "Observations",
             "Requirements",
@@ -521,6 +539,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
         &[
             "cairn",
             "Fernhill",
+            "My journey",
             "People",
             "Observations",
             "Settings",
@@ -529,6 +548,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
         &[
             "cairn",
             "Fernhill",
+            "My journey",
             "People",
             "Observations",
             "Requirements",
