@@ -3,6 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use cairn_domain::health::CheckKind;
 use cairn_domain::policy::Action;
 
 use super::abilities::HealthLine;
@@ -15,8 +16,20 @@ use crate::extract::OrgPath;
 pub(crate) struct AbilityRow {
     slug: String,
     name: String,
-    checks: Vec<HealthLine>,
+    /// One per column, in `COLUMNS` order; None where a check does not
+    /// apply (nothing requires the ability, so nobody is required).
+    checks: Vec<Option<HealthLine>>,
 }
+
+/// The table's columns: every check kind, in the page's order.
+const COLUMNS: [CheckKind; 6] = [
+    CheckKind::Roles,
+    CheckKind::Observations,
+    CheckKind::Achievements,
+    CheckKind::Freshness,
+    CheckKind::Conversations,
+    CheckKind::RequiredOf,
+];
 
 #[derive(Template, WebTemplate)]
 #[template(path = "health/report.html")]
@@ -52,7 +65,10 @@ pub(crate) async fn report(
             .map(|a| AbilityRow {
                 slug: a.slug.to_string(),
                 name: a.name.to_string(),
-                checks: a.checks.iter().map(HealthLine::from).collect(),
+                checks: COLUMNS
+                    .iter()
+                    .map(|k| a.checks.iter().find(|c| c.kind == *k).map(HealthLine::from))
+                    .collect(),
             })
             .collect(),
     })

@@ -167,6 +167,41 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
             .iter()
             .all(|l| !l.contains("held by"))
     );
+    // Health knows who holds what: counts, for everyone.
+    assert!(
+        public
+            .texts("ul.health li")
+            .contains(&"✅ ok: Required of 1 person".to_owned()),
+        "{:?}",
+        public.texts("ul.health li")
+    );
+    let report = anon.get("/fernhill/health").await;
+    // Every row has a cell per column, words beside the symbols.
+    assert_eq!(report.texts(".health-table thead th").len(), 7);
+    let cells = report.html();
+    let row = scraper::Selector::parse(".health-table tbody tr").expect("selector");
+    let td = scraper::Selector::parse("td").expect("selector");
+    for tr in cells.select(&row) {
+        assert_eq!(tr.select(&td).count(), 6, "{}", tr.html());
+    }
+    let code_quality = report
+        .texts(".health-table tbody tr")
+        .into_iter()
+        .find(|r| r.starts_with("Code Quality"))
+        .expect("row");
+    assert!(
+        code_quality.ends_with("✅ ok : Required of 1 person"),
+        "{code_quality}"
+    );
+    let health = report.text();
+    assert!(
+        health.contains("Nobody holds the position Engineer I."),
+        "{health}"
+    );
+    assert!(
+        health.contains("4 active members hold no position."),
+        "{health}"
+    );
 
     // Another member sees what is held now, not the history.
     let other = mia.get(&page).await;
