@@ -333,6 +333,13 @@ pub(crate) async fn save(
     ))
 }
 
+/// `GET …/jobs`: the form lives on the member's page. A refused change is
+/// shown at the POST's address; reloading it, or opening it, lands where
+/// the form is instead of a blank 405 (which then decides who may see it).
+pub(crate) async fn form_lives_on_the_page(MemberPath(org, person): MemberPath) -> Response {
+    redirect(&format!("/{org}/people/{person}#jobs"))
+}
+
 pub(crate) fn routes() -> crate::routes::Area {
-    crate::routes::Area::new().post("/{org}/people/{person}/jobs", save)
+    crate::routes::Area::new().get_post("/{org}/people/{person}/jobs", form_lives_on_the_page, save)
 }

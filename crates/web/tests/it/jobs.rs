@@ -253,6 +253,10 @@ async fn an_admin_gives_a_position_and_roles_and_everyone_sees_what_they_may() {
         early.texts(".form-errors li"),
         ["Give a start date after 2023-02-01, when what it replaces began."]
     );
+    // The refusal's address works with GET too: it leads to the form.
+    let reopened = lea.get(&post).await;
+    assert_eq!(reopened.status, StatusCode::SEE_OTHER);
+    assert_eq!(reopened.location(), format!("{page}#jobs"));
     let future = lea
         .post(
             &post,

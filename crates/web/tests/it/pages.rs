@@ -163,6 +163,13 @@ async fn every_page_has_a_skip_link_a_favicon_and_an_error_summary_that_links_to
         .await;
     assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(refused.texts(".form-errors h2"), ["There is a problem"]);
+    // The title says so first, and only when there is a problem.
+    assert!(
+        refused.texts("title")[0].starts_with("Error: "),
+        "{:?}",
+        refused.texts("title")
+    );
+    assert!(!anon.get("/signup").await.texts("title")[0].starts_with("Error"));
     let summary = refused.html();
     let box_ = summary
         .select(&scraper::Selector::parse(".form-errors").expect("selector"))

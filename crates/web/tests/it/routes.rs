@@ -295,6 +295,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/{org}/requirements", p("/fernhill/requirements"), none(),                             [L,   N,   N,   O,   N,   O,   N,   O]),
         ("GET",  "/{org}/requirements", p("/fernhill/requirements?held=position:engineer-1&q=e&after=nobody"), none(),
                                                                                                          [L,   N,   N,   O,   N,   O,   N,   O]),
+        // Opening the form's address lands on the member's page.
+        ("GET",  "/{org}/people/{person}/jobs", format!("/fernhill/people/{eve}/jobs"), none(),          [R,   R,   R,   R,   R,   R,   R,   R]),
         // Positions and roles: admins and people leads (the same change again is no change).
         ("POST", "/{org}/people/{person}/jobs", format!("/fernhill/people/{eve}/jobs"),
             f(&[("position", "engineer-1"), ("role", "mentor"), ("since", "2020-01-06")]),              [L,   N,   N,   N,   N,   R,   R,   R]),
