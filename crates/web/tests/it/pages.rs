@@ -191,3 +191,57 @@ async fn every_page_has_a_skip_link_a_favicon_and_an_error_summary_that_links_to
         );
     }
 }
+
+#[tokio::test]
+async fn wide_tables_scroll_inside_a_labelled_region_not_the_page() {
+    let app = TestApp::with_demo().await;
+    let ada = app
+        .join(
+            "fernhill",
+            "ada",
+            cairn_domain::membership::Capabilities::of(&[
+                cairn_domain::membership::Capability::Owner,
+            ]),
+        )
+        .await;
+    let mut client = ada.client;
+    let journey = format!("/fernhill/people/{}", ada.id.as_str());
+    let mut tables = 0;
+    for path in [
+        "/fernhill",
+        "/fernhill/health",
+        journey.as_str(),
+        "/fernhill/settings/audit",
+        "/settings/sessions",
+        "/fernhill/positions/senior-engineer",
+    ] {
+        let page = client.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        let html = page.html();
+        let table = scraper::Selector::parse("table").expect("selector");
+        for t in html.select(&table) {
+            let parent = t
+                .parent()
+                .and_then(scraper::ElementRef::wrap)
+                .expect("a table sits in an element");
+            let v = parent.value();
+            assert!(
+                v.classes().any(|c| c == "scroll"),
+                "{path}: {}",
+                parent.html()
+            );
+            assert_eq!(v.attr("role"), Some("region"), "{path}");
+            assert!(
+                v.attr("aria-label").is_some_and(|l| !l.is_empty()),
+                "{path}"
+            );
+            assert_eq!(
+                v.attr("tabindex"),
+                Some("0"),
+                "{path}: keyboard users can scroll it"
+            );
+            tables += 1;
+        }
+    }
+    assert!(tables >= 5, "{tables} tables checked");
+}
