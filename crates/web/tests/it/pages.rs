@@ -245,3 +245,55 @@ async fn wide_tables_scroll_inside_a_labelled_region_not_the_page() {
     }
     assert!(tables >= 5, "{tables} tables checked");
 }
+
+#[tokio::test]
+async fn pages_and_the_stylesheet_are_compressed_when_asked_but_never_a_secret() {
+    use axum::body::Body;
+    use axum::http::Request;
+    let app = TestApp::with_demo().await;
+    let mut anon = app.anon();
+    for (path, accept, expected) in [
+        ("/fernhill", "br, gzip", "br"),
+        ("/fernhill", "gzip", "gzip"),
+        ("/fernhill", "", ""),
+        ("/assets/cairn.css", "gzip, deflate, br", "br"),
+    ] {
+        let headers: Vec<(&str, &str)> = if accept.is_empty() {
+            vec![]
+        } else {
+            vec![("accept-encoding", accept)]
+        };
+        let page = anon.send(Request::get(path), Body::empty(), &headers).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert_eq!(
+            page.header("content-encoding"),
+            expected,
+            "{path} with {accept:?}"
+        );
+    }
+    // An invitation link is shown once, with no-store: never compressed.
+    let mut ada = app
+        .join(
+            "fernhill",
+            "ada",
+            cairn_domain::membership::Capabilities::of(&[
+                cairn_domain::membership::Capability::Admin,
+            ]),
+        )
+        .await
+        .client;
+    let made = ada
+        .send(
+            Request::post("/fernhill/settings/invitations"),
+            Body::from("note=hello"),
+            &[
+                ("content-type", "application/x-www-form-urlencoded"),
+                ("accept-encoding", "br, gzip"),
+            ],
+        )
+        .await;
+    assert_eq!(made.status, StatusCode::OK);
+    assert!(made.header("cache-control").contains("no-store"));
+    assert_eq!(made.header("content-encoding"), "");
+    assert!(made.body.contains("/invite/"));
+}
