@@ -12,6 +12,34 @@ pub(crate) fn routes() -> crate::routes::Area {
         .get("/assets/cairn.css", css)
         .get("/assets/favicon.svg", favicon)
         .get("/favicon.ico", favicon)
+        .get("/assets/{file}", hashed)
+}
+
+/// The stylesheet's address named by its content, so pages can let
+/// browsers keep it for a year: a new build with other CSS has another
+/// address. (`/assets/cairn.css` stays for anything that links it.)
+pub(crate) fn css_href() -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let digest = crate::secrets::hash(CSS);
+        format!("/assets/cairn.{}.css", &digest[..16])
+    })
+}
+
+async fn hashed(
+    axum::extract::Path(file): axum::extract::Path<String>,
+) -> Result<axum::response::Response, crate::error::PageError> {
+    if format!("/assets/{file}") != css_href() {
+        return Err(crate::error::PageError::NotFound);
+    }
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        CSS,
+    )
+        .into_response())
 }
 
 async fn favicon() -> impl IntoResponse {

@@ -91,6 +91,11 @@ impl Chrome {
         self.org.as_ref().map_or("", |o| o.slug.as_str())
     }
 
+    /// The stylesheet at its content-named address.
+    pub fn css_href(&self) -> &'static str {
+        crate::assets::css_href()
+    }
+
     pub(crate) fn new(visitor: &Visitor) -> Self {
         Chrome {
             person: visitor.person.as_ref().map(|p| p.name.to_string()),

@@ -297,3 +297,36 @@ async fn pages_and_the_stylesheet_are_compressed_when_asked_but_never_a_secret()
     assert_eq!(made.header("content-encoding"), "");
     assert!(made.body.contains("/invite/"));
 }
+
+#[tokio::test]
+async fn the_stylesheet_has_a_content_named_address_kept_for_a_year() {
+    let app = TestApp::with_demo().await;
+    let page = app.get("/fernhill").await;
+    let html = page.html();
+    let link = scraper::Selector::parse("link[rel=stylesheet]").expect("selector");
+    let href = html
+        .select(&link)
+        .next()
+        .and_then(|e| e.value().attr("href"))
+        .expect("a stylesheet")
+        .to_owned();
+    assert!(
+        href.starts_with("/assets/cairn.") && href.ends_with(".css") && href.len() > 22,
+        "{href}"
+    );
+    let css = app.get(&href).await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert_eq!(
+        css.header("cache-control"),
+        "public, max-age=31536000, immutable"
+    );
+    assert_eq!(
+        css.body,
+        app.get("/assets/cairn.css").await.body,
+        "the same stylesheet"
+    );
+    assert_eq!(
+        app.get("/assets/cairn.ffffffffffffffff.css").await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -202,6 +202,17 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             .id;
 
     let (mia, eve) = (mia.as_str().to_owned(), eve.as_str().to_owned());
+    // The stylesheet's address is named by its content: take it from a page.
+    let css = {
+        let page = app.get("/").await;
+        let html = page.html();
+        let link = scraper::Selector::parse("link[rel=stylesheet]").expect("selector");
+        html.select(&link)
+            .next()
+            .and_then(|e| e.value().attr("href"))
+            .expect("a stylesheet link")
+            .to_owned()
+    };
     let f = |pairs: &[(&'static str, &str)]| -> Vec<(&'static str, String)> {
         pairs.iter().map(|(k, v)| (*k, (*v).to_owned())).collect()
     };
@@ -228,6 +239,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         //                                                                                              anon other mem  mgr  edit lead adm  own
         ("GET",  "/assets/cairn.css", p("/assets/cairn.css"), none(),                                    [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/assets/favicon.svg", p("/assets/favicon.svg"), none(),                                [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/assets/{file}", css.clone(), none(),                                                  [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/assets/{file}", p("/assets/cairn.0123456789abcdef.css"), none(),                      [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/favicon.ico", p("/favicon.ico"), none(),                                              [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/", p("/"), none(),                                                                    [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/healthz", p("/healthz"), none(),                                                      [O,   O,   O,   O,   O,   O,   O,   O]),
