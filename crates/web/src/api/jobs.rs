@@ -18,6 +18,7 @@ use super::people::member_and_reader;
 use super::{ApiError, ApiVisitor, org_for, paged};
 use crate::App;
 use crate::extract::{After, MemberPath, OrgPath};
+use crate::html::jobs::holders_standings;
 
 /// Requirement lines a page of the list.
 const PAGE: usize = 100;
@@ -114,17 +115,12 @@ pub(crate) async fn requirements_json(
 ) -> Result<Response, ApiError> {
     let (org, _) = org_for(&app, &visitor, &slug, Action::ManagePeople).await?;
     let fw = cairn_store::framework::load(&app.store, &org).await?;
-    let mut holders = jobs::holders(&app.store, &org.id).await?;
-    // A team alone asks nothing.
-    holders.retain(|h| h.position.is_some() || !h.roles.is_empty());
+    let holders = jobs::holders(&app.store, &org.id).await?;
     let held = awards::held_in_org(&app.store, &org.id).await?;
-    let none = Vec::new();
-    let below: Vec<(&jobs::Holder, Vec<Standing>)> = holders
-        .iter()
-        .map(|h| {
-            let have = held.get(&h.person).unwrap_or(&none);
-            (h, standings(&fw, h.position.as_ref(), &h.roles, have))
-        })
+    let all = holders_standings(&fw, &holders, &held);
+    let holding = all.len();
+    let below: Vec<_> = all
+        .into_iter()
         .filter(|(_, s)| s.iter().any(|x| !x.met()))
         .collect();
     let start = after.as_ref().map_or(0, |a| {
@@ -145,7 +141,7 @@ pub(crate) async fn requirements_json(
         });
     let body = json!({
         "next": next,
-        "holders": holders.len(),
+        "holders": holding,
         "below": below.len(),
         "people": page.iter().take(PAGE).map(|(h, s)| json!({
             "id": h.person.as_str(),

@@ -94,6 +94,52 @@ pub(crate) struct Viewing<'a> {
     pub(crate) teams: &'a [cairn_store::teams::Team],
 }
 
+/// The name of the position or role a requirement comes from (its slug,
+/// should it have left the framework).
+pub(crate) fn source_name(fw: &Framework, s: &Source) -> String {
+    match s {
+        Source::Position(p) => fw
+            .position(p)
+            .map_or_else(|| p.to_string(), |x| x.title.to_string()),
+        Source::Role(r) => fw
+            .roles
+            .iter()
+            .find(|x| &x.slug == r)
+            .map_or_else(|| r.to_string(), |x| x.name.to_string()),
+    }
+}
+
+/// What a holder holds, by name: the position, then the roles.
+pub(crate) fn holds(fw: &Framework, h: &cairn_store::jobs::Holder) -> Vec<String> {
+    h.position
+        .iter()
+        .map(|p| source_name(fw, &Source::Position(p.clone())))
+        .chain(
+            h.roles
+                .iter()
+                .map(|r| source_name(fw, &Source::Role(r.clone()))),
+        )
+        .collect()
+}
+
+/// Each holder of a position or role (a team alone asks nothing) with
+/// where they stand against it, from everyone's milestones (`held`, as
+/// `awards::held_in_org` reads them): the requirements lists' one input.
+pub(crate) fn holders_standings<'a>(
+    fw: &Framework,
+    holders: &'a [cairn_store::jobs::Holder],
+    held: &std::collections::HashMap<PersonId, Vec<(Slug, Level)>>,
+) -> Vec<(&'a cairn_store::jobs::Holder, Vec<Standing>)> {
+    holders
+        .iter()
+        .filter(|h| h.position.is_some() || !h.roles.is_empty())
+        .map(|h| {
+            let have = held.get(&h.person).map_or(&[][..], Vec::as_slice);
+            (h, standings(fw, h.position.as_ref(), &h.roles, have))
+        })
+        .collect()
+}
+
 /// The section for `view` of `jobs`; None when the viewer sees nothing.
 pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<JobsSection> {
     if view == JobsView::Nothing && !v.can_assign {
@@ -102,20 +148,7 @@ pub(crate) fn section(view: JobsView, jobs: &Jobs, v: &Viewing<'_>) -> Option<Jo
     let position = jobs.position();
     let roles = jobs.roles();
     let lines = standings(v.fw, position.map(|t| &t.slug), &jobs.role_slugs(), v.held);
-    let name_of = |s: &Source| match s {
-        Source::Position(p) => {
-            v.fw.positions
-                .iter()
-                .find(|x| &x.slug == p)
-                .map_or_else(|| p.to_string(), |x| x.title.to_string())
-        }
-        Source::Role(r) => {
-            v.fw.roles
-                .iter()
-                .find(|x| &x.slug == r)
-                .map_or_else(|| r.to_string(), |x| x.name.to_string())
-        }
-    };
+    let name_of = |s: &Source| source_name(v.fw, s);
     let standing_line = |(s, sources): &(Standing, Vec<Source>)| StandingLine {
         from: sources.iter().map(name_of).collect::<Vec<_>>().join(", "),
         ability: v

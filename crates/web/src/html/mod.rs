@@ -19,7 +19,7 @@ mod framework;
 mod health;
 mod history;
 mod home;
-mod jobs;
+pub(crate) mod jobs;
 mod journey;
 mod members;
 mod observations;

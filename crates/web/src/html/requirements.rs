@@ -12,10 +12,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
-use cairn_domain::jobs::{Source, Standing, by_ability, standings};
+use cairn_domain::jobs::{Source, Standing, by_ability};
 use cairn_domain::policy::Action;
 use serde::Deserialize;
 
+use super::jobs::{holders_standings, holds, source_name};
 use super::{Chrome, OrgContext};
 use crate::App;
 use crate::auth::Visitor;
@@ -108,34 +109,14 @@ pub(crate) async fn list(
     };
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let mut holders = cairn_store::jobs::holders(&app.store, &ctx.org.id).await?;
-    // A team alone asks nothing.
-    holders.retain(|h| {
-        (h.position.is_some() || !h.roles.is_empty())
-            && reports.as_ref().is_none_or(|r| r.contains(&h.person))
-    });
+    if let Some(reports) = &reports {
+        holders.retain(|h| reports.contains(&h.person));
+    }
     let held = cairn_store::awards::held_in_org(&app.store, &ctx.org.id).await?;
     let teams = cairn_store::teams::list(&app.store, &ctx.org.id).await?;
-    let none = Vec::new();
-    let name_of = |s: &Source| match s {
-        Source::Position(p) => fw
-            .positions
-            .iter()
-            .find(|x| &x.slug == p)
-            .map_or_else(|| p.to_string(), |x| x.title.to_string()),
-        Source::Role(r) => fw
-            .roles
-            .iter()
-            .find(|x| &x.slug == r)
-            .map_or_else(|| r.to_string(), |x| x.name.to_string()),
-    };
+    let name_of = |s: &Source| source_name(&fw, s);
     // Each holder's standings, once.
-    let all: Vec<(&cairn_store::jobs::Holder, Vec<Standing>)> = holders
-        .iter()
-        .map(|h| {
-            let have = held.get(&h.person).unwrap_or(&none);
-            (h, standings(&fw, h.position.as_ref(), &h.roles, have))
-        })
-        .collect();
+    let all = holders_standings(&fw, &holders, &held);
     let mut tallies: Vec<Tally> = Vec::new();
     let sources = fw
         .positions
@@ -223,13 +204,7 @@ pub(crate) async fn list(
         .map(|(h, s)| Person {
             id: h.person.as_str().to_owned(),
             name: h.name.to_string(),
-            holds: h
-                .position
-                .iter()
-                .map(|p| name_of(&Source::Position(p.clone())))
-                .chain(h.roles.iter().map(|r| name_of(&Source::Role(r.clone()))))
-                .collect::<Vec<_>>()
-                .join(", "),
+            holds: holds(&fw, h).join(", "),
             short: by_ability(s)
                 .iter()
                 .filter(|(x, _)| !x.met())

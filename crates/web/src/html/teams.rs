@@ -236,16 +236,6 @@ async fn team_view(
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let reader = cairn_store::observations::reader_with(Some(&me), true, reports.iter().cloned());
     let none = Vec::new();
-    let title = |s: &Slug| {
-        fw.position(s)
-            .map_or_else(|| s.to_string(), |p| p.title.to_string())
-    };
-    let role_name = |s: &Slug| {
-        fw.roles
-            .iter()
-            .find(|r| &r.slug == s)
-            .map_or_else(|| s.to_string(), |r| r.name.to_string())
-    };
     let lines = members
         .iter()
         .map(|m| {
@@ -255,8 +245,7 @@ async fn team_view(
                 holder.map_or_else(
                     || "no position".to_owned(),
                     |h| {
-                        let mut parts: Vec<String> = h.position.iter().map(title).collect();
-                        parts.extend(h.roles.iter().map(role_name));
+                        let parts = super::jobs::holds(&fw, h);
                         if parts.is_empty() {
                             "no position".to_owned()
                         } else {
