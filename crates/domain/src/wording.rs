@@ -12,6 +12,19 @@ pub fn adds_miles(n: u32) -> String {
     format!("adds {} to your journey", miles(n))
 }
 
+/// The journey's word for the next milestone, in the ability page's
+/// sense of "adds": a milestone adds its whole scale value to a journey,
+/// so from M2 (3 miles) "M3 would add 3 more miles (6 in total)". "Your
+/// journey" only on the reader's own.
+pub fn would_add(more: u32, total: u32, yours: bool) -> String {
+    let more = pluralize(u64::from(more), "more mile", "more miles");
+    if yours {
+        format!("would add {more} to your journey ({total} in total)")
+    } else {
+        format!("would add {more} ({total} in total)")
+    }
+}
+
 /// "Ops Engineers must be milestone 1+".
 pub fn must_be(plural: &Name, level: Level) -> String {
     format!("{plural} must be milestone {level}+")
@@ -173,6 +186,20 @@ mod tests {
             (20, "adds 20 miles to your journey"),
         ] {
             assert_eq!(adds_miles(n), expected);
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn the_next_milestone_adds_its_difference_and_says_the_total() {
+        let cases = [
+            (1, 1, true,   "would add 1 more mile to your journey (1 in total)"),
+            (3, 6, true,   "would add 3 more miles to your journey (6 in total)"),
+            (3, 6, false,  "would add 3 more miles (6 in total)"),
+            (8, 20, false, "would add 8 more miles (20 in total)"),
+        ];
+        for (more, total, yours, want) in cases {
+            assert_eq!(would_add(more, total, yours), want);
         }
     }
 

@@ -24,6 +24,37 @@ use crate::{Millis, Store, StoreError, conversations, members, teams};
 
 const DAY: Millis = 86_400_000;
 
+/// The demo framework file; it ships with the binary.
+pub const FILE: &str = include_str!("../../../demo/fernhill.yaml");
+
+/// Who "Try the demo" signs a visitor in as: a member with a manager, a
+/// team, a position below its next step, awards and observations.
+pub const TRY_AS: &str = "priya@fernhill.example";
+
+/// The demo framework, parsed. It is tested, so a failure here is a build
+/// defect, reported rather than panicking.
+pub fn framework() -> Result<cairn_domain::Framework, String> {
+    cairn_domain::file::parse(FILE).map_err(|problems| {
+        problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; ")
+    })
+}
+
+/// The milestones a demo person holds, as the demo awards them (each
+/// award holds every level up to its own): the home page draws one.
+pub fn held_by(local: &str) -> Vec<(Slug, Level)> {
+    AWARDS
+        .iter()
+        .filter(|(who, ..)| *who == local)
+        .filter_map(|(_, ability, level, ..)| {
+            Some((Slug::parse(ability).ok()?, Level::parse(*level).ok()?))
+        })
+        .collect()
+}
+
 /// Not a password hash: nobody signs in as a demo person with a password.
 const NO_PASSWORD: &str = "!demo: no password";
 

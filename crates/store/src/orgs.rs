@@ -50,6 +50,8 @@ pub struct OrgSummary {
     pub slug: OrgSlug,
     pub name: Name,
     pub abilities: i64,
+    /// The categories of its abilities, by name.
+    pub categories: Vec<Name>,
 }
 
 struct OrgRow {
@@ -135,16 +137,19 @@ pub async fn by_slug(store: &Store, slug: &OrgSlug) -> Result<Option<OrgRecord>,
 }
 
 /// An organization with `person`'s membership of it, in one statement:
-/// how every request finds its organization and its visitor's standing.
+/// how every request finds its organization and its visitor's standing;
+/// and whether they are an active member of another organization too
+/// (the header's switcher), in the same statement.
 pub async fn by_slug_as(
     store: &Store,
     slug: &OrgSlug,
     person: Option<&crate::people::PersonId>,
-) -> Result<Option<(OrgRecord, Option<cairn_domain::membership::Standing>)>, StoreError> {
+) -> Result<Option<(OrgRecord, Option<cairn_domain::membership::Standing>, bool)>, StoreError> {
     struct Row {
         org: OrgRow,
         capabilities: Option<String>,
         status: Option<String>,
+        elsewhere: bool,
     }
     impl FromCols for Row {
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
@@ -152,11 +157,15 @@ pub async fn by_slug_as(
                 org: OrgRow::from_cols(r)?,
                 capabilities: r.opt_text(ORG_WIDTH)?,
                 status: r.opt_text(ORG_WIDTH + 1)?,
+                elsewhere: r.int(ORG_WIDTH + 2)? != 0,
             })
         }
     }
     let sql = format!(
-        "SELECT {ORG_COLUMNS}, m.capabilities, m.status
+        "SELECT {ORG_COLUMNS}, m.capabilities, m.status,
+                CASE WHEN EXISTS (SELECT 1 FROM memberships x
+                                   WHERE x.person_id = $2 AND x.org_id <> o.id
+                                     AND x.status = 'active') THEN 1 ELSE 0 END
            FROM organizations o
            LEFT JOIN memberships m ON m.org_id = o.id AND m.person_id = $2
           WHERE o.slug = $1"
@@ -171,7 +180,7 @@ pub async fn by_slug_as(
         (Some(c), Some(s)) => Some(crate::members::standing_from(&c, &s)?),
         _ => None,
     };
-    Ok(Some((from_row(r.org)?, standing)))
+    Ok(Some((from_row(r.org)?, standing, r.elsewhere)))
 }
 
 pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, StoreError> {
@@ -180,32 +189,56 @@ pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, Store
     row.map(from_row).transpose()
 }
 
-/// Published organizations with their active ability counts, by name.
-pub async fn list_published(store: &Store) -> Result<Vec<OrgSummary>, StoreError> {
+/// How many published frameworks the home page lists at a time.
+pub const PUBLISHED_PAGE: i64 = 50;
+
+/// One page of the published organizations, by name, each with its
+/// number of abilities and their categories (one statement); and whether
+/// there are more after it.
+pub async fn list_published(
+    store: &Store,
+    page: i64,
+) -> Result<(Vec<OrgSummary>, bool), StoreError> {
     #[derive(sqlx::FromRow)]
     struct SummaryRow {
         slug: String,
         name: String,
+        category: Option<String>,
         abilities: i64,
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT o.slug, o.name,
-                (SELECT COUNT(*) FROM abilities a WHERE a.org_id = o.id AND a.archived_at IS NULL) AS abilities
+        "SELECT o.slug, o.name, a.category, COUNT(a.id) AS abilities
            FROM organizations o
-          WHERE o.published = 1
-          ORDER BY o.name, o.slug",
+           LEFT JOIN abilities a ON a.org_id = o.id AND a.archived_at IS NULL
+          WHERE o.id IN (SELECT p.id FROM organizations p WHERE p.published = 1
+                          ORDER BY p.name, p.slug LIMIT $1 OFFSET $2)
+          GROUP BY o.id, o.slug, o.name, a.category
+          ORDER BY o.name, o.slug, a.category",
     )
+    .bind(PUBLISHED_PAGE + 1)
+    .bind(page.max(0) * PUBLISHED_PAGE)
     .fetch_all(&store.pool)
     .await?;
-    rows.into_iter()
-        .map(|r| {
-            Ok(OrgSummary {
+    let mut out: Vec<OrgSummary> = Vec::new();
+    for r in rows {
+        if out.last().is_none_or(|o| o.slug.as_str() != r.slug) {
+            out.push(OrgSummary {
                 slug: OrgSlug::parse(&r.slug)?,
                 name: Name::parse(&r.name, "organization name")?,
-                abilities: r.abilities,
-            })
-        })
-        .collect()
+                abilities: 0,
+                categories: Vec::new(),
+            });
+        }
+        if let Some(o) = out.last_mut() {
+            o.abilities += r.abilities;
+            if let Some(c) = r.category.filter(|_| r.abilities > 0) {
+                o.categories.push(Name::parse(&c, "category")?);
+            }
+        }
+    }
+    let more = out.len() as i64 > PUBLISHED_PAGE;
+    out.truncate(PUBLISHED_PAGE as usize);
+    Ok((out, more))
 }
 
 /// Creates an organization with an empty framework and its owner.

@@ -59,6 +59,9 @@ pub struct WebConfig {
     pub base_url: Option<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Started with `--demo`: the home page offers "Try the demo", which
+    /// signs anyone in as a demo member (`cairn_store::demo::TRY_AS`).
+    pub demo: bool,
 }
 
 /// Configuration resolved once at start.
@@ -68,6 +71,7 @@ pub struct RuntimeConfig {
     /// scheme://host[:port] of the base URL.
     pub trusted_origin: Option<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    pub demo: bool,
 }
 
 /// Shared state of every handler.
@@ -99,6 +103,7 @@ impl App {
                 secure_cookies: base.is_some_and(|u| u.starts_with("https://")),
                 trusted_origin,
                 trusted_proxies: config.trusted_proxies.clone(),
+                demo: config.demo,
             }),
         }
     }

@@ -15,8 +15,6 @@ use super::{now, open};
 use crate::settings::Settings;
 use crate::{ExportArgs, FormatArg, ImportArgs};
 
-pub const DEMO: &str = include_str!("../../../../demo/fernhill.yaml");
-
 const INPUT_ERROR: u8 = 2;
 
 fn read(path: &Path) -> Result<String, ExitCode> {
@@ -235,16 +233,9 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
     }
 }
 
-/// The demo framework, parsed. It ships with the binary and is tested, so
-/// a failure here is a build defect, reported rather than panicking.
+/// The demo framework, parsed (`cairn_store::demo`).
 pub fn demo_framework() -> Result<Framework, String> {
-    file::parse(DEMO).map_err(|problems| {
-        problems
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join("; ")
-    })
+    cairn_store::demo::framework()
 }
 
 pub async fn demo(settings: &Settings) -> ExitCode {

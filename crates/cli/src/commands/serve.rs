@@ -36,7 +36,13 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
     let config = cairn_web::WebConfig {
         base_url: settings.base_url.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
+        demo,
     };
+    if demo {
+        println!(
+            "Try the demo: open http://{address}/ and choose \"Try the demo\" (signs you in as a member of the demo organization)"
+        );
+    }
     let router = cairn_web::router(cairn_web::App::with_config(store.clone(), &config));
     // The peer address reaches handlers (throttling, sessions list, audit
     // log); behind a proxy, X-Forwarded-For is read from trusted proxies only.

@@ -218,7 +218,7 @@ pub(crate) async fn org_for(
     slug: &OrgSlug,
     action: Action,
 ) -> Result<(OrgRecord, cairn_domain::policy::Actor), ApiError> {
-    let (org, standing) =
+    let (org, standing, _) =
         orgs::by_slug_as(&app.store, slug, visitor.person.as_ref().map(|p| &p.id))
             .await?
             .ok_or_else(ApiError::not_found)?;

@@ -1,84 +1,175 @@
-//! The journey's radial chart: milestones held per ability, drawn as
-//! inline SVG (no script, no external file), every spoke labelled in text.
+//! The journey's radial chart, drawn on the server as inline SVG (no
+//! script, no external file): one wedge per ability, grouped and coloured
+//! by category, filled ring by ring up to the highest milestone held.
+//!
+//! Labels are short (`abbreviation`) and drawn at 22 units in a 440-unit
+//! view box, so they stay at 12 px or more down to a 264 px wide chart,
+//! which is what a 320 px phone leaves; the list beside the chart spells
+//! every abbreviation out. Colours come from the stylesheet (classes
+//! `c0`…`c5`), so dark mode and print restyle the chart with the page.
 
+use std::f64::consts::{FRAC_PI_2, TAU};
 use std::fmt::Write;
 
-use cairn_domain::{Framework, Level, Slug};
+use cairn_domain::{Ability, Framework, Level, Slug};
 
-/// A radial chart of milestones per ability, as inline SVG. Every spoke is
-/// labelled with the ability and its level in text, so it reads without
-/// colour (and the table beside it says the same).
-pub(crate) fn radial_chart(fw: &Framework, held: &[(Slug, Level)]) -> String {
-    let n = fw.abilities.len().max(1) as f64;
-    let (cx, cy, r) = (200.0, 200.0, 130.0);
-    let point = |i: usize, level: f64| {
-        let angle = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * i as f64 / n;
-        (
-            cx + r * level / 5.0 * angle.cos(),
-            cy + r * level / 5.0 * angle.sin(),
-        )
-    };
-    let mut svg = String::from(
-        r#"<svg viewBox="-90 -10 580 420" role="img" aria-label="Milestones held per ability" xmlns="http://www.w3.org/2000/svg">"#,
-    );
-    for ring in 1..=5 {
-        let _ = write!(
-            svg,
-            r##"<circle cx="{cx}" cy="{cy}" r="{}" fill="none" stroke="#d9d5cb" stroke-width="1"/>"##,
-            r * f64::from(ring) / 5.0
-        );
+/// How many category colours the stylesheet defines; more categories
+/// reuse them in turn (neighbours still differ).
+const COLOURS: usize = 6;
+const SIZE: f64 = 440.0;
+const CENTRE: f64 = SIZE / 2.0;
+const HOLE: f64 = 22.0;
+const OUTER: f64 = 150.0;
+const LABEL_AT: f64 = 172.0;
+/// Label size in view-box units (see the module note).
+pub(crate) const LABEL_UNITS: u32 = 22;
+
+/// The framework's abilities in chart order: grouped by category in the
+/// order categories first appear, uncategorised ones last; with each
+/// one's category colour class and abbreviation.
+pub(crate) struct Placed<'a> {
+    pub ability: &'a Ability,
+    pub colour: usize,
+    pub abbreviation: String,
+}
+
+pub(crate) fn placed(fw: &Framework) -> Vec<Placed<'_>> {
+    let mut categories: Vec<Option<&str>> = Vec::new();
+    for a in &fw.abilities {
+        let c = a.category.as_ref().map(|c| c.as_str());
+        if c.is_some() && !categories.contains(&c) {
+            categories.push(c);
+        }
     }
-    let mut polygon = Vec::new();
-    for (i, a) in fw.abilities.iter().enumerate() {
-        // The highest milestone held: holding N implies 1..N-1, and the
-        // list holds every level awarded.
-        let level = held
+    if fw.abilities.iter().any(|a| a.category.is_none()) {
+        categories.push(None);
+    }
+    let mut out: Vec<Placed<'_>> = Vec::with_capacity(fw.abilities.len());
+    for (i, c) in categories.iter().enumerate() {
+        for a in fw
+            .abilities
             .iter()
-            .filter(|(s, _)| s == &a.slug)
-            .map(|(_, l)| l.get())
-            .max()
-            .unwrap_or(0);
-        let (x, y) = point(i, 5.0);
+            .filter(|a| a.category.as_ref().map(|c| c.as_str()) == *c)
+        {
+            let base = abbreviation(a.name.as_str());
+            let mut abbreviation = base.clone();
+            let mut n = 2;
+            while out.iter().any(|p| p.abbreviation == abbreviation) {
+                abbreviation = format!("{base}{n}");
+                n += 1;
+            }
+            out.push(Placed {
+                ability: a,
+                colour: i % COLOURS,
+                abbreviation,
+            });
+        }
+    }
+    out
+}
+
+/// "Incident Response" → "IR", "Testing & Verification" → "TV",
+/// "Mentoring" → "Men": initials of the words that carry meaning (at most
+/// three), or the first three letters of a one-word name.
+pub(crate) fn abbreviation(name: &str) -> String {
+    const SMALL: [&str; 8] = ["and", "of", "the", "a", "an", "to", "for", "in"];
+    let words: Vec<&str> = name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !SMALL.contains(&w.to_lowercase().as_str()))
+        .collect();
+    match words.as_slice() {
+        [] => "?".to_owned(),
+        [one] => {
+            let mut chars = one.chars();
+            let first: String = chars
+                .next()
+                .into_iter()
+                .flat_map(char::to_uppercase)
+                .collect();
+            first + &chars.take(2).collect::<String>()
+        }
+        many => many
+            .iter()
+            .take(3)
+            .filter_map(|w| w.chars().next())
+            .flat_map(char::to_uppercase)
+            .collect(),
+    }
+}
+
+/// The highest milestone held of each ability, from every level held.
+pub(crate) fn highest(held: &[(Slug, Level)], ability: &Slug) -> Option<Level> {
+    held.iter()
+        .filter(|(s, _)| s == ability)
+        .map(|(_, l)| *l)
+        .max()
+}
+
+/// The chart of `held` (every level held; the highest counts). `whose`
+/// names the person for the text alternative.
+pub(crate) fn radial_chart(fw: &Framework, held: &[(Slug, Level)], whose: &str) -> String {
+    let placed = placed(fw);
+    let n = placed.len().max(1) as f64;
+    let at = |angle: f64, r: f64| (CENTRE + r * angle.cos(), CENTRE + r * angle.sin());
+    let ring = |k: usize| HOLE + (OUTER - HOLE) * k as f64 / 5.0;
+    let mut svg = format!(
+        r#"<svg viewBox="0 0 {SIZE} {SIZE}" role="img" aria-labelledby="chart-title" xmlns="http://www.w3.org/2000/svg"><title id="chart-title">{}</title>"#,
+        escape(&format!(
+            "{whose}: milestones held per ability, one wedge each, rings 1 to 5 from the centre"
+        ))
+    );
+    // A sliver between wedges, drawn by the stroke; a whole circle for a
+    // one-ability framework would be a zero-length arc, so stop short.
+    let span = (TAU / n).min(TAU - 1e-3);
+    for (i, p) in placed.iter().enumerate() {
+        let level = highest(held, &p.ability.slug);
+        let shown = level.map_or(0, |l| usize::from(l.get()));
+        let a0 = -FRAC_PI_2 + TAU * i as f64 / n;
+        let a1 = a0 + span;
+        let large = u8::from(span > std::f64::consts::PI);
         let _ = write!(
             svg,
-            r##"<line x1="{cx}" y1="{cy}" x2="{x:.1}" y2="{y:.1}" stroke="#d9d5cb"/>"##
+            r#"<g class="wedge c{}" data-ability="{}" data-level="{shown}"><title>{}</title>"#,
+            p.colour,
+            escape(p.ability.slug.as_str()),
+            escape(&format!(
+                "{}: {}",
+                p.ability.name,
+                level.map_or_else(
+                    || "no milestone yet".to_owned(),
+                    |l| format!("milestone {l}")
+                )
+            )),
         );
-        let (px, py) = point(i, f64::from(level));
-        polygon.push(format!("{px:.1},{py:.1}"));
-        let (lx, ly) = point(i, 6.1);
-        let anchor = if (lx - cx).abs() < 10.0 {
+        for k in 1..=5 {
+            let (r0, r1) = (ring(k - 1), ring(k));
+            let (x0, y0) = at(a0, r1);
+            let (x1, y1) = at(a1, r1);
+            let (x2, y2) = at(a1, r0);
+            let (x3, y3) = at(a0, r0);
+            let _ = write!(
+                svg,
+                r#"<path class="{}" d="M{x0:.1} {y0:.1}A{r1:.1} {r1:.1} 0 {large} 1 {x1:.1} {y1:.1}L{x2:.1} {y2:.1}A{r0:.1} {r0:.1} 0 {large} 0 {x3:.1} {y3:.1}Z"/>"#,
+                if k <= shown { "on" } else { "off" }
+            );
+        }
+        let mid = a0 + span / 2.0;
+        let (lx, ly) = at(mid, LABEL_AT);
+        let anchor = if (lx - CENTRE).abs() < 12.0 {
             "middle"
-        } else if lx > cx {
+        } else if lx > CENTRE {
             "start"
         } else {
             "end"
         };
-        let label = escape(&format!("{} · M{level}", short(a.name.as_str())));
         let _ = write!(
             svg,
-            r##"<text x="{lx:.1}" y="{ly:.1}" font-size="11" text-anchor="{anchor}" fill="#1f2a2e">{label}</text>"##
+            r#"<text x="{lx:.1}" y="{ly:.1}" font-size="{LABEL_UNITS}" text-anchor="{anchor}" dominant-baseline="middle">{}</text></g>"#,
+            escape(&p.abbreviation)
         );
-    }
-    let _ = write!(
-        svg,
-        r##"<polygon points="{}" fill="#2f6f62" fill-opacity="0.25" stroke="#2f6f62" stroke-width="2"/>"##,
-        polygon.join(" ")
-    );
-    for p in &polygon {
-        if let Some((x, y)) = p.split_once(',') {
-            let _ = write!(svg, r##"<circle cx="{x}" cy="{y}" r="3" fill="#2f6f62"/>"##);
-        }
     }
     svg.push_str("</svg>");
     svg
-}
-
-fn short(name: &str) -> String {
-    if name.chars().count() <= 18 {
-        name.to_owned()
-    } else {
-        format!("{}…", name.chars().take(17).collect::<String>())
-    }
 }
 
 fn escape(s: &str) -> String {
@@ -92,11 +183,14 @@ fn escape(s: &str) -> String {
 mod tests {
     use super::*;
 
-    fn framework(names: &[&str]) -> Framework {
-        let abilities: String = names
+    fn framework(abilities: &[(&str, Option<&str>)]) -> Framework {
+        let abilities: String = abilities
             .iter()
             .enumerate()
-            .map(|(i, n)| format!("  - {{ slug: a{i}, name: {n:?}, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}\n"))
+            .map(|(i, (n, c))| {
+                let category = c.map(|c| format!(", category: {c:?}")).unwrap_or_default();
+                format!("  - {{ slug: a{i}, name: {n:?}{category}, milestones: [{{}}, {{}}, {{}}, {{}}, {{}}] }}\n")
+            })
             .collect();
         cairn_domain::file::parse(&format!(
             "format: cairn/1\norganization: {{ slug: acme, name: Acme }}\nabilities:\n{abilities}"
@@ -108,50 +202,99 @@ mod tests {
         Level::parse(n).expect("level")
     }
 
-    #[test]
-    #[rustfmt::skip]
-    fn every_spoke_is_labelled_with_its_ability_and_level() {
-        let fw = framework(&["Code", "A very long ability name indeed", "<b>&"]);
-        let held = [(Slug::parse("a0").expect("slug"), level(3))];
-        let svg = radial_chart(&fw, &held);
-        let cases = [
-            ("a held ability shows its level",       "Code · M3",               true),
-            ("one not held shows M0",                "&lt;b&gt;&amp; · M0",     true),
-            ("long names are shortened",             "A very long abili… · M0", true),
-            ("names are escaped, never markup",      "<b>",                     false),
-            ("no script",                            "<script",                 false),
-        ];
-        for (name, needle, present) in cases {
-            assert_eq!(svg.contains(needle), present, "{name}: {svg}");
-        }
-        assert_eq!(svg.matches("<text").count(), 3, "one label per ability");
-        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+    fn s(x: &str) -> Slug {
+        Slug::parse(x).expect("slug")
     }
 
     #[test]
-    fn each_spoke_plots_the_highest_milestone_held() {
-        let fw = framework(&["Code", "Tests"]);
-        let s = |x: &str| Slug::parse(x).expect("slug");
-        // Every level awarded is listed, lowest first (as awards come).
-        #[rustfmt::skip]
-        let cases: &[(&[(&str, i64)], [&str; 2])] = &[
-            (&[],                                   ["Code · M0", "Tests · M0"]),
-            (&[("a0", 1), ("a0", 2), ("a0", 3)],    ["Code · M3", "Tests · M0"]),
-            (&[("a1", 4), ("a1", 1), ("a0", 2)],    ["Code · M2", "Tests · M4"]),
+    #[rustfmt::skip]
+    fn names_abbreviate_to_the_initials_that_carry_meaning() {
+        let cases = [
+            ("Incident Response",           "IR"),
+            ("Testing & Verification",      "TV"),
+            ("Giving & Receiving Feedback", "GRF"),
+            ("Mentoring",                   "Men"),
+            ("Craft of the Code and Tests", "CCT"),
+            ("a",                           "?"),
+            ("Ünïcode",                     "Ünï"),
+            ("one two three four",          "OTT"),
         ];
-        for (held, labels) in cases {
+        for (name, want) in cases {
+            assert_eq!(abbreviation(name), want, "{name}");
+        }
+    }
+
+    #[test]
+    fn abilities_group_by_category_in_first_seen_order_and_abbreviations_are_unique() {
+        let fw = framework(&[
+            ("Incident Response", Some("Ops")),
+            ("Code", Some("Craft")),
+            ("Ideas Rule", None),
+            ("Inner Roads", Some("Ops")),
+        ]);
+        let placed = placed(&fw);
+        let got: Vec<(&str, usize, &str)> = placed
+            .iter()
+            .map(|p| (p.ability.slug.as_str(), p.colour, p.abbreviation.as_str()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("a0", 0, "IR"),
+                ("a3", 0, "IR2"),
+                ("a1", 1, "Cod"),
+                ("a2", 2, "IR3")
+            ]
+        );
+    }
+
+    #[test]
+    fn every_wedge_fills_the_rings_up_to_the_highest_milestone_held() {
+        let fw = framework(&[("Code", None), ("Tests", None)]);
+        // Every level awarded is listed, in no particular order.
+        #[rustfmt::skip]
+        let cases: &[(&[(&str, i64)], [usize; 2])] = &[
+            (&[],                                   [0, 0]),
+            (&[("a0", 1), ("a0", 2), ("a0", 3)],    [3, 0]),
+            (&[("a1", 4), ("a1", 1), ("a0", 2)],    [2, 4]),
+            (&[("a1", 5)],                          [0, 5]),
+        ];
+        for (held, want) in cases {
             let held: Vec<(Slug, Level)> = held.iter().map(|(a, l)| (s(a), level(*l))).collect();
-            let svg = radial_chart(&fw, &held);
-            for label in labels {
-                assert!(svg.contains(label), "{label}: {svg}");
+            let svg = radial_chart(&fw, &held, "Rae");
+            let wedges: Vec<&str> = svg.split("<g ").skip(1).collect();
+            assert_eq!(wedges.len(), 2, "one wedge per ability: {svg}");
+            for (wedge, want) in wedges.iter().zip(want) {
+                assert!(
+                    wedge.contains(&format!(r#"data-level="{want}""#)),
+                    "{wedge}"
+                );
+                assert_eq!(wedge.matches(r#"class="on""#).count(), *want, "{wedge}");
+                assert_eq!(wedge.matches(r#"class="off""#).count(), 5 - want, "{wedge}");
             }
         }
-        // The drawn point sits on the ring of the level: M3 of 5 at 3/5 of
-        // the radius (130) straight up from the centre (200, 200).
-        let svg = radial_chart(&fw, &[(s("a0"), level(1)), (s("a0"), level(3))]);
-        assert!(
-            svg.contains(r#"<circle cx="200.0" cy="122.0" r="3""#),
-            "{svg}"
-        );
+    }
+
+    #[test]
+    fn labels_are_escaped_text_and_the_chart_has_a_text_alternative() {
+        let fw = framework(&[("<b>&", None), ("Only", None)]);
+        let svg = radial_chart(&fw, &[], "Rae & <i>Co</i>");
+        for (needle, present) in [
+            (">B<", true),
+            ("<b>", false),
+            ("<i>", false),
+            (
+                "Rae &amp; &lt;i&gt;Co&lt;/i&gt;: milestones held per ability",
+                true,
+            ),
+            ("<script", false),
+        ] {
+            assert_eq!(svg.contains(needle), present, "{needle}: {svg}");
+        }
+        assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
+        // One ability: the wedge stops short of a full circle, so the arc
+        // is drawn at all.
+        let one = radial_chart(&framework(&[("Solo", None)]), &[], "Rae");
+        assert!(one.contains(" 0 1 1 "), "{one}");
     }
 }

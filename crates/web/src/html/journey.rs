@@ -11,7 +11,6 @@ use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
-use cairn_domain::Level;
 use cairn_domain::awards::{can_read_award, check_evidence, may_award};
 use cairn_domain::eligibility::{eligibility, from_where_they_stand};
 use cairn_domain::jobs::JobsView;
@@ -19,10 +18,13 @@ use cairn_domain::journey::{Band, band_of, journey};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
 use cairn_domain::visibility::{Reader, can_see_progress};
-use cairn_domain::wording::{adds_miles, date, miles};
+use cairn_domain::wording::{date, miles, would_add};
+use cairn_domain::{Level, OrgSlug, Slug};
 use cairn_store::awards::{self};
+use cairn_store::framework::Snapshot;
 use cairn_store::{members, observations};
 
+use super::abilities::Rendered;
 use super::observations::{Card, card};
 use super::{Chrome, Link, OrgContext};
 use crate::App;
@@ -32,13 +34,83 @@ use crate::extract::{MemberPath, Older};
 use crate::forms::{FormErrors, Pairs, field, redirect};
 use cairn_store::observations::Cursor;
 
-pub(crate) struct AbilityRow {
+/// The abilities of one category, in chart order.
+pub(crate) struct Group {
+    name: String,
+    legs: Vec<Leg>,
+}
+
+/// One ability on the journey: what is held, and what the next milestone
+/// asks and adds.
+pub(crate) struct Leg {
     slug: String,
     href: String,
     name: String,
-    level: String,
-    miles: u32,
-    next: String,
+    abbreviation: String,
+    colour: usize,
+    /// 0 when none is held.
+    level: u8,
+    miles: String,
+    /// The held milestone's summary, rendered.
+    summary: String,
+    next: Option<NextStep>,
+}
+
+pub(crate) struct NextStep {
+    level: u8,
+    adds: String,
+    summary: String,
+}
+
+/// The journey's list, grouped as the chart is, with each milestone's
+/// rendered summary.
+fn groups(fw: &Snapshot, held: &[(Slug, Level)], yours: bool, org: &OrgSlug) -> Vec<Group> {
+    let scale = fw.organization.miles;
+    let rendered = fw.prepared(Rendered::of);
+    let mut groups: Vec<Group> = Vec::new();
+    for p in super::chart::placed(fw) {
+        let a = p.ability;
+        let level = super::chart::highest(held, &a.slug);
+        let have = level.map_or(0, |l| scale.miles(l));
+        let summary = |l: Level| {
+            rendered
+                .0
+                .get(&a.slug)
+                .map(|r| r.summaries[l.index()].clone())
+                .unwrap_or_default()
+        };
+        let next = match level {
+            None => Some(Level::ALL[0]),
+            Some(l) => Level::ALL.get(l.index() + 1).copied(),
+        };
+        let leg = Leg {
+            slug: a.slug.to_string(),
+            href: super::ability_href(org, &a.slug),
+            name: a.name.to_string(),
+            abbreviation: p.abbreviation,
+            colour: p.colour,
+            level: level.map_or(0, |l| l.get()),
+            miles: miles(have),
+            summary: level.map(summary).unwrap_or_default(),
+            next: next.map(|n| NextStep {
+                level: n.get(),
+                adds: would_add(scale.miles(n) - have, scale.miles(n), yours),
+                summary: summary(n),
+            }),
+        };
+        let category = a
+            .category
+            .as_ref()
+            .map_or_else(|| "Other abilities".to_owned(), |c| c.to_string());
+        match groups.last_mut() {
+            Some(g) if g.name == category => g.legs.push(leg),
+            _ => groups.push(Group {
+                name: category,
+                legs: vec![leg],
+            }),
+        }
+    }
+    groups
 }
 
 pub(crate) struct AwardLine {
@@ -62,8 +134,10 @@ pub(crate) struct JourneyPage {
     total: String,
     /// Where the total falls among the positions' miles bands.
     band: Option<String>,
+    /// The band as a bar: (from, to, total), when the total is in one.
+    band_bar: Option<(u32, u32, u32)>,
     chart: String,
-    rows: Vec<AbilityRow>,
+    groups: Vec<Group>,
     awards: Vec<AwardLine>,
     can_award: bool,
     evidence_rule: Vec<String>,
@@ -138,39 +212,8 @@ pub(crate) async fn journey_view(
         .filter(|a| can_read_award(&reader, &a.facts(), people_lead, false))
         .collect();
     let held = awards::held(visible.iter().copied());
-    let scale = fw.organization.miles;
-    let j = journey(held.iter().map(|(s, l)| (s, *l)), &scale);
-    let rows = fw
-        .abilities
-        .iter()
-        .map(|a| {
-            let level = j
-                .abilities
-                .iter()
-                .find(|x| x.ability == a.slug)
-                .map(|x| x.level);
-            let next = match level {
-                None => Some(Level::ALL[0]),
-                Some(l) => Level::ALL.get(l.index() + 1).copied(),
-            };
-            AbilityRow {
-                slug: a.slug.to_string(),
-                href: super::ability_href(org, &a.slug),
-                name: a.name.to_string(),
-                level: level.map_or_else(|| "none yet".to_owned(), |l| format!("M{l}")),
-                miles: level.map_or(0, |l| scale.miles(l)),
-                next: next.map_or_else(
-                    || "all five held".to_owned(),
-                    |n| {
-                        format!(
-                            "M{n} {}",
-                            adds_miles(scale.miles(n) - level.map_or(0, |l| scale.miles(l)))
-                        )
-                    },
-                ),
-            }
-        })
-        .collect();
+    let j = journey(held.iter().map(|(s, l)| (s, *l)), &fw.organization.miles);
+    let yours = reader.person.as_ref() == Some(recipient);
     let progress = can_see_progress(&reader, recipient, people_lead);
     let mut current_position = None;
     let jobs = if let Some(held_jobs) = &held_jobs {
@@ -195,8 +238,15 @@ pub(crate) async fn journey_view(
         None
     };
     let me = reader.person.clone();
+    let in_band = band_of(&fw.positions, j.total);
+    let band_bar = match &in_band {
+        Band::In {
+            at_least, below, ..
+        } => Some((*at_least, below.saturating_sub(1), j.total)),
+        _ => None,
+    };
     let band = band_line(
-        band_of(&fw.positions, j.total),
+        in_band,
         j.total,
         me.as_ref() == Some(recipient),
         member.person.name.as_str(),
@@ -210,8 +260,9 @@ pub(crate) async fn journey_view(
         name: member.person.name.to_string(),
         total: miles(j.total),
         band,
-        chart: super::chart::radial_chart(&fw, &held),
-        rows,
+        band_bar,
+        chart: super::chart::radial_chart(&fw, &held, member.person.name.as_str()),
+        groups: groups(&fw, &held, yours, org),
         awards: visible
             .iter()
             .map(|a| AwardLine {
@@ -320,6 +371,9 @@ fn band_line(band: Band<'_>, total: u32, is_self: bool, name: &str) -> Option<St
 #[template(path = "journey/profile.html")]
 pub(crate) struct ProfilePage {
     chrome: Chrome,
+    /// The chart of the milestones they chose to show.
+    chart: String,
+    total: String,
     name: String,
     awards: Vec<String>,
     observations: Vec<Card>,
@@ -352,12 +406,18 @@ pub(crate) async fn show(
         .filter(|m| m.public_profile)
         .ok_or(PageError::NotFound)?;
     let outsider = Reader::outsider();
-    let awards = awards::of_person(&app.store, &ctx.org.id, &member.person.id)
+    let shown: Vec<_> = awards::of_person(&app.store, &ctx.org.id, &member.person.id)
         .await?
         .into_iter()
         .filter(|a| a.ability_active && can_read_award(&outsider, &a.facts(), false, true))
+        .collect();
+    let awards = shown
+        .iter()
         .map(|a| format!("{}: milestone {}", a.ability_name, a.level))
         .collect();
+    let held = awards::held(shown.iter());
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
+    let total = journey(held.iter().map(|(s, l)| (s, *l)), &fw.organization.miles).total;
     let observations = observations::visible_of(
         &app.store,
         &ctx.org.id,
@@ -374,6 +434,8 @@ pub(crate) async fn show(
     .collect();
     Ok(ProfilePage {
         chrome: ctx.chrome(&visitor),
+        chart: super::chart::radial_chart(&fw, &held, member.person.name.as_str()),
+        total: miles(total),
         name: member.person.name.to_string(),
         awards,
         observations,

@@ -74,6 +74,8 @@ pub struct Chrome {
     pub org: Option<OrgNav>,
     /// This page, encoded for `?next=`: signing in comes back here.
     pub next_encoded: String,
+    /// Offer "Switch organization" (the visitor is in several).
+    pub switcher: bool,
 }
 
 pub struct OrgNav {
@@ -106,6 +108,7 @@ impl Chrome {
                 .filter(|h| !h.starts_with("/login") && !h.starts_with("/signup"))
                 .map(|h| url_encode(crate::forms::safe_next(h)))
                 .unwrap_or_default(),
+            switcher: false,
         }
     }
 
@@ -179,6 +182,8 @@ pub(crate) struct OrgContext {
     pub actor: Actor,
     /// The signed-in person the context was loaded for.
     person: Option<cairn_store::people::Person>,
+    /// The visitor is a member of another organization too.
+    elsewhere: bool,
 }
 
 impl OrgContext {
@@ -189,7 +194,7 @@ impl OrgContext {
         action: Action,
     ) -> Result<Self, PageError> {
         // The organization and the visitor's membership: one statement.
-        let (org, standing) =
+        let (org, standing, elsewhere) =
             orgs::by_slug_as(&app.store, slug, visitor.person.as_ref().map(|p| &p.id))
                 .await?
                 .ok_or(PageError::NotFound)?;
@@ -207,6 +212,7 @@ impl OrgContext {
             org,
             actor,
             person: visitor.person.clone(),
+            elsewhere,
         })
     }
 
@@ -225,7 +231,9 @@ impl OrgContext {
     }
 
     pub(crate) fn chrome(&self, visitor: &Visitor) -> Chrome {
-        Chrome::in_org(visitor, &self.org, &self.actor)
+        let mut chrome = Chrome::in_org(visitor, &self.org, &self.actor);
+        chrome.switcher = self.elsewhere && matches!(self.actor, Actor::Member(_));
+        chrome
     }
 }
 

@@ -123,7 +123,21 @@ async fn a_public_profile_is_opt_in_and_shows_only_what_its_owner_picks() {
         profile.texts("ul.awards li"),
         vec!["Mentoring: milestone 1"]
     );
-    assert!(!profile.body.contains("Feedback"), "not picked, not shown");
+    // Not picked, not shown: neither listed nor drawn (the chart has a
+    // wedge for every ability, empty for this one).
+    assert!(
+        profile
+            .body
+            .contains(r#"data-ability="feedback" data-level="0""#),
+        "{}",
+        profile.body
+    );
+    assert!(
+        profile
+            .body
+            .contains(r#"data-ability="mentoring" data-level="1""#)
+    );
+    assert_eq!(profile.texts(".totals .big"), ["1 mile"]);
     // Only Rae decides.
     assert_eq!(
         lea.post(
@@ -139,8 +153,10 @@ async fn a_public_profile_is_opt_in_and_shows_only_what_its_owner_picks() {
     assert_eq!(app.get(&base).await.status, StatusCode::NOT_FOUND);
 }
 
+/// The chart and the list say the same: every wedge fills as many rings as
+/// the list's milestone for that ability, and that is the highest held.
 #[tokio::test]
-async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
+async fn the_chart_draws_the_milestone_the_list_shows_for_every_ability() {
     let app = TestApp::with_demo().await;
     let mut lea = app
         .member(
@@ -149,10 +165,18 @@ async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
             Capabilities::of(&[Capability::PeopleLead]),
         )
         .await;
-    let rae = app.join("fernhill", "rae", Capabilities::NONE).await.id;
-    let journey = format!("/fernhill/people/{}", rae.as_str());
-    // M1 first, then M3 (recording M2): the chart must show the highest.
-    for (ability, level) in [("mentoring", "1"), ("mentoring", "3"), ("testing", "2")] {
+    let Member {
+        client: mut rae,
+        id: rae_id,
+    } = app.join("fernhill", "rae", Capabilities::NONE).await;
+    let journey = format!("/fernhill/people/{}", rae_id.as_str());
+    // M1 first, then M2: the chart draws the highest.
+    for (ability, level) in [
+        ("code-quality", "1"),
+        ("incident-response", "3"),
+        ("code-quality", "2"),
+        ("testing", "1"),
+    ] {
         let ok = lea
             .post(
                 &format!("{journey}/awards"),
@@ -160,26 +184,92 @@ async fn the_chart_plots_the_milestone_the_table_shows_for_every_ability() {
                     ("ability", ability),
                     ("level", level),
                     ("confirm_jump", "on"),
+                    ("visibility", "organization"),
                 ],
             )
             .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{ability} {level}");
     }
-    let page = lea.get(&journey).await;
-    let table: Vec<String> = page
-        .texts(".journey tbody tr td:nth-child(2)")
-        .into_iter()
-        .map(|l| if l == "none yet" { "M0".to_owned() } else { l })
-        .collect();
-    let drawn: Vec<String> = page
-        .texts(".journey svg text")
-        .iter()
-        .map(|t| t.rsplit(" · ").next().unwrap_or("").to_owned())
-        .collect();
-    assert_eq!(table.len(), 8);
-    assert_eq!(
-        drawn, table,
-        "chart labels against the table, ability by ability"
+    let want = [
+        ("code-quality", 2),
+        ("incident-response", 3),
+        ("testing", 1),
+        ("mentoring", 0),
+    ];
+    for (who, page) in [
+        ("lead", lea.get(&journey).await),
+        ("self", rae.get(&journey).await),
+    ] {
+        let html = page.html();
+        let leg = scraper::Selector::parse("li.leg").expect("selector");
+        let legs: Vec<_> = html.select(&leg).collect();
+        let wedge = scraper::Selector::parse("svg g.wedge").expect("selector");
+        let on = scraper::Selector::parse("path.on").expect("selector");
+        let wedges: Vec<_> = html.select(&wedge).collect();
+        assert_eq!(legs.len(), 8, "{who}: one entry per demo ability");
+        assert_eq!(wedges.len(), legs.len(), "{who}: one wedge per entry");
+        for l in &legs {
+            let ability = l.value().attr("data-ability").expect("ability");
+            let level: usize = l
+                .value()
+                .attr("data-level")
+                .and_then(|v| v.parse().ok())
+                .expect("level");
+            let w = wedges
+                .iter()
+                .find(|w| w.value().attr("data-ability") == Some(ability))
+                .unwrap_or_else(|| panic!("{who}: a wedge for {ability}"));
+            assert_eq!(
+                w.select(&on).count(),
+                level,
+                "{who}: {ability}: rings filled"
+            );
+            let text: String = l.text().collect();
+            let said = if level == 0 {
+                "no milestone yet".to_owned()
+            } else {
+                format!("milestone {level}")
+            };
+            assert!(text.contains(&said), "{who}: {ability}: {text}");
+        }
+        for (ability, level) in want {
+            let l = legs
+                .iter()
+                .find(|l| l.value().attr("data-ability") == Some(ability))
+                .expect("leg");
+            assert_eq!(
+                l.value().attr("data-level"),
+                Some(level.to_string().as_str()),
+                "{who}: {ability}"
+            );
+        }
+        // Code Quality M2 = 3 miles; M3 is 6 in all (the ability page's
+        // "adds 6 miles"), 3 more: one wording for both pages.
+        let cq = page.texts("li.leg[data-ability=code-quality] .next");
+        let mine = if who == "self" {
+            " to your journey"
+        } else {
+            ""
+        };
+        assert_eq!(
+            cq,
+            [format!(
+                "Next: milestone 3 would add 3 more miles{mine} (6 in total)"
+            )],
+            "{who}"
+        );
+        assert_eq!(page.texts(".totals .big"), ["10 miles"], "{who}: 3 + 6 + 1");
+        let h1 = if who == "self" {
+            "Your journey"
+        } else {
+            "rae's journey"
+        };
+        assert_eq!(page.texts("h1"), [h1], "{who}");
+    }
+    let ability = app.get("/fernhill/abilities/code-quality").await;
+    assert!(
+        ability.texts(".miles")[2].contains("adds 6 miles to your journey"),
+        "{:?}",
+        ability.texts(".miles")
     );
-    assert!(table.contains(&"M3".to_owned()) && table.contains(&"M2".to_owned()));
 }

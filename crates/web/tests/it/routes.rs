@@ -444,6 +444,9 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
                                                                                                          [N,   N,   N,   N,   N,   N,   N,   R]),
         // Last: it ends each visitor's session.
         ("POST", "/logout", p("/logout"), none(),                                                        [R,   R,   R,   R,   R,   R,   R,   R]),
+        // Only an instance started with --demo has it (tests/it/home.rs).
+        ("GET",  "/demo", p("/demo"), none(),                                                            [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/demo", p("/demo"), none(),                                                            [N,   N,   N,   N,   N,   N,   N,   N]),
     ];
 
     // Every declared route has a row, and every row a declared route.

@@ -59,6 +59,32 @@ impl TestApp {
         }
     }
 
+    /// An instance started with `--demo`: the demo framework and people,
+    /// and "Try the demo" on.
+    pub async fn demo_instance() -> Self {
+        let db = testing::sqlite().await;
+        let clock = Arc::new(AtomicI64::new(START));
+        let config = cairn_web::WebConfig {
+            demo: true,
+            ..Default::default()
+        };
+        let mut app = App::with_config(db.store.clone(), &config);
+        app.clock = Clock::Fixed(clock.clone());
+        let app = TestApp {
+            router: cairn_web::router(app),
+            db,
+            clock,
+        };
+        app.import(DEMO).await;
+        let org = app.org("fernhill").await;
+        assert!(
+            cairn_store::demo::people(&app.db.store, &org, START)
+                .await
+                .expect("demo people")
+        );
+        app
+    }
+
     pub async fn with_demo() -> Self {
         let app = Self::new().await;
         app.import(DEMO).await;

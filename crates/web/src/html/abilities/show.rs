@@ -64,16 +64,16 @@ pub(crate) struct AbilityPage {
 }
 
 /// Every ability's markdown rendered, once per framework snapshot.
-pub(crate) struct Rendered(HashMap<Slug, RenderedAbility>);
+pub(crate) struct Rendered(pub(crate) HashMap<Slug, RenderedAbility>);
 
 pub(crate) struct RenderedAbility {
     description: String,
-    summaries: [String; 5],
+    pub(crate) summaries: [String; 5],
     examples: [Vec<String>; 5],
 }
 
 impl Rendered {
-    fn of(fw: &Framework) -> Rendered {
+    pub(crate) fn of(fw: &Framework) -> Rendered {
         Rendered(
             fw.abilities
                 .iter()

@@ -71,6 +71,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .get_post("/signup", signup_form, signup)
         .get_post("/login", login_form, login)
         .post("/logout", logout)
+        .get_post("/demo", demo_address, try_demo)
         .get("/settings/account", account_page)
         .post("/settings/password", change_password)
         .get("/settings/sessions", sessions_page)

@@ -199,3 +199,52 @@ pub(crate) async fn logout(
     end_current_session(&app, &visitor).await?;
     Ok(redirect_with_cookie("/", &auth::clear_session_cookie(&app)))
 }
+
+/// "Try the demo": on an instance started with `--demo` only, signs the
+/// visitor in as the demo member (`cairn_store::demo::TRY_AS`) and opens
+/// their journey. Anyone may, so a demo instance holds demo data only;
+/// elsewhere the address does not exist (404).
+pub(crate) async fn try_demo(
+    State(app): State<App>,
+    visitor: Visitor,
+    ClientInfo(client): ClientInfo,
+) -> Result<Response, PageError> {
+    if !app.config.demo {
+        return Err(PageError::NotFound);
+    }
+    let email = Email::parse(cairn_store::demo::TRY_AS).map_err(|_| PageError::NotFound)?;
+    let (person, _) = people::by_email(&app.store, &email)
+        .await?
+        .ok_or(PageError::NotFound)?;
+    let home = cairn_store::members::organizations_of(&app.store, &person.id)
+        .await?
+        .into_iter()
+        .next()
+        .map_or_else(
+            || "/".to_owned(),
+            |(slug, _)| format!("/{slug}/people/{}", person.id.as_str()),
+        );
+    end_current_session(&app, &visitor).await?;
+    let cookie = auth::start_session(&app, &person, &client).await?;
+    crate::audit::note(
+        &app,
+        Entry {
+            org: None,
+            actor: Some(&person.id),
+            action: AuditAction::SignedIn,
+            subject: person.email.to_string(),
+            detail: "Try the demo".to_owned(),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
+    Ok(redirect_with_cookie(&home, &cookie))
+}
+
+/// The demo button's address, opened or reloaded: the home page has it.
+pub(crate) async fn demo_address(State(app): State<App>) -> Result<Response, PageError> {
+    if !app.config.demo {
+        return Err(PageError::NotFound);
+    }
+    Ok(crate::forms::redirect("/"))
+}
