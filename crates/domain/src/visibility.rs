@@ -82,6 +82,50 @@ impl Privacy {
     }
 }
 
+/// "Ana", "Ana and Sam", "Ana, Sam and Lee", "Ana, Sam and 2 others";
+/// with nobody chosen yet, "the people you observe".
+fn names_phrase(names: &[&str]) -> String {
+    match names {
+        [] => "the people you observe".to_owned(),
+        [one] => (*one).to_owned(),
+        [a, b] => format!("{a} and {b}"),
+        [a, b, c] => format!("{a}, {b} and {c}"),
+        [a, b, rest @ ..] => format!("{a}, {b} and {} others", rest.len()),
+    }
+}
+
+/// Who will be able to read an observation of `observees` at `privacy`,
+/// as one plain sentence for the person writing it.
+pub fn audience(privacy: Privacy, observees: &[&str], org: &str) -> String {
+    let names = names_phrase(observees);
+    let managers = match observees {
+        [one] => format!("{one}'s managers"),
+        _ => "their managers".to_owned(),
+    };
+    match privacy {
+        Privacy::Journal => "Only you will see this: a note in your journal.".to_owned(),
+        Privacy::Observees => format!("Only you and {names} will see this."),
+        Privacy::Managers => {
+            format!("Only you and {managers} will see this; {names} will not.")
+        }
+        Privacy::ObserveesAndManagers => {
+            format!("Only you, {names} and {managers} will see this.")
+        }
+        Privacy::Organization => format!("Everyone in {org} will see this."),
+        Privacy::Public => format!("Anyone can read this, on {org}'s published pages."),
+    }
+}
+
+/// The note under ratings that show to fewer people than the story.
+pub fn sensitive_audience(observees: &[&str]) -> String {
+    let names = names_phrase(observees);
+    let managers = match observees {
+        [one] => format!("{one}'s managers"),
+        _ => "their managers".to_owned(),
+    };
+    format!("Misaligned and Concerning ratings show only to you, {names} and {managers}.")
+}
+
 /// May the level of a published observation go from `from` to `to`?
 /// The observer may set any level: they decided what to share in the
 /// first place. The people observed and their managers may only narrow
@@ -236,6 +280,30 @@ pub fn can_see_rating<P: Eq + Hash>(
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    #[rustfmt::skip]
+    fn the_form_says_in_a_sentence_who_will_read_it() {
+        let cases: &[(Privacy, &[&str], &str)] = &[
+            (Privacy::Journal,              &["Ana"],             "Only you will see this: a note in your journal."),
+            (Privacy::Observees,            &["Ana"],             "Only you and Ana will see this."),
+            (Privacy::Observees,            &[],                  "Only you and the people you observe will see this."),
+            (Privacy::Managers,             &["Ana"],             "Only you and Ana's managers will see this; Ana will not."),
+            (Privacy::ObserveesAndManagers, &["Ana"],             "Only you, Ana and Ana's managers will see this."),
+            (Privacy::ObserveesAndManagers, &["Ana", "Sam"],      "Only you, Ana and Sam and their managers will see this."),
+            (Privacy::Observees,            &["A", "B", "C"],     "Only you and A, B and C will see this."),
+            (Privacy::Observees,            &["A", "B", "C", "D", "E"], "Only you and A, B and 3 others will see this."),
+            (Privacy::Organization,         &["Ana"],             "Everyone in Fernhill will see this."),
+            (Privacy::Public,               &["Ana"],             "Anyone can read this, on Fernhill's published pages."),
+        ];
+        for (privacy, names, want) in cases {
+            assert_eq!(audience(*privacy, names, "Fernhill"), *want, "{privacy:?} {names:?}");
+        }
+        assert_eq!(
+            sensitive_audience(&["Ana"]),
+            "Misaligned and Concerning ratings show only to you, Ana and Ana's managers."
+        );
+    }
+
     use super::*;
 
     fn obs(privacy: Privacy) -> ObservationFacts<&'static str> {

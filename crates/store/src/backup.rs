@@ -44,6 +44,7 @@ pub const TABLES: &[&str] = &[
     "observations",
     "observation_observees",
     "observation_ratings",
+    "observation_revisions",
     "ability_stats",
     "awards",
     "award_evidence",

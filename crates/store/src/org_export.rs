@@ -174,6 +174,29 @@ impl Sieve {
                 // Readable already (above); what is left is the rating's own rule.
                 can_see_rating(&self.reader, &facts, rating)
             }
+            // An earlier version goes with a readable observation only
+            // when every rating it had is one this reader may see now.
+            "observation_revisions" => {
+                let Some(id) = text("observation_id") else {
+                    return false;
+                };
+                let Some(observer) = self.observers.get(id) else {
+                    return false;
+                };
+                let facts = ObservationFacts {
+                    observer: observer.clone(),
+                    observees: self.observees.get(id).cloned().unwrap_or_default(),
+                    privacy: Privacy::Organization,
+                    published: true,
+                    deleted: false,
+                };
+                text("ratings").unwrap_or("").lines().all(|line| {
+                    line.rsplit(' ')
+                        .next()
+                        .and_then(Rating::parse)
+                        .is_some_and(|r| can_see_rating(&self.reader, &facts, r))
+                })
+            }
             "awards" => {
                 let (Some(id), Some(recipient), Some(certifier)) =
                     (text("id"), person("recipient_id"), person("certifier_id"))

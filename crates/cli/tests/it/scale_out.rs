@@ -436,7 +436,11 @@ async fn three_servers_behind_a_proxy_agree_on_everything() {
             ("visibility", "organization"),
         ],
     );
-    bob.every_server_shows(&format!("/scale-co/people/{bob_id}"), "M1", 2);
+    bob.every_server_shows(
+        &format!("/scale-co/people/{bob_id}"),
+        r#"data-ability="load-balancing" data-level="1""#,
+        2,
+    );
 
     // Signing out on one server ends the session on all.
     let old = ana.cookie.clone();

@@ -16,7 +16,7 @@ use crate::{Store, StoreError};
 /// Every observation of the organization.
 const ALL: &str = "observations o JOIN people p ON p.id = o.observer_id";
 
-const COLUMNS: &str = "o.id, o.observer_id, p.name AS observer_name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at";
+const COLUMNS: &str = "o.id, o.observer_id, p.name AS observer_name, o.story, o.observed_on, o.privacy, o.published_at, o.deleted_at, o.edited_at, o.updated_at";
 
 /// The SQL twin of `can_read`: observations `reader` may read, newest
 /// first. $2 is the reader (or ''), $3 whether they are a member (0/1).
@@ -209,8 +209,8 @@ fn cards_sql_with(page: &str, activity: bool, holdings: bool) -> String {
         "WITH page AS ({page})
          SELECT 'o' AS part, page.id AS oid, page.observer_id AS key, page.observer_name AS label,
                 page.story AS body, page.privacy AS tag, page.observed_on AS n1,
-                page.published_at AS n2, page.deleted_at AS n3, CAST(NULL AS BIGINT) AS n4,
-                CAST(NULL AS BIGINT) AS n5
+                page.published_at AS n2, page.deleted_at AS n3, page.edited_at AS n4,
+                page.updated_at AS n5
            FROM page
          UNION ALL
          SELECT 'e', x.observation_id, x.person_id, pe.name, '', '',
@@ -272,6 +272,8 @@ fn cards_from(rows: Vec<CardRow>, limit: Option<u32>) -> Result<Cards, StoreErro
                     .ok_or_else(|| StoreError::Corrupt(format!("privacy {:?}", r.tag)))?,
                 published_at: r.n2,
                 deleted: r.n3.is_some(),
+                edited_at: r.n4,
+                version: r.n5.unwrap_or_default(),
                 ratings: Vec::new(),
                 id: r.oid,
             }),

@@ -407,3 +407,234 @@ async fn public_of(
         .expect("public")
         .list
 }
+
+/// Editing: a draft changes in place; a published observation keeps the
+/// version each edit replaced, is marked edited, keeps who and when, and
+/// its ability figures follow the new ratings. An edit from a version
+/// that is no longer current is refused; of two edits fired at once from
+/// the same version, exactly one is saved.
+#[tokio::test]
+async fn edits_keep_what_published_observations_said_and_refuse_stale_versions() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let (olive, eve, max) = (
+            person(s, "olive").await,
+            person(s, "eve").await,
+            person(s, "max").await,
+        );
+        for p in [&olive, &eve, &max] {
+            members::add(s, &org.id, &p.id, Capabilities::NONE, 1)
+                .await
+                .expect("add");
+        }
+        let a: Vec<Slug> = demo().abilities[..2]
+            .iter()
+            .map(|a| a.slug.clone())
+            .collect();
+        let draft = |story: &str, observees: Vec<PersonId>, ratings: Vec<(Slug, Rating)>| Draft {
+            observees,
+            story: Markdown::new(story),
+            observed_on: 10,
+            ratings,
+        };
+        // A draft: everything changes, nothing is kept, not marked.
+        let id = observations::create(
+            s,
+            &org.id,
+            &olive.id,
+            &draft("First.", vec![eve.id.clone()], vec![]),
+            100,
+        )
+        .await
+        .expect("create")
+        .expect("ok");
+        let v = current(s, &org.id, &olive.id, &id).await.version;
+        observations::edit(
+            s,
+            &org.id,
+            &olive.id,
+            &id,
+            v,
+            &draft(
+                "Second.",
+                vec![max.id.clone()],
+                vec![(a[0].clone(), Rating::Strong)],
+            ),
+            150,
+        )
+        .await
+        .expect("edit")
+        .expect("saved");
+        let o = current(s, &org.id, &olive.id, &id).await;
+        assert_eq!(
+            (o.story.as_str(), o.edited_at),
+            ("Second.", None),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            o.observees.iter().map(|p| &p.id).collect::<Vec<_>>(),
+            [&max.id]
+        );
+        assert!(
+            observations::revisions(s, &org.id, &id)
+                .await
+                .expect("rev")
+                .is_empty()
+        );
+
+        // Published: story and ratings change, who stays, the old is kept.
+        observations::publish(s, &org.id, &id, Privacy::Public, 200)
+            .await
+            .expect("publish");
+        let v = current(s, &org.id, &olive.id, &id).await.version;
+        observations::edit(
+            s,
+            &org.id,
+            &olive.id,
+            &id,
+            v,
+            &draft(
+                "Third.",
+                vec![eve.id.clone()],
+                vec![(a[1].clone(), Rating::Exceptional)],
+            ),
+            300,
+        )
+        .await
+        .expect("edit")
+        .expect("saved");
+        let o = current(s, &org.id, &olive.id, &id).await;
+        assert_eq!(
+            (o.story.as_str(), o.edited_at),
+            ("Third.", Some(300)),
+            "{}",
+            db.label
+        );
+        assert_eq!(
+            o.observees.iter().map(|p| &p.id).collect::<Vec<_>>(),
+            [&max.id],
+            "who stays"
+        );
+        assert_eq!(
+            o.ratings
+                .iter()
+                .map(|r| (r.ability.clone(), r.rating))
+                .collect::<Vec<_>>(),
+            [(a[1].clone(), Rating::Exceptional)]
+        );
+        let kept = observations::revisions(s, &org.id, &id).await.expect("rev");
+        assert_eq!(kept.len(), 1);
+        assert_eq!(
+            (
+                kept[0].story.as_str(),
+                kept[0].ratings.clone(),
+                kept[0].replaced_at
+            ),
+            ("Second.", vec![(a[0].clone(), Rating::Strong)], 300)
+        );
+        let off = cairn_store::ability_stats::disagreements(s, &org.id)
+            .await
+            .expect("check");
+        assert!(off.is_empty(), "{}: {off:?}", db.label);
+        for (ability, want) in [(&a[0], 0), (&a[1], 1)] {
+            assert_eq!(
+                public_of(s, &org.id, ability).await.len(),
+                want,
+                "{}: {ability}",
+                db.label
+            );
+        }
+
+        // Refusals change nothing: a stale version, someone else, unknown ability.
+        let cases: Vec<(&str, &PersonId, i64, Draft, observations::EditRefused)> = vec![
+            (
+                "stale",
+                &olive.id,
+                v,
+                draft("Stale.", vec![], vec![]),
+                observations::EditRefused::Changed,
+            ),
+            (
+                "not the observer",
+                &eve.id,
+                o.version,
+                draft("Mine.", vec![], vec![]),
+                observations::EditRefused::Gone,
+            ),
+            (
+                "unknown ability",
+                &olive.id,
+                o.version,
+                draft(
+                    "X.",
+                    vec![],
+                    vec![(Slug::parse("nope").expect("slug"), Rating::Strong)],
+                ),
+                observations::EditRefused::Draft(observations::DraftRefused::UnknownAbility(
+                    Slug::parse("nope").expect("slug"),
+                )),
+            ),
+        ];
+        for (name, who, version, d, want) in cases {
+            let got = observations::edit(s, &org.id, who, &id, version, &d, 400)
+                .await
+                .expect("edit");
+            assert_eq!(got, Err(want), "{}: {name}", db.label);
+            let now = current(s, &org.id, &olive.id, &id).await;
+            assert_eq!(
+                (now.story.as_str(), now.version),
+                ("Third.", o.version),
+                "{}: {name}",
+                db.label
+            );
+        }
+        assert_eq!(
+            observations::revisions(s, &org.id, &id)
+                .await
+                .expect("rev")
+                .len(),
+            1
+        );
+
+        // Two edits of the same version at once: one saved, one refused.
+        let (one, two) = (
+            draft("From tab one.", vec![], vec![]),
+            draft("From tab two.", vec![], vec![]),
+        );
+        let (x, y) = tokio::join!(
+            observations::edit(s, &org.id, &olive.id, &id, o.version, &one, 500),
+            observations::edit(s, &org.id, &olive.id, &id, o.version, &two, 500),
+        );
+        let results = [x.expect("one"), y.expect("two")];
+        assert_eq!(
+            results.iter().filter(|r| r.is_ok()).count(),
+            1,
+            "{}: {results:?}",
+            db.label
+        );
+        assert!(results.contains(&Err(observations::EditRefused::Changed)));
+        let kept = observations::revisions(s, &org.id, &id).await.expect("rev");
+        assert_eq!(kept.len(), 2, "{}", db.label);
+        assert_eq!(kept[0].story.as_str(), "Third.");
+    })
+    .await;
+}
+
+async fn current(
+    s: &Store,
+    org: &cairn_store::orgs::OrgId,
+    reader: &PersonId,
+    id: &str,
+) -> cairn_store::observations::Observation {
+    observations::get(s, org, Some(reader), id)
+        .await
+        .expect("get")
+        .expect("there")
+        .0
+}

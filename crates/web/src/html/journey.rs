@@ -17,6 +17,7 @@ use cairn_domain::jobs::JobsView;
 use cairn_domain::journey::{Band, band_of, journey};
 use cairn_domain::membership::MemberStatus;
 use cairn_domain::policy::Action;
+use cairn_domain::requirement::required_miles;
 use cairn_domain::visibility::{Reader, can_see_progress};
 use cairn_domain::wording::{date, miles, would_add};
 use cairn_domain::{Level, OrgSlug, Slug};
@@ -239,18 +240,31 @@ pub(crate) async fn journey_view(
     };
     let me = reader.person.clone();
     let in_band = band_of(&fw.positions, j.total);
-    let band_bar = match &in_band {
+    let mut band_bar = match &in_band {
         Band::In {
             at_least, below, ..
         } => Some((*at_least, below.saturating_sub(1), j.total)),
         _ => None,
     };
-    let band = band_line(
-        in_band,
-        j.total,
-        me.as_ref() == Some(recipient),
-        member.person.name.as_str(),
-    );
+    let mut band = band_line(in_band, j.total, yours, member.person.name.as_str());
+    // Without bands, the bar measures the miles the next position asks
+    // (for those who may see where someone stands).
+    if band.is_none() && progress {
+        let (next, _) = from_where_they_stand(&fw.positions, current_position.as_ref());
+        if let Some(p) = next.first() {
+            let asks = required_miles(p, &fw.roles, &fw.organization.miles);
+            if asks > 0 {
+                band = Some(next_position_line(
+                    p.title.as_str(),
+                    asks,
+                    j.total,
+                    yours,
+                    member.person.name.as_str(),
+                ));
+                band_bar = Some((0, asks, j.total.min(asks)));
+            }
+        }
+    }
     let can_award = member.status == MemberStatus::Active
         && may_award(&reader, recipient, people_lead, ctx.org.awarders);
     let rule = ctx.org.evidence;
@@ -331,6 +345,16 @@ pub(crate) async fn journey_view(
         notice,
         errors,
     })
+}
+
+/// "Engineer II asks for 15 miles; you have 8." (the next position).
+fn next_position_line(title: &str, asks: u32, total: u32, yours: bool, name: &str) -> String {
+    let has = if yours {
+        format!("you have {total}")
+    } else {
+        format!("{name} has {total}")
+    };
+    format!("Next, {title} asks for {}; {has}.", miles(asks))
 }
 
 /// "Senior Engineer band: 36–57 miles; you have 48." (bands end below

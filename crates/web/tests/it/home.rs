@@ -79,6 +79,16 @@ async fn try_the_demo_signs_in_as_a_demo_member_only_on_a_demo_instance() {
     // Her demo awards: Code Quality 2, Testing 1, Incident Response 2,
     // Observability 1 = 3 + 1 + 3 + 1 miles.
     assert_eq!(journey.texts(".totals .big"), ["8 miles"]);
+    // Without miles bands, the bar measures the next position's miles.
+    assert_eq!(
+        journey.texts(".band"),
+        ["Next, Senior Engineer asks for 30 miles; you have 8."]
+    );
+    assert!(
+        journey
+            .body
+            .contains(r#"<meter min="0" max="30" value="8""#)
+    );
     // And the header leads back to it from anywhere.
     let elsewhere = visitor.get("/fernhill/abilities/mentoring").await;
     assert!(

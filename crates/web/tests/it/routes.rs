@@ -437,6 +437,10 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         // publishing is for drafts, so even its author finds none here.
         ("POST", "/{org}/observations/{id}/publish", format!("/fernhill/observations/{obs}/publish"),
             f(&[("privacy", "public")]),                                                                 [N,   N,   N,   N,   N,   N,   N,   N]),
+        // Only its observer edits it; to everyone else it is not there.
+        ("GET",  "/{org}/observations/{id}/edit", format!("/fernhill/observations/{obs}/edit"), none(),  [N,   N,   N,   N,   N,   N,   N,   O]),
+        ("POST", "/{org}/observations/{id}/edit", format!("/fernhill/observations/{obs}/edit"),
+            f(&[("story", "Mia ran the retro, and wrote it up."), ("action", "draft")]),                 [N,   N,   N,   N,   N,   N,   N,   R]),
         // The observee narrows it: from then on only they and the author see it.
         ("POST", "/{org}/observations/{id}/privacy", format!("/fernhill/observations/{obs}/privacy"),
             f(&[("privacy", "observees")]),                                                              [N,   N,   R,   N,   N,   N,   N,   R]),

@@ -9,18 +9,15 @@ use crate::auth::ClientInfo;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Form;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::response::Response;
 use cairn_domain::audit::AuditAction;
 use cairn_domain::policy::Action;
-use cairn_domain::visibility::{
-    self, Privacy, Rating, Reader, can_read, can_see_rating, may_change_level,
-};
-use cairn_domain::wording::{date, parse_date};
-use cairn_domain::{Markdown, OrgSlug, Slug};
+use cairn_domain::visibility::{self, Privacy, Reader, can_read, can_see_rating, may_change_level};
+use cairn_domain::wording::date;
+use cairn_domain::{OrgSlug, Slug};
 use cairn_store::audit::Entry;
-use cairn_store::members;
-use cairn_store::observations::{self, Draft, DraftRefused, Observation};
+use cairn_store::observations::{self, Observation};
 use cairn_store::people::PersonId;
 
 use super::{Chrome, OrgContext};
@@ -33,6 +30,8 @@ use crate::extract::{Older, OrgPath};
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
 use crate::markdown;
 
+mod form;
+
 /// An observation as a card: what this reader may see of it.
 pub(crate) struct Card {
     pub id: String,
@@ -44,6 +43,8 @@ pub(crate) struct Card {
     pub draft: bool,
     pub story: String,
     pub ratings: Vec<String>,
+    /// "edited 3 Nov 2026", for a published observation edited since.
+    pub edited: Option<String>,
 }
 
 pub(crate) fn card(org: &OrgSlug, o: &Observation, reader: &Reader<PersonId>) -> Card {
@@ -68,6 +69,7 @@ pub(crate) fn card(org: &OrgSlug, o: &Observation, reader: &Reader<PersonId>) ->
             .filter(|r| can_see_rating(reader, &facts, r.rating))
             .map(|r| format!("{}: {}", r.ability_name, r.rating.label()))
             .collect(),
+        edited: o.edited_at.map(|at| format!("edited {}", date(at))),
     }
 }
 
@@ -131,201 +133,17 @@ pub(crate) async fn list(
     })
 }
 
-pub(crate) struct PersonChoice {
-    id: String,
-    name: String,
-    selected: bool,
-}
-
-pub(crate) struct RatingChoice {
-    slug: String,
-    name: String,
-    value: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "observations/new.html")]
-pub(crate) struct NewPage {
-    chrome: Chrome,
-    /// The people search, and whether more people match than are offered.
-    find: String,
-    more_people: bool,
-    people: Vec<PersonChoice>,
-    abilities: Vec<RatingChoice>,
-    ratings: Vec<(&'static str, &'static str)>,
-    observed_on: String,
-    story: String,
-    errors: FormErrors,
-}
-
-/// How many people the observation form offers at once; more are found
-/// with its search field.
-const PEOPLE_OFFERED: u32 = 25;
-
-async fn new_view(
-    app: &App,
-    visitor: &Visitor,
-    ctx: &OrgContext,
-    find: &str,
-    pairs: Option<&Pairs>,
-    errors: FormErrors,
-) -> Result<NewPage, PageError> {
-    let (found, more) =
-        members::page(&app.store, &ctx.org.id, find, true, None, PEOPLE_OFFERED).await?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let chosen: Vec<&str> = pairs
-        .map(|p| {
-            p.iter()
-                .filter(|(k, _)| k == "observee")
-                .map(|(_, v)| v.as_str())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut people: Vec<PersonChoice> = found
-        .iter()
-        .map(|l| &l.member)
-        .filter(|m| m.status == cairn_domain::membership::MemberStatus::Active)
-        .map(|m| PersonChoice {
-            id: m.person.id.as_str().to_owned(),
-            name: m.person.name.to_string(),
-            selected: chosen.contains(&m.person.id.as_str()),
-        })
-        .collect();
-    // Whoever was chosen stays offered when the form comes back with errors.
-    for id in chosen {
-        if people.iter().any(|p| p.id == id) {
-            continue;
-        }
-        if let Some(m) = members::get(&app.store, &ctx.org.id, &PersonId::from_form(id))
-            .await?
-            .filter(|m| m.status == cairn_domain::membership::MemberStatus::Active)
-        {
-            people.push(PersonChoice {
-                id: m.person.id.as_str().to_owned(),
-                name: m.person.name.to_string(),
-                selected: true,
-            });
-        }
-    }
-    Ok(NewPage {
-        chrome: ctx.chrome(visitor),
-        find: find.to_owned(),
-        more_people: more.is_some(),
-        people,
-        abilities: fw
-            .abilities
-            .iter()
-            .map(|a| RatingChoice {
-                slug: a.slug.to_string(),
-                name: a.name.to_string(),
-                value: pairs
-                    .map(|p| field(p, &format!("rate_{}", a.slug)).to_owned())
-                    .unwrap_or_default(),
-            })
-            .collect(),
-        ratings: Rating::ALL
-            .iter()
-            .map(|r| (r.as_str(), r.label()))
-            .collect(),
-        observed_on: pairs.map_or_else(|| date(app.now()), |p| field(p, "observed_on").to_owned()),
-        story: pairs
-            .map(|p| field(p, "story").to_owned())
-            .unwrap_or_default(),
-        errors,
-    })
-}
-
-pub(crate) async fn new_form(
-    State(app): State<App>,
-    visitor: Visitor,
-    OrgPath(slug): OrgPath,
-    Query(q): Query<FindQuery>,
-) -> Result<NewPage, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    new_view(
-        &app,
-        &visitor,
-        &ctx,
-        q.people.trim(),
-        None,
-        FormErrors::default(),
-    )
-    .await
-}
-
-/// `?people=…`: whom the observation form offers.
-#[derive(serde::Deserialize, Default)]
-#[serde(default)]
-pub(crate) struct FindQuery {
-    people: String,
-}
-
-pub(crate) async fn create(
-    State(app): State<App>,
-    visitor: Visitor,
-    OrgPath(slug): OrgPath,
-    Form(pairs): Form<Pairs>,
-) -> Result<Response, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadMemberContent).await?;
-    let person = ctx.member()?;
-    let mut errors = FormErrors::default();
-    let observees: Vec<PersonId> = pairs
-        .iter()
-        .filter(|(k, _)| k == "observee")
-        .map(|(_, v)| PersonId::from_form(v))
-        .collect();
-    if observees.is_empty() {
-        errors.add("observee", "Choose who you observed.");
-    }
-    let observed_on = parse_date(field(&pairs, "observed_on"));
-    if observed_on.is_none() {
-        errors.add("observed_on", "Give the date as YYYY-MM-DD.");
-    }
-    let story = field(&pairs, "story");
-    if story.trim().is_empty() {
-        errors.add("story", "Tell what happened.");
-    } else if story.chars().count() > 20_000 {
-        errors.add("story", "Keep the story under 20000 characters.");
-    }
-    let mut ratings = Vec::new();
-    for (k, v) in &pairs {
-        if let Some(ability) = k.strip_prefix("rate_").filter(|_| !v.is_empty()) {
-            match (Slug::parse(ability), Rating::parse(v)) {
-                (Ok(a), Some(r)) => ratings.push((a, r)),
-                _ => errors.add(
-                    "ratings",
-                    format!("{ability}: choose a rating from the list."),
-                ),
-            }
-        }
-    }
-    if let (true, Some(observed_on)) = (errors.is_empty(), observed_on) {
-        let draft = Draft {
-            observees,
-            story: Markdown::new(story),
-            observed_on,
-            ratings,
-        };
-        match observations::create(&app.store, &ctx.org.id, &person.id, &draft, app.now()).await? {
-            Ok(id) => return Ok(redirect(&format!("/{slug}/observations/{id}"))),
-            Err(DraftRefused::NotAMember) => {
-                errors.add("observee", "Choose people of this organization.")
-            }
-            Err(DraftRefused::UnknownAbility(a)) => {
-                errors.add("ratings", format!("{a} is not an ability here."))
-            }
-        }
-    }
-    Ok(invalid(
-        new_view(&app, &visitor, &ctx, "", Some(&pairs), errors).await?,
-    ))
-}
-
 #[derive(Template, WebTemplate)]
 #[template(path = "observations/show.html")]
 pub(crate) struct ShowPage {
     chrome: Chrome,
+    /// "Observation of Priya by Tomás, 12 Oct 2026": unique enough to
+    /// tell tabs and history entries apart.
+    title: String,
     o: Card,
+    can_edit: bool,
+    /// The versions its edits replaced, newest first.
+    earlier: Vec<Earlier>,
     /// (value, label, selected): the levels this visitor may choose now.
     levels: Vec<(&'static str, &'static str, bool)>,
     can_delete: bool,
@@ -389,13 +207,69 @@ async fn show_view(
 ) -> Result<ShowPage, PageError> {
     let (ctx, o, reader) = readable(app, visitor, org, id).await?;
     let observer = reader.member && reader.person.as_ref() == Some(&o.observer.id);
+    let earlier = if o.edited_at.is_some() {
+        earlier_versions(app, &ctx, &o, &reader).await?
+    } else {
+        Vec::new()
+    };
+    let c = card(&ctx.org.org.slug, &o, &reader);
     Ok(ShowPage {
         chrome: ctx.chrome(visitor),
+        title: format!(
+            "Observation of {} by {}, {}",
+            c.observees, c.observer, c.date
+        ),
         levels: level_choices(&o, &reader),
-        o: card(&ctx.org.org.slug, &o, &reader),
+        can_edit: observer,
+        earlier,
+        o: c,
         can_delete: observer,
         errors,
     })
+}
+
+/// An earlier version of an observation, as this reader may see it.
+pub(crate) struct Earlier {
+    replaced: String,
+    story: String,
+    ratings: Vec<String>,
+}
+
+/// What its edits replaced: readers of the observation may see what they
+/// may have read before (an edit cannot quietly rewrite it), each rating
+/// under the same rule as the current ones.
+async fn earlier_versions(
+    app: &App,
+    ctx: &OrgContext,
+    o: &Observation,
+    reader: &Reader<PersonId>,
+) -> Result<Vec<Earlier>, PageError> {
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
+    let facts = o.facts();
+    Ok(observations::revisions(&app.store, &ctx.org.id, &o.id)
+        .await?
+        .into_iter()
+        .map(|r| Earlier {
+            replaced: format!(
+                "Replaced {}",
+                cairn_domain::wording::date_time(r.replaced_at)
+            ),
+            story: markdown::render(r.story.as_str()),
+            ratings: r
+                .ratings
+                .iter()
+                .filter(|(_, rating)| can_see_rating(reader, &facts, *rating))
+                .map(|(a, rating)| {
+                    let name = fw
+                        .abilities
+                        .iter()
+                        .find(|x| &x.slug == a)
+                        .map_or_else(|| a.to_string(), |x| x.name.to_string());
+                    format!("{name}: {}", rating.label())
+                })
+                .collect(),
+        })
+        .collect())
 }
 
 pub(crate) async fn show(
@@ -525,7 +399,12 @@ pub(crate) fn for_ability(
 pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
         .get("/{org}/observations", list)
-        .get_post("/{org}/observations/new", new_form, create)
+        .get_post("/{org}/observations/new", form::new_form, form::create)
+        .get_post(
+            "/{org}/observations/{id}/edit",
+            form::edit_form,
+            form::save_edit,
+        )
         .get("/{org}/observations/{id}", show)
         .post("/{org}/observations/{id}/publish", publish)
         .post("/{org}/observations/{id}/privacy", privacy)
