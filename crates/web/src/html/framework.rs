@@ -38,6 +38,10 @@ pub(crate) struct HubPage {
     groups: Vec<Group>,
     miles: [String; 5],
     saved: bool,
+    /// The framework has no items yet.
+    empty: bool,
+    /// Published frameworks to start from (for an empty one).
+    sources: Vec<Link>,
     errors: FormErrors,
 }
 
@@ -102,13 +106,42 @@ pub(crate) async fn hub_view(
             archived,
         });
     }
+    let empty = fw.abilities.is_empty() && fw.roles.is_empty() && fw.positions.is_empty();
+    let sources = if empty {
+        published_sources(app, slug).await?
+    } else {
+        Vec::new()
+    };
     Ok(HubPage {
         chrome: ctx.chrome(visitor),
+        empty,
+        sources,
         groups,
         miles: miles.unwrap_or_else(|| fw.organization.miles.values().map(|m| m.to_string())),
         saved,
         errors,
     })
+}
+
+/// Published frameworks other than `slug`'s, to start from.
+pub(crate) async fn published_sources(
+    app: &App,
+    slug: &cairn_domain::OrgSlug,
+) -> Result<Vec<Link>, PageError> {
+    Ok(cairn_store::orgs::list_published(&app.store, 0)
+        .await?
+        .0
+        .into_iter()
+        .filter(|o| &o.slug != slug && o.abilities > 0)
+        .map(|o| Link {
+            href: o.slug.to_string(),
+            text: format!(
+                "{} ({})",
+                o.name,
+                cairn_domain::wording::pluralize(o.abilities.max(0) as u64, "ability", "abilities")
+            ),
+        })
+        .collect())
 }
 
 pub(crate) async fn hub(
@@ -171,4 +204,14 @@ pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
         .get("/{org}/settings/framework", hub)
         .post("/{org}/settings/framework/miles", set_miles)
+        .get_post(
+            "/{org}/settings/framework/import",
+            super::framework_import::to_hub,
+            super::framework_import::import,
+        )
+        .get_post(
+            "/{org}/settings/framework/adopt",
+            super::framework_import::to_hub,
+            super::framework_import::adopt,
+        )
 }

@@ -16,6 +16,7 @@ mod conversations;
 mod editing;
 mod eligibility;
 mod framework;
+mod framework_import;
 mod health;
 mod history;
 mod home;
@@ -82,11 +83,20 @@ pub struct OrgNav {
     pub slug: String,
     pub name: String,
     pub links: Vec<Link>,
+    /// The settings pages this visitor may open, in one order: the same
+    /// tabs on every settings page (`settings/tabs.html`).
+    pub settings_tabs: Vec<Link>,
 }
 
 impl Chrome {
     pub fn org_name(&self) -> &str {
         self.org.as_ref().map_or("", |o| o.name.as_str())
+    }
+
+    pub fn settings_tabs(&self) -> &[Link] {
+        self.org
+            .as_ref()
+            .map_or(&[], |o| o.settings_tabs.as_slice())
     }
 
     pub fn org_slug(&self) -> &str {
@@ -152,11 +162,32 @@ impl Chrome {
                 text: "Settings".into(),
             });
         }
+        let may = |action| policy::can(actor, action, org.access());
+        let settings_tabs = [
+            (Action::ManageSettings, "settings", "Organization"),
+            (Action::EditFramework, "settings/framework", "Framework"),
+            (Action::ReadMemberContent, "people", "People"),
+            (
+                Action::ManageMembers,
+                "settings/people/import",
+                "Import people",
+            ),
+            (Action::ManageMembers, "settings/invitations", "Invitations"),
+            (Action::ManageSettings, "settings/audit", "Audit log"),
+        ]
+        .into_iter()
+        .filter(|(action, ..)| may(*action))
+        .map(|(_, path, text)| Link {
+            href: format!("/{slug}/{path}"),
+            text: text.to_owned(),
+        })
+        .collect();
         Chrome {
             org: Some(OrgNav {
                 slug: slug.to_owned(),
                 name: org.org.name.to_string(),
                 links,
+                settings_tabs,
             }),
             ..Chrome::new(visitor)
         }

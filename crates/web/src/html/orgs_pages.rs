@@ -44,6 +44,14 @@ pub(crate) struct OrgPage {
     groups: Vec<Group>,
     roles: Vec<RoleLine>,
     positions: Vec<PositionLine>,
+    /// No abilities yet: the first steps, for those who can take them.
+    empty: bool,
+    can_edit: bool,
+    can_invite: bool,
+    can_observe: bool,
+    /// Published frameworks to start from (editors of an empty one).
+    sources: Vec<super::Link>,
+    errors: crate::forms::FormErrors,
 }
 
 pub(crate) async fn show(
@@ -123,8 +131,22 @@ pub(crate) async fn show(
             miles: miles(required_miles(p, &fw.roles, &fw.organization.miles)),
         })
         .collect();
+    use cairn_domain::policy::Action;
+    let empty = fw.abilities.is_empty();
+    let can_edit = ctx.can(Action::EditFramework);
+    let sources = if empty && can_edit {
+        super::framework::published_sources(&app, &slug).await?
+    } else {
+        Vec::new()
+    };
     Ok(OrgPage {
         chrome: ctx.chrome(&visitor),
+        empty,
+        can_edit,
+        can_invite: ctx.can(Action::ManageMembers),
+        can_observe: ctx.can(Action::ReadMemberContent),
+        sources,
+        errors: crate::forms::FormErrors::default(),
         counts: [
             pluralize(fw.abilities.len() as u64, "ability", "abilities"),
             pluralize(fw.roles.len() as u64, "role", "roles"),

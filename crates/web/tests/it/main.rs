@@ -9,6 +9,7 @@ mod budgets;
 mod conversations;
 mod eligibility;
 mod framework;
+mod framework_import;
 mod history;
 mod home;
 mod jobs;

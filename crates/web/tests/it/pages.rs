@@ -331,3 +331,54 @@ async fn the_stylesheet_has_a_content_named_address_kept_for_a_year() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// Every settings page has the same labelled tabs for one visitor: those
+/// they may open, in one order, the current one marked.
+#[tokio::test]
+async fn settings_tabs_are_the_same_on_every_settings_page() {
+    use cairn_domain::membership::{Capabilities, Capability};
+    let app = TestApp::with_demo().await;
+    let mut owner = app
+        .member(
+            "fernhill",
+            "owner@example.com",
+            Capabilities::of(&[Capability::Owner]),
+        )
+        .await;
+    let all = [
+        ("/fernhill/settings", "Organization"),
+        ("/fernhill/settings/framework", "Framework"),
+        ("/fernhill/people", "People"),
+        ("/fernhill/settings/people/import", "Import people"),
+        ("/fernhill/settings/invitations", "Invitations"),
+        ("/fernhill/settings/audit", "Audit log"),
+    ];
+    let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();
+    for (path, current) in all {
+        let page = owner.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert_eq!(
+            page.texts("nav.tabs[aria-label='Organization settings'] a"),
+            names,
+            "{path}"
+        );
+        assert_eq!(
+            page.texts("nav.tabs a[aria-current=page]"),
+            [current],
+            "{path}"
+        );
+    }
+    let mut editor = app
+        .member(
+            "fernhill",
+            "editor@example.com",
+            Capabilities::of(&[Capability::FrameworkEditor]),
+        )
+        .await;
+    let hub = editor.get("/fernhill/settings/framework").await;
+    assert_eq!(
+        hub.texts("nav.tabs a"),
+        ["Framework", "People"],
+        "only what they may open"
+    );
+}

@@ -362,6 +362,14 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         // Editing the framework.
         ("GET",  "/{org}/settings/framework", p("/fernhill/settings/framework"), none(),                 [L,   N,   N,   N,   O,   N,   N,   O]),
         ("POST", "/{org}/settings/framework/miles", p("/fernhill/settings/framework/miles"), miles,      [L,   N,   N,   N,   R,   N,   N,   R]),
+        // Importing and copying (tests/it/framework_import.rs); here, the
+        // address opened leads to the hub, and a post without a file or a
+        // choice is refused before anything is written.
+        ("GET",  "/{org}/settings/framework/import", p("/fernhill/settings/framework/import"), none(),   [L,   N,   N,   N,   R,   N,   N,   R]),
+        ("POST", "/{org}/settings/framework/import", p("/fernhill/settings/framework/import"), none(),   [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/settings/framework/adopt", p("/fernhill/settings/framework/adopt"), none(),     [L,   N,   N,   N,   R,   N,   N,   R]),
+        ("POST", "/{org}/settings/framework/adopt", p("/fernhill/settings/framework/adopt"), f(&[("from", "fernhill")]),
+                                                                                                         [L,   N,   N,   N,   B,   N,   N,   B]),
         ("GET",  "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),
                                                                                                          [L,   N,   N,   N,   O,   N,   N,   O]),
         ("POST", "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),

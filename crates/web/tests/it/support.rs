@@ -224,14 +224,16 @@ impl Client<'_> {
     }
 
     /// A `multipart/form-data` post, as a browser sends a form with a file
-    /// input: each field a part; `file` parts carry a file name.
+    /// input: each field a part; `file` parts carry a file name
+    /// (`people.csv`, or the one after `file:`, as in `file:acme.yaml`).
     pub async fn post_multipart(&mut self, path: &str, fields: &[(&str, &str)]) -> Page {
         const BOUNDARY: &str = "cairn-test-boundary-7d3f";
         let mut body = String::new();
         for (name, value) in fields {
             body.push_str(&format!("--{BOUNDARY}\r\n"));
-            if *name == "file" {
-                body.push_str("Content-Disposition: form-data; name=\"file\"; filename=\"people.csv\"\r\nContent-Type: text/csv\r\n\r\n");
+            if let Some(rest) = name.strip_prefix("file") {
+                let file_name = rest.strip_prefix(':').unwrap_or("people.csv");
+                body.push_str(&format!("Content-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: text/plain\r\n\r\n"));
             } else {
                 body.push_str(&format!(
                     "Content-Disposition: form-data; name=\"{name}\"\r\n\r\n"
