@@ -35,12 +35,21 @@ impl Area {
         self
     }
 
+    /// A form's address. Opened with GET (a reload of the error page it
+    /// answered, a link copied from the address bar), a page's form
+    /// address leads to the page the form lives on: its parent address
+    /// (`form_page`). The API's answer stays 405.
     pub(crate) fn post<H, T>(mut self, path: &'static str, handler: H) -> Self
     where
         H: Handler<T, App>,
         T: 'static,
     {
-        self.router = self.router.route(path, post(handler));
+        let route = if path.starts_with("/api/") {
+            post(handler)
+        } else {
+            post(handler).get(form_page)
+        };
+        self.router = self.router.route(path, route);
         self.declared.push(("POST", path));
         self
     }
@@ -72,4 +81,16 @@ impl Area {
     pub(crate) fn into_router(self) -> Router<App> {
         self.router
     }
+}
+
+/// Where a form posting to `uri` lives: the address one segment up
+/// (`/fernhill/observations/ID/privacy` → `/fernhill/observations/ID`,
+/// `/logout` → `/`), with the query dropped.
+async fn form_page(uri: axum::http::Uri) -> axum::response::Response {
+    let path = uri.path().trim_end_matches('/');
+    let parent = match path.rfind('/') {
+        Some(0) | None => "/",
+        Some(i) => &path[..i],
+    };
+    crate::forms::redirect(parent)
 }

@@ -14,7 +14,7 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use crate::{cairn, stderr};
 
 /// Kills a child process when the test ends, however it ends.
-struct Guard(Child);
+pub(crate) struct Guard(Child);
 
 impl Drop for Guard {
     fn drop(&mut self) {
@@ -37,7 +37,7 @@ fn chromedriver() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
-fn start_server(dir: &Path, db: &str) -> (Guard, String) {
+pub(crate) fn start_server(dir: &Path, db: &str) -> (Guard, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
         .current_dir(dir)
         .args([
@@ -65,7 +65,7 @@ fn start_server(dir: &Path, db: &str) -> (Guard, String) {
     (guard, address)
 }
 
-fn create_user(dir: &Path, db: &str, email: &str, name: &str) {
+pub(crate) fn create_user(dir: &Path, db: &str, email: &str, name: &str) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_cairn"))
         .current_dir(dir)
         .args([
@@ -92,13 +92,18 @@ fn create_user(dir: &Path, db: &str, email: &str, name: &str) {
 
 async fn save_screenshot(c: &Client, name: &str, width: u32) {
     c.set_window_size(width, 1800).await.expect("resize");
+    shot(c, name).await;
+}
+
+/// A screenshot of the page as it is, to target/screenshots/NAME.png.
+pub(crate) async fn shot(c: &Client, name: &str) {
     let png = c.screenshot().await.expect("screenshot");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/screenshots");
     std::fs::create_dir_all(&dir).expect("screenshot dir");
     std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
 }
 
-async fn text(c: &Client, css: &str) -> String {
+pub(crate) async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("{css}: {e}"))
@@ -107,7 +112,7 @@ async fn text(c: &Client, css: &str) -> String {
         .expect("text")
 }
 
-async fn sign_in(c: &Client, base: &str, email: &str) {
+pub(crate) async fn sign_in(c: &Client, base: &str, email: &str) {
     c.goto(&format!("{base}/login")).await.expect("login page");
     c.find(Locator::Css("#email"))
         .await
@@ -140,7 +145,7 @@ async fn sign_out(c: &Client) {
     wait_for(c, "a.button[href^='/signup']").await;
 }
 
-async fn wait_for(c: &Client, css: &str) {
+pub(crate) async fn wait_for(c: &Client, css: &str) {
     let deadline = Instant::now() + Duration::from_secs(10);
     while c.find(Locator::Css(css)).await.is_err() {
         assert!(
@@ -155,9 +160,33 @@ async fn wait_for(c: &Client, css: &str) {
     }
 }
 
+/// How a session sees pages: a desktop window, a 320 px phone (Chrome's
+/// mobile emulation: a real 320 px viewport, which a headless window
+/// cannot be made), or a desktop in dark mode.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Look {
+    Desktop,
+    Phone,
+    Dark,
+}
+
+impl Look {
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Look::Desktop => "desktop",
+            Look::Phone => "phone",
+            Look::Dark => "dark",
+        }
+    }
+}
+
 /// A WebDriver session on headless Chromium, or None (with a note) when
 /// chromium-driver is not installed. Keep the guards alive for the test.
 async fn browser() -> Option<(Client, Guard, tempfile::TempDir)> {
+    browser_as(Look::Desktop).await
+}
+
+pub(crate) async fn browser_as(look: Look) -> Option<(Client, Guard, tempfile::TempDir)> {
     let Some(driver_bin) = chromedriver() else {
         assert!(
             std::env::var("CAIRN_TEST_REQUIRE_BROWSER").map_or(true, |v| v != "1"),
@@ -182,23 +211,37 @@ async fn browser() -> Option<(Client, Guard, tempfile::TempDir)> {
     }
     let profile = tempfile::tempdir().expect("profile");
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run",
-                "--disable-sync", "--hide-scrollbars", format!("--user-data-dir={}", profile.path().display()),
-            ],
-        }),
-    );
+    let mut args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".into(),
+        "--disable-gpu".into(),
+        "--disable-dev-shm-usage".into(),
+        "--disable-background-networking".into(),
+        "--disable-component-update".into(),
+        "--no-first-run".into(),
+        "--disable-sync".into(),
+        "--hide-scrollbars".into(),
+        format!("--user-data-dir={}", profile.path().display()),
+    ];
+    if look == Look::Dark {
+        // Sets prefers-color-scheme: dark for the pages.
+        args.push("--force-dark-mode".into());
+    }
+    let mut options = serde_json::json!({ "binary": "/usr/bin/chromium", "args": args });
+    if look == Look::Phone {
+        options["mobileEmulation"] = serde_json::json!({
+            "deviceMetrics": { "width": 320, "height": 900, "pixelRatio": 2.0, "touch": true }
+        });
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
         .capabilities(caps)
         .connect(&format!("http://127.0.0.1:{port}"))
         .await
         .expect("webdriver session");
-    client.set_window_size(1280, 1800).await.expect("resize");
+    if look != Look::Phone {
+        client.set_window_size(1280, 1800).await.expect("resize");
+    }
     Some((client, driver, profile))
 }
 
@@ -413,7 +456,11 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
     c.goto(&format!("{base}/fernhill/observations/new"))
         .await
         .expect("form");
-    select(&c, &format!("#observees option[value='{}']", rae.as_str())).await;
+    select(
+        &c,
+        &format!("input[name=observee][value='{}']", rae.as_str()),
+    )
+    .await;
     c.execute(
         "document.getElementById('observed_on').value = '2024-03-05';",
         vec![],
@@ -426,15 +473,16 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
         .send_keys("Rae paired with two new joiners all week.")
         .await
         .expect("type");
-    select(&c, "#rate-mentoring option[value='strong']").await;
-    c.find(Locator::XPath("//button[normalize-space()='Save draft']"))
-        .await
-        .expect("save")
-        .click()
-        .await
-        .expect("submit");
-    wait_for(&c, "#privacy").await;
-    select(&c, "#privacy option[value='organization']").await;
+    // The rating pill: what a person clicks is its visible text.
+    c.find(Locator::XPath(
+        "//input[@name='rate_mentoring'][@value='strong']/following-sibling::span",
+    ))
+    .await
+    .expect("rating")
+    .click()
+    .await
+    .expect("rate");
+    select(&c, "input[name=privacy][value='organization']").await;
     c.find(Locator::XPath("//button[normalize-space()='Publish']"))
         .await
         .expect("publish")

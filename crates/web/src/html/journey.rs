@@ -141,6 +141,10 @@ pub(crate) struct JourneyPage {
     groups: Vec<Group>,
     awards: Vec<AwardLine>,
     can_award: bool,
+    /// What the award form starts at: an ability and its next milestone
+    /// (`?award=ABILITY` picks one; else the first with one to go).
+    award_ability: String,
+    award_level: u8,
     evidence_rule: Vec<String>,
     evidence: Vec<Link>,
     observations: Vec<Card>,
@@ -268,7 +272,11 @@ pub(crate) async fn journey_view(
     let can_award = member.status == MemberStatus::Active
         && may_award(&reader, recipient, people_lead, ctx.org.awarders);
     let rule = ctx.org.evidence;
+    let groups = groups(&fw, &held, yours, org);
+    let (award_ability, award_level) = first_next(&groups).unwrap_or_default();
     Ok(JourneyPage {
+        award_ability,
+        award_level,
         chrome: ctx.chrome(visitor),
         person_id: recipient.as_str().to_owned(),
         name: member.person.name.to_string(),
@@ -276,7 +284,7 @@ pub(crate) async fn journey_view(
         band,
         band_bar,
         chart: super::chart::radial_chart(&fw, &held, member.person.name.as_str()),
-        groups: groups(&fw, &held, yours, org),
+        groups,
         awards: visible
             .iter()
             .map(|a| AwardLine {
@@ -347,6 +355,21 @@ pub(crate) async fn journey_view(
     })
 }
 
+/// The first ability with a milestone to go, and that milestone.
+fn first_next(groups: &[Group]) -> Option<(String, u8)> {
+    groups
+        .iter()
+        .flat_map(|g| &g.legs)
+        .find_map(|l| l.next.as_ref().map(|n| (l.slug.clone(), n.level)))
+}
+
+/// `?award=ABILITY`: the award form starts at that ability's next milestone.
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct AwardQuery {
+    award: String,
+}
+
 /// "Engineer II asks for 15 miles; you have 8." (the next position).
 fn next_position_line(title: &str, asks: u32, total: u32, yours: bool, name: &str) -> String {
     let has = if yours {
@@ -410,10 +433,11 @@ pub(crate) async fn show(
     visitor: Visitor,
     MemberPath(org, person): MemberPath,
     Older(older): Older,
+    axum::extract::Query(pick): axum::extract::Query<AwardQuery>,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
     if ctx.can(Action::ReadMemberContent) {
-        return Ok(journey_view(
+        let mut page = journey_view(
             &app,
             &visitor,
             &ctx,
@@ -422,8 +446,17 @@ pub(crate) async fn show(
             None,
             FormErrors::default(),
         )
-        .await?
-        .into_response());
+        .await?;
+        if let Some(l) = page
+            .groups
+            .iter()
+            .flat_map(|g| &g.legs)
+            .find(|l| l.slug == pick.award)
+            && let Some(n) = &l.next
+        {
+            (page.award_ability, page.award_level) = (l.slug.clone(), n.level);
+        }
+        return Ok(page.into_response());
     }
     let member = members::get(&app.store, &ctx.org.id, &person)
         .await?

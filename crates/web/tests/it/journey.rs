@@ -246,15 +246,15 @@ async fn the_chart_draws_the_milestone_the_list_shows_for_every_ability() {
         // Code Quality M2 = 3 miles; M3 is 6 in all (the ability page's
         // "adds 6 miles"), 3 more: one wording for both pages.
         let cq = page.texts("li.leg[data-ability=code-quality] .next");
-        let mine = if who == "self" {
-            " to your journey"
+        let (mine, award) = if who == "self" {
+            (" to your journey", "")
         } else {
-            ""
+            ("", " Award milestone 3 of Code Quality")
         };
         assert_eq!(
             cq,
             [format!(
-                "Next: milestone 3 would add 3 more miles{mine} (6 in total)"
+                "Next: milestone 3 would add 3 more miles{mine} (6 in total){award}"
             )],
             "{who}"
         );
@@ -272,4 +272,62 @@ async fn the_chart_draws_the_milestone_the_list_shows_for_every_ability() {
         "{:?}",
         ability.texts(".miles")
     );
+}
+
+/// Awarders see "Award milestone N" beside each next milestone; it opens
+/// the award form at that ability and milestone.
+#[tokio::test]
+async fn the_award_form_starts_at_the_next_milestone_picked() {
+    let app = TestApp::with_demo().await;
+    let mut lea = app
+        .member(
+            "fernhill",
+            "lea@example.com",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await;
+    let Member {
+        client: mut rae,
+        id: rae_id,
+    } = app.join("fernhill", "rae", Capabilities::NONE).await;
+    let journey = format!("/fernhill/people/{}", rae_id.as_str());
+    let ok = lea
+        .post(
+            &format!("{journey}/awards"),
+            &[("ability", "testing"), ("level", "1")],
+        )
+        .await;
+    assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    let selected = |page: &crate::support::Page| {
+        (
+            page.texts("#ability option[selected]"),
+            page.texts("#level option[selected]"),
+        )
+    };
+    let page = lea.get(&journey).await;
+    assert_eq!(
+        selected(&page),
+        (vec!["Code Quality".to_owned()], vec!["1".to_owned()]),
+        "the first with a milestone to go"
+    );
+    let link = page
+        .links("li.leg[data-ability=testing] .next a")
+        .into_iter()
+        .next()
+        .expect("award link");
+    assert_eq!(link.1, "Award milestone 2 of Testing & Verification");
+    let picked = lea.get(&link.0).await;
+    assert_eq!(
+        selected(&picked),
+        (
+            vec!["Testing & Verification".to_owned()],
+            vec!["2".to_owned()]
+        )
+    );
+    // An unknown pick is the default; the member sees no award links.
+    assert_eq!(
+        selected(&lea.get(&format!("{journey}?award=nope")).await).1,
+        ["1"]
+    );
+    assert!(rae.get(&journey).await.links(".next a").is_empty());
 }

@@ -382,3 +382,42 @@ async fn settings_tabs_are_the_same_on_every_settings_page() {
         "only what they may open"
     );
 }
+
+/// Every page form's address answers GET by leading to where the form
+/// lives, so reloading an error page or opening a copied address never
+/// meets a blank 405 (the API keeps its 405).
+#[tokio::test]
+async fn every_form_address_opened_leads_to_the_page_of_its_form() {
+    let app = TestApp::with_demo().await;
+    let routes = cairn_web::declared_routes();
+    let post_only: Vec<&str> = routes
+        .iter()
+        .filter(|(m, p)| *m == "POST" && !routes.contains(&("GET", p)))
+        .map(|(_, p)| *p)
+        .collect();
+    assert!(post_only.len() >= 10, "{post_only:?}");
+    for path in post_only {
+        let concrete: String = path
+            .split('/')
+            .map(|seg| match seg {
+                "{org}" => "fernhill",
+                s if s.starts_with('{') => "x",
+                s => s,
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        let page = app.get(&concrete).await;
+        if path.starts_with("/api/") {
+            assert_eq!(page.status, StatusCode::METHOD_NOT_ALLOWED, "{path}");
+            continue;
+        }
+        let parent = concrete
+            .rsplit_once('/')
+            .map_or("/", |(p, _)| if p.is_empty() { "/" } else { p });
+        assert_eq!(
+            (page.status, page.location()),
+            (StatusCode::SEE_OTHER, parent),
+            "{path}"
+        );
+    }
+}
