@@ -26,11 +26,6 @@ impl FormErrors {
             .map(|(_, m)| m.as_str())
     }
 
-    /// Every message, for the summary at the top of the form.
-    pub fn all(&self) -> Vec<&str> {
-        self.0.iter().map(|(_, m)| m.as_str()).collect()
-    }
-
     /// Each error with the field it is about: the error summary links each
     /// message to its field (`#field`, the field's id), as GOV.UK's does.
     pub fn fields(&self) -> Vec<(&str, &str)> {

@@ -28,6 +28,12 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
     let address = listener
         .local_addr()
         .map_or_else(|_| settings.bind.clone(), |a| a.to_string());
+    // Before the line below: whoever reads the port may stop reading then.
+    if demo {
+        println!(
+            "Try the demo: open http://{address}/ and choose \"Try the demo\" (signs you in as a member of the demo organization)"
+        );
+    }
     // Tests and scripts read this line to learn the port when binding to :0.
     println!(
         "cairn listening on http://{address} (database {})",
@@ -38,11 +44,7 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
         trusted_proxies: settings.trusted_proxies.clone(),
         demo,
     };
-    if demo {
-        println!(
-            "Try the demo: open http://{address}/ and choose \"Try the demo\" (signs you in as a member of the demo organization)"
-        );
-    }
+
     let router = cairn_web::router(cairn_web::App::with_config(store.clone(), &config));
     // The peer address reaches handlers (throttling, sessions list, audit
     // log); behind a proxy, X-Forwarded-For is read from trusted proxies only.

@@ -384,14 +384,18 @@ async fn select(c: &Client, css: &str) {
         .expect("select option");
 }
 
+/// The chart as drawn: each wedge's ability and how many rings it fills.
 async fn polygon(c: &Client) -> String {
-    c.find(Locator::Css("figure.radial svg polygon"))
-        .await
-        .expect("chart polygon")
-        .attr("points")
-        .await
-        .expect("attr")
-        .unwrap_or_default()
+    c.execute(
+        "return [...document.querySelectorAll('figure.radial svg g.wedge')]
+           .map(g => g.dataset.ability + '=' + g.querySelectorAll('path.on').length).join(' ');",
+        vec![],
+    )
+    .await
+    .expect("chart")
+    .as_str()
+    .unwrap_or_default()
+    .to_owned()
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -473,15 +477,7 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
         .send_keys("Rae paired with two new joiners all week.")
         .await
         .expect("type");
-    // The rating pill: what a person clicks is its visible text.
-    c.find(Locator::XPath(
-        "//input[@name='rate_mentoring'][@value='strong']/following-sibling::span",
-    ))
-    .await
-    .expect("rating")
-    .click()
-    .await
-    .expect("rate");
+    select(&c, "input[name=rate_mentoring][value='strong']").await;
     select(&c, "input[name=privacy][value='organization']").await;
     c.find(Locator::XPath("//button[normalize-space()='Publish']"))
         .await

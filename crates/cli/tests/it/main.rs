@@ -1,5 +1,6 @@
 //! The `cairn` binary, run as a user runs it.
 
+mod a11y;
 mod admin;
 mod backup;
 mod browser;

@@ -56,6 +56,13 @@ pub(crate) struct Talk {
     pub(crate) errors: FormErrors,
 }
 
+impl Talk {
+    /// A post of this section failed: the page's title starts "Error: ".
+    pub(crate) fn has_errors(&self) -> bool {
+        !self.errors.is_empty() || self.threads.iter().any(|t| t.reply_error.is_some())
+    }
+}
+
 /// What a failed post leaves to show again.
 #[derive(Default)]
 pub(crate) struct Drafts {

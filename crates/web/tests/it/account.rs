@@ -42,10 +42,11 @@ async fn form_errors_are_shown_on_the_form_and_nothing_is_created() {
     assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         page.texts(".field-error"),
+        // Read out as "Error: …" (the prefix is visually hidden).
         vec![
-            "Your name must not be empty",
-            "Enter an email address like name@example.com",
-            "A password has at least 10 characters"
+            "Error: Your name must not be empty",
+            "Error: Enter an email address like name@example.com",
+            "Error: A password has at least 10 characters"
         ]
     );
     // What was typed is kept (except the password).
@@ -73,7 +74,7 @@ async fn form_errors_are_shown_on_the_form_and_nothing_is_created() {
     assert_eq!(dup.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         dup.texts(".field-error"),
-        vec!["This email cannot be used to sign up. If it is yours, sign in instead."]
+        vec!["Error: This email cannot be used to sign up. If it is yours, sign in instead."]
     );
 }
 
@@ -254,7 +255,7 @@ async fn changing_the_password_ends_other_sessions() {
     assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         wrong.texts(".field-error"),
-        vec!["That is not your current password."]
+        vec!["Error: That is not your current password."]
     );
 
     let done = laptop

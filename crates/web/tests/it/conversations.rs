@@ -193,7 +193,7 @@ async fn members_start_reply_and_authors_or_editors_resolve() {
     assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         blank.texts(&format!("#{anchor} .field-error")),
-        vec!["Write something first."]
+        vec!["Error: Write something first."]
     );
 
     let page = mia.get(ABILITY).await;

@@ -35,7 +35,7 @@ async fn a_person_starts_an_organization_and_owns_it() {
         assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY, "{slug}");
         assert_eq!(
             page.texts(".field-error"),
-            vec![error.to_string()],
+            vec![format!("Error: {error}")],
             "{slug}"
         );
     }
@@ -61,7 +61,7 @@ async fn a_person_starts_an_organization_and_owns_it() {
         .await;
     assert_eq!(
         taken.texts(".field-error"),
-        vec!["The address acme is taken. Choose another."]
+        vec!["Error: The address acme is taken. Choose another."]
     );
 }
 
