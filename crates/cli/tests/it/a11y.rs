@@ -295,6 +295,30 @@ async fn every_page_in(look: Look) {
                     ));
                 }
             }
+            if look == Look::Phone {
+                // Every label of a chart reads at 12 px or more.
+                let smallest = c
+                    .execute(
+                        "const svg = document.querySelector('figure.radial svg');
+                         if (!svg) return null;
+                         const scale = svg.getScreenCTM().a;
+                         return Math.min(...[...svg.querySelectorAll('text')]
+                           .map(t => parseFloat(t.getAttribute('font-size')) * scale));",
+                        vec![],
+                    )
+                    .await
+                    .expect("labels");
+                if let Some(px) = smallest.as_f64()
+                    && px < 12.0
+                {
+                    problems.push(format!(
+                        "{visitor} {name}: chart labels at {px:.1} px on a phone"
+                    ));
+                }
+                if name == "journey" && visitor != "anonymous" {
+                    assert!(smallest.as_f64().is_some(), "the journey has its chart");
+                }
+            }
             shot(&c, &format!("{name}-{visitor}-{}", look.name())).await;
             checked += 1;
         }
@@ -717,5 +741,69 @@ async fn keyboard_only_journeys_sign_in_observe_converse_and_award() {
             .await
             .contains("Mentoring: milestone 1")
     );
+    c.close().await.expect("close");
+}
+
+/// The issue's measure: a newcomer on the demo publishes an observation of
+/// two people with two ratings in under 15 interactions (each click and
+/// each run of typing counts one), starting from the home page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_newcomer_publishes_an_observation_of_two_people_in_few_interactions() {
+    let Some((c, _driver, _profile)) = browser_as(Look::Desktop).await else {
+        return;
+    };
+    let d = demo().await;
+    open(&c, &format!("{}/", d.base)).await;
+    let mut interactions = 0;
+    let click = |css: String| {
+        let c = &c;
+        async move {
+            c.find(Locator::Css(&css))
+                .await
+                .unwrap_or_else(|e| panic!("{css}: {e}"))
+                .click()
+                .await
+                .unwrap_or_else(|e| panic!("{css}: {e}"));
+        }
+    };
+    click("form[action='/demo'] button".into()).await;
+    interactions += 1;
+    wait_for(&c, "figure.radial").await;
+    click("header.site a[href='/fernhill/observations']".into()).await;
+    interactions += 1;
+    wait_for(&c, "a.button[href$='/observations/new']").await;
+    click("a.button[href$='/observations/new']".into()).await;
+    interactions += 1;
+    wait_for(&c, "input[name=observee]").await;
+    for i in 1..=2 {
+        click(format!("fieldset.people label.check:nth-child({i}) input")).await;
+        interactions += 1;
+    }
+    click("#story".into()).await;
+    interactions += 1;
+    type_text(
+        &c,
+        "Both stayed late to get the release out, and wrote the runbook after.",
+    )
+    .await;
+    interactions += 1;
+    for ability in ["incident-response", "written-communication"] {
+        click(format!("input[name='rate_{ability}'][value='strong']")).await;
+        interactions += 1;
+    }
+    click("button[value=publish]".into()).await;
+    interactions += 1;
+    wait_for(&c, "article.observation").await;
+    let card = crate::browser::text(&c, "article.observation").await;
+    assert!(card.contains("Both stayed late"), "{card}");
+    assert!(card.contains(", "), "two people: {card}");
+    assert!(
+        card.contains("Incident Response: Strong")
+            && card.contains("Written Communication: Strong"),
+        "{card}"
+    );
+    assert!(!card.contains("draft"), "published: {card}");
+    assert!(interactions < 15, "{interactions} interactions");
+    shot(&c, "observation-published-by-a-newcomer-desktop").await;
     c.close().await.expect("close");
 }

@@ -421,3 +421,71 @@ async fn every_form_address_opened_leads_to_the_page_of_its_form() {
         );
     }
 }
+
+/// Every page type of the demo, as its owner sees it (the most there is to
+/// show), is under 50 KB of HTML: longer lists are paged.
+#[tokio::test]
+async fn every_page_of_the_demo_is_under_50_kb() {
+    let app = TestApp::demo_instance().await;
+    let email = cairn_domain::people::Email::parse("nadia@fernhill.example").expect("email");
+    let (nadia, _) = cairn_store::people::by_email(&app.db.store, &email)
+        .await
+        .expect("read")
+        .expect("the demo owner");
+    let mut owner = app.signed_in(&nadia).await;
+    let org = app.org("fernhill").await;
+    let people = cairn_store::members::list(&app.db.store, &org.id)
+        .await
+        .expect("members");
+    let obs = cairn_store::observations::visible(&app.db.store, &org.id, Some(&nadia.id), true)
+        .await
+        .expect("observations");
+    let mut paths: Vec<String> = [
+        "/",
+        "/fernhill",
+        "/fernhill/health",
+        "/fernhill/people",
+        "/fernhill/observations",
+        "/fernhill/observations/new",
+        "/fernhill/requirements",
+        "/fernhill/teams",
+        "/fernhill/teams/platform",
+        "/fernhill/settings",
+        "/fernhill/settings/framework",
+        "/fernhill/settings/audit",
+        "/fernhill/settings/invitations",
+        "/fernhill/positions/senior-engineer",
+        "/fernhill/positions/senior-engineer/candidates",
+        "/fernhill/roles/on-call-responder",
+        "/fernhill/abilities/incident-response/edit",
+    ]
+    .iter()
+    .map(|p| (*p).to_owned())
+    .collect();
+    for a in ["code-quality", "incident-response", "mentoring"] {
+        paths.push(format!("/fernhill/abilities/{a}"));
+    }
+    for m in &people {
+        paths.push(format!("/fernhill/people/{}", m.person.id.as_str()));
+        paths.push(format!(
+            "/fernhill/people/{}/positions/staff-engineer",
+            m.person.id.as_str()
+        ));
+    }
+    for o in &obs {
+        paths.push(format!("/fernhill/observations/{}", o.id));
+    }
+    let mut largest = (0, String::new());
+    for path in &paths {
+        let page = owner.get(path).await;
+        assert_eq!(page.status, StatusCode::OK, "{path}");
+        assert!(
+            page.body.len() < 50 * 1024,
+            "{path}: {} bytes",
+            page.body.len()
+        );
+        largest = largest.max((page.body.len(), path.clone()));
+    }
+    assert!(paths.len() > 30, "{} pages", paths.len());
+    assert!(largest.0 > 5_000, "the pages have content: {largest:?}");
+}
