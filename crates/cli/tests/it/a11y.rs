@@ -14,8 +14,9 @@ use fantoccini::actions::{InputSource, KeyAction, KeyActions};
 use fantoccini::key::Key;
 use fantoccini::{Client, Locator};
 
-use crate::browser::{Guard, Look, browser_as, create_user, shot, sign_in, start_server, wait_for};
-use crate::{cairn, stderr};
+use crate::browser::{
+    Guard, Look, browser_as, create_user, fernhill, grant, shot, sign_in, start_server, wait_for,
+};
 
 /// The WCAG 2.2 A and AA rules (axe's tags for them).
 const TAGS: &str = "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']";
@@ -72,29 +73,10 @@ async fn demo() -> Demo {
     ] {
         create_user(d, &db, email, name);
         for cap in caps {
-            let out = cairn(
-                d,
-                &[
-                    "--database-url",
-                    &db,
-                    "admin",
-                    "grant",
-                    "fernhill",
-                    email,
-                    cap,
-                ],
-            );
-            assert!(out.status.success(), "{}", stderr(&out));
+            grant(d, &db, email, cap);
         }
     }
-    let store = cairn_store::Store::open(&db).await.expect("store");
-    let org = cairn_store::orgs::by_slug(
-        &store,
-        &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
-    )
-    .await
-    .expect("read")
-    .expect("org");
+    let (store, org) = fernhill(&db).await;
     let email = cairn_domain::people::Email::parse(cairn_store::demo::TRY_AS).expect("email");
     let (priya, _) = cairn_store::people::by_email(&store, &email)
         .await

@@ -90,6 +90,36 @@ pub(crate) fn create_user(dir: &Path, db: &str, email: &str, name: &str) {
     assert!(child.wait().expect("wait").success());
 }
 
+/// `cairn admin grant fernhill EMAIL CAPABILITY`, which must succeed.
+pub(crate) fn grant(dir: &Path, db: &str, email: &str, capability: &str) {
+    let out = cairn(
+        dir,
+        &[
+            "--database-url",
+            db,
+            "admin",
+            "grant",
+            "fernhill",
+            email,
+            capability,
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+/// The server's database, opened beside it, and the demo organization.
+pub(crate) async fn fernhill(db: &str) -> (cairn_store::Store, cairn_store::orgs::OrgRecord) {
+    let store = cairn_store::Store::open(db).await.expect("store");
+    let org = cairn_store::orgs::by_slug(
+        &store,
+        &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
+    )
+    .await
+    .expect("read")
+    .expect("org");
+    (store, org)
+}
+
 async fn save_screenshot(c: &Client, name: &str, width: u32) {
     c.set_window_size(width, 1800).await.expect("resize");
     shot(c, name).await;
@@ -261,19 +291,7 @@ async fn people_read_talk_and_edit_in_a_real_browser() {
         ("mia@example.com", "member"),
         ("eddie@example.com", "framework-editor"),
     ] {
-        let out = cairn(
-            d,
-            &[
-                "--database-url",
-                &db,
-                "admin",
-                "grant",
-                "fernhill",
-                email,
-                capability,
-            ],
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        grant(d, &db, email, capability);
     }
 
     // An anonymous visitor reads the ability page and meets the notice.
@@ -414,29 +432,10 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
         ("max@example.com", "Max"),
     ] {
         create_user(d, &db, email, name);
-        let out = cairn(
-            d,
-            &[
-                "--database-url",
-                &db,
-                "admin",
-                "grant",
-                "fernhill",
-                email,
-                "member",
-            ],
-        );
-        assert!(out.status.success(), "{}", stderr(&out));
+        grant(d, &db, email, "member");
     }
     // Rae reports to Max (set in the same database the server uses).
-    let store = cairn_store::Store::open(&db).await.expect("store");
-    let org = cairn_store::orgs::by_slug(
-        &store,
-        &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
-    )
-    .await
-    .expect("read")
-    .expect("org");
+    let (store, org) = fernhill(&db).await;
     let list = cairn_store::members::list(&store, &org.id)
         .await
         .expect("list");
