@@ -21,10 +21,13 @@ pub enum AuditAction {
     CapabilityGranted,
     JobsChanged,
     PeopleImported,
+    CheckInOpened,
+    CheckInFinalized,
+    CheckInAcknowledged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 17] = [
+    pub const ALL: [AuditAction; 20] = [
         AuditAction::SignedIn,
         AuditAction::SignInFailed,
         AuditAction::CapabilitiesChanged,
@@ -42,6 +45,9 @@ impl AuditAction {
         AuditAction::CapabilityGranted,
         AuditAction::JobsChanged,
         AuditAction::PeopleImported,
+        AuditAction::CheckInOpened,
+        AuditAction::CheckInFinalized,
+        AuditAction::CheckInAcknowledged,
     ];
 
     /// How it is stored and filtered on.
@@ -64,6 +70,9 @@ impl AuditAction {
             AuditAction::CapabilityGranted => "capability_granted",
             AuditAction::JobsChanged => "jobs_changed",
             AuditAction::PeopleImported => "people_imported",
+            AuditAction::CheckInOpened => "check_in_opened",
+            AuditAction::CheckInFinalized => "check_in_finalized",
+            AuditAction::CheckInAcknowledged => "check_in_acknowledged",
         }
     }
 
@@ -91,6 +100,9 @@ impl AuditAction {
             AuditAction::CapabilityGranted => "Granted from the command line",
             AuditAction::JobsChanged => "Position or roles changed",
             AuditAction::PeopleImported => "People imported",
+            AuditAction::CheckInOpened => "Check-in opened",
+            AuditAction::CheckInFinalized => "Check-in finalized",
+            AuditAction::CheckInAcknowledged => "Check-in acknowledged",
         }
     }
 }

@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod awards;
+pub mod check_ins;
 pub mod eligibility;
 pub mod file;
 pub mod framework;

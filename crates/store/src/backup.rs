@@ -48,6 +48,9 @@ pub const TABLES: &[&str] = &[
     "ability_stats",
     "awards",
     "award_evidence",
+    "check_ins",
+    "check_in_ratings",
+    "check_in_acknowledgements",
     "audit_log",
 ];
 

@@ -258,5 +258,127 @@ pub async fn people(store: &Store, org: &OrgRecord, now: Millis) -> Result<bool,
         )
         .await?;
     }
+    check_ins(store, org, &id("priya")?, &id("tomas")?, &id("jonas")?, now).await?;
     Ok(true)
+}
+
+/// Two check-ins: Priya's last quarter with Tomás, finalized and
+/// acknowledged; Jonas's open, his side completed, Tomás's not yet.
+async fn check_ins(
+    store: &Store,
+    org: &OrgRecord,
+    priya: &PersonId,
+    tomas: &PersonId,
+    jonas: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    use crate::check_ins::{self as ci, SideWrite};
+    use cairn_domain::check_ins::{AbilityRating as R, Entry, Freezing, Overall, Side, Sides};
+    let slug = |s: &str| Slug::parse(s).map_err(StoreError::from);
+    let said = |r: R, note: &str| Entry {
+        rating: Some(r),
+        note: note.to_owned(),
+        evidence: Vec::new(),
+    };
+    let fw = crate::framework::load(store, org).await?;
+    let position = slug("engineer-2")?;
+    let Some(p) = fw.position(&position).cloned() else {
+        return Ok(());
+    };
+    let listed = cairn_domain::check_ins::abilities(&fw, &p, &[]);
+    let (opened, done) = (now - 20 * DAY, now - 12 * DAY);
+    if let Ok(id) = ci::open(store, &org.id, priya, &position, false, tomas, opened).await? {
+        let member: Vec<(Slug, Entry)> = listed
+            .iter()
+            .map(|(a, _)| {
+                let note = if a.as_str() == "code-quality" {
+                    "The job runner refactor is the work I am proudest of."
+                } else {
+                    ""
+                };
+                (a.clone(), said(R::Meeting, note))
+            })
+            .collect();
+        let manager: Vec<(Slug, Entry)> = listed
+            .iter()
+            .map(|(a, _)| match a.as_str() {
+                "code-quality" => (a.clone(), said(R::Exceeding, "A model for the team.")),
+                "testing" => (
+                    a.clone(),
+                    said(
+                        R::WorkingTowards,
+                        "Milestone 2 is next: tests at the right level.",
+                    ),
+                ),
+                _ => (a.clone(), said(R::Meeting, "")),
+            })
+            .collect();
+        for (side, author, entries) in [
+            (Side::Member, priya, &member),
+            (Side::Manager, tomas, &manager),
+        ] {
+            let w = SideWrite {
+                side,
+                author,
+                entries,
+                added: &[],
+                complete: true,
+            };
+            let _ = ci::save_side(store, &org.id, &id, &w, done - DAY).await?;
+        }
+        let held_awards = awards::of_person(store, &org.id, priya).await?;
+        let held = awards::held(held_awards.iter());
+        let sides = Sides {
+            member,
+            manager: manager.clone(),
+            agreed: manager.clone(),
+        };
+        let summary = "A strong quarter: the job runner refactor raised the bar for the team. Next: testing at the right level, towards Engineer II's milestone 2.";
+        let frozen = cairn_domain::check_ins::freeze(&Freezing {
+            fw: &fw,
+            framework_version: org.framework_version,
+            position: &p,
+            aiming: false,
+            added: &[],
+            held: &held,
+            sides: &sides,
+            summary,
+            overall: Overall::Accomplished,
+            at: done,
+        });
+        if ci::finalize(store, &org.id, &id, tomas, &manager, &frozen, done)
+            .await?
+            .is_ok()
+        {
+            let _ = ci::acknowledge(
+                store,
+                &org.id,
+                &id,
+                priya,
+                false,
+                "Agreed, and thanks.",
+                done + DAY,
+            )
+            .await?;
+        }
+    }
+    let junior = slug("engineer-1")?;
+    if let Some(p) = fw.position(&junior).cloned()
+        && let Ok(id) =
+            ci::open(store, &org.id, jonas, &junior, false, tomas, now - 2 * DAY).await?
+    {
+        let mine: Vec<(Slug, Entry)> = cairn_domain::check_ins::abilities(&fw, &p, &[])
+            .iter()
+            .map(|(a, _)| (a.clone(), said(R::Meeting, "")))
+            .collect();
+        let w = SideWrite {
+            side: Side::Member,
+            author: jonas,
+            entries: &mine,
+            added: &[],
+            complete: true,
+        };
+        let _ = ci::save_side(store, &org.id, &id, &w, now - DAY).await?;
+    }
+    Ok(())
 }

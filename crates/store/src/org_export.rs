@@ -64,7 +64,11 @@ const PEOPLE: &str = "SELECT person_id FROM memberships WHERE org_id = $1
     UNION SELECT revoked_by FROM awards WHERE org_id = $1
     UNION SELECT actor_id FROM audit_log WHERE org_id = $1
     UNION SELECT person_id FROM tenures WHERE org_id = $1
-    UNION SELECT set_by FROM tenures WHERE org_id = $1";
+    UNION SELECT set_by FROM tenures WHERE org_id = $1
+    UNION SELECT member_id FROM check_ins WHERE org_id = $1
+    UNION SELECT opened_by FROM check_ins WHERE org_id = $1
+    UNION SELECT manager_author FROM check_ins WHERE org_id = $1
+    UNION SELECT finalized_by FROM check_ins WHERE org_id = $1";
 
 fn io(e: std::io::Error) -> StoreError {
     StoreError::Other(format!("export: {e}"))
@@ -102,6 +106,9 @@ struct Sieve {
     public_profiles: HashSet<PersonId>,
     /// Awards kept so far.
     awards: HashSet<String>,
+    /// Check-ins kept so far: finalized ones this member may read (open
+    /// ones hold drafts that are their authors' alone).
+    check_ins: HashSet<String>,
 }
 
 fn text_at<'v>(columns: &[String], values: &'v [Value], name: &str) -> Option<&'v str> {
@@ -173,6 +180,24 @@ impl Sieve {
                 };
                 // Readable already (above); what is left is the rating's own rule.
                 can_see_rating(&self.reader, &facts, rating)
+            }
+            "check_ins" => {
+                let (Some(id), Some(member)) = (text("id"), person("member_id")) else {
+                    return false;
+                };
+                let standing = cairn_domain::check_ins::Standing {
+                    people_lead: self.people_lead,
+                    ..Default::default()
+                };
+                let keep = int_at(columns, values, "finalized_at").is_some()
+                    && cairn_domain::check_ins::can_read(&self.reader, &member, standing);
+                if keep {
+                    self.check_ins.insert(id.to_owned());
+                }
+                keep
+            }
+            "check_in_ratings" | "check_in_acknowledgements" => {
+                text("check_in_id").is_some_and(|id| self.check_ins.contains(id))
             }
             // An earlier version goes with a readable observation only
             // when every rating it had is one this reader may see now.
@@ -261,6 +286,7 @@ pub async fn export(
                 observees: HashMap::new(),
                 public_profiles: HashSet::new(),
                 awards: HashSet::new(),
+                check_ins: HashSet::new(),
             }),
         };
         let slug: String = sqlx::query_scalar("SELECT slug FROM organizations WHERE id = $1")

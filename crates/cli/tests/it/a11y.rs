@@ -51,6 +51,8 @@ struct Demo {
     priya: String,
     /// A public observation of the demo.
     observation: String,
+    /// Priya's finalized check-in.
+    check_in: String,
 }
 
 const MEMBER: &str = "mia@example.com";
@@ -90,6 +92,13 @@ async fn demo() -> Demo {
         .expect("a public demo observation")
         .id
         .clone();
+    let check_in = cairn_store::check_ins::of_member(&store, &org.id, &priya.id)
+        .await
+        .expect("check-ins")
+        .first()
+        .expect("Priya's demo check-in")
+        .id
+        .clone();
     store.close().await;
     Demo {
         _server: server,
@@ -97,6 +106,7 @@ async fn demo() -> Demo {
         base: format!("http://{address}"),
         priya: priya.id.as_str().to_owned(),
         observation,
+        check_in,
     }
 }
 
@@ -152,6 +162,8 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         ("observation", format!("/fernhill/observations/{o}")),
         ("observation-new", "/fernhill/observations/new".to_owned()),
         ("requirements", "/fernhill/requirements".to_owned()),
+        ("check-ins", "/fernhill/check-ins".to_owned()),
+        ("check-in", format!("/fernhill/check-ins/{}", d.check_in)),
         ("teams", "/fernhill/teams".to_owned()),
         ("team", "/fernhill/teams/platform".to_owned()),
         ("settings", "/fernhill/settings".to_owned()),

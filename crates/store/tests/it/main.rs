@@ -4,6 +4,7 @@ mod audit;
 mod authoring;
 mod awards;
 mod backup;
+mod check_ins;
 mod conversations;
 mod framework;
 mod jobs;

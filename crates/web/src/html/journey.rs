@@ -153,6 +153,10 @@ pub(crate) struct JourneyPage {
     positions: Vec<Link>,
     /// "Position and roles"; None when this viewer sees none of it.
     jobs: Option<super::jobs::JobsSection>,
+    /// Their check-ins, for those who read them.
+    check_ins: Option<super::check_ins::JourneyCheckIns>,
+    /// The position a new check-in is about by default.
+    check_in_position: String,
     is_self: bool,
     public_profile: bool,
     notice: Option<String>,
@@ -273,8 +277,19 @@ pub(crate) async fn journey_view(
         && may_award(&reader, recipient, people_lead, ctx.org.awarders);
     let rule = ctx.org.evidence;
     let groups = groups(&fw, &held, yours, org);
+    let check_ins = if member.status == MemberStatus::Active {
+        super::check_ins::for_journey(app, ctx, &member, reports_to_viewer, &fw).await?
+    } else {
+        None
+    };
+    let check_in_position = current_position
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     let (award_ability, award_level) = first_next(&groups).unwrap_or_default();
     Ok(JourneyPage {
+        check_ins,
+        check_in_position,
         award_ability,
         award_level,
         chrome: ctx.chrome(visitor),

@@ -12,6 +12,7 @@ mod abilities;
 mod account;
 mod awards;
 mod chart;
+mod check_ins;
 mod conversations;
 mod editing;
 mod eligibility;
@@ -55,6 +56,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(awards::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())
+        .merge(check_ins::routes())
 }
 
 pub(crate) async fn not_found() -> PageError {
@@ -142,6 +144,11 @@ impl Chrome {
             links.push(Link {
                 href: format!("/{slug}/observations"),
                 text: "Observations".into(),
+            });
+            // Managers' and people leads' list; for a member it is empty.
+            links.push(Link {
+                href: format!("/{slug}/check-ins"),
+                text: "Check-ins".into(),
             });
         }
         if policy::can(actor, Action::ManagePeople, org.access()) {

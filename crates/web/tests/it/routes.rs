@@ -201,6 +201,19 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             .expect("invitation")
             .id;
 
+    // A check-in of eve, who reports to the manager.
+    let check_in = cairn_store::check_ins::open(
+        store,
+        &org.id,
+        &eve,
+        &Slug::parse("engineer-1").expect("slug"),
+        false,
+        &eve,
+        7,
+    )
+    .await
+    .expect("open")
+    .expect("opened");
     let (mia, eve) = (mia.as_str().to_owned(), eve.as_str().to_owned());
     // The stylesheet's address is named by its content: take it from a page.
     let css = {
@@ -445,6 +458,22 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         // publishing is for drafts, so even its author finds none here.
         ("POST", "/{org}/observations/{id}/publish", format!("/fernhill/observations/{obs}/publish"),
             f(&[("privacy", "public")]),                                                                 [N,   N,   N,   N,   N,   N,   N,   N]),
+        // Check-ins (tests/it/check_ins.rs walks the flow): the due list
+        // for members; opening one for mia, by herself, then (one open
+        // per member) refused to people leads (the owner is one); eve's,
+        // read by her manager and people leads, its manager side written by her
+        // manager, finalizing refused until both sides are done, and
+        // acknowledging hers alone.
+        ("GET",  "/{org}/check-ins", p("/fernhill/check-ins"), none(),                                  [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/people/{person}/check-ins", format!("/fernhill/people/{mia}/check-ins"),
+            f(&[("position", "engineer-1")]),                                                            [L,   N,   R,   N,   N,   B,   N,   B]),
+        ("GET",  "/{org}/check-ins/{id}", format!("/fernhill/check-ins/{check_in}"), none(),            [L,   N,   N,   O,   N,   O,   N,   O]),
+        ("POST", "/{org}/check-ins/{id}/side", format!("/fernhill/check-ins/{check_in}/side"),
+            f(&[("action", "draft")]),                                                                   [L,   N,   N,   R,   N,   N,   N,   N]),
+        ("POST", "/{org}/check-ins/{id}/finalize", format!("/fernhill/check-ins/{check_in}/finalize"),
+            f(&[("overall", "accomplished")]),                                                           [L,   N,   N,   B,   N,   B,   N,   B]),
+        ("POST", "/{org}/check-ins/{id}/acknowledge", format!("/fernhill/check-ins/{check_in}/acknowledge"),
+            none(),                                                                                      [L,   N,   N,   N,   N,   N,   N,   N]),
         // Only its observer edits it; to everyone else it is not there.
         ("GET",  "/{org}/observations/{id}/edit", format!("/fernhill/observations/{obs}/edit"), none(),  [N,   N,   N,   N,   N,   N,   N,   O]),
         ("POST", "/{org}/observations/{id}/edit", format!("/fernhill/observations/{obs}/edit"),
@@ -538,6 +567,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "mia",
         ],
         &[
@@ -546,6 +576,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "max",
         ],
         &[
@@ -554,6 +585,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "Framework",
             "eddie",
         ],
@@ -563,6 +595,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "Requirements",
             "lea",
         ],
@@ -572,6 +605,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "Settings",
             "ada",
         ],
@@ -581,6 +615,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "My journey",
             "People",
             "Observations",
+            "Check-ins",
             "Requirements",
             "Framework",
             "Settings",

@@ -1,0 +1,281 @@
+//! A check-in through the pages: opened from the journey, each side
+//! private until both are done, revealed side by side, finalized by the
+//! manager, acknowledged by the member; frozen against later framework
+//! changes; and only for the member, their managers and people leads.
+
+use axum::http::StatusCode;
+use cairn_domain::membership::{Capabilities, Capability};
+
+use crate::support::{Member, TestApp};
+
+fn borrow(v: &[(String, String)]) -> Vec<(&str, &str)> {
+    v.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect()
+}
+
+#[tokio::test]
+async fn a_check_in_walks_from_open_to_acknowledged_and_stays_as_it_was() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut lee = app
+        .join(
+            "fernhill",
+            "lee",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await
+        .client;
+    let mut eve = app.join("fernhill", "eve", Capabilities::NONE).await.client;
+    let mut ada = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let mut edie = app
+        .join(
+            "fernhill",
+            "edie",
+            Capabilities::of(&[Capability::FrameworkEditor]),
+        )
+        .await
+        .client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    let journey = format!("/fernhill/people/{}", ana_id.as_str());
+    let open = format!("{journey}/check-ins");
+
+    // Another member can neither see the section nor open one.
+    assert!(eve.get(&journey).await.texts("#check-ins").is_empty());
+    assert_eq!(
+        eve.post(&open, &[("position", "engineer-2")]).await.status,
+        StatusCode::NOT_FOUND
+    );
+    // Her manager opens one against a position she aims for.
+    let opened = max.post(&open, &[("position", "engineer-2")]).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let href = opened.location().to_owned();
+    assert!(href.starts_with("/fernhill/check-ins/"), "{href}");
+    let again = ana.post(&open, &[("position", "engineer-2")]).await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        again.text().contains("already has an open check-in"),
+        "{}",
+        again.text()
+    );
+    assert_eq!(again.links(".form-errors a")[0].0, "#check-in-position");
+
+    // Who reads it.
+    for (who, client, status) in [
+        ("another member", &mut eve, StatusCode::NOT_FOUND),
+        ("an admin", &mut ada, StatusCode::NOT_FOUND),
+        ("a people lead", &mut lee, StatusCode::OK),
+    ] {
+        assert_eq!(client.get(&href).await.status, status, "{who}");
+    }
+    assert_eq!(
+        app.get(&href).await.status,
+        StatusCode::SEE_OTHER,
+        "anonymous: sign in"
+    );
+
+    // Ana's side, private until both are done.
+    let page = ana.get(&href).await;
+    let abilities: Vec<String> = page
+        .html()
+        .select(
+            &scraper::Selector::parse("fieldset.check-in-ability input[type=radio][value=meeting]")
+                .expect("sel"),
+        )
+        .filter_map(|e| e.value().attr("name").map(str::to_owned))
+        .collect();
+    assert!(
+        abilities.len() >= 3,
+        "the position's abilities: {abilities:?}"
+    );
+    let side = format!("{href}/side");
+    let mut mine: Vec<(String, String)> = abilities
+        .iter()
+        .map(|n| (n.clone(), "meeting".to_owned()))
+        .collect();
+    mine.push((
+        "note_code-quality".into(),
+        "My refactor of the job runner.".into(),
+    ));
+    let as_pairs = |v: &[(String, String)], action: &'static str| -> Vec<(String, String)> {
+        let mut v = v.to_vec();
+        v.push(("action".into(), action.into()));
+        v
+    };
+
+    let draft = as_pairs(&mine[1..], "draft");
+    assert_eq!(
+        ana.post(&side, &borrow(&draft)).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let incomplete = as_pairs(&mine[1..], "complete");
+    let refused = ana.post(&side, &borrow(&incomplete)).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("Rate every ability"));
+    let bad = vec![
+        (abilities[0].clone(), "brilliant".to_owned()),
+        ("action".into(), "draft".into()),
+    ];
+    assert_eq!(
+        ana.post(&side, &borrow(&bad)).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        ana.post(&side, &borrow(&as_pairs(&mine, "complete")))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let seen_by_max = max.get(&href).await;
+    assert!(
+        !seen_by_max.text().contains("My refactor"),
+        "her side is hers until both are done"
+    );
+    assert!(
+        seen_by_max.text().contains("ana's side: completed"),
+        "{}",
+        seen_by_max.text()
+    );
+    // Finalizing before the manager's side is done is refused.
+    assert_eq!(
+        max.post(&format!("{href}/finalize"), &[("overall", "accomplished")])
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let mut theirs: Vec<(String, String)> = abilities
+        .iter()
+        .map(|n| (n.clone(), "exceeding".to_owned()))
+        .collect();
+    theirs.push(("note_code-quality".into(), "A model for the team.".into()));
+    assert_eq!(
+        max.post(&side, &borrow(&as_pairs(&theirs, "complete")))
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+
+    // Revealed: side by side, the differences marked.
+    let revealed = ana.get(&href).await;
+    assert!(revealed.text().contains("My refactor of the job runner."));
+    assert!(revealed.text().contains("A model for the team."));
+    assert_eq!(revealed.texts("tr.differs").len(), abilities.len());
+    // Only the manager or a people lead finalizes.
+    assert_eq!(
+        ana.post(&format!("{href}/finalize"), &[("overall", "exceptional")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let no_overall = max
+        .post(&format!("{href}/finalize"), &borrow(&theirs))
+        .await;
+    assert_eq!(no_overall.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(no_overall.text().contains("Choose the overall rating."));
+    let mut agreed = theirs.clone();
+    agreed.push(("overall".into(), "accomplished".into()));
+    agreed.push(("summary".into(), "A strong quarter.".into()));
+    let finalized = max
+        .post(&format!("{href}/finalize"), &borrow(&agreed))
+        .await;
+    assert_eq!(finalized.status, StatusCode::SEE_OTHER);
+    let before = ana.get(&href).await;
+    assert!(
+        before
+            .text()
+            .contains("Measured against the framework as of")
+    );
+    assert!(before.text().contains("Overall: Accomplished"));
+    assert!(
+        before
+            .links("a")
+            .iter()
+            .all(|(_, t)| !t.contains("what changed"))
+    );
+    assert_eq!(
+        max.post(&format!("{href}/finalize"), &borrow(&agreed))
+            .await
+            .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The framework changes: the finalized check-in does not.
+    let mut form = vec![("name", "Code Craft"), ("category", "Craft")];
+    form.push(("description", "Renamed."));
+    let renamed = edie
+        .post("/fernhill/abilities/code-quality/edit", &form)
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER, "{}", renamed.text());
+    let after = ana.get(&href).await;
+    assert!(after.text().contains("Code Quality"), "the name it had");
+    assert!(!after.text().contains("Code Craft"));
+    assert!(
+        after
+            .links("a")
+            .iter()
+            .any(|(_, t)| t.contains("what changed"))
+    );
+
+    // Ana acknowledges; disagreeing needs a word.
+    let ack = format!("{href}/acknowledge");
+    assert_eq!(max.post(&ack, &[]).await.status, StatusCode::NOT_FOUND);
+    let silent = ana.post(&ack, &[("disagree", "on")]).await;
+    assert_eq!(silent.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(silent.text().contains("Say what you disagree with."));
+    assert_eq!(
+        ana.post(
+            &ack,
+            &[("disagree", "on"), ("comment", "Testing is higher.")]
+        )
+        .await
+        .status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(
+        ana.get(&href)
+            .await
+            .text()
+            .contains("disagreeing: Testing is higher.")
+    );
+    assert_eq!(
+        ana.post(&ack, &[]).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "once"
+    );
+
+    // The journey lists it; the due lists know who looks after whom.
+    let listed = ana.get(&journey).await.links("#check-ins li a");
+    assert_eq!(listed.len(), 1);
+    assert!(
+        listed[0].1.contains("acknowledged, Accomplished"),
+        "{listed:?}"
+    );
+    let names = |page: &crate::support::Page| page.texts("table tbody th");
+    assert_eq!(names(&max.get("/fernhill/check-ins").await), ["ana"]);
+    assert!(names(&eve.get("/fernhill/check-ins").await).is_empty());
+    assert!(
+        names(&lee.get("/fernhill/check-ins").await).len() >= 6,
+        "everyone, for a people lead"
+    );
+    // The audit log has each step.
+    let log = ada.get("/fernhill/settings/audit").await.text();
+    for step in [
+        "Check-in opened",
+        "Check-in finalized",
+        "Check-in acknowledged",
+    ] {
+        assert!(log.contains(step), "{step}");
+    }
+}
