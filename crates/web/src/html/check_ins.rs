@@ -346,7 +346,7 @@ async fn page(
                 text: "The framework has changed since: what changed".to_owned(),
             }),
         acknowledged: c.acknowledged.as_ref().map(|a| {
-            format!(
+            sentence(format!(
                 "Acknowledged by {} on {}{}",
                 c.member_name,
                 date(a.at),
@@ -357,10 +357,18 @@ async fn page(
                 } else {
                     format!(": {}", a.comment)
                 }
-            )
+            ))
         }),
         errors,
     })
+}
+
+/// Ends `s` with a full stop unless it ends a sentence already.
+fn sentence(mut s: String) -> String {
+    if !s.ends_with(['.', '!', '?']) {
+        s.push('.');
+    }
+    s
 }
 
 fn frozen_lines(f: &Frozen) -> Vec<Line> {
@@ -415,7 +423,11 @@ async fn live_lines(
                 .flatten();
             let mine = match writing {
                 Some(Side::Member) => by_slug(&c.sides.member, slug.as_str()),
-                Some(Side::Manager) => by_slug(&c.sides.manager, slug.as_str()),
+                // A draft is its author's: a new manager starts afresh.
+                Some(Side::Manager) if c.manager_author.as_ref() == s.reader.person.as_ref() => {
+                    by_slug(&c.sides.manager, slug.as_str())
+                }
+                Some(Side::Manager) => None,
                 // The agreement starts at the manager's word.
                 None if finalizing => by_slug(&c.sides.manager, slug.as_str()),
                 None => None,

@@ -95,6 +95,8 @@ pub(crate) struct OrgSettingsPage {
     awards_by: String,
     evidence: (String, String, String),
     positions_visible: bool,
+    check_in_days: String,
+    admins_read_check_ins: bool,
     saved: bool,
     errors: FormErrors,
 }
@@ -112,7 +114,11 @@ pub(crate) async fn org_settings(
     Query(q): Query<SavedQuery>,
 ) -> Result<OrgSettingsPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let (check_in_days, admins_read_check_ins) =
+        cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
     Ok(OrgSettingsPage {
+        check_in_days: check_in_days.to_string(),
+        admins_read_check_ins,
         chrome: ctx.chrome(&visitor),
         name: ctx.org.org.name.to_string(),
         published: ctx.org.published,
@@ -150,6 +156,11 @@ pub(crate) struct OrgSettingsForm {
     evidence_observers: String,
     evidence_days: String,
     positions_visible: String,
+    /// Present when the form has the check-in fields (older forms and API
+    /// callers without them keep the organization's check-in settings).
+    check_ins_form: String,
+    check_in_days: String,
+    admins_read_check_ins: String,
 }
 
 pub(crate) async fn update_org(
@@ -201,6 +212,21 @@ pub(crate) async fn update_org(
         }
         _ => None,
     };
+    let current = cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
+    let check_ins = if form.check_ins_form.is_empty() {
+        Some(current)
+    } else {
+        let every = form
+            .check_in_days
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|d| (1..=3_650).contains(d));
+        if every.is_none() {
+            errors.add("check_in_days", "Give a number of days from 1 to 3650.");
+        }
+        every.map(|d| (d, form.admins_read_check_ins == "on"))
+    };
     let awarders = cairn_store::awards::Awarders::parse(&form.awards_by);
     if awarders.is_none() {
         errors.add("awards_by", "Choose who awards milestones.");
@@ -227,8 +253,8 @@ pub(crate) async fn update_org(
             None
         }
     };
-    let (Some(name), Some(thresholds), Some(awarders), Some(rule)) =
-        (name, thresholds, awarders, rule)
+    let (Some(name), Some(thresholds), Some(awarders), Some(rule), Some(check_ins)) =
+        (name, thresholds, awarders, rule, check_ins)
     else {
         return Ok(invalid(OrgSettingsPage {
             chrome: ctx.chrome(&visitor),
@@ -244,6 +270,8 @@ pub(crate) async fn update_org(
                 form.evidence_days,
             ),
             positions_visible,
+            check_in_days: form.check_in_days,
+            admins_read_check_ins: form.admins_read_check_ins == "on",
             saved: false,
             errors,
         }));
@@ -258,6 +286,10 @@ pub(crate) async fn update_org(
         positions_visible,
     };
     orgs::save_settings(&app.store, &ctx.org.id, &settings, now).await?;
+    if check_ins != current {
+        cairn_store::check_ins::set_settings(&app.store, &ctx.org.id, check_ins.0, check_ins.1)
+            .await?;
+    }
     let (name, thresholds, rule) = (&settings.name, settings.thresholds, settings.evidence);
     crate::audit::note(
         &app,
@@ -267,7 +299,7 @@ pub(crate) async fn update_org(
             action: cairn_domain::audit::AuditAction::SettingsChanged,
             subject: "organization settings".into(),
             detail: format!(
-                "name {name:?}; {}; fresh ≤ {} days, critical > {} days; awards by {}; evidence {} observations from {} observers over {} days; current positions {}",
+                "name {name:?}; {}; fresh ≤ {} days, critical > {} days; awards by {}; evidence {} observations from {} observers over {} days; current positions {}; check-ins every {} days, {}",
                 if published { "published" } else { "not published" },
                 thresholds.stale_after_days,
                 thresholds.critical_after_days,
@@ -276,6 +308,8 @@ pub(crate) async fn update_org(
                 rule.min_observers,
                 rule.min_days,
                 if positions_visible { "visible to all members" } else { "visible to the member, their managers, admins and people leads" },
+                check_ins.0,
+                if check_ins.1 { "admins read them" } else { "admins do not read them" },
             ),
             client_ip: &client.ip,
         },

@@ -279,3 +279,120 @@ async fn a_check_in_walks_from_open_to_acknowledged_and_stays_as_it_was() {
         assert!(log.contains(step), "{step}");
     }
 }
+
+/// A new manager takes over the manager side, afresh: the old one no
+/// longer reads the check-in or their draft; admins read check-ins only
+/// when the organization says so.
+#[tokio::test]
+async fn a_new_manager_takes_over_and_admins_read_only_when_allowed() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: _ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let Member {
+        client: mut mo,
+        id: mo_id,
+    } = app.join("fernhill", "mo", Capabilities::NONE).await;
+    let mut ada = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let org = app.org("fernhill").await;
+    let set = |manager| {
+        let (store, org, ana) = (app.db.store.clone(), org.id.clone(), ana_id.clone());
+        async move {
+            cairn_store::members::set_manager(&store, &org, &ana, Some(&manager))
+                .await
+                .expect("set")
+                .expect("ok");
+        }
+    };
+    set(max_id.clone()).await;
+    let opened = max
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    let href = opened.location().to_owned();
+    let draft = max
+        .post(
+            &format!("{href}/side"),
+            &[
+                ("note_code-quality", "Max's private draft"),
+                ("action", "draft"),
+            ],
+        )
+        .await;
+    assert_eq!(draft.status, StatusCode::SEE_OTHER);
+    assert!(
+        max.get(&href)
+            .await
+            .body
+            .contains("Max&#x27;s private draft")
+            || max.get(&href).await.text().contains("Max's private draft")
+    );
+
+    set(mo_id).await;
+    assert_eq!(
+        max.get(&href).await.status,
+        StatusCode::NOT_FOUND,
+        "the old manager"
+    );
+    let page = mo.get(&href).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(
+        !page.text().contains("Max's private draft"),
+        "not their draft"
+    );
+    assert_eq!(page.texts("form.check-in-form h2"), ["The manager's side"]);
+
+    // Admins: not by default; when the organization says so, they read.
+    assert_eq!(ada.get(&href).await.status, StatusCode::NOT_FOUND);
+    let settings = ada.get("/fernhill/settings").await;
+    assert_eq!(settings.texts("#check_in_days").len(), 1);
+    let saved = ada
+        .post(
+            "/fernhill/settings",
+            &[
+                ("name", "Fernhill"),
+                ("published", "on"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+                ("awards_by", "both"),
+                ("check_ins_form", "1"),
+                ("check_in_days", "60"),
+                ("admins_read_check_ins", "on"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    assert_eq!(ada.get(&href).await.status, StatusCode::OK);
+    assert!(
+        ada.get("/fernhill/check-ins")
+            .await
+            .text()
+            .contains("every 60 days")
+    );
+    let bad = ada
+        .post(
+            "/fernhill/settings",
+            &[
+                ("name", "Fernhill"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+                ("awards_by", "both"),
+                ("check_ins_form", "1"),
+                ("check_in_days", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.links(".form-errors a")[0].0, "#check_in_days");
+}
