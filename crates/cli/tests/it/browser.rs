@@ -526,3 +526,165 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
     save_screenshot(&c, "journey-after-phone", 390).await;
     c.close().await.expect("close");
 }
+
+/// Clicks the visible text of the rating pill `value` of every row whose
+/// radios are named `rate_…` inside `form`.
+async fn rate_all(c: &Client, form: &str, value: &str) {
+    let radios = c
+        .find_all(Locator::Css(&format!(
+            "{form} input[type=radio][value='{value}']"
+        )))
+        .await
+        .expect("radios");
+    assert!(!radios.is_empty(), "{form}: no {value} radios");
+    for r in radios {
+        r.click().await.expect("rate");
+    }
+}
+
+async fn press(c: &Client, label: &str) {
+    c.find(Locator::XPath(&format!(
+        "(//button[normalize-space()='{label}'])[1]"
+    )))
+    .await
+    .unwrap_or_else(|e| panic!("button {label}: {e}"))
+    .click()
+    .await
+    .expect("click");
+}
+
+/// A check-in from opening to acknowledging, in the browser; then the
+/// framework changes and the finalized check-in stays as it was.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_check_in_is_taken_finalized_acknowledged_and_stays_frozen() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("check-in.db").display().to_string();
+    let (_server, address) = start_server(d, &db);
+    let base = format!("http://{address}");
+    for (email, name, cap) in [
+        ("mia@example.com", "Mia", "member"),
+        ("max@example.com", "Max", "member"),
+        ("eddie@example.com", "Eddie", "framework-editor"),
+    ] {
+        create_user(d, &db, email, name);
+        grant(d, &db, email, cap);
+    }
+    let (store, org) = fernhill(&db).await;
+    let list = cairn_store::members::list(&store, &org.id)
+        .await
+        .expect("list");
+    let id = |email: &str| {
+        list.iter()
+            .find(|m| m.person.email.as_str() == email)
+            .expect("member")
+            .person
+            .id
+            .clone()
+    };
+    let (mia, max) = (id("mia@example.com"), id("max@example.com"));
+    cairn_store::members::set_manager(&store, &org.id, &mia, Some(&max))
+        .await
+        .expect("set")
+        .expect("ok");
+    store.close().await;
+    let journey = format!("{base}/fernhill/people/{}", mia.as_str());
+
+    // Max opens it from Mia's journey and fills in his side.
+    sign_in(&c, &base, "max@example.com").await;
+    c.goto(&journey).await.expect("journey");
+    press(&c, "Open a check-in").await;
+    wait_for(&c, "form.check-in-form").await;
+    let href = c.current_url().await.expect("url").to_string();
+    rate_all(&c, "form.check-in-form", "meeting").await;
+    press(&c, "Complete my side").await;
+    wait_for(&c, "ul.progress").await;
+    assert!(
+        text(&c, "ul.progress")
+            .await
+            .contains("The manager's side: completed")
+    );
+    sign_out(&c).await;
+
+    // Mia fills in hers; then both show, the differences marked.
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&href).await.expect("check-in");
+    wait_for(&c, "form.check-in-form").await;
+    rate_all(&c, "form.check-in-form", "exceeding").await;
+    c.find(Locator::Css("#note_code-quality"))
+        .await
+        .expect("note")
+        .send_keys("I review every change on the team.")
+        .await
+        .expect("type");
+    press(&c, "Complete my side").await;
+    wait_for(&c, "table.check-in-table").await;
+    assert_eq!(
+        c.find_all(Locator::Css("tr.differs"))
+            .await
+            .expect("rows")
+            .len(),
+        2,
+        "both abilities differ"
+    );
+    save_screenshot(&c, "check-in-revealed-desktop", 1280).await;
+    c.set_window_size(1280, 1800).await.expect("resize");
+    sign_out(&c).await;
+
+    // Max agrees and finalizes.
+    sign_in(&c, &base, "max@example.com").await;
+    c.goto(&href).await.expect("check-in");
+    wait_for(&c, "form[action$='/finalize']").await;
+    select(&c, "input[name=overall][value=accomplished]").await;
+    c.find(Locator::Css("#summary"))
+        .await
+        .expect("summary")
+        .send_keys("Steady progress on both.")
+        .await
+        .expect("type");
+    press(&c, "Finalize").await;
+    wait_for(&c, "p.notice").await;
+    assert!(
+        text(&c, "main")
+            .await
+            .contains("Measured against the framework as of")
+    );
+    sign_out(&c).await;
+
+    // Mia acknowledges.
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&href).await.expect("check-in");
+    press(&c, "Acknowledge").await;
+    wait_for(&c, "table.check-in-table").await;
+    let before = text(&c, "main").await;
+    assert!(before.contains("Acknowledged by Mia"), "{before}");
+    assert!(before.contains("Code Quality"));
+    sign_out(&c).await;
+
+    // The framework changes; the finalized check-in does not.
+    sign_in(&c, &base, "eddie@example.com").await;
+    c.goto(&format!("{base}/fernhill/abilities/code-quality/edit"))
+        .await
+        .expect("edit");
+    let name = c.find(Locator::Css("#name")).await.expect("name");
+    name.clear().await.expect("clear");
+    name.send_keys("Code Craft").await.expect("type");
+    press(&c, "Save changes").await;
+    wait_for(&c, "ul.health").await;
+    sign_out(&c).await;
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&href).await.expect("check-in");
+    wait_for(&c, "table.check-in-table").await;
+    let after = text(&c, "main").await;
+    assert!(
+        after.contains("Code Quality") && !after.contains("Code Craft"),
+        "{after}"
+    );
+    assert!(after.contains("what changed"), "{after}");
+    assert!(after.contains("Overall: Accomplished"));
+    save_screenshot(&c, "check-in-finalized-desktop", 1280).await;
+    c.close().await.expect("close");
+}
