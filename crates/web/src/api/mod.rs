@@ -20,6 +20,7 @@ use crate::App;
 use crate::auth::{self, Visitor};
 use crate::extract::OrgPath;
 
+mod check_ins;
 mod framework;
 mod jobs;
 mod openapi;
@@ -40,6 +41,11 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/observations/{id}", people::one)
         .get("/api/v1/orgs/{org}/people/{person}", jobs::person_json)
         .get("/api/v1/orgs/{org}/requirements", jobs::requirements_json)
+        .get(
+            "/api/v1/orgs/{org}/people/{person}/check-ins",
+            check_ins::list,
+        )
+        .get("/api/v1/orgs/{org}/check-ins/{id}", check_ins::one)
         .get(
             "/api/v1/orgs/{org}/people/{person}/journey",
             people::journey_json,

@@ -119,6 +119,18 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "Counts, then people with their position, roles and the requirements they are below; `next` is the next page.",
     ),
     (
+        "/api/v1/orgs/{org}/people/{person}/check-ins",
+        "A member's check-ins, newest first",
+        "the member, their managers, people leads; admins when the organization lets them",
+        "Each check-in's position, stage (open, revealed, finalized, acknowledged), dates and overall rating.",
+    ),
+    (
+        "/api/v1/orgs/{org}/check-ins/{id}",
+        "One check-in",
+        "the member, their managers, people leads; admins when the organization lets them",
+        "Both sides (each side's entries only once both are completed, or to its own author), the agreed ratings and, once finalized, the snapshot it was measured against.",
+    ),
+    (
         "/api/v1/orgs/{org}/people/{person}/journey",
         "A member's journey",
         "members (awards by the award visibility rule)",
@@ -144,7 +156,7 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
     for (name, what) in [
         ("org", "The organization's slug."),
         ("item", "The ability's, role's or position's slug."),
-        ("id", "The observation's id."),
+        ("id", "The observation's or check-in's id."),
         ("person", "The member's id."),
         ("position", "The position's slug."),
     ] {

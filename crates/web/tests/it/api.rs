@@ -50,6 +50,14 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
         .post(&format!("{obs_href}/publish"), &[("privacy", "public")])
         .await;
     let obs_id = obs_href.rsplit('/').next().expect("id").to_owned();
+    // Mia's own check-in, for the check-in paths' {id}.
+    let opened = member
+        .post(
+            &format!("/fernhill/people/{}/check-ins", mia.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let check_in = opened.location().rsplit('/').next().expect("id").to_owned();
     let outsider = app.person("olga@other.example").await;
     let mut outsider = app.signed_in(&outsider).await;
     let spec = json(&app.get("/api/v1/openapi.json").await);
@@ -73,12 +81,20 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
         let url = path
             .replace("{org}", "fernhill")
             .replace("{item}", item)
-            .replace("{id}", &obs_id)
+            .replace(
+                "{id}",
+                if path.contains("/check-ins/") {
+                    &check_in
+                } else {
+                    &obs_id
+                },
+            )
             .replace("{person}", mia.as_str())
             .replace("{position}", "engineer-1");
         let members_only = path.ends_with("/conversations")
             || path.ends_with("/members")
-            || path.contains("/people/");
+            || path.contains("/people/")
+            || path.contains("/check-ins/");
         // People leads' lists: other members get what outsiders get.
         let leads_only = path.ends_with("/requirements");
         if leads_only {

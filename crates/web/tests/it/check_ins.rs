@@ -393,3 +393,97 @@ async fn a_new_manager_takes_over_and_admins_read_only_when_allowed() {
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(bad.links(".form-errors a")[0].0, "#check_in_days");
 }
+
+/// The API says what the page says: sides' entries hidden until both are
+/// completed (or to their own author), the snapshot once finalized.
+#[tokio::test]
+async fn the_api_shows_a_check_in_as_its_page_does() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut eve = app.join("fernhill", "eve", Capabilities::NONE).await.client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    let opened = ana
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let href = opened.location().to_owned();
+    let id = href.rsplit('/').next().expect("id").to_owned();
+    let side = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("note_testing", "Ana's view"),
+        ("action", "complete"),
+    ];
+    assert_eq!(
+        ana.post(&format!("{href}/side"), &side).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let api = format!("/api/v1/orgs/fernhill/check-ins/{id}");
+    let json = |page: &crate::support::Page| -> serde_json::Value {
+        serde_json::from_str(&page.body).expect("json")
+    };
+    let by_max = json(&max.get(&api).await);
+    assert_eq!(by_max["stage"], "open");
+    assert!(by_max["sides"]["member"]["completed_at"].is_i64());
+    assert!(
+        by_max["sides"]["member"]["entries"].is_null(),
+        "hers until both are done: {by_max}"
+    );
+    let by_ana = json(&ana.get(&api).await);
+    assert_eq!(
+        by_ana["sides"]["member"]["entries"][1]["note"],
+        "Ana's view"
+    );
+    assert_eq!(eve.get(&api).await.status, StatusCode::NOT_FOUND);
+    let manager = [
+        ("rate_code-quality", "exceeding"),
+        ("rate_testing", "meeting"),
+        ("action", "complete"),
+    ];
+    assert_eq!(
+        max.post(&format!("{href}/side"), &manager).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let finalize = [
+        ("rate_code-quality", "exceeding"),
+        ("rate_testing", "meeting"),
+        ("overall", "exceptional"),
+        ("summary", "Great."),
+    ];
+    assert_eq!(
+        max.post(&format!("{href}/finalize"), &finalize)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    let done = json(&ana.get(&api).await);
+    assert_eq!(done["stage"], "finalized");
+    assert_eq!(
+        done["sides"]["manager"]["entries"][0]["rating"],
+        "exceeding"
+    );
+    assert_eq!(done["snapshot"]["overall"], "exceptional");
+    assert_eq!(done["snapshot"]["format"], "cairn-check-in/1");
+    let list = json(
+        &max.get(&format!(
+            "/api/v1/orgs/fernhill/people/{}/check-ins",
+            ana_id.as_str()
+        ))
+        .await,
+    );
+    assert_eq!(list["check_ins"][0]["id"], id.as_str());
+    assert_eq!(list["check_ins"][0]["overall"], "exceptional");
+}

@@ -431,6 +431,13 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/api/v1/orgs/{org}/people/{person}", p("/api/v1/orgs/fernhill/people/nobody"), none(),
                                                                                                          [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/api/v1/orgs/{org}/requirements", p("/api/v1/orgs/fernhill/requirements"), none(),     [N,   N,   N,   N,   N,   O,   N,   O]),
+        // Eve's check-ins: her manager and people leads (the owner is one).
+        ("GET",  "/api/v1/orgs/{org}/people/{person}/check-ins", format!("/api/v1/orgs/fernhill/people/{eve}/check-ins"), none(),
+                                                                                                         [N,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/check-ins/{id}", format!("/api/v1/orgs/fernhill/check-ins/{check_in}"), none(),
+                                                                                                         [N,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/check-ins/{id}", p("/api/v1/orgs/fernhill/check-ins/nothing"), none(),
+                                                                                                         [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/api/v1/orgs/{org}/people/{person}/journey", format!("/api/v1/orgs/fernhill/people/{mia}/journey"), none(),
                                                                                                          [N,   N,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/orgs/{org}/people/{person}/positions/{position}/eligibility",
