@@ -121,6 +121,39 @@ async fn every_page_stays_within_its_statement_budget() {
         .await
         .expect("store")
         .expect("change");
+        // A check-in of Mia's, revealed: both sides to show.
+        let check_in =
+            cairn_store::check_ins::open(store, &org.id, &mia.id, &position, false, &lea.id, 4)
+                .await
+                .expect("store")
+                .expect("open");
+        let entries = [
+            (
+                Slug::parse("code-quality").expect("slug"),
+                cairn_domain::check_ins::Entry::default(),
+            ),
+            (
+                Slug::parse("mentoring").expect("slug"),
+                cairn_domain::check_ins::Entry::default(),
+            ),
+        ];
+        for (side, author) in [
+            (cairn_domain::check_ins::Side::Member, &mia.id),
+            (cairn_domain::check_ins::Side::Manager, &lea.id),
+        ] {
+            let w = cairn_store::check_ins::SideWrite {
+                side,
+                author,
+                entries: &entries,
+                added: &[],
+                complete: true,
+            };
+            cairn_store::check_ins::save_side(store, &org.id, &check_in, &w, 5)
+                .await
+                .expect("store")
+                .expect("side");
+        }
+        let check_in = format!("/fernhill/check-ins/{check_in}");
         let mut anon = app.anon();
         let mut mia_client = mia.client;
         let mut lea_client = lea.client;
@@ -138,6 +171,9 @@ async fn every_page_stays_within_its_statement_budget() {
             ("teams", "/fernhill/teams", 1, 6),
             ("team page as a member", "/fernhill/teams/platform", 1, 6),
             ("team page as a people lead", "/fernhill/teams/platform", 2, 6),
+            ("check-ins due, as a people lead", "/fernhill/check-ins", 2, 5),
+            ("a check-in, as the member", &check_in, 1, 6),
+            ("a check-in, as a people lead", &check_in, 2, 6),
         ];
         let mut over = Vec::new();
         for (page, path, member, budget) in pages {
