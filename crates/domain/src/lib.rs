@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod awards;
 pub mod check_ins;
+pub mod csv_out;
 pub mod eligibility;
 pub mod file;
 pub mod framework;

@@ -554,3 +554,19 @@ pub async fn settings(store: &Store, org: &OrgId) -> Result<(i64, bool), StoreEr
     let (days, admins) = row.ok_or(StoreError::NotFound)?;
     Ok((days, admins != 0))
 }
+
+/// Every finalized check-in of the organization, newest first (the people
+/// leads' summary export; without sides).
+pub async fn finalized(store: &Store, org: &OrgId) -> Result<Vec<CheckIn>, StoreError> {
+    let sql = format!(
+        "SELECT {COLUMNS} FROM check_ins c JOIN people p ON p.id = c.member_id
+           LEFT JOIN check_in_acknowledgements a ON a.check_in_id = c.id
+          WHERE c.org_id = $1 AND c.finalized_at IS NOT NULL
+          ORDER BY c.finalized_at DESC, c.id DESC"
+    );
+    let rows: Vec<Row> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(org.as_str())
+        .fetch_all(&store.pool)
+        .await?;
+    rows.into_iter().map(from_row).collect()
+}

@@ -898,9 +898,114 @@ pub(crate) async fn for_journey(
     }))
 }
 
+// ------------------------------------------------------------- CSV
+
+fn csv_response(name: &str, body: String) -> Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            // Private: never kept by a cache on the way.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
+/// `GET /{org}/check-ins/{id}/csv`: the check-in as its page shows it to
+/// this visitor (sides by the same rule), one line per ability.
+pub(crate) async fn csv_one(
+    State(app): State<App>,
+    visitor: Visitor,
+    RecordPath(org, id): RecordPath,
+) -> Result<Response, PageError> {
+    let p = page(&app, &visitor, &org, &id, FormErrors::default()).await?;
+    let said = |s: &Option<Said>| {
+        s.as_ref().map_or((String::new(), String::new()), |s| {
+            (s.rating.clone(), s.note.clone())
+        })
+    };
+    let mut body = cairn_domain::csv_out::row(&[
+        "Ability",
+        "Requires",
+        "Holds",
+        "Member",
+        "Member's note",
+        "Manager",
+        "Manager's note",
+        "Agreed",
+        "Agreed note",
+    ]);
+    for l in &p.lines {
+        let (m, mn) = said(&l.member);
+        let (g, gn) = said(&l.manager);
+        let (a, an) = said(&l.agreed);
+        body.push_str(&cairn_domain::csv_out::row(&[
+            l.name.as_str(),
+            &l.required,
+            &l.held,
+            &m,
+            &mn,
+            &g,
+            &gn,
+            &a,
+            &an,
+        ]));
+    }
+    Ok(csv_response(&format!("check-in-{id}.csv"), body))
+}
+
+/// `GET /{org}/check-ins/export`: every finalized check-in, one line each
+/// (people leads).
+pub(crate) async fn csv_summary(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(org): OrgPath,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &org, Action::ManagePeople).await?;
+    let mut body = cairn_domain::csv_out::row(&[
+        "Member",
+        "Position",
+        "Aiming",
+        "Finalized",
+        "Overall",
+        "Acknowledged",
+        "Disagrees",
+    ]);
+    for c in store::finalized(&app.store, &ctx.org.id).await? {
+        let f = c.frozen.as_ref();
+        body.push_str(&cairn_domain::csv_out::row(&[
+            c.member_name.to_string(),
+            f.map_or_else(|| c.position.to_string(), |f| f.position_title.clone()),
+            if c.aiming { "yes" } else { "no" }.to_owned(),
+            c.finalized_at.map(date).unwrap_or_default(),
+            f.map_or("", |f| f.overall.label()).to_owned(),
+            c.acknowledged
+                .as_ref()
+                .map(|a| date(a.at))
+                .unwrap_or_default(),
+            match &c.acknowledged {
+                Some(a) if a.disagrees => "yes",
+                Some(_) => "no",
+                None => "",
+            }
+            .to_owned(),
+        ]));
+    }
+    Ok(csv_response(&format!("{org}-check-ins.csv"), body))
+}
+
 pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
         .get("/{org}/check-ins", due)
+        .get("/{org}/check-ins/export", csv_summary)
+        .get("/{org}/check-ins/{id}/csv", csv_one)
         .post("/{org}/people/{person}/check-ins", open)
         .get("/{org}/check-ins/{id}", show)
         .post("/{org}/check-ins/{id}/side", save_side)

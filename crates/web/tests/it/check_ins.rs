@@ -477,6 +477,43 @@ async fn the_api_shows_a_check_in_as_its_page_does() {
     );
     assert_eq!(done["snapshot"]["overall"], "exceptional");
     assert_eq!(done["snapshot"]["format"], "cairn-check-in/1");
+    // As CSV: the page's lines, what a spreadsheet cannot run as formulas.
+    let csv = ana.get(&format!("{href}/csv")).await;
+    assert_eq!(csv.header("content-type"), "text/csv; charset=utf-8");
+    assert!(csv.header("content-disposition").starts_with("attachment"));
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "a header and two abilities: {}", csv.body);
+    assert!(lines[0].starts_with("Ability,Requires,Holds,Member"));
+    assert!(csv.body.contains("Ana's view"));
+    assert!(csv.body.contains("Exceeding"));
+    assert_eq!(
+        eve.get(&format!("{href}/csv")).await.status,
+        StatusCode::NOT_FOUND
+    );
+    let mut lee = app
+        .join(
+            "fernhill",
+            "lee",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await
+        .client;
+    let summary = lee.get("/fernhill/check-ins/export").await;
+    assert_eq!(summary.status, StatusCode::OK);
+    assert!(
+        summary
+            .body
+            .lines()
+            .nth(1)
+            .is_some_and(|l| l.starts_with("ana,Engineer I,yes,") && l.contains("Exceptional")),
+        "{}",
+        summary.body
+    );
+    assert_eq!(
+        max.get("/fernhill/check-ins/export").await.status,
+        StatusCode::NOT_FOUND,
+        "people leads only"
+    );
     let list = json(
         &max.get(&format!(
             "/api/v1/orgs/fernhill/people/{}/check-ins",

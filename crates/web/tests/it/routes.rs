@@ -474,6 +474,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/{org}/check-ins", p("/fernhill/check-ins"), none(),                                  [L,   N,   O,   O,   O,   O,   O,   O]),
         ("POST", "/{org}/people/{person}/check-ins", format!("/fernhill/people/{mia}/check-ins"),
             f(&[("position", "engineer-1")]),                                                            [L,   N,   R,   N,   N,   B,   N,   B]),
+        ("GET",  "/{org}/check-ins/export", p("/fernhill/check-ins/export"), none(),                     [L,   N,   N,   N,   N,   O,   N,   O]),
+        ("GET",  "/{org}/check-ins/{id}/csv", format!("/fernhill/check-ins/{check_in}/csv"), none(),    [L,   N,   N,   O,   N,   O,   N,   O]),
         ("GET",  "/{org}/check-ins/{id}", format!("/fernhill/check-ins/{check_in}"), none(),            [L,   N,   N,   O,   N,   O,   N,   O]),
         ("POST", "/{org}/check-ins/{id}/side", format!("/fernhill/check-ins/{check_in}/side"),
             f(&[("action", "draft")]),                                                                   [L,   N,   N,   R,   N,   N,   N,   N]),
