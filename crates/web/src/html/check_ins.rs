@@ -202,6 +202,11 @@ pub(crate) struct Line {
     /// What this visitor's form starts at (their side, or the agreement).
     value: String,
     note: String,
+    /// The manager side's evidence: observations of the member rating
+    /// this ability that the manager may read (id, words, cited).
+    evidence: Vec<(String, String, bool)>,
+    /// What the manager side cited, as links.
+    cited: Vec<Link>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -273,7 +278,7 @@ async fn page(
     let can_acknowledge = check_ins::may_acknowledge(&me, &facts).is_ok();
     let visible = |side| check_ins::can_read_side(my_side, side, &facts);
     let lines = match &c.frozen {
-        Some(f) => frozen_lines(f),
+        Some(f) => frozen_lines(f, &ctx.org.org.slug),
         None => live_lines(app, &ctx, &fw, &c, &s, writing, can_finalize, &visible).await?,
     };
     let org_slug = &ctx.org.org.slug;
@@ -371,7 +376,7 @@ fn sentence(mut s: String) -> String {
     s
 }
 
-fn frozen_lines(f: &Frozen) -> Vec<Line> {
+fn frozen_lines(f: &Frozen, org: &cairn_domain::OrgSlug) -> Vec<Line> {
     f.abilities
         .iter()
         .map(|a| Line {
@@ -391,8 +396,54 @@ fn frozen_lines(f: &Frozen) -> Vec<Line> {
             agreed: said(Some(&a.agreed)),
             value: String::new(),
             note: String::new(),
+            evidence: Vec::new(),
+            cited: cited_links(org, &a.manager.evidence),
         })
         .collect()
+}
+
+/// Links to the observations a side cites (each page applies its own
+/// reading rule).
+fn cited_links(org: &cairn_domain::OrgSlug, ids: &[String]) -> Vec<Link> {
+    ids.iter()
+        .enumerate()
+        .map(|(i, id)| Link {
+            href: format!("/{org}/observations/{id}"),
+            text: format!("evidence {}", i + 1),
+        })
+        .collect()
+}
+
+/// The member's published observations this reader may read, by the
+/// abilities they rate: what a manager may cite.
+async fn citable(
+    app: &App,
+    ctx: &OrgContext,
+    member: &PersonId,
+) -> Result<Vec<(String, String, Vec<Slug>)>, PageError> {
+    let me = ctx.member()?.id.clone();
+    let cards = observations::visible_of(
+        &app.store,
+        &ctx.org.id,
+        Some(&me),
+        true,
+        member,
+        None,
+        observations::PAGE,
+    )
+    .await?;
+    Ok(cards
+        .list
+        .iter()
+        .filter(|o| o.published_at.is_some())
+        .map(|o| {
+            (
+                o.id.clone(),
+                format!("{} by {}", date(o.observed_on), o.observer.name),
+                o.ratings.iter().map(|r| r.ability.clone()).collect(),
+            )
+        })
+        .collect())
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -411,6 +462,12 @@ async fn live_lines(
     };
     let held = held_now(app, ctx, c, s).await?;
     let listed = check_ins::abilities(fw, position, &c.added);
+    let citable = if writing == Some(Side::Manager) {
+        citable(app, ctx, &c.member).await?
+    } else {
+        Vec::new()
+    };
+    let org = &ctx.org.org.slug;
     Ok(listed
         .iter()
         .filter_map(|(slug, required)| {
@@ -458,6 +515,17 @@ async fn live_lines(
                     .unwrap_or("")
                     .to_owned(),
                 note: mine.map(|e| e.note.clone()).unwrap_or_default(),
+                evidence: citable
+                    .iter()
+                    .filter(|(_, _, rates)| rates.contains(slug))
+                    .map(|(id, text, _)| {
+                        let cited = mine.is_some_and(|e| e.evidence.contains(id));
+                        (id.clone(), text.clone(), cited)
+                    })
+                    .collect(),
+                cited: manager
+                    .map(|e| cited_links(org, &e.evidence))
+                    .unwrap_or_default(),
             })
         })
         .collect())
@@ -564,7 +632,27 @@ pub(crate) async fn save_side(
     };
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let mut errors = FormErrors::default();
-    let list = entries(&fw, &c, &pairs, &mut errors);
+    let mut list = entries(&fw, &c, &pairs, &mut errors);
+    if side == Side::Manager {
+        // Evidence: only observations of the member this manager may read
+        // that rate the ability.
+        let citable = citable(&app, &ctx, &c.member).await?;
+        for (slug, e) in &mut list {
+            let key = format!("evidence_{slug}");
+            for (_, id) in pairs.iter().filter(|(k, _)| *k == key) {
+                match citable
+                    .iter()
+                    .find(|(o, _, rates)| o == id && rates.contains(slug))
+                {
+                    Some((o, ..)) => e.evidence.push(o.clone()),
+                    None => errors.add(
+                        "ratings",
+                        format!("{slug}: cite observations from the list."),
+                    ),
+                }
+            }
+        }
+    }
     let complete = field(&pairs, "action") == "complete";
     if complete && list.iter().any(|(_, e)| e.rating.is_none()) {
         errors.add(

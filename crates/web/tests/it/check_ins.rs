@@ -524,3 +524,96 @@ async fn the_api_shows_a_check_in_as_its_page_does() {
     assert_eq!(list["check_ins"][0]["id"], id.as_str());
     assert_eq!(list["check_ins"][0]["overall"], "exceptional");
 }
+
+/// The manager's side cites observations of the member that rate the
+/// ability and that the manager may read; nothing else.
+#[tokio::test]
+async fn the_manager_cites_observations_they_may_read_as_evidence() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut eve = app.join("fernhill", "eve", Capabilities::NONE).await.client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    // One for the organization; one only Ana and Eve read (not Max).
+    let mut ids = Vec::new();
+    for (privacy, story) in [
+        ("organization", "Ana untangled the build."),
+        ("observees", "Just between us."),
+    ] {
+        let page = eve
+            .post(
+                "/fernhill/observations/new",
+                &[
+                    ("observee", ana_id.as_str()),
+                    ("observed_on", "2024-02-03"),
+                    ("story", story),
+                    ("rate_code-quality", "strong"),
+                    ("privacy", privacy),
+                    ("action", "publish"),
+                ],
+            )
+            .await;
+        assert_eq!(page.status, StatusCode::SEE_OTHER);
+        ids.push(page.location().rsplit('/').next().expect("id").to_owned());
+    }
+    let (shared, hidden) = (ids[0].clone(), ids[1].clone());
+    let opened = max
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let href = opened.location().to_owned();
+    let form = max.get(&href).await;
+    let offered: Vec<String> = form
+        .html()
+        .select(&scraper::Selector::parse("input[name='evidence_code-quality']").expect("sel"))
+        .filter_map(|e| e.value().attr("value").map(str::to_owned))
+        .collect();
+    assert_eq!(
+        offered,
+        [shared.clone()],
+        "only what Max may read, rating it"
+    );
+    let side = format!("{href}/side");
+    let cite = |id: &str| {
+        vec![
+            ("rate_code-quality".to_owned(), "meeting".to_owned()),
+            ("rate_testing".to_owned(), "meeting".to_owned()),
+            ("evidence_code-quality".to_owned(), id.to_owned()),
+            ("action".to_owned(), "complete".to_owned()),
+        ]
+    };
+    assert_eq!(
+        max.post(&side, &borrow(&cite(&hidden))).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        max.post(&side, &borrow(&cite(&shared))).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let mine = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("action", "complete"),
+    ];
+    assert_eq!(ana.post(&side, &mine).await.status, StatusCode::SEE_OTHER);
+    let revealed = ana.get(&href).await;
+    assert_eq!(
+        revealed.links("table.check-in-table a"),
+        [(
+            format!("/fernhill/observations/{shared}"),
+            "evidence 1".to_owned()
+        )]
+    );
+}
