@@ -582,7 +582,7 @@ async fn the_manager_cites_observations_they_may_read_as_evidence() {
         .collect();
     assert_eq!(
         offered,
-        [shared.clone()],
+        std::slice::from_ref(&shared),
         "only what Max may read, rating it"
     );
     let side = format!("{href}/side");
