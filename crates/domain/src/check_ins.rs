@@ -421,6 +421,56 @@ pub fn freeze(f: &Freezing<'_>) -> Frozen {
     }
 }
 
+/// The organization's optional eligibility rule: the last `count`
+/// finalized check-ins rated at least `at_least`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CheckInRule {
+    pub count: u32,
+    pub at_least: Overall,
+}
+
+/// The rule against a member's finalized check-ins' overall ratings,
+/// newest first: met or not, and why, in words.
+pub fn rule_outcome(rule: CheckInRule, newest_first: &[Overall]) -> (bool, String) {
+    let n = rule.count as usize;
+    let ask = format!(
+        "the last {} rated {} or better",
+        if n == 1 {
+            "finalized check-in".to_owned()
+        } else {
+            format!("{n} finalized check-ins")
+        },
+        rule.at_least.label()
+    );
+    if newest_first.len() < n {
+        return (
+            false,
+            format!(
+                "Check-ins: {ask}; not met: {} so far.",
+                match newest_first.len() {
+                    0 => "none".to_owned(),
+                    1 => "only 1".to_owned(),
+                    k => format!("only {k}"),
+                }
+            ),
+        );
+    }
+    let last = &newest_first[..n];
+    let below: Vec<&str> = last
+        .iter()
+        .filter(|o| **o < rule.at_least)
+        .map(|o| o.label())
+        .collect();
+    if below.is_empty() {
+        (true, format!("Check-ins: {ask}; met."))
+    } else {
+        (
+            false,
+            format!("Check-ins: {ask}; not met: {}.", below.join(", ")),
+        )
+    }
+}
+
 /// How clear a member's picture is, by the days since their last
 /// finalized check-in (OurGruuv's words).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -689,6 +739,25 @@ mod tests {
         assert!(json.contains(r#""overall":"accomplished""#), "{json}");
         let back: Frozen = serde_json::from_str(&json).expect("reads back");
         assert_eq!(back, frozen);
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn the_eligibility_rule_reads_the_last_check_ins() {
+        use Overall::*;
+        let two = CheckInRule { count: 2, at_least: Accomplished };
+        let one = CheckInRule { count: 1, at_least: Developing };
+        let cases: &[(CheckInRule, &[Overall], bool, &str)] = &[
+            (two, &[],                                  false, "Check-ins: the last 2 finalized check-ins rated Accomplished or better; not met: none so far."),
+            (two, &[Exceptional],                       false, "Check-ins: the last 2 finalized check-ins rated Accomplished or better; not met: only 1 so far."),
+            (two, &[Exceptional, Accomplished],         true,  "Check-ins: the last 2 finalized check-ins rated Accomplished or better; met."),
+            (two, &[Accomplished, Developing],          false, "Check-ins: the last 2 finalized check-ins rated Accomplished or better; not met: Developing."),
+            (two, &[Exceptional, Exceptional, Concerning], true, "Check-ins: the last 2 finalized check-ins rated Accomplished or better; met."),
+            (one, &[NeedsAttention, Exceptional],       false, "Check-ins: the last finalized check-in rated Developing or better; not met: Needs attention."),
+        ];
+        for (rule, overalls, met, words) in cases {
+            assert_eq!(rule_outcome(*rule, overalls), (*met, (*words).to_owned()), "{overalls:?}");
+        }
     }
 
     #[test]

@@ -570,3 +570,41 @@ pub async fn finalized(store: &Store, org: &OrgId) -> Result<Vec<CheckIn>, Store
         .await?;
     rows.into_iter().map(from_row).collect()
 }
+
+/// The organization's check-in eligibility rule, if it has one.
+pub async fn rule(
+    store: &Store,
+    org: &OrgId,
+) -> Result<Option<cairn_domain::check_ins::CheckInRule>, StoreError> {
+    let row: Option<(i64, String)> = sqlx::query_as(
+        "SELECT check_in_rule_count, check_in_rule_min FROM organizations WHERE id = $1",
+    )
+    .bind(org.as_str())
+    .fetch_optional(&store.pool)
+    .await?;
+    let (count, min) = row.ok_or(StoreError::NotFound)?;
+    let at_least = cairn_domain::check_ins::Overall::parse(&min)
+        .ok_or_else(|| StoreError::Corrupt(format!("check-in rule rating {min:?}")))?;
+    Ok(u32::try_from(count)
+        .ok()
+        .filter(|c| *c > 0)
+        .map(|count| cairn_domain::check_ins::CheckInRule { count, at_least }))
+}
+
+/// Sets (or, with None, removes) the check-in eligibility rule.
+pub async fn set_rule(
+    store: &Store,
+    org: &OrgId,
+    rule: Option<cairn_domain::check_ins::CheckInRule>,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query(
+        "UPDATE organizations SET check_in_rule_count = $1, check_in_rule_min = $2 WHERE id = $3",
+    )
+    .bind(rule.map_or(0, |r| i64::from(r.count)))
+    .bind(rule.map_or("accomplished", |r| r.at_least.as_str()))
+    .bind(org.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await
+}

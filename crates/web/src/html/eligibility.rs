@@ -79,6 +79,8 @@ pub(crate) struct EligibilityPage {
     gap_prev: Option<String>,
     gap_next: Option<String>,
     abilities: Vec<WhatIf>,
+    /// The organization's check-in rule, when it has one: met, and why.
+    check_in_rule: Option<(bool, String)>,
 }
 
 /// Gap sets shown per page.
@@ -124,6 +126,22 @@ pub(crate) async fn show(
         }
     }
     let e: Eligibility = eligibility(&fw, position, &hypothetical);
+    // The check-in rule, when the organization has one: the member's
+    // finalized check-ins, newest first (the same people read them).
+    let check_in_rule = match cairn_store::check_ins::rule(&app.store, &ctx.org.id).await? {
+        None => None,
+        Some(rule) => {
+            let mut done: Vec<(i64, cairn_domain::check_ins::Overall)> =
+                cairn_store::check_ins::of_member(&app.store, &ctx.org.id, &member.person.id)
+                    .await?
+                    .iter()
+                    .filter_map(|c| Some((c.finalized_at?, c.frozen.as_ref()?.overall)))
+                    .collect();
+            done.sort_by(|a, b| b.0.cmp(&a.0));
+            let overalls: Vec<_> = done.into_iter().map(|(_, o)| o).collect();
+            Some(cairn_domain::check_ins::rule_outcome(rule, &overalls))
+        }
+    };
     // Paging keeps the what-if choices: `gaps=N` is the page.
     let page = query
         .iter()
@@ -179,7 +197,7 @@ pub(crate) async fn show(
             .filter_map(|r| fw.role(r))
             .map(|r| r.name.to_string())
             .collect(),
-        eligible: e.eligible,
+        eligible: e.eligible && check_in_rule.as_ref().is_none_or(|(met, _)| *met),
         what_if: !chosen.is_empty(),
         earned: miles(e.miles_earned),
         required: miles(e.miles_required),
@@ -208,6 +226,7 @@ pub(crate) async fn show(
         gap_range,
         gap_prev: (page > 1).then(|| link_to(page - 1)),
         gap_next: (page < pages).then(|| link_to(page + 1)),
+        check_in_rule,
         abilities: fw
             .abilities
             .iter()

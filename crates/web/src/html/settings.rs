@@ -97,6 +97,10 @@ pub(crate) struct OrgSettingsPage {
     positions_visible: bool,
     check_in_days: String,
     admins_read_check_ins: bool,
+    /// The eligibility rule: how many check-ins ("0": none), at least what.
+    check_in_rule_count: String,
+    check_in_rule_min: String,
+    overall_levels: Vec<(&'static str, &'static str)>,
     saved: bool,
     errors: FormErrors,
 }
@@ -116,9 +120,18 @@ pub(crate) async fn org_settings(
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
     let (check_in_days, admins_read_check_ins) =
         cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
+    let rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
     Ok(OrgSettingsPage {
         check_in_days: check_in_days.to_string(),
         admins_read_check_ins,
+        check_in_rule_count: rule.map_or(0, |r| r.count).to_string(),
+        check_in_rule_min: rule
+            .map_or(cairn_domain::check_ins::Overall::Accomplished, |r| {
+                r.at_least
+            })
+            .as_str()
+            .to_owned(),
+        overall_levels: overall_levels(),
         chrome: ctx.chrome(&visitor),
         name: ctx.org.org.name.to_string(),
         published: ctx.org.published,
@@ -161,6 +174,15 @@ pub(crate) struct OrgSettingsForm {
     check_ins_form: String,
     check_in_days: String,
     admins_read_check_ins: String,
+    check_in_rule_count: String,
+    check_in_rule_min: String,
+}
+
+fn overall_levels() -> Vec<(&'static str, &'static str)> {
+    cairn_domain::check_ins::Overall::ALL
+        .iter()
+        .map(|o| (o.as_str(), o.label()))
+        .collect()
 }
 
 pub(crate) async fn update_org(
@@ -213,6 +235,34 @@ pub(crate) async fn update_org(
         _ => None,
     };
     let current = cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
+    let current_rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
+    // Without the rule's fields (older forms), the rule stays as it is.
+    let check_in_rule =
+        if form.check_ins_form.is_empty() || form.check_in_rule_count.trim().is_empty() {
+            Some(current_rule)
+        } else {
+            let count = form
+                .check_in_rule_count
+                .trim()
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n <= 20);
+            let min = cairn_domain::check_ins::Overall::parse(&form.check_in_rule_min);
+            match (count, min) {
+                (Some(0), _) => Some(None),
+                (Some(count), Some(at_least)) => Some(Some(cairn_domain::check_ins::CheckInRule {
+                    count,
+                    at_least,
+                })),
+                _ => {
+                    errors.add(
+                    "check_in_rule_count",
+                    "Give how many check-ins (0 to 20; 0 for no rule) and the rating they need.",
+                );
+                    None
+                }
+            }
+        };
     let check_ins = if form.check_ins_form.is_empty() {
         Some(current)
     } else {
@@ -253,8 +303,14 @@ pub(crate) async fn update_org(
             None
         }
     };
-    let (Some(name), Some(thresholds), Some(awarders), Some(rule), Some(check_ins)) =
-        (name, thresholds, awarders, rule, check_ins)
+    let (
+        Some(name),
+        Some(thresholds),
+        Some(awarders),
+        Some(rule),
+        Some(check_ins),
+        Some(check_in_rule),
+    ) = (name, thresholds, awarders, rule, check_ins, check_in_rule)
     else {
         return Ok(invalid(OrgSettingsPage {
             chrome: ctx.chrome(&visitor),
@@ -272,6 +328,9 @@ pub(crate) async fn update_org(
             positions_visible,
             check_in_days: form.check_in_days,
             admins_read_check_ins: form.admins_read_check_ins == "on",
+            check_in_rule_count: form.check_in_rule_count,
+            check_in_rule_min: form.check_in_rule_min,
+            overall_levels: overall_levels(),
             saved: false,
             errors,
         }));
@@ -289,6 +348,9 @@ pub(crate) async fn update_org(
     if check_ins != current {
         cairn_store::check_ins::set_settings(&app.store, &ctx.org.id, check_ins.0, check_ins.1)
             .await?;
+    }
+    if check_in_rule != current_rule {
+        cairn_store::check_ins::set_rule(&app.store, &ctx.org.id, check_in_rule).await?;
     }
     let (name, thresholds, rule) = (&settings.name, settings.thresholds, settings.evidence);
     crate::audit::note(

@@ -617,3 +617,118 @@ async fn the_manager_cites_observations_they_may_read_as_evidence() {
         )]
     );
 }
+
+/// With the organization's rule on, eligibility has one more line: the
+/// last N finalized check-ins rated at least R, met or not and why.
+#[tokio::test]
+async fn eligibility_asks_for_check_ins_when_the_organization_says_so() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut ada = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    let eligibility = format!("/fernhill/people/{}/positions/engineer-1", ana_id.as_str());
+    assert!(
+        ana.get(&eligibility)
+            .await
+            .texts(".check-in-rule")
+            .is_empty(),
+        "off by default"
+    );
+    let saved = ada
+        .post(
+            "/fernhill/settings",
+            &[
+                ("name", "Fernhill"),
+                ("published", "on"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+                ("awards_by", "both"),
+                ("check_ins_form", "1"),
+                ("check_in_days", "90"),
+                ("check_in_rule_count", "1"),
+                ("check_in_rule_min", "accomplished"),
+            ],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    assert_eq!(
+        ana.get(&eligibility).await.texts(".check-in-rule"),
+        [
+            "⚠️ Check-ins: the last finalized check-in rated Accomplished or better; not met: none so far."
+        ]
+    );
+    for (overall, want) in [
+        (
+            "developing",
+            "⚠️ Check-ins: the last finalized check-in rated Accomplished or better; not met: Developing.",
+        ),
+        (
+            "exceptional",
+            "✅ Check-ins: the last finalized check-in rated Accomplished or better; met.",
+        ),
+    ] {
+        let opened = max
+            .post(
+                &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+                &[("position", "engineer-1")],
+            )
+            .await;
+        let href = opened.location().to_owned();
+        let rated = [
+            ("rate_code-quality", "meeting"),
+            ("rate_testing", "meeting"),
+            ("action", "complete"),
+        ];
+        for client in [&mut ana, &mut max] {
+            assert_eq!(
+                client.post(&format!("{href}/side"), &rated).await.status,
+                StatusCode::SEE_OTHER
+            );
+        }
+        app.advance(60_000);
+        let fin = [
+            ("rate_code-quality", "meeting"),
+            ("rate_testing", "meeting"),
+            ("overall", overall),
+        ];
+        assert_eq!(
+            max.post(&format!("{href}/finalize"), &fin).await.status,
+            StatusCode::SEE_OTHER
+        );
+        assert_eq!(
+            ana.get(&eligibility).await.texts(".check-in-rule"),
+            [want],
+            "{overall}"
+        );
+    }
+    let bad = ada
+        .post(
+            "/fernhill/settings",
+            &[
+                ("name", "Fernhill"),
+                ("stale_days", "183"),
+                ("critical_days", "365"),
+                ("awards_by", "both"),
+                ("check_ins_form", "1"),
+                ("check_in_days", "90"),
+                ("check_in_rule_count", "99"),
+                ("check_in_rule_min", "accomplished"),
+            ],
+        )
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+}

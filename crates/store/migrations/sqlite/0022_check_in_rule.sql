@@ -1,0 +1,4 @@
+-- Eligibility may ask for check-ins: the last N finalized check-ins
+-- rated at least R (N = 0: no such rule, the default).
+ALTER TABLE organizations ADD COLUMN check_in_rule_count BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE organizations ADD COLUMN check_in_rule_min TEXT NOT NULL DEFAULT 'accomplished';
