@@ -137,7 +137,7 @@ pub(crate) async fn show(
                     .iter()
                     .filter_map(|c| Some((c.finalized_at?, c.frozen.as_ref()?.overall)))
                     .collect();
-            done.sort_by(|a, b| b.0.cmp(&a.0));
+            done.sort_by_key(|d| std::cmp::Reverse(d.0));
             let overalls: Vec<_> = done.into_iter().map(|(_, o)| o).collect();
             Some(cairn_domain::check_ins::rule_outcome(rule, &overalls))
         }
