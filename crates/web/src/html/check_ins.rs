@@ -230,6 +230,8 @@ pub(crate) struct CheckInPage {
     can_acknowledge: bool,
     lines: Vec<Line>,
     ratings: Vec<(&'static str, &'static str)>,
+    /// Abilities the member may add (the member writing their side).
+    addable: Vec<(String, String)>,
     overall: Vec<(&'static str, &'static str, bool)>,
     summary: String,
     overall_said: Option<String>,
@@ -281,6 +283,15 @@ async fn page(
         Some(f) => frozen_lines(f, &ctx.org.org.slug),
         None => live_lines(app, &ctx, &fw, &c, &s, writing, can_finalize, &visible).await?,
     };
+    let addable = if writing == Some(Side::Member) && c.frozen.is_none() {
+        fw.abilities
+            .iter()
+            .filter(|a| !lines.iter().any(|l| l.slug == a.slug.as_str()))
+            .map(|a| (a.slug.to_string(), a.name.to_string()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let org_slug = &ctx.org.org.slug;
     let position = match &c.frozen {
         Some(f) => f.position_title.clone(),
@@ -322,6 +333,7 @@ async fn page(
         can_finalize,
         can_acknowledge,
         lines,
+        addable,
         ratings: AbilityRating::ALL
             .iter()
             .map(|r| (r.as_str(), r.label()))
@@ -653,7 +665,23 @@ pub(crate) async fn save_side(
             }
         }
     }
-    let complete = field(&pairs, "action") == "complete";
+    // The member may add abilities the position does not ask for; added
+    // ones are rated before the side can be completed.
+    let mut added = c.added.clone();
+    let mut adding = false;
+    if side == Side::Member {
+        for (_, v) in pairs.iter().filter(|(k, _)| k == "add") {
+            match Slug::parse(v).ok().filter(|a| fw.ability(a).is_some()) {
+                Some(a) if !list.iter().any(|(x, _)| *x == a) && !added.contains(&a) => {
+                    added.push(a);
+                    adding = true;
+                }
+                Some(_) => {}
+                None => errors.add("ratings", "Add abilities from the list."),
+            }
+        }
+    }
+    let complete = field(&pairs, "action") == "complete" && !adding;
     if complete && list.iter().any(|(_, e)| e.rating.is_none()) {
         errors.add(
             "ratings",
@@ -666,7 +694,7 @@ pub(crate) async fn save_side(
             side,
             author: &me,
             entries: &list,
-            added: &c.added,
+            added: &added,
             complete,
         };
         match store::save_side(&app.store, &ctx.org.id, &id, &w, app.now()).await? {

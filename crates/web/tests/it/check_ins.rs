@@ -732,3 +732,81 @@ async fn eligibility_asks_for_check_ins_when_the_organization_says_so() {
         .await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
 }
+
+/// The member adds an ability the position does not ask for; it is rated
+/// like the others before their side can be completed.
+#[tokio::test]
+async fn the_member_adds_an_ability_and_rates_it_too() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let opened = ana
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let href = opened.location().to_owned();
+    let offered = ana.get(&href).await.texts("fieldset.add-abilities label");
+    assert!(offered.contains(&"Mentoring".to_owned()), "{offered:?}");
+    assert!(
+        !offered.contains(&"Code Quality".to_owned()),
+        "required ones are listed already"
+    );
+    let side = format!("{href}/side");
+    let adding = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("add", "mentoring"),
+        ("action", "complete"),
+    ];
+    assert_eq!(
+        ana.post(&side, &adding).await.status,
+        StatusCode::SEE_OTHER,
+        "added, not completed yet"
+    );
+    let page = ana.get(&href).await;
+    assert!(
+        page.texts("fieldset.check-in-ability legend")
+            .iter()
+            .any(|l| l.starts_with("Mentoring (added by the member")),
+        "{:?}",
+        page.texts("fieldset.check-in-ability legend")
+    );
+    let unrated = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("action", "complete"),
+    ];
+    assert_eq!(
+        ana.post(&side, &unrated).await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    assert_eq!(
+        ana.post(
+            &format!(
+                "/fernhill/check-ins/{}/side",
+                href.rsplit('/').next().expect("id")
+            ),
+            &[("add", "nope"), ("action", "draft")]
+        )
+        .await
+        .status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+    let all = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("rate_mentoring", "exceeding"),
+        ("action", "complete"),
+    ];
+    assert_eq!(ana.post(&side, &all).await.status, StatusCode::SEE_OTHER);
+    assert!(
+        ana.get(&href)
+            .await
+            .text()
+            .contains("ana's side: completed")
+    );
+}
