@@ -186,6 +186,27 @@ pub fn can_read<P: Eq + Hash>(reader: &Reader<P>, member: &P, s: Standing) -> bo
     me == member || reader.reports.contains(member) || s.people_lead || (s.admin && s.admins_read)
 }
 
+/// May this reader see an overall rating? Concern levels only the
+/// member, their managers and people leads see: not an admin reading by
+/// the organization's setting.
+pub fn can_see_overall<P: Eq + Hash>(
+    reader: &Reader<P>,
+    member: &P,
+    s: Standing,
+    o: Overall,
+) -> bool {
+    !o.concern()
+        || can_read(
+            reader,
+            member,
+            Standing {
+                admins_read: false,
+                admin: false,
+                ..s
+            },
+        )
+}
+
 /// Who may open one for `member`: the member, their managers, people
 /// leads (never for a departed member: the caller checks the status).
 pub fn may_open<P: Eq + Hash>(reader: &Reader<P>, member: &P, s: Standing) -> bool {
@@ -589,6 +610,23 @@ mod tests {
             manager_completed: manager,
             finalized,
             acknowledged,
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn concern_levels_show_only_to_the_member_managers_and_people_leads() {
+        let lead = Standing { people_lead: true, ..NONE };
+        let admin_may = Standing { admin: true, admins_read: true, ..NONE };
+        let cases: &[(&str, Reader<&str>, Standing, Overall, bool)] = &[
+            ("the member, a concern",        reader(Some("ana"), true, &[]),      NONE,      Overall::Concerning,  true),
+            ("a manager, a concern",         reader(Some("max"), true, &["ana"]), NONE,      Overall::NeedsAttention, true),
+            ("a people lead, a concern",     reader(Some("lee"), true, &[]),      lead,      Overall::SeriousConcern, true),
+            ("an admin allowed, a concern",  reader(Some("ada"), true, &[]),      admin_may, Overall::Concerning,  false),
+            ("an admin allowed, no concern", reader(Some("ada"), true, &[]),      admin_may, Overall::Accomplished, true),
+        ];
+        for (who, r, s, o, sees) in cases {
+            assert_eq!(can_see_overall(r, &"ana", *s, *o), *sees, "{who}");
         }
     }
 

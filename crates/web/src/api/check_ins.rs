@@ -49,7 +49,9 @@ fn stage(c: &CheckIn) -> &'static str {
     }
 }
 
-fn summary_json(c: &CheckIn) -> Value {
+/// A check-in in brief; `overall` only when the caller may see it
+/// (concern levels: the member, their managers and people leads).
+fn summary_json(c: &CheckIn, sees_overall: &dyn Fn(check_ins::Overall) -> bool) -> Value {
     json!({
         "id": c.id,
         "position": c.position.as_str(),
@@ -57,7 +59,7 @@ fn summary_json(c: &CheckIn) -> Value {
         "stage": stage(c),
         "opened_at": c.opened_at,
         "finalized_at": c.finalized_at,
-        "overall": c.frozen.as_ref().map(|f| f.overall.as_str()),
+        "overall": c.frozen.as_ref().map(|f| f.overall).filter(|o| sees_overall(*o)).map(|o| o.as_str()),
     })
 }
 
@@ -88,7 +90,10 @@ pub(crate) async fn list(
     let list = store::of_member(&app.store, &org.id, &member.person.id).await?;
     Ok(Json(json!({
         "member": member.person.id.as_str(),
-        "check_ins": list.iter().map(summary_json).collect::<Vec<_>>(),
+        "check_ins": list
+            .iter()
+            .map(|c| summary_json(c, &|o| check_ins::can_see_overall(&reader, &member.person.id, s, o)))
+            .collect::<Vec<_>>(),
     })))
 }
 
@@ -120,7 +125,8 @@ pub(crate) async fn one(
             "entries": if visible { entries_json(list) } else { Value::Null },
         })
     };
-    let mut body = summary_json(&c);
+    let sees = |o| check_ins::can_see_overall(&reader, &c.member, s, o);
+    let mut body = summary_json(&c, &sees);
     body["member"] = json!({ "id": c.member.as_str(), "name": c.member_name.as_str() });
     body["sides"] = json!({
         "member": side(Side::Member, &c.sides.member, c.member_completed_at),
@@ -136,6 +142,9 @@ pub(crate) async fn one(
         .as_ref()
         .and_then(|f| serde_json::to_value(f).ok())
         .unwrap_or(Value::Null);
+    if c.frozen.as_ref().is_some_and(|f| !sees(f.overall)) {
+        body["snapshot"]["overall"] = Value::Null;
+    }
     body["acknowledged"] = c.acknowledged.as_ref().map_or(
         Value::Null,
         |a| json!({ "at": a.at, "disagrees": a.disagrees, "comment": a.comment }),

@@ -347,7 +347,14 @@ async fn page(
             .as_ref()
             .map(|f| f.summary.clone())
             .unwrap_or_default(),
-        overall_said: c.frozen.as_ref().map(|f| f.overall.label().to_owned()),
+        overall_said: c.frozen.as_ref().map(|f| {
+            if check_ins::can_see_overall(&s.reader, &c.member, s.standing, f.overall) {
+                f.overall.label().to_owned()
+            } else {
+                "a concern level, which only the member, their managers and people leads see"
+                    .to_owned()
+            }
+        }),
         measured: c.frozen.as_ref().map(|f| {
             format!(
                 "Measured against the framework as of {}.",
@@ -974,6 +981,13 @@ pub(crate) async fn for_journey(
         return Ok(None);
     }
     let org = &ctx.org.org.slug;
+    let overall = |o: cairn_domain::check_ins::Overall| {
+        if check_ins::can_see_overall(&s.reader, member, s.standing, o) {
+            o.label()
+        } else {
+            "a concern level"
+        }
+    };
     let list = store::of_member(&app.store, &ctx.org.id, member)
         .await?
         .into_iter()
@@ -992,11 +1006,11 @@ pub(crate) async fn for_journey(
                         Stage::Revealed => "to finalize".to_owned(),
                         Stage::Finalized => format!(
                             "finalized, {}",
-                            c.frozen.as_ref().map_or("", |f| f.overall.label())
+                            c.frozen.as_ref().map_or("", |f| overall(f.overall))
                         ),
                         Stage::Acknowledged => format!(
                             "acknowledged, {}",
-                            c.frozen.as_ref().map_or("", |f| f.overall.label())
+                            c.frozen.as_ref().map_or("", |f| overall(f.overall))
                         ),
                     }
                 ),

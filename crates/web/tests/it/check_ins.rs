@@ -810,3 +810,87 @@ async fn the_member_adds_an_ability_and_rates_it_too() {
             .contains("ana's side: completed")
     );
 }
+
+/// An admin who reads check-ins by the organization's setting does not
+/// see a concern level; the member, managers and people leads do.
+#[tokio::test]
+async fn concern_levels_stay_with_the_member_their_managers_and_people_leads() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut lee = app
+        .join(
+            "fernhill",
+            "lee",
+            Capabilities::of(&[Capability::PeopleLead]),
+        )
+        .await
+        .client;
+    let mut ada = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    cairn_store::check_ins::set_settings(&app.db.store, &org.id, 90, true)
+        .await
+        .expect("settings");
+    let opened = max
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let href = opened.location().to_owned();
+    let rated = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("action", "complete"),
+    ];
+    for client in [&mut ana, &mut max] {
+        assert_eq!(
+            client.post(&format!("{href}/side"), &rated).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let fin = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("overall", "concerning"),
+    ];
+    assert_eq!(
+        max.post(&format!("{href}/finalize"), &fin).await.status,
+        StatusCode::SEE_OTHER
+    );
+    for (who, client, sees) in [
+        ("the member", &mut ana, true),
+        ("the manager", &mut max, true),
+        ("a people lead", &mut lee, true),
+        ("an admin", &mut ada, false),
+    ] {
+        let page = client.get(&href).await;
+        assert_eq!(page.status, StatusCode::OK, "{who}");
+        assert_eq!(page.text().contains("Overall: Concerning"), sees, "{who}");
+        let api: serde_json::Value = serde_json::from_str(
+            &client
+                .get(&format!(
+                    "/api/v1/orgs/fernhill/check-ins/{}",
+                    href.rsplit('/').next().expect("id")
+                ))
+                .await
+                .body,
+        )
+        .expect("json");
+        assert_eq!(api["overall"] == "concerning", sees, "{who}: {api}");
+        assert_eq!(api["snapshot"]["overall"] == "concerning", sees, "{who}");
+    }
+}
