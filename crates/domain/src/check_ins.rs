@@ -107,6 +107,60 @@ impl Overall {
     }
 }
 
+/// The organization's names for the six overall ratings, best first
+/// (`Overall::ALL` order); by default the labels above.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scale(pub [String; 6]);
+
+impl Default for Scale {
+    fn default() -> Self {
+        Scale(Overall::ALL.map(|o| o.label().to_owned()))
+    }
+}
+
+impl Scale {
+    pub fn label(&self, o: Overall) -> &str {
+        let i = Overall::ALL.iter().position(|x| *x == o).unwrap_or(0);
+        &self.0[i]
+    }
+
+    /// As stored: one name per line, or '' for the default.
+    pub fn to_lines(&self) -> String {
+        if *self == Scale::default() {
+            String::new()
+        } else {
+            self.0.join("\n")
+        }
+    }
+
+    /// From storage or a form: six names, best first; '' is the default.
+    /// Each is 1 to 40 characters, and no two are the same.
+    pub fn parse(names: &[&str]) -> Result<Scale, String> {
+        if names.iter().all(|n| n.trim().is_empty()) {
+            return Ok(Scale::default());
+        }
+        let names: Vec<String> = names.iter().map(|n| n.trim().to_owned()).collect();
+        if names.len() != 6 {
+            return Err("Give six names, best first.".to_owned());
+        }
+        if names.iter().any(|n| n.is_empty() || n.chars().count() > 40) {
+            return Err("Each name is 1 to 40 characters.".to_owned());
+        }
+        for (i, n) in names.iter().enumerate() {
+            if names[..i].iter().any(|m| m.eq_ignore_ascii_case(n)) {
+                return Err(format!(
+                    "{n:?} is there twice: each rating needs its own name."
+                ));
+            }
+        }
+        let mut out = Scale::default();
+        for (slot, n) in out.0.iter_mut().zip(names) {
+            *slot = n;
+        }
+        Ok(out)
+    }
+}
+
 /// Which side of a check-in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Side {
@@ -358,11 +412,25 @@ pub struct Frozen {
     pub abilities: Vec<FrozenAbility>,
     pub summary: String,
     pub overall: Overall,
+    /// The overall rating's name on the organization's scale then.
+    #[serde(default)]
+    pub overall_label: String,
     /// (ability, highest milestone) the member held then.
     pub awards: Vec<(String, u8)>,
 }
 
 pub const FROZEN_FORMAT: &str = "cairn-check-in/1";
+
+impl Frozen {
+    /// The overall rating as it was named when finalized.
+    pub fn overall_text(&self) -> &str {
+        if self.overall_label.is_empty() {
+            self.overall.label()
+        } else {
+            &self.overall_label
+        }
+    }
+}
 
 /// What the three sides said, by ability.
 #[derive(Debug, Clone, Default)]
@@ -383,6 +451,8 @@ pub struct Freezing<'a> {
     pub sides: &'a Sides,
     pub summary: &'a str,
     pub overall: Overall,
+    /// The organization's names for the overall ratings.
+    pub scale: &'a Scale,
     pub at: i64,
 }
 
@@ -438,6 +508,7 @@ pub fn freeze(f: &Freezing<'_>) -> Frozen {
         abilities,
         summary: f.summary.to_owned(),
         overall: f.overall,
+        overall_label: f.scale.label(f.overall).to_owned(),
         awards,
     }
 }
@@ -452,7 +523,7 @@ pub struct CheckInRule {
 
 /// The rule against a member's finalized check-ins' overall ratings,
 /// newest first: met or not, and why, in words.
-pub fn rule_outcome(rule: CheckInRule, newest_first: &[Overall]) -> (bool, String) {
+pub fn rule_outcome(rule: CheckInRule, newest_first: &[Overall], scale: &Scale) -> (bool, String) {
     let n = rule.count as usize;
     let ask = format!(
         "the last {} rated {} or better",
@@ -461,7 +532,7 @@ pub fn rule_outcome(rule: CheckInRule, newest_first: &[Overall]) -> (bool, Strin
         } else {
             format!("{n} finalized check-ins")
         },
-        rule.at_least.label()
+        scale.label(rule.at_least)
     );
     if newest_first.len() < n {
         return (
@@ -480,7 +551,7 @@ pub fn rule_outcome(rule: CheckInRule, newest_first: &[Overall]) -> (bool, Strin
     let below: Vec<&str> = last
         .iter()
         .filter(|o| **o < rule.at_least)
-        .map(|o| o.label())
+        .map(|o| scale.label(*o))
         .collect();
     if below.is_empty() {
         (true, format!("Check-ins: {ask}; met."))
@@ -755,6 +826,7 @@ mod tests {
             sides: &sides,
             summary: "A good quarter.",
             overall: Overall::Accomplished,
+            scale: &Scale::default(),
             at: 1_700_000_000_000,
         });
         let cq = frozen
@@ -794,8 +866,30 @@ mod tests {
             (one, &[NeedsAttention, Exceptional],       false, "Check-ins: the last finalized check-in rated Developing or better; not met: Needs attention."),
         ];
         for (rule, overalls, met, words) in cases {
-            assert_eq!(rule_outcome(*rule, overalls), (*met, (*words).to_owned()), "{overalls:?}");
+            assert_eq!(rule_outcome(*rule, overalls, &Scale::default()), (*met, (*words).to_owned()), "{overalls:?}");
         }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn an_organization_names_its_overall_ratings() {
+        let six = ["Stellar", "Solid", "Growing", "Watch", "Worry", "Alarm"];
+        let cases: &[(&[&str], Result<&str, &str>)] = &[
+            (&["", "", "", "", "", ""], Ok("Accomplished")),
+            (&six,                      Ok("Solid")),
+            (&["A", "B"],               Err("Give six names, best first.")),
+            (&["A", "B", "C", "D", "E", ""], Err("Each name is 1 to 40 characters.")),
+            (&["A", "b", "B", "D", "E", "F"], Err("\"B\" is there twice: each rating needs its own name.")),
+        ];
+        for (names, want) in cases {
+            let got = Scale::parse(names).map(|s| s.label(Overall::Accomplished).to_owned());
+            assert_eq!(got.as_deref().map_err(String::as_str), *want, "{names:?}");
+        }
+        let custom = Scale::parse(&six).expect("six");
+        assert_eq!(Scale::parse(&custom.to_lines().lines().collect::<Vec<_>>()), Ok(custom.clone()));
+        assert_eq!(Scale::default().to_lines(), "", "the default is stored as nothing");
+        let (_, words) = rule_outcome(CheckInRule { count: 1, at_least: Overall::Accomplished }, &[Overall::Concerning], &custom);
+        assert_eq!(words, "Check-ins: the last finalized check-in rated Solid or better; not met: Worry.");
     }
 
     #[test]

@@ -608,3 +608,33 @@ pub async fn set_rule(
     .await?;
     tx.commit().await
 }
+
+/// The organization's names for the overall ratings.
+pub async fn scale(
+    store: &Store,
+    org: &OrgId,
+) -> Result<cairn_domain::check_ins::Scale, StoreError> {
+    let lines: Option<String> =
+        sqlx::query_scalar("SELECT check_in_scale FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_optional(&store.pool)
+            .await?;
+    let lines = lines.ok_or(StoreError::NotFound)?;
+    let names: Vec<&str> = lines.lines().collect();
+    cairn_domain::check_ins::Scale::parse(&names)
+        .map_err(|e| StoreError::Corrupt(format!("check-in scale: {e}")))
+}
+
+pub async fn set_scale(
+    store: &Store,
+    org: &OrgId,
+    scale: &cairn_domain::check_ins::Scale,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE organizations SET check_in_scale = $1 WHERE id = $2")
+        .bind(scale.to_lines())
+        .bind(org.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}

@@ -344,6 +344,7 @@ async fn check_ins(
             sides: &sides,
             summary,
             overall: Overall::Accomplished,
+            scale: &Default::default(),
             at: done,
         });
         if ci::finalize(store, &org.id, &id, tomas, &manager, &frozen, done)

@@ -141,6 +141,7 @@ async fn a_check_in_goes_from_open_to_acknowledged_and_refuses_steps_out_of_orde
                 },
                 summary: "Agreed.",
                 overall: Overall::Accomplished,
+                scale: &Default::default(),
                 at: 9,
             })
         };
@@ -343,6 +344,7 @@ async fn two_opening_or_finalizing_at_once_leave_one_done_and_one_told() {
             sides: &Sides::default(),
             summary: "",
             overall: Overall::Developing,
+            scale: &Default::default(),
             at: 4,
         });
         let agreed = [(s("testing"), rated(AbilityRating::Meeting, ""))];
@@ -438,6 +440,7 @@ async fn finalized_check_ins_are_frozen_by_the_database() {
             sides: &Sides::default(),
             summary: "",
             overall: Overall::Developing,
+            scale: &Default::default(),
             at: 4,
         });
         store_ci::finalize(st, &org.id, &id, &max.id, &entries, &frozen, 4)

@@ -232,7 +232,7 @@ pub(crate) struct CheckInPage {
     ratings: Vec<(&'static str, &'static str)>,
     /// Abilities the member may add (the member writing their side).
     addable: Vec<(String, String)>,
-    overall: Vec<(&'static str, &'static str, bool)>,
+    overall: Vec<(&'static str, String, bool)>,
     summary: String,
     overall_said: Option<String>,
     /// "Measured against the framework as of …", for a finalized one.
@@ -282,6 +282,12 @@ async fn page(
     let lines = match &c.frozen {
         Some(f) => frozen_lines(f, &ctx.org.org.slug),
         None => live_lines(app, &ctx, &fw, &c, &s, writing, can_finalize, &visible).await?,
+    };
+    // The organization's names, for the finalize form only.
+    let scale = if can_finalize {
+        store::scale(&app.store, &ctx.org.id).await?
+    } else {
+        check_ins::Scale::default()
     };
     let addable = if writing == Some(Side::Member) && c.frozen.is_none() {
         fw.abilities
@@ -340,7 +346,7 @@ async fn page(
             .collect(),
         overall: Overall::ALL
             .iter()
-            .map(|o| (o.as_str(), o.label(), o.concern()))
+            .map(|o| (o.as_str(), scale.label(*o).to_owned(), o.concern()))
             .collect(),
         summary: c
             .frozen
@@ -349,7 +355,7 @@ async fn page(
             .unwrap_or_default(),
         overall_said: c.frozen.as_ref().map(|f| {
             if check_ins::can_see_overall(&s.reader, &c.member, s.standing, f.overall) {
-                f.overall.label().to_owned()
+                f.overall_text().to_owned()
             } else {
                 "a concern level, which only the member, their managers and people leads see"
                     .to_owned()
@@ -755,6 +761,7 @@ pub(crate) async fn finalize(
         return Ok(invalid(page(&app, &visitor, &org, &id, errors).await?));
     };
     let held = held_now(&app, &ctx, &c, &s).await?;
+    let scale = store::scale(&app.store, &ctx.org.id).await?;
     let sides = Sides {
         member: c.sides.member.clone(),
         manager: c.sides.manager.clone(),
@@ -771,6 +778,7 @@ pub(crate) async fn finalize(
         sides: &sides,
         summary: &summary,
         overall,
+        scale: &scale,
         at: now,
     });
     let me = ctx.member()?.id.clone();
@@ -981,11 +989,11 @@ pub(crate) async fn for_journey(
         return Ok(None);
     }
     let org = &ctx.org.org.slug;
-    let overall = |o: cairn_domain::check_ins::Overall| {
-        if check_ins::can_see_overall(&s.reader, member, s.standing, o) {
-            o.label()
+    let overall = |f: &Frozen| {
+        if check_ins::can_see_overall(&s.reader, member, s.standing, f.overall) {
+            f.overall_text().to_owned()
         } else {
-            "a concern level"
+            "a concern level".to_owned()
         }
     };
     let list = store::of_member(&app.store, &ctx.org.id, member)
@@ -1006,11 +1014,11 @@ pub(crate) async fn for_journey(
                         Stage::Revealed => "to finalize".to_owned(),
                         Stage::Finalized => format!(
                             "finalized, {}",
-                            c.frozen.as_ref().map_or("", |f| overall(f.overall))
+                            c.frozen.as_ref().map_or_else(String::new, overall)
                         ),
                         Stage::Acknowledged => format!(
                             "acknowledged, {}",
-                            c.frozen.as_ref().map_or("", |f| overall(f.overall))
+                            c.frozen.as_ref().map_or_else(String::new, overall)
                         ),
                     }
                 ),
@@ -1115,7 +1123,7 @@ pub(crate) async fn csv_summary(
             f.map_or_else(|| c.position.to_string(), |f| f.position_title.clone()),
             if c.aiming { "yes" } else { "no" }.to_owned(),
             c.finalized_at.map(date).unwrap_or_default(),
-            f.map_or("", |f| f.overall.label()).to_owned(),
+            f.map_or("", |f| f.overall_text()).to_owned(),
             c.acknowledged
                 .as_ref()
                 .map(|a| date(a.at))

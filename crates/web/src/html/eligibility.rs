@@ -139,7 +139,10 @@ pub(crate) async fn show(
                     .collect();
             done.sort_by_key(|d| std::cmp::Reverse(d.0));
             let overalls: Vec<_> = done.into_iter().map(|(_, o)| o).collect();
-            Some(cairn_domain::check_ins::rule_outcome(rule, &overalls))
+            let scale = cairn_store::check_ins::scale(&app.store, &ctx.org.id).await?;
+            Some(cairn_domain::check_ins::rule_outcome(
+                rule, &overalls, &scale,
+            ))
         }
     };
     // Paging keeps the what-if choices: `gaps=N` is the page.

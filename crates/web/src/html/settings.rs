@@ -100,7 +100,9 @@ pub(crate) struct OrgSettingsPage {
     /// The eligibility rule: how many check-ins ("0": none), at least what.
     check_in_rule_count: String,
     check_in_rule_min: String,
-    overall_levels: Vec<(&'static str, &'static str)>,
+    overall_levels: Vec<(&'static str, String)>,
+    /// The organization's names for the six overall ratings, best first.
+    scale: Vec<(usize, String, bool)>,
     saved: bool,
     errors: FormErrors,
 }
@@ -121,7 +123,9 @@ pub(crate) async fn org_settings(
     let (check_in_days, admins_read_check_ins) =
         cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
     let rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
+    let scale = cairn_store::check_ins::scale(&app.store, &ctx.org.id).await?;
     Ok(OrgSettingsPage {
+        scale: scale_fields(&scale.0),
         check_in_days: check_in_days.to_string(),
         admins_read_check_ins,
         check_in_rule_count: rule.map_or(0, |r| r.count).to_string(),
@@ -131,7 +135,7 @@ pub(crate) async fn org_settings(
             })
             .as_str()
             .to_owned(),
-        overall_levels: overall_levels(),
+        overall_levels: overall_levels(&scale),
         chrome: ctx.chrome(&visitor),
         name: ctx.org.org.name.to_string(),
         published: ctx.org.published,
@@ -176,12 +180,28 @@ pub(crate) struct OrgSettingsForm {
     admins_read_check_ins: String,
     check_in_rule_count: String,
     check_in_rule_min: String,
+    overall_1: String,
+    overall_2: String,
+    overall_3: String,
+    overall_4: String,
+    overall_5: String,
+    overall_6: String,
 }
 
-fn overall_levels() -> Vec<(&'static str, &'static str)> {
+fn overall_levels(scale: &cairn_domain::check_ins::Scale) -> Vec<(&'static str, String)> {
     cairn_domain::check_ins::Overall::ALL
         .iter()
-        .map(|o| (o.as_str(), o.label()))
+        .map(|o| (o.as_str(), scale.label(*o).to_owned()))
+        .collect()
+}
+
+/// The scale's six fields: (number, name, a concern level).
+fn scale_fields(names: &[String]) -> Vec<(usize, String, bool)> {
+    cairn_domain::check_ins::Overall::ALL
+        .iter()
+        .zip(names)
+        .enumerate()
+        .map(|(i, (o, n))| (i + 1, n.clone(), o.concern()))
         .collect()
 }
 
@@ -236,6 +256,27 @@ pub(crate) async fn update_org(
     };
     let current = cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
     let current_rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
+    let current_scale = cairn_store::check_ins::scale(&app.store, &ctx.org.id).await?;
+    let typed_scale = [
+        form.overall_1.clone(),
+        form.overall_2.clone(),
+        form.overall_3.clone(),
+        form.overall_4.clone(),
+        form.overall_5.clone(),
+        form.overall_6.clone(),
+    ];
+    let new_scale = if form.check_ins_form.is_empty() {
+        Some(current_scale.clone())
+    } else {
+        let names: Vec<&str> = typed_scale.iter().map(String::as_str).collect();
+        match cairn_domain::check_ins::Scale::parse(&names) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                errors.add("overall_1", e);
+                None
+            }
+        }
+    };
     // Without the rule's fields (older forms), the rule stays as it is.
     let check_in_rule =
         if form.check_ins_form.is_empty() || form.check_in_rule_count.trim().is_empty() {
@@ -310,7 +351,16 @@ pub(crate) async fn update_org(
         Some(rule),
         Some(check_ins),
         Some(check_in_rule),
-    ) = (name, thresholds, awarders, rule, check_ins, check_in_rule)
+        Some(new_scale),
+    ) = (
+        name,
+        thresholds,
+        awarders,
+        rule,
+        check_ins,
+        check_in_rule,
+        new_scale,
+    )
     else {
         return Ok(invalid(OrgSettingsPage {
             chrome: ctx.chrome(&visitor),
@@ -330,7 +380,8 @@ pub(crate) async fn update_org(
             admins_read_check_ins: form.admins_read_check_ins == "on",
             check_in_rule_count: form.check_in_rule_count,
             check_in_rule_min: form.check_in_rule_min,
-            overall_levels: overall_levels(),
+            overall_levels: overall_levels(&current_scale),
+            scale: scale_fields(&typed_scale),
             saved: false,
             errors,
         }));
@@ -348,6 +399,9 @@ pub(crate) async fn update_org(
     if check_ins != current {
         cairn_store::check_ins::set_settings(&app.store, &ctx.org.id, check_ins.0, check_ins.1)
             .await?;
+    }
+    if new_scale != current_scale {
+        cairn_store::check_ins::set_scale(&app.store, &ctx.org.id, &new_scale).await?;
     }
     if check_in_rule != current_rule {
         cairn_store::check_ins::set_rule(&app.store, &ctx.org.id, check_in_rule).await?;

@@ -894,3 +894,111 @@ async fn concern_levels_stay_with_the_member_their_managers_and_people_leads() {
         assert_eq!(api["snapshot"]["overall"] == "concerning", sees, "{who}");
     }
 }
+
+/// The organization names its overall ratings; a finalized check-in keeps
+/// the name it was given, whatever the scale is called later.
+#[tokio::test]
+async fn the_organizations_scale_names_the_overall_rating_and_is_frozen_with_it() {
+    let app = TestApp::with_demo().await;
+    let Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let Member {
+        client: mut max,
+        id: max_id,
+    } = app.join("fernhill", "max", Capabilities::NONE).await;
+    let mut ada = app
+        .join("fernhill", "ada", Capabilities::of(&[Capability::Admin]))
+        .await
+        .client;
+    let org = app.org("fernhill").await;
+    cairn_store::members::set_manager(&app.db.store, &org.id, &ana_id, Some(&max_id))
+        .await
+        .expect("set")
+        .expect("ok");
+    let settings = |names: [&'static str; 6]| {
+        let mut form = vec![
+            ("name", "Fernhill"),
+            ("published", "on"),
+            ("stale_days", "183"),
+            ("critical_days", "365"),
+            ("awards_by", "both"),
+            ("check_ins_form", "1"),
+            ("check_in_days", "90"),
+        ];
+        for (field, name) in [
+            "overall_1",
+            "overall_2",
+            "overall_3",
+            "overall_4",
+            "overall_5",
+            "overall_6",
+        ]
+        .into_iter()
+        .zip(names)
+        {
+            form.push((field, name));
+        }
+        form
+    };
+    let saved = ada
+        .post(
+            "/fernhill/settings",
+            &settings(["Stellar", "Solid", "Growing", "Watch", "Worry", "Alarm"]),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{}", saved.text());
+    let twice = ada
+        .post(
+            "/fernhill/settings",
+            &settings(["A", "A", "C", "D", "E", "F"]),
+        )
+        .await;
+    assert_eq!(twice.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(twice.links(".form-errors a")[0].0, "#overall_1");
+    let opened = max
+        .post(
+            &format!("/fernhill/people/{}/check-ins", ana_id.as_str()),
+            &[("position", "engineer-1")],
+        )
+        .await;
+    let href = opened.location().to_owned();
+    let rated = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("action", "complete"),
+    ];
+    for client in [&mut ana, &mut max] {
+        assert_eq!(
+            client.post(&format!("{href}/side"), &rated).await.status,
+            StatusCode::SEE_OTHER
+        );
+    }
+    let form = max.get(&href).await;
+    assert!(
+        form.texts("fieldset#overall label")
+            .iter()
+            .any(|l| l.starts_with("Solid")),
+        "{:?}",
+        form.texts("fieldset#overall label")
+    );
+    let fin = [
+        ("rate_code-quality", "meeting"),
+        ("rate_testing", "meeting"),
+        ("overall", "accomplished"),
+    ];
+    assert_eq!(
+        max.post(&format!("{href}/finalize"), &fin).await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert!(ana.get(&href).await.text().contains("Overall: Solid"));
+    let renamed = ada
+        .post("/fernhill/settings", &settings(["", "", "", "", "", ""]))
+        .await;
+    assert_eq!(renamed.status, StatusCode::SEE_OTHER);
+    assert!(
+        ana.get(&href).await.text().contains("Overall: Solid"),
+        "the name it was given"
+    );
+}
