@@ -35,6 +35,9 @@ pub struct CheckIn {
     pub acknowledged: Option<Acknowledgement>,
     /// The sides' rows while open (the frozen copy once finalized).
     pub sides: Sides,
+    /// The organization's names for the overall ratings now (read with
+    /// the check-in: one statement for the finalize form).
+    pub scale: cairn_domain::check_ins::Scale,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,7 +61,7 @@ impl CheckIn {
 
 const COLUMNS: &str = "c.id, c.member_id, p.name AS name, c.position_slug, c.aiming, c.added, c.opened_by, c.opened_at,
     c.member_completed_at, c.manager_completed_at, c.manager_author, c.finalized_at, c.finalized_by,
-    c.snapshot, a.acknowledged_at, a.disagrees, a.comment";
+    c.snapshot, a.acknowledged_at, a.disagrees, a.comment, o.check_in_scale";
 
 #[derive(sqlx::FromRow)]
 struct Row {
@@ -79,6 +82,7 @@ struct Row {
     acknowledged_at: Option<i64>,
     disagrees: Option<i64>,
     comment: Option<String>,
+    check_in_scale: String,
 }
 
 fn slugs(lines: &str) -> Result<Vec<Slug>, StoreError> {
@@ -118,6 +122,11 @@ fn from_row(r: Row) -> Result<CheckIn, StoreError> {
             comment: r.comment.unwrap_or_default(),
         }),
         sides: Sides::default(),
+        scale: {
+            let names: Vec<&str> = r.check_in_scale.lines().collect();
+            cairn_domain::check_ins::Scale::parse(&names)
+                .map_err(|e| StoreError::Corrupt(format!("check-in scale: {e}")))?
+        },
     })
 }
 
@@ -128,6 +137,7 @@ async fn load_on(
 ) -> Result<Option<CheckIn>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM check_ins c JOIN people p ON p.id = c.member_id
+           JOIN organizations o ON o.id = c.org_id
            LEFT JOIN check_in_acknowledgements a ON a.check_in_id = c.id
           WHERE c.org_id = $1 AND c.id = $2"
     );
@@ -175,6 +185,7 @@ pub async fn of_member(
 ) -> Result<Vec<CheckIn>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM check_ins c JOIN people p ON p.id = c.member_id
+           JOIN organizations o ON o.id = c.org_id
            LEFT JOIN check_in_acknowledgements a ON a.check_in_id = c.id
           WHERE c.org_id = $1 AND c.member_id = $2
           ORDER BY c.opened_at DESC, c.id DESC"
@@ -560,6 +571,7 @@ pub async fn settings(store: &Store, org: &OrgId) -> Result<(i64, bool), StoreEr
 pub async fn finalized(store: &Store, org: &OrgId) -> Result<Vec<CheckIn>, StoreError> {
     let sql = format!(
         "SELECT {COLUMNS} FROM check_ins c JOIN people p ON p.id = c.member_id
+           JOIN organizations o ON o.id = c.org_id
            LEFT JOIN check_in_acknowledgements a ON a.check_in_id = c.id
           WHERE c.org_id = $1 AND c.finalized_at IS NOT NULL
           ORDER BY c.finalized_at DESC, c.id DESC"

@@ -283,12 +283,8 @@ async fn page(
         Some(f) => frozen_lines(f, &ctx.org.org.slug),
         None => live_lines(app, &ctx, &fw, &c, &s, writing, can_finalize, &visible).await?,
     };
-    // The organization's names, for the finalize form only.
-    let scale = if can_finalize {
-        store::scale(&app.store, &ctx.org.id).await?
-    } else {
-        check_ins::Scale::default()
-    };
+    // The organization's names, for the finalize form (read with it).
+    let scale = &c.scale;
     let addable = if writing == Some(Side::Member) && c.frozen.is_none() {
         fw.abilities
             .iter()
@@ -761,7 +757,7 @@ pub(crate) async fn finalize(
         return Ok(invalid(page(&app, &visitor, &org, &id, errors).await?));
     };
     let held = held_now(&app, &ctx, &c, &s).await?;
-    let scale = store::scale(&app.store, &ctx.org.id).await?;
+    let scale = c.scale.clone();
     let sides = Sides {
         member: c.sides.member.clone(),
         manager: c.sides.manager.clone(),
