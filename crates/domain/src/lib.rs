@@ -14,6 +14,7 @@ pub mod history;
 pub mod jobs;
 pub mod journey;
 pub mod membership;
+pub mod notify;
 pub mod people;
 pub mod people_csv;
 pub mod policy;

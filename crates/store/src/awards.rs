@@ -257,6 +257,18 @@ pub async fn award(
             }
         }
     }
+    if let Some(top) = a.levels.iter().map(|l| l.get()).max() {
+        crate::notifications::awarded(
+            tx.conn()?,
+            org,
+            &a.recipient,
+            certifier,
+            a.ability.as_str(),
+            top,
+            now,
+        )
+        .await?;
+    }
     tx.commit().await
 }
 

@@ -51,6 +51,7 @@ pub const TABLES: &[&str] = &[
     "check_ins",
     "check_in_ratings",
     "check_in_acknowledgements",
+    "notifications",
     "audit_log",
 ];
 

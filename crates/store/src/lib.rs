@@ -30,6 +30,7 @@ pub mod health;
 pub mod jobs;
 pub mod members;
 mod migrate;
+pub mod notifications;
 pub mod observations;
 pub mod org_export;
 pub mod orgs;

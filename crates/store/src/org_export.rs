@@ -196,6 +196,8 @@ impl Sieve {
                 }
                 keep
             }
+            // A person's inbox is theirs alone.
+            "notifications" => person("person_id").as_ref() == self.reader.person.as_ref(),
             "check_in_ratings" | "check_in_acknowledgements" => {
                 text("check_in_id").is_some_and(|id| self.check_ins.contains(id))
             }

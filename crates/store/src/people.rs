@@ -214,10 +214,23 @@ pub async fn session_person(
     token_hash: &str,
     now: Millis,
 ) -> Result<Option<(Person, String)>, StoreError> {
+    Ok(session_visitor(store, token_hash, now)
+        .await?
+        .map(|(p, id, _)| (p, id)))
+}
+
+/// `session_person`, with how many unread notifications they have (the
+/// header's bell), in the same statement.
+pub async fn session_visitor(
+    store: &Store,
+    token_hash: &str,
+    now: Millis,
+) -> Result<Option<(Person, String, i64)>, StoreError> {
     struct SessionRow {
         person: PersonRow,
         session_id: String,
         last_seen_at: i64,
+        unread: i64,
     }
     impl FromCols for SessionRow {
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
@@ -229,12 +242,14 @@ pub async fn session_person(
                 },
                 session_id: r.text(3)?,
                 last_seen_at: r.int(4)?,
+                unread: r.int(5)?,
             })
         }
     }
     let row: Option<SessionRow> = reads::one(
         store,
-        "SELECT p.id, p.email, p.name, s.id AS session_id, s.last_seen_at
+        "SELECT p.id, p.email, p.name, s.id AS session_id, s.last_seen_at,
+                (SELECT COUNT(*) FROM notifications n WHERE n.person_id = p.id AND n.read_at IS NULL)
            FROM sessions s JOIN people p ON p.id = s.person_id
           WHERE s.token_hash = $1 AND s.expires_at > $2"
             .to_owned(),
@@ -254,7 +269,7 @@ pub async fn session_person(
             .await?;
         tx.commit().await?;
     }
-    Ok(Some((person_from(row.person)?, row.session_id)))
+    Ok(Some((person_from(row.person)?, row.session_id, row.unread)))
 }
 
 pub async fn end_session(store: &Store, token_hash: &str) -> Result<(), StoreError> {

@@ -35,6 +35,8 @@ pub struct Visitor {
     /// The page asked for (path and query) when it was a GET: where
     /// signing in returns to.
     pub here: Option<String>,
+    /// Unread notifications (a session's visitor; 0 for tokens).
+    pub unread: i64,
 }
 
 /// Who the policy sees: anonymous, a person, or an active member with
@@ -90,11 +92,12 @@ pub async fn identify(app: &App, parts: &Parts) -> Result<Visitor, StoreError> {
     };
     let hash = secrets::hash(cookie);
     Ok(
-        match people::session_person(&app.store, &hash, now).await? {
-            Some((person, id)) => Visitor {
+        match people::session_visitor(&app.store, &hash, now).await? {
+            Some((person, id, unread)) => Visitor {
                 person: Some(person),
                 session_hash: Some(hash),
                 session_id: Some(id),
+                unread,
                 ..Visitor::default()
             },
             None => Visitor::default(),

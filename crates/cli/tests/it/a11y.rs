@@ -174,6 +174,7 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
             "/fernhill/settings/people/import".to_owned(),
         ),
         ("audit", "/fernhill/settings/audit".to_owned()),
+        ("notifications", "/notifications".to_owned()),
         ("account", "/settings/account".to_owned()),
         ("sessions", "/settings/sessions".to_owned()),
         ("tokens", "/settings/tokens".to_owned()),

@@ -179,6 +179,7 @@ async fn create_as(
     if publish.is_some() {
         ability_stats::count_observation(tx.conn()?, &id, 1).await?;
         ability_stats::sync_public(tx.conn()?, &id).await?;
+        crate::notifications::observation_changed(tx.conn()?, org, &id, None, now).await?;
     }
     tx.commit().await?;
     Ok(Ok(id))
@@ -445,6 +446,7 @@ pub async fn set_privacy(
         return Ok(false);
     }
     ability_stats::sync_public(tx.conn()?, id).await?;
+    crate::notifications::observation_changed(tx.conn()?, org, id, Some(from), now).await?;
     tx.commit().await?;
     Ok(true)
 }
@@ -497,6 +499,10 @@ async fn update(
     }
     if starts_counting != 0 {
         ability_stats::count_observation(tx.conn()?, id, starts_counting).await?;
+    }
+    if starts_counting > 0 {
+        // Published: the people observed who may read it are told.
+        crate::notifications::observation_changed(tx.conn()?, org, id, None, now).await?;
     }
     ability_stats::sync_public(tx.conn()?, id).await?;
     tx.commit().await

@@ -9,6 +9,7 @@ mod conversations;
 mod framework;
 mod jobs;
 mod members;
+mod notifications;
 mod observations;
 mod orgs;
 mod people;

@@ -24,6 +24,7 @@ mod home;
 pub(crate) mod jobs;
 mod journey;
 mod members;
+mod notifications;
 mod observations;
 mod orgs_pages;
 mod positions;
@@ -57,6 +58,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(eligibility::routes())
         .merge(observations::routes())
         .merge(check_ins::routes())
+        .merge(notifications::routes())
 }
 
 pub(crate) async fn not_found() -> PageError {
@@ -79,6 +81,8 @@ pub struct Chrome {
     pub next_encoded: String,
     /// Offer "Switch organization" (the visitor is in several).
     pub switcher: bool,
+    /// Unread notifications, for the header's link to them.
+    pub unread: i64,
 }
 
 pub struct OrgNav {
@@ -121,6 +125,7 @@ impl Chrome {
                 .map(|h| url_encode(crate::forms::safe_next(h)))
                 .unwrap_or_default(),
             switcher: false,
+            unread: visitor.unread,
         }
     }
 

@@ -146,3 +146,72 @@ async fn the_header_offers_a_switch_only_to_members_of_several_organizations() {
         .collect();
     assert_eq!(mine.len(), 2, "{mine:?}");
 }
+
+/// The inbox: the header counts what is unread; opening one marks it read
+/// and goes where it happened; someone else's is not there.
+#[tokio::test]
+async fn the_inbox_tells_the_observed_and_counts_what_is_unread() {
+    let app = TestApp::with_demo().await;
+    let mut olive = app
+        .member("fernhill", "olive@example.com", Capabilities::NONE)
+        .await;
+    let crate::support::Member {
+        client: mut ana,
+        id: ana_id,
+    } = app.join("fernhill", "ana", Capabilities::NONE).await;
+    let mut eve = app.join("fernhill", "eve", Capabilities::NONE).await.client;
+    assert_eq!(
+        ana.get("/notifications").await.texts(".lede"),
+        ["Nothing unread."]
+    );
+    let published = olive
+        .post(
+            "/fernhill/observations/new",
+            &[
+                ("observee", ana_id.as_str()),
+                ("observed_on", "2024-02-03"),
+                ("story", "Ana fixed the flaky test."),
+                ("privacy", "observees"),
+                ("action", "publish"),
+            ],
+        )
+        .await;
+    assert_eq!(published.status, StatusCode::SEE_OTHER);
+    let page = ana.get("/fernhill").await;
+    assert_eq!(page.texts("header.site .bell"), ["Notifications 1 unread"]);
+    let inbox = ana.get("/notifications").await;
+    assert_eq!(
+        inbox.texts("ul.inbox li.unread button"),
+        ["olive wrote an observation of you"]
+    );
+    let form = inbox
+        .html()
+        .select(&scraper::Selector::parse("ul.inbox form").expect("sel"))
+        .next()
+        .and_then(|f| f.value().attr("action").map(str::to_owned))
+        .expect("open form");
+    assert_eq!(
+        eve.post(&form, &[]).await.status,
+        StatusCode::NOT_FOUND,
+        "not hers"
+    );
+    assert!(
+        eve.get("/notifications")
+            .await
+            .texts("ul.inbox li")
+            .is_empty(),
+        "eve may not read it: not told"
+    );
+    let opened = ana.post(&form, &[]).await;
+    assert_eq!(opened.status, StatusCode::SEE_OTHER);
+    assert_eq!(opened.location(), published.location());
+    assert_eq!(ana.get(opened.location()).await.status, StatusCode::OK);
+    assert_eq!(
+        ana.get("/fernhill").await.texts("header.site .bell"),
+        ["Notifications"]
+    );
+    assert_eq!(
+        ana.post("/notifications/read", &[]).await.location(),
+        "/notifications"
+    );
+}

@@ -492,6 +492,10 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             f(&[("privacy", "observees")]),                                                              [N,   N,   R,   N,   N,   N,   N,   R]),
         ("POST", "/{org}/observations/{id}/delete", format!("/fernhill/observations/{obs}/delete"), none(),
                                                                                                          [N,   N,   N,   N,   N,   N,   N,   R]),
+        // The inbox: everyone signed in has one; an id not theirs is not there.
+        ("GET",  "/notifications", p("/notifications"), none(),                                          [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/notifications/{id}/open", p("/notifications/nothing/open"), none(),                   [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/notifications/read", p("/notifications/read"), none(),                                [L,   R,   R,   R,   R,   R,   R,   R]),
         // Last: it ends each visitor's session.
         ("POST", "/logout", p("/logout"), none(),                                                        [R,   R,   R,   R,   R,   R,   R,   R]),
         // Only an instance started with --demo has it (tests/it/home.rs).
@@ -569,7 +573,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
     };
     let expected: [&[&str]; 8] = [
         &["cairn", "Fernhill", "Sign in", "Sign up"],
-        &["cairn", "Fernhill", "olga"],
+        &["cairn", "Fernhill", "Notifications", "olga"],
         &[
             "cairn",
             "Fernhill",
@@ -577,6 +581,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "People",
             "Observations",
             "Check-ins",
+            "Notifications",
             "mia",
         ],
         &[
@@ -586,6 +591,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "People",
             "Observations",
             "Check-ins",
+            "Notifications",
             "max",
         ],
         &[
@@ -596,6 +602,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Observations",
             "Check-ins",
             "Framework",
+            "Notifications",
             "eddie",
         ],
         &[
@@ -606,6 +613,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Observations",
             "Check-ins",
             "Requirements",
+            "Notifications",
             "lea",
         ],
         &[
@@ -616,6 +624,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Observations",
             "Check-ins",
             "Settings",
+            "Notifications",
             "ada",
         ],
         &[
@@ -628,6 +637,7 @@ async fn each_visitor_sees_only_the_controls_they_may_use() {
             "Requirements",
             "Framework",
             "Settings",
+            "Notifications",
             "owen",
         ],
     ];

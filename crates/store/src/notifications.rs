@@ -1,0 +1,211 @@
+//! Notifications (`cairn_domain::notify`): written inside the transaction
+//! of the change they tell of, to the people the domain's rule names; read
+//! back as a person's inbox, across their organizations.
+
+use cairn_domain::notify::{Kind, newly_observed};
+use cairn_domain::visibility::{ObservationFacts, Privacy};
+use sqlx::AnyConnection;
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError, new_id};
+
+/// One entry of an inbox.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notification {
+    pub id: String,
+    pub kind: Kind,
+    pub subject: String,
+    pub href: String,
+    pub created_at: Millis,
+    pub read: bool,
+}
+
+/// How many an inbox page shows.
+pub const PAGE: i64 = 25;
+
+#[allow(clippy::too_many_arguments)]
+async fn insert(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    person: &str,
+    kind: Kind,
+    subject: &str,
+    href: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO notifications (id, org_id, person_id, kind, subject, href, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(new_id())
+    .bind(org.as_str())
+    .bind(person)
+    .bind(kind.as_str())
+    .bind(subject)
+    .bind(href)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// After an observation was published (`before` None) or re-levelled from
+/// `before`: tells the people observed who may read it now and could not.
+pub(crate) async fn observation_changed(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    id: &str,
+    before: Option<Privacy>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let row: Option<(String, String, String, Option<i64>, Option<i64>, String)> = sqlx::query_as(
+        "SELECT o.observer_id, p.name, o.privacy, o.published_at, o.deleted_at, g.slug
+           FROM observations o JOIN people p ON p.id = o.observer_id
+           JOIN organizations g ON g.id = o.org_id
+          WHERE o.org_id = $1 AND o.id = $2",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((observer, observer_name, privacy, published, deleted, slug)) = row else {
+        return Ok(());
+    };
+    let observees: Vec<String> = sqlx::query_scalar(
+        "SELECT person_id FROM observation_observees WHERE observation_id = $1 ORDER BY person_id",
+    )
+    .bind(id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let privacy = Privacy::parse(&privacy)
+        .ok_or_else(|| StoreError::Corrupt(format!("privacy {privacy:?}")))?;
+    let now_facts = ObservationFacts {
+        observer: observer.clone(),
+        observees: observees.clone(),
+        privacy,
+        published: published.is_some(),
+        deleted: deleted.is_some(),
+    };
+    let before_facts = before.map(|p| ObservationFacts {
+        privacy: p,
+        ..now_facts.clone()
+    });
+    let subject = format!("{observer_name} wrote an observation of you");
+    let href = format!("/{slug}/observations/{id}");
+    for person in newly_observed(before_facts.as_ref(), &now_facts) {
+        insert(conn, org, &person, Kind::Observed, &subject, &href, now).await?;
+    }
+    Ok(())
+}
+
+/// After an award: tells its recipient (who may always read their own).
+pub(crate) async fn awarded(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    recipient: &PersonId,
+    certifier: &PersonId,
+    ability: &str,
+    level: u8,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let row: Option<(String, String, String)> = sqlx::query_as(
+        "SELECT p.name, a.name, g.slug FROM people p, abilities a, organizations g
+          WHERE p.id = $1 AND a.org_id = $2 AND a.slug = $3 AND g.id = $2",
+    )
+    .bind(certifier.as_str())
+    .bind(org.as_str())
+    .bind(ability)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((certifier_name, ability_name, slug)) = row else {
+        return Ok(());
+    };
+    if certifier == recipient {
+        return Ok(());
+    }
+    insert(
+        conn,
+        org,
+        recipient.as_str(),
+        Kind::Awarded,
+        &format!("{certifier_name} awarded you {ability_name}: milestone {level}"),
+        &format!("/{slug}/people/{}", recipient.as_str()),
+        now,
+    )
+    .await
+}
+
+/// A page of `person`'s inbox, newest first, and whether there are more.
+pub async fn inbox(
+    store: &Store,
+    person: &PersonId,
+    page: i64,
+) -> Result<(Vec<Notification>, bool), StoreError> {
+    let rows: Vec<(String, String, String, String, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT id, kind, subject, href, created_at, read_at FROM notifications
+          WHERE person_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2 OFFSET $3",
+    )
+    .bind(person.as_str())
+    .bind(PAGE + 1)
+    .bind(page.max(0) * PAGE)
+    .fetch_all(&store.pool)
+    .await?;
+    let more = rows.len() as i64 > PAGE;
+    let list = rows
+        .into_iter()
+        .take(PAGE as usize)
+        .map(|(id, kind, subject, href, created_at, read_at)| {
+            Ok(Notification {
+                id,
+                kind: Kind::parse(&kind)
+                    .ok_or_else(|| StoreError::Corrupt(format!("notification kind {kind:?}")))?,
+                subject,
+                href,
+                created_at,
+                read: read_at.is_some(),
+            })
+        })
+        .collect::<Result<Vec<_>, StoreError>>()?;
+    Ok((list, more))
+}
+
+/// Marks one of `person`'s notifications read; where it leads, if it is
+/// theirs.
+pub async fn mark_read(
+    store: &Store,
+    person: &PersonId,
+    id: &str,
+    now: Millis,
+) -> Result<Option<String>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let href: Option<String> =
+        sqlx::query_scalar("SELECT href FROM notifications WHERE id = $1 AND person_id = $2")
+            .bind(id)
+            .bind(person.as_str())
+            .fetch_optional(tx.conn()?)
+            .await?;
+    if href.is_some() {
+        sqlx::query("UPDATE notifications SET read_at = $1 WHERE id = $2 AND read_at IS NULL")
+            .bind(now)
+            .bind(id)
+            .execute(tx.conn()?)
+            .await?;
+    }
+    tx.commit().await?;
+    Ok(href)
+}
+
+pub async fn mark_all_read(
+    store: &Store,
+    person: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE notifications SET read_at = $1 WHERE person_id = $2 AND read_at IS NULL")
+        .bind(now)
+        .bind(person.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}
