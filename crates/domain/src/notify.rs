@@ -14,15 +14,21 @@ pub enum Kind {
     Observed,
     /// They were awarded a milestone.
     Awarded,
+    /// A reply on a conversation they took part in.
+    Replied,
+    /// A conversation they took part in was resolved.
+    Resolved,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 2] = [Kind::Observed, Kind::Awarded];
+    pub const ALL: [Kind; 4] = [Kind::Observed, Kind::Awarded, Kind::Replied, Kind::Resolved];
 
     pub fn as_str(self) -> &'static str {
         match self {
             Kind::Observed => "observed",
             Kind::Awarded => "awarded",
+            Kind::Replied => "replied",
+            Kind::Resolved => "resolved",
         }
     }
 
@@ -52,6 +58,19 @@ pub fn newly_observed<P: Eq + Hash + Clone>(
         .filter(|p| reads(now, p) && before.is_none_or(|b| !reads(b, p)))
         .cloned()
         .collect()
+}
+
+/// Who hears of a step in a conversation: everyone who took part in it
+/// (its author and whoever replied) and may still read it (active members:
+/// conversations are members-only), except whoever took the step.
+pub fn participants_to_tell<P: Eq + Clone>(participants: &[(P, bool)], actor: &P) -> Vec<P> {
+    let mut out: Vec<P> = Vec::new();
+    for (p, active) in participants {
+        if *active && p != actor && !out.contains(p) {
+            out.push(p.clone());
+        }
+    }
+    out
 }
 
 #[cfg(test)]
@@ -93,6 +112,20 @@ mod tests {
         assert!(newly_observed(None, &own).is_empty());
         for k in Kind::ALL {
             assert_eq!(Kind::parse(k.as_str()), Some(k));
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn a_conversation_tells_who_took_part_except_the_one_who_acted() {
+        let cases: &[(&[(&str, bool)], &str, &[&str])] = &[
+            (&[("ana", true), ("sam", true)],                 "sam", &["ana"]),
+            (&[("ana", true), ("sam", true), ("ana", true)],  "lee", &["ana", "sam"]),
+            (&[("ana", false), ("sam", true)],                "lee", &["sam"]),
+            (&[("ana", true)],                                "ana", &[]),
+        ];
+        for (participants, actor, want) in cases {
+            assert_eq!(participants_to_tell(participants, actor), *want, "{participants:?} {actor}");
         }
     }
 }

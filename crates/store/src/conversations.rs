@@ -287,6 +287,15 @@ pub async fn reply(
         return Err(StoreError::NotFound);
     }
     insert_comment(&mut tx, org, id, author, body, now).await?;
+    crate::notifications::conversation(
+        tx.conn()?,
+        org,
+        id,
+        author,
+        cairn_domain::notify::Kind::Replied,
+        now,
+    )
+    .await?;
     tx.commit().await
 }
 
@@ -312,6 +321,17 @@ pub async fn set_resolved(
     .await?;
     if done.rows_affected() == 0 {
         return Err(StoreError::NotFound);
+    }
+    if resolved {
+        crate::notifications::conversation(
+            tx.conn()?,
+            org,
+            id,
+            by,
+            cairn_domain::notify::Kind::Resolved,
+            now,
+        )
+        .await?;
     }
     tx.commit().await
 }

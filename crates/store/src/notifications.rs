@@ -2,7 +2,7 @@
 //! of the change they tell of, to the people the domain's rule names; read
 //! back as a person's inbox, across their organizations.
 
-use cairn_domain::notify::{Kind, newly_observed};
+use cairn_domain::notify::{Kind, newly_observed, participants_to_tell};
 use cairn_domain::visibility::{ObservationFacts, Privacy};
 use sqlx::AnyConnection;
 
@@ -134,6 +134,65 @@ pub(crate) async fn awarded(
         now,
     )
     .await
+}
+
+/// After a reply on (or the resolution of) a conversation: tells those
+/// who took part, except the one who acted.
+pub(crate) async fn conversation(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    id: &str,
+    actor: &PersonId,
+    kind: Kind,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let row: Option<(String, String, String, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT c.title, c.subject_kind, g.slug,
+                CASE c.subject_kind
+                     WHEN 'ability' THEN (SELECT a.slug FROM abilities a WHERE a.id = c.subject_id)
+                     WHEN 'role' THEN (SELECT r.slug FROM roles r WHERE r.id = c.subject_id)
+                     ELSE (SELECT p.slug FROM positions p WHERE p.id = c.subject_id) END,
+                (SELECT x.name FROM people x WHERE x.id = $3)
+           FROM conversations c JOIN organizations g ON g.id = c.org_id
+          WHERE c.org_id = $1 AND c.id = $2",
+    )
+    .bind(org.as_str())
+    .bind(id)
+    .bind(actor.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((title, subject_kind, slug, Some(subject), Some(actor_name))) = row else {
+        return Ok(());
+    };
+    let area = match subject_kind.as_str() {
+        "ability" => "abilities",
+        "role" => "roles",
+        _ => "positions",
+    };
+    let people: Vec<(String, Option<String>)> = sqlx::query_as(
+        "SELECT x.person, m.status FROM (
+             SELECT author_id AS person FROM conversations WHERE id = $1
+             UNION SELECT author_id FROM comments WHERE conversation_id = $1) x
+           LEFT JOIN memberships m ON m.org_id = $2 AND m.person_id = x.person
+          ORDER BY x.person",
+    )
+    .bind(id)
+    .bind(org.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    let participants: Vec<(String, bool)> = people
+        .into_iter()
+        .map(|(p, status)| (p, status.as_deref() == Some("active")))
+        .collect();
+    let subject_line = match kind {
+        Kind::Resolved => format!("{actor_name} resolved \u{201c}{title}\u{201d}"),
+        _ => format!("{actor_name} replied in \u{201c}{title}\u{201d}"),
+    };
+    let href = format!("/{slug}/{area}/{subject}#thread-{id}");
+    for p in participants_to_tell(&participants, &actor.as_str().to_owned()) {
+        insert(conn, org, &p, kind, &subject_line, &href, now).await?;
+    }
+    Ok(())
 }
 
 /// A page of `person`'s inbox, newest first, and whether there are more.

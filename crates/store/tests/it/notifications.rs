@@ -193,3 +193,99 @@ async fn only_people_who_may_read_it_are_told_and_only_once() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_conversation_tells_those_who_took_part_except_who_acted() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        framework::replace(s, &demo(), 1).await.expect("import");
+        let org = orgs::by_slug(s, &demo().organization.slug)
+            .await
+            .expect("read")
+            .expect("org");
+        let (ana, sam, lee, dee) = (
+            person(s, "ana").await,
+            person(s, "sam").await,
+            person(s, "lee").await,
+            person(s, "dee").await,
+        );
+        for p in [&ana, &sam, &lee, &dee] {
+            members::add(s, &org.id, &p.id, Capabilities::NONE, 1)
+                .await
+                .expect("add");
+        }
+        let subject = cairn_store::conversations::subject(
+            s,
+            &org.id,
+            cairn_domain::ItemKind::Ability,
+            "mentoring",
+        )
+        .await
+        .expect("read")
+        .expect("subject");
+        let thread = cairn_store::conversations::start(
+            s,
+            &org.id,
+            &subject,
+            &ana.id,
+            "Pairing?",
+            "Does it count?",
+            2,
+        )
+        .await
+        .expect("start");
+        let count = |p: &Person| {
+            let id = p.id.clone();
+            async move {
+                notifications::inbox(s, &id, 0)
+                    .await
+                    .expect("inbox")
+                    .0
+                    .len()
+            }
+        };
+        cairn_store::conversations::reply(s, &org.id, &thread, &dee.id, "It does.", 3)
+            .await
+            .expect("reply");
+        assert_eq!(
+            count(&ana).await,
+            1,
+            "{}: the author hears of a reply",
+            db.label
+        );
+        members::set_status(
+            s,
+            &org.id,
+            &dee.id,
+            cairn_domain::membership::MemberStatus::Departed,
+            4,
+        )
+        .await
+        .expect("depart");
+        cairn_store::conversations::reply(s, &org.id, &thread, &sam.id, "Agreed.", 5)
+            .await
+            .expect("reply");
+        assert_eq!(
+            (count(&ana).await, count(&dee).await, count(&sam).await),
+            (2, 0, 0),
+            "{}: not the departed, not the replier",
+            db.label
+        );
+        cairn_store::conversations::set_resolved(s, &org.id, &thread, &lee.id, true, 6)
+            .await
+            .expect("resolve");
+        assert_eq!(
+            (count(&ana).await, count(&sam).await, count(&lee).await),
+            (3, 1, 0),
+            "{}",
+            db.label
+        );
+        let (inbox, _) = notifications::inbox(s, &ana.id, 0).await.expect("inbox");
+        assert_eq!(inbox[0].subject, "lee resolved \u{201c}Pairing?\u{201d}");
+        assert_eq!(
+            inbox[0].href,
+            format!("/fernhill/abilities/mentoring#thread-{thread}")
+        );
+    })
+    .await;
+}
