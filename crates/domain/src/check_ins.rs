@@ -463,13 +463,6 @@ pub fn freeze(f: &Freezing<'_>) -> Frozen {
             .map(|(_, e)| e.clone())
             .unwrap_or_default()
     };
-    let highest = |a: &Slug| {
-        f.held
-            .iter()
-            .filter(|(s, _)| s == a)
-            .map(|(_, l)| l.get())
-            .max()
-    };
     let abilities = abilities(f.fw, f.position, f.added)
         .into_iter()
         .filter_map(|(slug, required)| {
@@ -480,7 +473,7 @@ pub fn freeze(f: &Freezing<'_>) -> Frozen {
                 milestone: required
                     .map(|l| a.milestone(l).summary.as_str().to_owned())
                     .unwrap_or_default(),
-                held: highest(&slug),
+                held: crate::journey::highest(f.held, &slug).map(Level::get),
                 member: entry(&f.sides.member, &slug),
                 manager: entry(&f.sides.manager, &slug),
                 agreed: entry(&f.sides.agreed, &slug),

@@ -1,7 +1,7 @@
 //! Is a member eligible for a position, and if not, what would make them?
 
 use crate::framework::{Framework, Level, MilesScale, Position, Slug};
-use crate::journey::journey;
+use crate::journey::{highest, journey};
 use crate::requirement::{position_requirements, required_miles};
 
 /// One required milestone, met or not.
@@ -49,13 +49,6 @@ pub const MAX_COUNTED: usize = 100_000;
 
 fn miles_of(levels: &[(Slug, Level)], scale: &MilesScale) -> u32 {
     journey(levels.iter().map(|(s, l)| (s, *l)), scale).total
-}
-
-fn highest(held: &[(Slug, Level)], ability: &Slug) -> Option<Level> {
-    held.iter()
-        .filter(|(s, _)| s == ability)
-        .map(|(_, l)| *l)
-        .max()
 }
 
 /// `held`: milestones the member holds on active abilities (any order,

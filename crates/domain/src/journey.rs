@@ -20,6 +20,15 @@ pub struct Journey {
     pub abilities: Vec<AbilityMiles>,
 }
 
+/// The highest milestone held of `ability`, from every level held (any
+/// order; lower ones may be listed or not): the one place that reads it.
+pub fn highest(held: &[(Slug, Level)], ability: &Slug) -> Option<Level> {
+    held.iter()
+        .filter(|(s, _)| s == ability)
+        .map(|(_, l)| *l)
+        .max()
+}
+
 /// Sum over abilities of the scale value of the highest milestone held.
 /// Holding N implies 1..N-1, so lower milestones of the same ability add
 /// nothing: the scale values are already cumulative.

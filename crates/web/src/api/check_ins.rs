@@ -7,7 +7,7 @@
 use axum::Json;
 use axum::extract::State;
 use cairn_domain::check_ins::{self, Entry, Side, Stage, Standing};
-use cairn_domain::policy::{self, Action, Actor};
+use cairn_domain::policy::{Action, Actor};
 use cairn_domain::visibility::Reader;
 use cairn_store::check_ins::{self as store, CheckIn};
 use cairn_store::orgs::OrgRecord;
@@ -19,7 +19,6 @@ use super::{ApiError, ApiVisitor, org_for};
 use crate::App;
 use crate::extract::{MemberPath, RecordPath};
 
-/// The caller as the check-in rules see them, about `member`.
 async fn standing(
     app: &App,
     org: &OrgRecord,
@@ -27,17 +26,7 @@ async fn standing(
     member: &cairn_store::members::Member,
     reader: &Reader<PersonId>,
 ) -> Result<Standing, ApiError> {
-    let mut s = Standing {
-        direct_manager: member.manager.is_some()
-            && member.manager.as_ref() == reader.person.as_ref(),
-        people_lead: policy::can(actor, Action::ManagePeople, org.access()),
-        admin: policy::can(actor, Action::ManageSettings, org.access()),
-        admins_read: false,
-    };
-    if s.admin && !check_ins::can_read(reader, &member.person.id, s) {
-        s.admins_read = store::settings(&app.store, &org.id).await?.1;
-    }
-    Ok(s)
+    Ok(crate::html::check_ins::standing(app, org, actor, member, reader).await?)
 }
 
 fn stage(c: &CheckIn) -> &'static str {

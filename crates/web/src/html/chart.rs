@@ -34,23 +34,9 @@ pub(crate) struct Placed<'a> {
 }
 
 pub(crate) fn placed(fw: &Framework) -> Vec<Placed<'_>> {
-    let mut categories: Vec<Option<&str>> = Vec::new();
-    for a in &fw.abilities {
-        let c = a.category.as_ref().map(|c| c.as_str());
-        if c.is_some() && !categories.contains(&c) {
-            categories.push(c);
-        }
-    }
-    if fw.abilities.iter().any(|a| a.category.is_none()) {
-        categories.push(None);
-    }
     let mut out: Vec<Placed<'_>> = Vec::with_capacity(fw.abilities.len());
-    for (i, c) in categories.iter().enumerate() {
-        for a in fw
-            .abilities
-            .iter()
-            .filter(|a| a.category.as_ref().map(|c| c.as_str()) == *c)
-        {
+    for (i, (_, abilities)) in fw.abilities_by_category().into_iter().enumerate() {
+        for a in abilities {
             let base = abbreviation(a.name.as_str());
             let mut abbreviation = base.clone();
             let mut n = 2;
@@ -66,6 +52,25 @@ pub(crate) fn placed(fw: &Framework) -> Vec<Placed<'_>> {
         }
     }
     out
+}
+
+/// `placed`, a group per category in chart order: the category's name
+/// ("Other abilities" for those without one) and its abilities. Lists
+/// beside the chart (the journey's, the observation form's) group by it.
+pub(crate) fn by_category(fw: &Framework) -> Vec<(String, Vec<Placed<'_>>)> {
+    let mut groups: Vec<(String, Vec<Placed<'_>>)> = Vec::new();
+    for p in placed(fw) {
+        let name = p
+            .ability
+            .category
+            .as_ref()
+            .map_or_else(|| "Other abilities".to_owned(), |c| c.to_string());
+        match groups.last_mut() {
+            Some((n, list)) if *n == name => list.push(p),
+            _ => groups.push((name, vec![p])),
+        }
+    }
+    groups
 }
 
 /// "Incident Response" → "IR", "Testing & Verification" → "TV",
@@ -97,13 +102,7 @@ pub(crate) fn abbreviation(name: &str) -> String {
     }
 }
 
-/// The highest milestone held of each ability, from every level held.
-pub(crate) fn highest(held: &[(Slug, Level)], ability: &Slug) -> Option<Level> {
-    held.iter()
-        .filter(|(s, _)| s == ability)
-        .map(|(_, l)| *l)
-        .max()
-}
+pub(crate) use cairn_domain::journey::highest;
 
 /// The chart of `held` (every level held; the highest counts). `whose`
 /// names the person for the text alternative.

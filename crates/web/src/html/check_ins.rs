@@ -59,21 +59,37 @@ async fn seen_of(
     reports: bool,
 ) -> Result<Seen, PageError> {
     let me = ctx.member()?.id.clone();
-    let member = &m.person.id;
-    let mut seen = Seen {
-        reader: observations::reader_with(Some(&me), true, reports.then(|| member.clone())),
-        standing: Standing {
-            direct_manager: m.manager.as_ref() == Some(&me),
-            people_lead: ctx.can(Action::ManagePeople),
-            admin: ctx.can(Action::ManageSettings),
-            admins_read: false,
-        },
+    let reader = observations::reader_with(Some(&me), true, reports.then(|| m.person.id.clone()));
+    let standing = standing(app, &ctx.org, &ctx.actor, m, &reader).await?;
+    Ok(Seen {
+        reader,
+        standing,
         has_manager: m.manager.is_some(),
+    })
+}
+
+/// The reader's standing towards `member`'s check-ins, for pages and the
+/// API alike. The organization's settings are read only for an admin who
+/// would not read check-ins otherwise.
+pub(crate) async fn standing(
+    app: &App,
+    org: &cairn_store::orgs::OrgRecord,
+    actor: &cairn_domain::policy::Actor,
+    member: &members::Member,
+    reader: &Reader<PersonId>,
+) -> Result<Standing, cairn_store::StoreError> {
+    let can = |action| cairn_domain::policy::can(actor, action, org.access());
+    let mut s = Standing {
+        direct_manager: member.manager.is_some()
+            && member.manager.as_ref() == reader.person.as_ref(),
+        people_lead: can(Action::ManagePeople),
+        admin: can(Action::ManageSettings),
+        admins_read: false,
     };
-    if seen.standing.admin && !check_ins::can_read(&seen.reader, member, seen.standing) {
-        seen.standing.admins_read = store::settings(&app.store, &ctx.org.id).await?.1;
+    if s.admin && !check_ins::can_read(reader, &member.person.id, s) {
+        s.admins_read = store::settings(&app.store, &org.id).await?.1;
     }
-    Ok(seen)
+    Ok(s)
 }
 
 fn refusal(errors: &mut FormErrors, field: &'static str, r: StepRefused) {
@@ -510,11 +526,7 @@ async fn live_lines(
                 None if finalizing => by_slug(&c.sides.manager, slug.as_str()),
                 None => None,
             };
-            let highest = held
-                .iter()
-                .filter(|(h, _)| h == slug)
-                .map(|(_, l)| l.get())
-                .max();
+            let highest = cairn_domain::journey::highest(&held, slug).map(|l| l.get());
             Some(Line {
                 slug: slug.to_string(),
                 name: a.name.to_string(),

@@ -68,8 +68,7 @@ pub(crate) struct NextStep {
 fn groups(fw: &Snapshot, held: &[(Slug, Level)], yours: bool, org: &OrgSlug) -> Vec<Group> {
     let scale = fw.organization.miles;
     let rendered = fw.prepared(Rendered::of);
-    let mut groups: Vec<Group> = Vec::new();
-    for p in super::chart::placed(fw) {
+    let leg_of = |p: super::chart::Placed<'_>| {
         let a = p.ability;
         let level = super::chart::highest(held, &a.slug);
         let have = level.map_or(0, |l| scale.miles(l));
@@ -84,7 +83,7 @@ fn groups(fw: &Snapshot, held: &[(Slug, Level)], yours: bool, org: &OrgSlug) -> 
             None => Some(Level::ALL[0]),
             Some(l) => Level::ALL.get(l.index() + 1).copied(),
         };
-        let leg = Leg {
+        Leg {
             slug: a.slug.to_string(),
             href: super::ability_href(org, &a.slug),
             name: a.name.to_string(),
@@ -98,20 +97,15 @@ fn groups(fw: &Snapshot, held: &[(Slug, Level)], yours: bool, org: &OrgSlug) -> 
                 adds: would_add(scale.miles(n) - have, scale.miles(n), yours),
                 summary: summary(n),
             }),
-        };
-        let category = a
-            .category
-            .as_ref()
-            .map_or_else(|| "Other abilities".to_owned(), |c| c.to_string());
-        match groups.last_mut() {
-            Some(g) if g.name == category => g.legs.push(leg),
-            _ => groups.push(Group {
-                name: category,
-                legs: vec![leg],
-            }),
         }
-    }
-    groups
+    };
+    super::chart::by_category(fw)
+        .into_iter()
+        .map(|(name, placed)| Group {
+            name,
+            legs: placed.into_iter().map(leg_of).collect(),
+        })
+        .collect()
 }
 
 pub(crate) struct AwardLine {

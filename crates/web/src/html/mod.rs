@@ -12,7 +12,7 @@ mod abilities;
 mod account;
 mod awards;
 mod chart;
-mod check_ins;
+pub(crate) mod check_ins;
 mod conversations;
 mod editing;
 mod eligibility;

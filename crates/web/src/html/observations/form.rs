@@ -279,30 +279,24 @@ async fn view(
     };
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let org_name = ctx.org.org.name.as_str();
-    let mut groups: Vec<RateGroup> = Vec::new();
-    for p in crate::html::chart::placed(&fw) {
-        let a = p.ability;
-        let category = a
-            .category
-            .as_ref()
-            .map_or_else(|| "Other abilities".to_owned(), |c| c.to_string());
-        let choice = RatingChoice {
-            slug: a.slug.to_string(),
-            name: a.name.to_string(),
-            value: values
-                .ratings
-                .get(a.slug.as_str())
-                .cloned()
-                .unwrap_or_default(),
-        };
-        match groups.last_mut() {
-            Some(g) if g.name == category => g.abilities.push(choice),
-            _ => groups.push(RateGroup {
-                name: category,
-                abilities: vec![choice],
-            }),
-        }
-    }
+    let groups: Vec<RateGroup> = crate::html::chart::by_category(&fw)
+        .into_iter()
+        .map(|(name, placed)| RateGroup {
+            name,
+            abilities: placed
+                .iter()
+                .map(|p| RatingChoice {
+                    slug: p.ability.slug.to_string(),
+                    name: p.ability.name.to_string(),
+                    value: values
+                        .ratings
+                        .get(p.ability.slug.as_str())
+                        .cloned()
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+        .collect();
     let chosen_level = Privacy::parse(&values.privacy);
     let preview = show_preview.then(|| {
         let rated: Vec<(String, Rating)> = fw
