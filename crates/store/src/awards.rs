@@ -265,6 +265,7 @@ pub async fn award(
             certifier,
             a.ability.as_str(),
             top,
+            a.visibility == AwardVisibility::Organization,
             now,
         )
         .await?;
@@ -327,6 +328,10 @@ pub async fn revoke(
         .bind(award)
         .execute(tx.conn()?)
         .await?;
+    }
+    // One notice for the milestone asked about (those above it go with it).
+    if !ids.is_empty() {
+        crate::notifications::revoked(tx.conn()?, org, id, by, now).await?;
     }
     tx.commit().await?;
     Ok(Ok(ids))

@@ -52,6 +52,12 @@ pub const TABLES: &[&str] = &[
     "check_in_ratings",
     "check_in_acknowledgements",
     "notifications",
+    "notification_settings",
+    "digests",
+    "webhooks",
+    "deliveries",
+    "password_resets",
+    "instance_keys",
     "audit_log",
 ];
 

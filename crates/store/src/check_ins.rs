@@ -8,6 +8,7 @@
 use cairn_domain::check_ins::{
     AbilityRating, CheckInFacts, Entry, Frozen, Side, Sides, StepRefused,
 };
+use cairn_domain::notify::Kind;
 use cairn_domain::{Name, Slug};
 
 use crate::orgs::OrgId;
@@ -250,6 +251,18 @@ pub async fn open(
         Err(StoreError::Conflict(_)) => return Ok(Err(StepRefused::AlreadyOpen)),
         Err(e) => return Err(e),
     }
+    let by_name = name_on(tx.conn()?, by).await?;
+    crate::notifications::to_member(
+        tx.conn()?,
+        org,
+        member.as_str(),
+        by,
+        Kind::CheckIn,
+        &format!("{by_name} opened a check-in with you"),
+        &format!("/check-ins/{id}"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(id))
 }
@@ -318,8 +331,95 @@ pub async fn save_side(
     if done.rows_affected() == 0 {
         return Ok(Err(StepRefused::Completed));
     }
+    if w.complete {
+        tell_side_completed(tx.conn()?, org, &c, w, id, now).await?;
+    }
     tx.commit().await?;
     Ok(Ok(()))
+}
+
+async fn name_on(conn: &mut sqlx::AnyConnection, person: &PersonId) -> Result<String, StoreError> {
+    let name: Option<String> = sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
+        .bind(person.as_str())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(name.unwrap_or_default())
+}
+
+/// A completed side tells the other: the member's tells whoever opened the
+/// check-in (or wrote the manager's side), if they may still read it; the
+/// manager's tells the member.
+async fn tell_side_completed(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    c: &CheckIn,
+    w: &SideWrite<'_>,
+    id: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let author = name_on(conn, w.author).await?;
+    match w.side {
+        Side::Manager => {
+            crate::notifications::to_member(
+                conn,
+                org,
+                c.member.as_str(),
+                w.author,
+                Kind::CheckIn,
+                &format!("{author} completed their side of your check-in"),
+                &format!("/check-ins/{id}"),
+                now,
+            )
+            .await
+        }
+        Side::Member => {
+            let manager = c.manager_author.as_ref().unwrap_or(&c.opened_by);
+            if !may_read_on(conn, org, id, manager).await? {
+                return Ok(());
+            }
+            crate::notifications::to_member(
+                conn,
+                org,
+                manager.as_str(),
+                w.author,
+                Kind::CheckIn,
+                &format!("{author} completed their side of their check-in"),
+                &format!("/check-ins/{id}"),
+                now,
+            )
+            .await
+        }
+    }
+}
+
+/// Whether `reader` may read check-in `id` now (`READABLE`, inside the
+/// caller's transaction).
+async fn may_read_on(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    id: &str,
+    reader: &PersonId,
+) -> Result<bool, StoreError> {
+    let caps: Option<String> = sqlx::query_scalar(
+        "SELECT capabilities FROM memberships WHERE org_id = $1 AND person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(reader.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let caps = caps
+        .as_deref()
+        .and_then(cairn_domain::membership::Capabilities::from_text)
+        .unwrap_or_default();
+    use cairn_domain::membership::Capability;
+    let ids: Vec<String> = sqlx::query_scalar(READABLE)
+        .bind(org.as_str())
+        .bind(reader.as_str())
+        .bind(i64::from(caps.has(Capability::PeopleLead)))
+        .bind(i64::from(caps.has(Capability::Admin)))
+        .fetch_all(&mut *conn)
+        .await?;
+    Ok(ids.iter().any(|i| i == id))
 }
 
 async fn insert_entries(
@@ -391,6 +491,22 @@ pub async fn finalize(
     }
     // Only finalizing writes agreed rows, once: there are none to replace.
     insert_entries(tx.conn()?, org, id, "agreed", agreed).await?;
+    let member: String = sqlx::query_scalar("SELECT member_id FROM check_ins WHERE id = $1")
+        .bind(id)
+        .fetch_one(tx.conn()?)
+        .await?;
+    let by_name = name_on(tx.conn()?, by).await?;
+    crate::notifications::to_member(
+        tx.conn()?,
+        org,
+        &member,
+        by,
+        Kind::CheckIn,
+        &format!("{by_name} finalized your check-in"),
+        &format!("/check-ins/{id}"),
+        now,
+    )
+    .await?;
     tx.commit().await?;
     Ok(Ok(()))
 }

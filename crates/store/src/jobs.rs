@@ -230,6 +230,24 @@ pub async fn change(
     tx.serialize(&format!("members:{}", org.as_str())).await?;
     let out = change_in(tx.conn()?, org, person, change, now).await?;
     if out == Ok(Changed::Changed) {
+        let by: Option<String> = sqlx::query_scalar("SELECT name FROM people WHERE id = $1")
+            .bind(change.by.as_str())
+            .fetch_optional(tx.conn()?)
+            .await?;
+        crate::notifications::to_member(
+            tx.conn()?,
+            org,
+            person.as_str(),
+            change.by,
+            cairn_domain::notify::Kind::Job,
+            &format!(
+                "{} updated your position, roles and team",
+                by.unwrap_or_default()
+            ),
+            &format!("/people/{}", person.as_str()),
+            now,
+        )
+        .await?;
         tx.commit().await?;
     } else {
         tx.rollback().await?;

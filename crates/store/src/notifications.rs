@@ -2,10 +2,11 @@
 //! of the change they tell of, to the people the domain's rule names; read
 //! back as a person's inbox, across their organizations.
 
-use cairn_domain::notify::{Kind, newly_observed, participants_to_tell};
+use cairn_domain::notify::{Kind, newly_observed, participants_to_tell, to_webhook};
 use cairn_domain::visibility::{ObservationFacts, Privacy};
 use sqlx::AnyConnection;
 
+use crate::deliveries;
 use crate::orgs::OrgId;
 use crate::people::PersonId;
 use crate::{Millis, Store, StoreError, new_id};
@@ -24,7 +25,7 @@ pub struct Notification {
 /// How many an inbox page shows.
 pub const PAGE: i64 = 25;
 
-#[allow(clippy::too_many_arguments)]
+/// Tells `person` in their inbox and by email, as they chose for `kind`.
 async fn insert(
     conn: &mut AnyConnection,
     org: &OrgId,
@@ -34,6 +35,10 @@ async fn insert(
     href: &str,
     now: Millis,
 ) -> Result<(), StoreError> {
+    let channel = deliveries::channel_on(conn, org, person, kind.as_str()).await?;
+    if !channel.inbox() {
+        return Ok(());
+    }
     sqlx::query(
         "INSERT INTO notifications (id, org_id, person_id, kind, subject, href, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -47,7 +52,22 @@ async fn insert(
     .bind(now)
     .execute(&mut *conn)
     .await?;
+    if channel.email() {
+        deliveries::email_person(conn, org, person, kind, subject, href, now).await?;
+    }
     Ok(())
+}
+
+/// A webhook event as JSON: what happened, where, in words.
+fn event_json(kind: Kind, org_slug: &str, subject: &str, href: &str, now: Millis) -> String {
+    serde_json::json!({
+        "kind": kind.as_str(),
+        "organization": org_slug,
+        "text": subject,
+        "path": href,
+        "at": now,
+    })
+    .to_string()
 }
 
 /// After an observation was published (`before` None) or re-levelled from
@@ -96,10 +116,35 @@ pub(crate) async fn observation_changed(
     for person in newly_observed(before_facts.as_ref(), &now_facts) {
         insert(conn, org, &person, Kind::Observed, &subject, &href, now).await?;
     }
+    // Webhooks hear of it once it is public (and not before).
+    let public =
+        |f: &ObservationFacts<String>| f.published && !f.deleted && f.privacy == Privacy::Public;
+    let newly_public = public(&now_facts) && !before_facts.as_ref().is_some_and(public);
+    if to_webhook(Kind::Observed, newly_public) {
+        let hooks = deliveries::webhooks_for(conn, org, Kind::Observed).await?;
+        if !hooks.is_empty() {
+            let names: Vec<String> = sqlx::query_scalar(
+                "SELECT p.name FROM observation_observees x JOIN people p ON p.id = x.person_id
+                  WHERE x.observation_id = $1 ORDER BY p.name",
+            )
+            .bind(id)
+            .fetch_all(&mut *conn)
+            .await?;
+            let text = format!(
+                "{observer_name} wrote a public observation of {}",
+                names.join(", ")
+            );
+            let body = event_json(Kind::Observed, &slug, &text, &href, now);
+            deliveries::to_webhooks(conn, org, &hooks, Kind::Observed, &text, &href, &body, now)
+                .await?;
+        }
+    }
     Ok(())
 }
 
-/// After an award: tells its recipient (who may always read their own).
+/// After an award: tells its recipient (who may always read their own);
+/// and, when the whole organization may read it, the webhooks.
+#[allow(clippy::too_many_arguments)]
 pub(crate) async fn awarded(
     conn: &mut AnyConnection,
     org: &OrgId,
@@ -107,33 +152,108 @@ pub(crate) async fn awarded(
     certifier: &PersonId,
     ability: &str,
     level: u8,
+    organization_wide: bool,
     now: Millis,
 ) -> Result<(), StoreError> {
-    let row: Option<(String, String, String)> = sqlx::query_as(
-        "SELECT p.name, a.name, g.slug FROM people p, abilities a, organizations g
-          WHERE p.id = $1 AND a.org_id = $2 AND a.slug = $3 AND g.id = $2",
+    let row: Option<(String, String, String, String)> = sqlx::query_as(
+        "SELECT p.name, a.name, g.slug, r.name FROM people p, abilities a, organizations g, people r
+          WHERE p.id = $1 AND a.org_id = $2 AND a.slug = $3 AND g.id = $2 AND r.id = $4",
     )
     .bind(certifier.as_str())
     .bind(org.as_str())
     .bind(ability)
+    .bind(recipient.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((certifier_name, ability_name, slug)) = row else {
+    let Some((certifier_name, ability_name, slug, recipient_name)) = row else {
         return Ok(());
     };
-    if certifier == recipient {
+    let href = format!("/{slug}/people/{}", recipient.as_str());
+    if certifier != recipient {
+        insert(
+            conn,
+            org,
+            recipient.as_str(),
+            Kind::Awarded,
+            &format!("{certifier_name} awarded you {ability_name}: milestone {level}"),
+            &href,
+            now,
+        )
+        .await?;
+    }
+    if to_webhook(Kind::Awarded, organization_wide) {
+        let hooks = deliveries::webhooks_for(conn, org, Kind::Awarded).await?;
+        if !hooks.is_empty() {
+            let text = format!("{recipient_name} was awarded {ability_name}: milestone {level}");
+            let body = event_json(Kind::Awarded, &slug, &text, &href, now);
+            deliveries::to_webhooks(conn, org, &hooks, Kind::Awarded, &text, &href, &body, now)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+/// After awards were revoked: tells their recipient, unless they revoked
+/// it themselves.
+pub(crate) async fn revoked(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    award: &str,
+    by: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let row: Option<(String, String, i64, String, String)> = sqlx::query_as(
+        "SELECT w.recipient_id, a.name, w.level, g.slug, p.name
+           FROM awards w JOIN abilities a ON a.id = w.ability_id
+           JOIN organizations g ON g.id = w.org_id JOIN people p ON p.id = $3
+          WHERE w.org_id = $1 AND w.id = $2",
+    )
+    .bind(org.as_str())
+    .bind(award)
+    .bind(by.as_str())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some((recipient, ability, level, slug, by_name)) = row else {
+        return Ok(());
+    };
+    if recipient == by.as_str() {
         return Ok(());
     }
-    insert(
-        conn,
-        org,
-        recipient.as_str(),
-        Kind::Awarded,
-        &format!("{certifier_name} awarded you {ability_name}: milestone {level}"),
-        &format!("/{slug}/people/{}", recipient.as_str()),
-        now,
+    let subject = format!("{by_name} revoked your {ability}: milestone {level}");
+    let href = format!("/{slug}/people/{recipient}");
+    insert(conn, org, &recipient, Kind::Revoked, &subject, &href, now).await
+}
+
+/// Tells one member about something of their own (a step in their
+/// check-in, a change of their position or roles): they may always read
+/// their own page. `actor` is not told of what they did themselves.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn to_member(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    member: &str,
+    actor: &PersonId,
+    kind: Kind,
+    subject: &str,
+    href_in_org: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    if member == actor.as_str() {
+        return Ok(());
+    }
+    let slug: Option<String> = sqlx::query_scalar(
+        "SELECT g.slug FROM organizations g JOIN memberships m ON m.org_id = g.id
+          WHERE g.id = $1 AND m.person_id = $2 AND m.status = 'active'",
     )
-    .await
+    .bind(org.as_str())
+    .bind(member)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(slug) = slug else {
+        return Ok(());
+    };
+    let href = format!("/{slug}{href_in_org}");
+    insert(conn, org, member, kind, subject, &href, now).await
 }
 
 /// After a reply on (or the resolution of) a conversation: tells those

@@ -39,6 +39,12 @@ const NOT_EXPORTED: &[&str] = &[
     "api_tokens",
     "sign_in_failures",
     "invitations",
+    // The outbox and webhooks hold addresses, one-time links and signing
+    // secrets: they stay with the instance.
+    "deliveries",
+    "webhooks",
+    "password_resets",
+    "instance_keys",
 ];
 
 /// Tables holding one organization's rows (by `org_id`), parents first:
@@ -197,7 +203,9 @@ impl Sieve {
                 keep
             }
             // A person's inbox is theirs alone.
-            "notifications" => person("person_id").as_ref() == self.reader.person.as_ref(),
+            "notifications" | "notification_settings" | "digests" => {
+                person("person_id").as_ref() == self.reader.person.as_ref()
+            }
             "check_in_ratings" | "check_in_acknowledgements" => {
                 text("check_in_id").is_some_and(|id| self.check_ins.contains(id))
             }

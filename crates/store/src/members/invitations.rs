@@ -69,11 +69,28 @@ pub async fn create_invitation(
     now: Millis,
     expires_at: Millis,
 ) -> Result<Invitation, StoreError> {
+    create_invitation_mailed(store, org, token_hash, None, note, by, now, expires_at).await
+}
+
+/// An invitation to send by email as well: `mail` is the address and the
+/// link's token, which the delivery carries until it is sent (the
+/// invitation itself keeps only the hash).
+#[allow(clippy::too_many_arguments)]
+pub async fn create_invitation_mailed(
+    store: &Store,
+    org: &OrgId,
+    token_hash: &str,
+    mail: Option<(&str, &str)>,
+    note: &str,
+    by: &PersonId,
+    now: Millis,
+    expires_at: Millis,
+) -> Result<Invitation, StoreError> {
     let id = new_id();
     let mut tx = store.begin_write().await?;
     sqlx::query(
-        "INSERT INTO invitations (id, org_id, token_hash, note, created_by, created_at, expires_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO invitations (id, org_id, token_hash, note, created_by, created_at, expires_at, email)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(&id)
     .bind(org.as_str())
@@ -82,8 +99,36 @@ pub async fn create_invitation(
     .bind(by.as_str())
     .bind(now)
     .bind(expires_at)
+    .bind(mail.map(|(address, _)| address))
     .execute(tx.conn()?)
     .await?;
+    if let Some((address, token)) = mail {
+        let names: (String, String) = sqlx::query_as(
+            "SELECT p.name, o.name FROM people p, organizations o WHERE p.id = $1 AND o.id = $2",
+        )
+        .bind(by.as_str())
+        .bind(org.as_str())
+        .fetch_one(tx.conn()?)
+        .await?;
+        let subject = format!("{} invited you to join {} on cairn", names.0, names.1);
+        crate::deliveries::insert(
+            tx.conn()?,
+            &crate::deliveries::NewDelivery {
+                org: Some(org),
+                channel: "email",
+                kind: crate::deliveries::INVITATION,
+                recipient: address,
+                person: None,
+                name: "",
+                subject: &subject,
+                href: "/invite/",
+                body: note,
+                secret: Some(token),
+            },
+            now,
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(Invitation {
         id,
