@@ -20,6 +20,40 @@ pub struct Settings {
     /// organizations may hold before the least recently used are dropped.
     #[serde(default = "default_cache_mib")]
     pub framework_cache_mib: u32,
+    /// The SMTP server notifications, invitations and reset links are
+    /// sent through: `smtp://user:password@host:587?tls=required`,
+    /// `smtps://…:465`, or `smtp://localhost:25` (no TLS). None: no email.
+    #[serde(default)]
+    pub smtp_url: Option<String>,
+    /// The sender of every email (default `cairn <no-reply@HOST>`, HOST
+    /// from the base URL).
+    #[serde(default)]
+    pub mail_from: Option<String>,
+    /// Webhooks may call loopback and private addresses.
+    #[serde(default)]
+    pub webhook_allow_private: bool,
+    /// Tries per delivery before it is marked failed.
+    #[serde(default = "default_attempts")]
+    pub delivery_attempts: u32,
+    /// The pause after the first failed try; it doubles with each.
+    #[serde(default = "default_backoff")]
+    pub delivery_backoff_seconds: u32,
+    /// How long a server holds a delivery it is sending before another
+    /// may take it (a server that died holding it).
+    #[serde(default = "default_lease")]
+    pub delivery_lease_seconds: u32,
+}
+
+fn default_attempts() -> u32 {
+    8
+}
+
+fn default_backoff() -> u32 {
+    30
+}
+
+fn default_lease() -> u32 {
+    120
 }
 
 fn default_cache_mib() -> u32 {
@@ -57,6 +91,12 @@ impl Default for Settings {
             base_url: None,
             trusted_proxies: Vec::new(),
             framework_cache_mib: default_cache_mib(),
+            smtp_url: None,
+            mail_from: None,
+            webhook_allow_private: false,
+            delivery_attempts: default_attempts(),
+            delivery_backoff_seconds: default_backoff(),
+            delivery_lease_seconds: default_lease(),
         }
     }
 }
@@ -70,6 +110,50 @@ pub struct Overrides {
     pub bind: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_url: Option<String>,
+}
+
+impl Settings {
+    /// How the delivery worker sends, or why it cannot start: with SMTP
+    /// the base URL is required, since every link in an email is absolute.
+    pub fn delivery(&self) -> Result<cairn_web::delivery::Config, String> {
+        let base = self.base_url.clone();
+        let smtp = match &self.smtp_url {
+            None => None,
+            Some(url) => {
+                let Some(base) = &base else {
+                    return Err(
+                        "smtp_url is set but base_url is not: emails need absolute links. \
+                         Set --base-url (or CAIRN_BASE_URL) to the address people open cairn at"
+                            .into(),
+                    );
+                };
+                let host = base
+                    .split("://")
+                    .nth(1)
+                    .and_then(|rest| rest.split(['/', ':']).next())
+                    .filter(|h| !h.is_empty())
+                    .unwrap_or("localhost");
+                Some(cairn_web::delivery::Smtp {
+                    url: url.clone(),
+                    from: self
+                        .mail_from
+                        .clone()
+                        .unwrap_or_else(|| format!("cairn <no-reply@{host}>")),
+                })
+            }
+        };
+        let config = cairn_web::delivery::Config {
+            base_url: base.unwrap_or_else(|| format!("http://{}", self.bind)),
+            smtp,
+            allow_private: self.webhook_allow_private,
+            max_attempts: self.delivery_attempts.max(1),
+            backoff_ms: i64::from(self.delivery_backoff_seconds.max(1)) * 1000,
+            lease_ms: i64::from(self.delivery_lease_seconds.max(1)) * 1000,
+            ..Default::default()
+        };
+        cairn_web::delivery::check(&config)?;
+        Ok(config)
+    }
 }
 
 pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String> {
@@ -88,6 +172,12 @@ pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String>
             "base_url",
             "trusted_proxies",
             "framework_cache_mib",
+            "smtp_url",
+            "mail_from",
+            "webhook_allow_private",
+            "delivery_attempts",
+            "delivery_backoff_seconds",
+            "delivery_lease_seconds",
         ]))
         .merge(Serialized::defaults(flags))
         .extract()

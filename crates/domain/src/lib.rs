@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod journey;
 pub mod membership;
 pub mod notify;
+pub mod outbound;
 pub mod people;
 pub mod people_csv;
 pub mod policy;

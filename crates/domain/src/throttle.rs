@@ -27,6 +27,19 @@ pub const PER_ADDRESS: Limit = Limit {
     window_ms: FIFTEEN_MINUTES,
 };
 
+/// Password reset emails per address asked for: a few an hour, so the
+/// form cannot be used to flood someone's mailbox.
+pub const RESETS_PER_ACCOUNT: Limit = Limit {
+    max: 3,
+    window_ms: 60 * 60 * 1000,
+};
+
+/// Password reset requests per client address.
+pub const RESETS_PER_ADDRESS: Limit = Limit {
+    max: 10,
+    window_ms: 60 * 60 * 1000,
+};
+
 /// The attempts a key has made within the window that ends now.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Recent {

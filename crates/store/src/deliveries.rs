@@ -49,6 +49,8 @@ pub struct Due {
     pub id: String,
     pub kind: String,
     pub target: Target,
+    /// '' for an account's own mail (a password reset).
+    pub org_id: String,
     pub org_name: String,
     pub org_slug: String,
     pub person: Option<PersonId>,
@@ -261,6 +263,7 @@ struct DueRow {
     secret: Option<String>,
     attempts: i64,
     created_at: i64,
+    org_id: Option<String>,
     org_name: Option<String>,
     org_slug: Option<String>,
     url: Option<String>,
@@ -304,7 +307,7 @@ pub async fn lease(
         .await?;
         let r: DueRow = sqlx::query_as(
             "SELECT d.id, d.channel, d.kind, d.recipient, d.person_id, d.name, d.subject, d.href,
-                    d.body, d.secret, d.attempts, d.created_at, o.name AS org_name,
+                    d.body, d.secret, d.attempts, d.created_at, d.org_id, o.name AS org_name,
                     o.slug AS org_slug, w.url, w.secret AS hook_secret, w.slack
                FROM deliveries d
                LEFT JOIN organizations o ON o.id = d.org_id
@@ -333,6 +336,7 @@ pub async fn lease(
             id: r.id,
             kind: r.kind,
             target,
+            org_id: r.org_id.unwrap_or_default(),
             org_name: r.org_name.unwrap_or_default(),
             org_slug: r.org_slug.unwrap_or_default(),
             person: r.person_id.map(PersonId),

@@ -16,6 +16,12 @@ impl OrgId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// For ids from a signed link (an unsubscribe link); they only ever
+    /// match rows that exist.
+    pub fn from_form(s: &str) -> Self {
+        OrgId(s.to_owned())
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

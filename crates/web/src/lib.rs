@@ -24,6 +24,7 @@ mod api;
 mod assets;
 mod audit;
 pub mod auth;
+pub mod delivery;
 mod edges;
 pub mod error;
 mod extract;
@@ -62,6 +63,18 @@ pub struct WebConfig {
     /// Started with `--demo`: the home page offers "Try the demo", which
     /// signs anyone in as a demo member (`cairn_store::demo::TRY_AS`).
     pub demo: bool,
+    /// An SMTP server is configured: forgot-password and invitation emails
+    /// are offered.
+    pub email: bool,
+    /// Webhooks may call loopback and private addresses
+    /// (`webhook_allow_private`).
+    pub allow_private_webhooks: bool,
+}
+
+/// Makes ring the process's TLS crypto provider (SMTP and webhooks),
+/// once; later calls find it installed.
+pub fn install_tls_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 /// Configuration resolved once at start.
@@ -72,6 +85,8 @@ pub struct RuntimeConfig {
     pub trusted_origin: Option<String>,
     pub trusted_proxies: Vec<std::net::IpAddr>,
     pub demo: bool,
+    pub email: bool,
+    pub allow_private_webhooks: bool,
 }
 
 /// Shared state of every handler.
@@ -104,6 +119,8 @@ impl App {
                 trusted_origin,
                 trusted_proxies: config.trusted_proxies.clone(),
                 demo: config.demo,
+                email: config.email,
+                allow_private_webhooks: config.allow_private_webhooks,
             }),
         }
     }

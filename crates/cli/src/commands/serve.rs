@@ -10,6 +10,13 @@ use crate::settings::Settings;
 
 pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
     init_logging();
+    let delivery = match settings.delivery() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("cairn serve: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let store = match open(settings).await {
         Ok(s) => s.with_snapshot_budget((settings.framework_cache_mib as usize) << 20),
         Err(code) => return code,
@@ -43,7 +50,13 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
         base_url: settings.base_url.clone(),
         trusted_proxies: settings.trusted_proxies.clone(),
         demo,
+        email: delivery.smtp.is_some(),
+        allow_private_webhooks: delivery.allow_private,
     };
+    // The delivery worker: sends what the outbox holds, beside the web
+    // server, until shutdown (it finishes the message in hand).
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(cairn_web::delivery::run(store.clone(), delivery, stopped));
 
     let router = cairn_web::router(cairn_web::App::with_config(store.clone(), &config));
     // The peer address reaches handlers (throttling, sessions list, audit
@@ -54,6 +67,13 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await;
+    let _ = stop.send(true);
+    if tokio::time::timeout(std::time::Duration::from_secs(40), worker)
+        .await
+        .is_err()
+    {
+        tracing::warn!("delivery worker still sending at shutdown; leaving it");
+    }
     store.close().await;
     match served {
         Ok(()) => {

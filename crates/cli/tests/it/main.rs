@@ -5,6 +5,7 @@ mod admin;
 mod backup;
 mod browser;
 mod crash;
+mod delivery;
 mod disk_full;
 mod files;
 mod outage;

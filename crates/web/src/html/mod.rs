@@ -14,6 +14,7 @@ mod awards;
 mod chart;
 pub(crate) mod check_ins;
 mod conversations;
+mod deliveries;
 mod editing;
 mod eligibility;
 mod framework;
@@ -59,6 +60,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(observations::routes())
         .merge(check_ins::routes())
         .merge(notifications::routes())
+        .merge(deliveries::routes())
 }
 
 pub(crate) async fn not_found() -> PageError {
@@ -185,6 +187,8 @@ impl Chrome {
                 "Import people",
             ),
             (Action::ManageMembers, "settings/invitations", "Invitations"),
+            (Action::ManageSettings, "settings/webhooks", "Webhooks"),
+            (Action::ManageSettings, "settings/deliveries", "Deliveries"),
             (Action::ManageSettings, "settings/audit", "Audit log"),
         ]
         .into_iter()

@@ -8,12 +8,14 @@ use crate::forms::safe_next;
 use crate::html::{Link, url_encode};
 
 mod passwords;
+mod reset;
 mod sessions;
 mod sign_in;
 mod sign_up;
 mod tokens;
 
 use passwords::*;
+use reset::*;
 use sessions::*;
 use sign_in::*;
 use sign_up::*;
@@ -70,6 +72,8 @@ pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
         .get_post("/signup", signup_form, signup)
         .get_post("/login", login_form, login)
+        .get_post("/forgot-password", forgot_form, forgot)
+        .get_post("/forgot-password/{token}", reset_form, reset)
         .post("/logout", logout)
         .get_post("/demo", demo_address, try_demo)
         .get("/settings/account", account_page)

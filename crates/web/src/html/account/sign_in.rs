@@ -31,7 +31,16 @@ pub(crate) struct LoginPage {
     email: String,
     next: String,
     next_encoded: String,
+    /// Arrived from a password reset.
+    reset_done: bool,
     errors: FormErrors,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct LoginQuery {
+    next: String,
+    reset: String,
 }
 
 #[derive(Deserialize, Default)]
@@ -42,11 +51,12 @@ pub(crate) struct LoginForm {
     next: String,
 }
 
-pub(crate) async fn login_form(visitor: Visitor, Query(q): Query<NextQuery>) -> LoginPage {
+pub(crate) async fn login_form(visitor: Visitor, Query(q): Query<LoginQuery>) -> LoginPage {
     LoginPage {
         chrome: Chrome::new(&visitor),
         email: String::new(),
         next_encoded: url_encode(&q.next),
+        reset_done: q.reset == "done",
         next: q.next,
         errors: FormErrors::default(),
     }
@@ -114,6 +124,7 @@ pub(crate) async fn login(
         email: form.email.clone(),
         next: form.next.clone(),
         next_encoded: url_encode(&form.next),
+        reset_done: false,
         errors,
     };
     let email = Email::parse(&form.email).ok();

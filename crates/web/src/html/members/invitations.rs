@@ -43,6 +43,10 @@ pub(crate) struct InvitationsPage {
     new_link: Option<String>,
     note: String,
     days: i64,
+    email_on: bool,
+    email: String,
+    /// Where the new link was emailed ('' when it was not).
+    emailed_to: String,
     errors: FormErrors,
 }
 
@@ -82,6 +86,9 @@ pub(crate) async fn invitations_view(
         new_link,
         note: String::new(),
         days: INVITATION_DAYS,
+        email_on: app.config.email,
+        email: String::new(),
+        emailed_to: String::new(),
         errors: FormErrors::default(),
     })
 }
@@ -99,6 +106,7 @@ pub(crate) async fn invitations_page(
 #[serde(default)]
 pub(crate) struct InvitationForm {
     note: String,
+    email: String,
 }
 
 /// Creates an invitation and shows its link on this response only.
@@ -112,13 +120,29 @@ pub(crate) async fn create_invitation(
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageMembers).await?;
     let person = ctx.member()?;
     let note: String = form.note.trim().chars().take(200).collect();
+    let wanted = form.email.trim();
+    let email = if wanted.is_empty() || !app.config.email {
+        None
+    } else {
+        match cairn_domain::people::Email::parse(wanted) {
+            Ok(e) => Some(e),
+            Err(e) => {
+                let mut page = invitations_view(&app, &visitor, &ctx, None).await?;
+                page.note = note;
+                page.email = wanted.to_owned();
+                page.errors.add("email", e.to_string());
+                return Ok(crate::forms::invalid(page));
+            }
+        }
+    };
     let token = secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
     let now = app.now();
     let expires = now + INVITATION_DAYS * 24 * 3600 * 1000;
-    let invitation = members::create_invitation(
+    let invitation = members::create_invitation_mailed(
         &app.store,
         &ctx.org.id,
         &secrets::hash(&token),
+        email.as_ref().map(|e| (e.as_str(), token.as_str())),
         &note,
         &person.id,
         now,
@@ -138,8 +162,9 @@ pub(crate) async fn create_invitation(
     )
     .await;
     let base = app.config.trusted_origin.clone().unwrap_or_default();
-    let page =
+    let mut page =
         invitations_view(&app, &visitor, &ctx, Some(format!("{base}/invite/{token}"))).await?;
+    page.emailed_to = email.map(|e| e.to_string()).unwrap_or_default();
     Ok(([(header::CACHE_CONTROL, "no-store")], page).into_response())
 }
 
