@@ -293,6 +293,13 @@ impl Http {
 /// capability); returns their session cookies in order.
 pub fn fernhill(dir: &Path, accounts: &[(&str, &str)]) -> (String, Vec<String>) {
     let url = format!("sqlite://{}", dir.join("cairn.db").display());
+    let cookies = fernhill_at(dir, &url, accounts);
+    (url, cookies)
+}
+
+/// [`fernhill`] in the database at `url`.
+pub fn fernhill_at(dir: &Path, url: &str, accounts: &[(&str, &str)]) -> Vec<String> {
+    let url = url.to_owned();
     std::fs::write(dir.join("demo.yaml"), DEMO).expect("write");
     let out = cairn(dir, &["--database-url", &url, "import", "demo.yaml"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -316,7 +323,7 @@ pub fn fernhill(dir: &Path, accounts: &[(&str, &str)]) -> (String, Vec<String>) 
         assert!(out.status.success(), "{}", stderr(&out));
         cookies.push(stdout(&out).trim().to_owned());
     }
-    (url, cookies)
+    cookies
 }
 
 pub fn create_user(dir: &Path, url: &str, email: &str, password: &str) {
@@ -339,6 +346,14 @@ pub fn create_user(dir: &Path, url: &str, email: &str, password: &str) {
 pub struct Server {
     child: Child,
     pub address: String,
+}
+
+impl Server {
+    /// SIGKILL: no shutdown, leases held are left to expire.
+    pub fn kill(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
 
 impl Drop for Server {
@@ -398,7 +413,7 @@ pub fn person_id(http: &mut Http, name: &str) -> String {
         .to_owned()
 }
 
-fn publish(http: &mut Http, observee: &str, privacy: &str, story: &str) -> String {
+pub fn publish(http: &mut Http, observee: &str, privacy: &str, story: &str) -> String {
     let r = http.post(
         "/fernhill/observations/new",
         &[
@@ -516,7 +531,8 @@ fn an_invitation_is_accepted_from_its_email() {
 
     let mail = smtp.wait_for("sam@example.com", "invited you to join Fernhill");
     assert!(
-        mail.html.contains("Sam, &#60;b&#62;platform&#60;/b&#62; team")
+        mail.html
+            .contains("Sam, &#60;b&#62;platform&#60;/b&#62; team")
             && !mail.html.contains("<b>platform"),
         "escaped in HTML: {}",
         mail.html
@@ -759,7 +775,7 @@ fn python_hmac(key: &str, message: &str) -> String {
     String::from_utf8_lossy(&out.stdout).trim().to_owned()
 }
 
-fn add_webhook(admin: &mut Http, url: &str, slack: bool) -> String {
+pub fn add_webhook(admin: &mut Http, url: &str, slack: bool) -> String {
     let mut form = vec![("url", url), ("kind", "observed"), ("kind", "awarded")];
     if slack {
         form.push(("slack", "on"));

@@ -121,16 +121,7 @@ impl Mailer {
         let name = header_text(name);
         let to = Mailbox::new((!name.is_empty()).then_some(name), to_address);
         let subject = header_text(&d.subject);
-        let content = content(d, &self.base, unsubscribe.clone());
-        let text = Text { c: &content }
-            .render()
-            .map_err(|e| SendError::permanent(format!("template: {e}")))?;
-        let html = Html {
-            c: &content,
-            subject: &subject,
-        }
-        .render()
-        .map_err(|e| SendError::permanent(format!("template: {e}")))?;
+        let (text, html) = bodies(d, &self.base, unsubscribe.clone())?;
         let mut builder = Message::builder()
             .from(self.from.clone())
             .to(to)
@@ -145,6 +136,27 @@ impl Mailer {
             .multipart(MultiPart::alternative_plain_html(text, html))
             .map_err(|e| SendError::permanent(format!("message: {e}")))
     }
+}
+
+/// The plain-text and HTML bodies of a delivery's email: user text as
+/// written in the first, escaped in the second.
+pub fn bodies(
+    d: &Due,
+    base: &str,
+    unsubscribe: Option<String>,
+) -> Result<(String, String), SendError> {
+    let subject = header_text(&d.subject);
+    let content = content(d, base, unsubscribe);
+    let text = Text { c: &content }
+        .render()
+        .map_err(|e| SendError::permanent(format!("template: {e}")))?;
+    let html = Html {
+        c: &content,
+        subject: &subject,
+    }
+    .render()
+    .map_err(|e| SendError::permanent(format!("template: {e}")))?;
+    Ok((text, html))
 }
 
 /// The words and links of a delivery's email.

@@ -480,7 +480,7 @@ async fn cookies_are_secure_behind_https() {
     let config = cairn_web::WebConfig {
         base_url: Some("https://cairn.example.com/".into()),
         trusted_proxies: Vec::new(),
-        demo: false,
+        ..Default::default()
     };
     let router = cairn_web::router(cairn_web::App::with_config(db.store.clone(), &config));
     let request = axum::http::Request::post("/login")

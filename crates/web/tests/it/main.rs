@@ -16,6 +16,7 @@ mod home;
 mod jobs;
 mod journey;
 mod members;
+mod notifications;
 mod observations;
 mod orgs;
 mod pages;

@@ -90,7 +90,7 @@ async fn every_response_carries_security_headers() {
         secure_cookies: true,
         trusted_origin: Some("https://cairn.test".into()),
         trusted_proxies: Vec::new(),
-        demo: false,
+        ..Default::default()
     });
     let router = cairn_web::router(https);
     for path in ["/", "/nobody", "/healthz"] {
@@ -351,6 +351,8 @@ async fn settings_tabs_are_the_same_on_every_settings_page() {
         ("/fernhill/people", "People"),
         ("/fernhill/settings/people/import", "Import people"),
         ("/fernhill/settings/invitations", "Invitations"),
+        ("/fernhill/settings/webhooks", "Webhooks"),
+        ("/fernhill/settings/deliveries", "Deliveries"),
         ("/fernhill/settings/audit", "Audit log"),
     ];
     let names: Vec<&str> = all.iter().map(|(_, n)| *n).collect();

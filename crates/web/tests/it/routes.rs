@@ -214,6 +214,14 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
     .await
     .expect("open")
     .expect("opened");
+    // A genuine unsubscribe link of mia's, and one forged from it.
+    let key = cairn_web::delivery::unsubscribe::key(store)
+        .await
+        .expect("key");
+    let token =
+        cairn_web::delivery::unsubscribe::token(&key, org.id.as_str(), mia.as_str(), "observed");
+    let unsubscribe = format!("/settings/notifications/unsubscribe/{token}");
+    let forged = unsubscribe.replace("observed", "awarded");
     let (mia, eve) = (mia.as_str().to_owned(), eve.as_str().to_owned());
     // The stylesheet's address is named by its content: take it from a page.
     let css = {
@@ -496,6 +504,33 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/notifications", p("/notifications"), none(),                                          [L,   O,   O,   O,   O,   O,   O,   O]),
         ("POST", "/notifications/{id}/open", p("/notifications/nothing/open"), none(),                   [L,   N,   N,   N,   N,   N,   N,   N]),
         ("POST", "/notifications/read", p("/notifications/read"), none(),                                [L,   R,   R,   R,   R,   R,   R,   R]),
+        // Forgot password: the same answer for everyone; this instance sends
+        // no email, and says so. An unknown link is "expired or used".
+        ("GET",  "/forgot-password", p("/forgot-password"), none(),                                      [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/forgot-password", p("/forgot-password"), f(&[("email", "nobody@example.com")]),       [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/forgot-password/{token}", p("/forgot-password/unknown"), none(),                      [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/forgot-password/{token}", p("/forgot-password/unknown"),
+            f(&[("password", "a long new password")]),                                                   [B,   B,   B,   B,   B,   B,   B,   B]),
+        // Preferences: your own, in your own organizations.
+        ("GET",  "/settings/notifications", p("/settings/notifications"), none(),                        [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/settings/notifications", p("/settings/notifications"),
+            f(&[("org", "fernhill"), ("observed", "inbox"), ("digest", "on")]),                          [L,   N,   R,   R,   R,   R,   R,   R]),
+        // Unsubscribe links work without signing in, only when genuine.
+        ("GET",  "/settings/notifications/unsubscribe/{token}", unsubscribe.clone(), none(),             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/settings/notifications/unsubscribe/{token}", unsubscribe.clone(), none(),             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/settings/notifications/unsubscribe/{token}", forged.clone(), none(),                  [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/settings/notifications/unsubscribe/{token}", forged.clone(), none(),                  [N,   N,   N,   N,   N,   N,   N,   N]),
+        // Deliveries and webhooks: admins.
+        ("GET",  "/{org}/settings/deliveries", p("/fernhill/settings/deliveries"), none(),               [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/deliveries/{id}/retry", p("/fernhill/settings/deliveries/nope/retry"), none(),
+                                                                                                         [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/{org}/settings/webhooks", p("/fernhill/settings/webhooks"), none(),                   [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/webhooks", p("/fernhill/settings/webhooks"),
+            f(&[("url", "https://127.0.0.1/hook"), ("kind", "observed")]),                               [L,   N,   N,   N,   N,   N,   B,   B]),
+        ("POST", "/{org}/settings/webhooks", p("/fernhill/settings/webhooks"),
+            f(&[("url", "https://hooks.example.com/x"), ("kind", "observed")]),                          [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/webhooks/{id}/remove", p("/fernhill/settings/webhooks/nope/remove"), none(),
+                                                                                                         [L,   N,   N,   N,   N,   N,   N,   N]),
         // Last: it ends each visitor's session.
         ("POST", "/logout", p("/logout"), none(),                                                        [R,   R,   R,   R,   R,   R,   R,   R]),
         // Only an instance started with --demo has it (tests/it/home.rs).

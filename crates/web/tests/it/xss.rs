@@ -431,3 +431,58 @@ fn the_sanitiser_never_panics_and_never_lets_script_through() {
     }
     println!("markdown sanitiser: {rendered} renderings of random text, none executable");
 }
+
+/// Email: every payload as a display name, a subject and an invitation
+/// note (with CR/LF to start headers of its own): the headers stay the
+/// headers cairn wrote, the HTML body passes the page rules above, and the
+/// text body says it as written.
+#[test]
+fn mail_escapes_html_and_keeps_user_text_out_of_its_headers() {
+    use cairn_store::deliveries::{Due, INVITATION, Target};
+    use cairn_web::delivery::{Smtp, mail};
+    let mailer = mail::Mailer::new(
+        &Smtp {
+            url: "smtp://127.0.0.1:1".into(),
+            from: "cairn <no-reply@cairn.test>".into(),
+        },
+        "https://cairn.test",
+    )
+    .expect("mailer");
+    for payload in PAYLOADS {
+        let injected = format!("{payload}\r\nBcc: evil@example.com\r\nX-Injected: 1");
+        let due = Due {
+            id: "d1".into(),
+            kind: INVITATION.into(),
+            target: Target::Email {
+                address: "ana@example.com".into(),
+                name: injected.clone(),
+            },
+            org_id: "o1".into(),
+            org_name: "Fernhill".into(),
+            org_slug: "fernhill".into(),
+            person: None,
+            subject: injected.clone(),
+            href: "/invite/".into(),
+            body: (*payload).to_owned(),
+            secret: Some("token".into()),
+            attempts: 1,
+            created_at: 0,
+        };
+        let message = mailer
+            .message(&due, None)
+            .unwrap_or_else(|e| panic!("{payload}: {}", e.message));
+        let raw = String::from_utf8_lossy(&message.formatted()).into_owned();
+        let headers = raw.split("\r\n\r\n").next().unwrap_or("");
+        for line in headers.split("\r\n") {
+            let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+            assert!(
+                !matches!(name.as_str(), "bcc" | "x-injected"),
+                "{payload:?}: injected header {line:?}"
+            );
+        }
+        let (text, html) = mail::bodies(&due, "https://cairn.test", None).expect("bodies");
+        assert_eq!(dangers(&html), Vec::<String>::new(), "{payload:?}: {html}");
+        assert!(text.contains(payload), "{payload:?} in the text: {text}");
+        assert!(text.contains("https://cairn.test/invite/token"));
+    }
+}
