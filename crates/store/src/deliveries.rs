@@ -79,7 +79,6 @@ pub struct Line {
 /// How many the deliveries page shows at once.
 pub const PAGE: i64 = 25;
 
-#[allow(clippy::too_many_arguments)]
 pub(crate) struct NewDelivery<'a> {
     pub org: Option<&'a OrgId>,
     pub channel: &'static str,
@@ -208,10 +207,7 @@ pub(crate) async fn to_webhooks(
     conn: &mut AnyConnection,
     org: &OrgId,
     hooks: &[String],
-    kind: Kind,
-    subject: &str,
-    href: &str,
-    body: &str,
+    event: &Event<'_>,
     now: Millis,
 ) -> Result<(), StoreError> {
     for id in hooks {
@@ -220,13 +216,13 @@ pub(crate) async fn to_webhooks(
             &NewDelivery {
                 org: Some(org),
                 channel: "webhook",
-                kind: kind.as_str(),
+                kind: event.kind.as_str(),
                 recipient: id,
                 person: None,
                 name: "",
-                subject,
-                href,
-                body,
+                subject: event.text,
+                href: event.href,
+                body: event.body,
                 secret: None,
             },
             now,
@@ -234,6 +230,15 @@ pub(crate) async fn to_webhooks(
         .await?;
     }
     Ok(())
+}
+
+/// What a webhook is told: the kind, the sentence, where, and the event
+/// as JSON.
+pub(crate) struct Event<'a> {
+    pub kind: Kind,
+    pub text: &'a str,
+    pub href: &'a str,
+    pub body: &'a str,
 }
 
 /// Whether anything is due (a cheap read, so idle servers do not take the
@@ -732,18 +737,29 @@ pub async fn webhooks(store: &Store, org: &OrgId) -> Result<Vec<Webhook>, StoreE
         .collect())
 }
 
-/// Adds a webhook (its URL checked by the caller) with its signing secret.
+/// A webhook to add: its URL (checked by the caller), the kinds it hears
+/// of, its signing secret, and whether it takes Slack's message shape.
+pub struct NewWebhook<'a> {
+    pub url: &'a str,
+    pub kinds: &'a [Kind],
+    pub secret: &'a str,
+    pub slack: bool,
+}
+
 pub async fn add_webhook(
     store: &Store,
     org: &OrgId,
-    url: &str,
-    kinds: &[Kind],
-    secret: &str,
-    slack: bool,
+    w: &NewWebhook<'_>,
     by: &PersonId,
     now: Millis,
 ) -> Result<String, StoreError> {
     let id = new_id();
+    let NewWebhook {
+        url,
+        kinds,
+        secret,
+        slack,
+    } = *w;
     let kinds: Vec<&str> = kinds.iter().map(|k| k.as_str()).collect();
     let mut tx = store.begin_write().await?;
     sqlx::query(

@@ -135,8 +135,19 @@ pub(crate) async fn observation_changed(
                 names.join(", ")
             );
             let body = event_json(Kind::Observed, &slug, &text, &href, now);
-            deliveries::to_webhooks(conn, org, &hooks, Kind::Observed, &text, &href, &body, now)
-                .await?;
+            deliveries::to_webhooks(
+                conn,
+                org,
+                &hooks,
+                &deliveries::Event {
+                    kind: Kind::Observed,
+                    text: &text,
+                    href: &href,
+                    body: &body,
+                },
+                now,
+            )
+            .await?;
         }
     }
     Ok(())
@@ -186,8 +197,19 @@ pub(crate) async fn awarded(
         if !hooks.is_empty() {
             let text = format!("{recipient_name} was awarded {ability_name}: milestone {level}");
             let body = event_json(Kind::Awarded, &slug, &text, &href, now);
-            deliveries::to_webhooks(conn, org, &hooks, Kind::Awarded, &text, &href, &body, now)
-                .await?;
+            deliveries::to_webhooks(
+                conn,
+                org,
+                &hooks,
+                &deliveries::Event {
+                    kind: Kind::Awarded,
+                    text: &text,
+                    href: &href,
+                    body: &body,
+                },
+                now,
+            )
+            .await?;
         }
     }
     Ok(())

@@ -178,6 +178,14 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         ("account", "/settings/account".to_owned()),
         ("sessions", "/settings/sessions".to_owned()),
         ("tokens", "/settings/tokens".to_owned()),
+        ("forgot-password", "/forgot-password".to_owned()),
+        ("reset-link", "/forgot-password/unknown".to_owned()),
+        (
+            "notification-settings",
+            "/settings/notifications".to_owned(),
+        ),
+        ("webhooks", "/fernhill/settings/webhooks".to_owned()),
+        ("deliveries", "/fernhill/settings/deliveries".to_owned()),
     ]
     .into_iter()
     .collect()
@@ -480,6 +488,13 @@ async fn every_form_with_errors_passes_axe_and_focuses_its_summary() {
             "Create token",
         ),
         ("admin", "team", "/fernhill/teams".into(), &[], "Add team"),
+        (
+            "admin",
+            "webhook",
+            "/fernhill/settings/webhooks".into(),
+            &[],
+            "Add webhook",
+        ),
         (
             "admin",
             "conversation",

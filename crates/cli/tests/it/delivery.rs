@@ -64,8 +64,6 @@ impl Drop for Smtp {
 #[derive(Debug, Clone)]
 pub struct Mail {
     pub headers: HashMap<String, String>,
-    /// The header block as sent, to check nothing was injected.
-    pub raw_headers: String,
     pub text: String,
     pub html: String,
 }
@@ -81,7 +79,6 @@ for name in sorted(os.listdir(new), key=lambda n: os.stat(os.path.join(new, n)).
     html = m.get_body(("html",))
     out.append({
         "headers": {k.lower(): str(v) for k, v in m.items()},
-        "raw_headers": raw.split(b"\r\n\r\n")[0].split(b"\n\n")[0].decode("utf-8", "replace"),
         "text": text.get_content() if text else "",
         "html": html.get_content() if html else "",
     })
@@ -149,7 +146,6 @@ impl Smtp {
                             .collect()
                     })
                     .unwrap_or_default(),
-                raw_headers: m["raw_headers"].as_str().unwrap_or("").to_owned(),
                 text: m["text"].as_str().unwrap_or("").to_owned(),
                 html: m["html"].as_str().unwrap_or("").to_owned(),
             })

@@ -114,10 +114,12 @@ async fn each_change_queues_what_its_people_chose_and_webhooks_only_what_all_may
         let hook = deliveries::add_webhook(
             s,
             &org.id,
-            "https://hooks.example.com/x",
-            &[Kind::Observed, Kind::Awarded],
-            "whsec",
-            false,
+            &deliveries::NewWebhook {
+                url: "https://hooks.example.com/x",
+                kinds: &[Kind::Observed, Kind::Awarded],
+                secret: "whsec",
+                slack: false,
+            },
             &olive.id,
             5,
         )

@@ -231,10 +231,12 @@ pub(crate) async fn add_webhook(
     deliveries::add_webhook(
         &app.store,
         &ctx.org.id,
-        &url,
-        &wanted,
-        &secret,
-        slack,
+        &deliveries::NewWebhook {
+            url: &url,
+            kinds: &wanted,
+            secret: &secret,
+            slack,
+        },
         &person.id,
         app.now(),
     )

@@ -25,7 +25,7 @@ async fn every_person_told_may_open_what_they_are_told_of_and_nobody_else_is_tol
     let store = &app.db.store;
     let org = app.org("fernhill").await;
     let none = Capabilities::of(&[]);
-    let mut cast = vec![
+    let mut cast = [
         app.join("fernhill", "olive", none).await,
         app.join("fernhill", "ana", none).await,
         app.join("fernhill", "max", none).await,
