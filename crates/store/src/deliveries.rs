@@ -405,6 +405,46 @@ impl Finished {
     }
 }
 
+/// Marks every waiting email skipped, with why, in one statement: a
+/// server without SMTP clears them in bulk rather than one by one, so it
+/// takes the write lock once, not once per email.
+pub async fn skip_emails(store: &Store, why: &str, now: Millis) -> Result<u64, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "UPDATE deliveries SET status = 'skipped', last_error = $1, sent_at = $2, secret = NULL,
+                leased_by = NULL, leased_until = NULL
+          WHERE channel = 'email' AND status = 'pending'",
+    )
+    .bind(why)
+    .bind(now)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}
+
+/// Forgets deliveries that ended (sent or skipped) before `before`;
+/// failed ones stay for admins to see until they are older than
+/// `failed_before`.
+pub async fn prune(
+    store: &Store,
+    before: Millis,
+    failed_before: Millis,
+) -> Result<u64, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let done = sqlx::query(
+        "DELETE FROM deliveries
+          WHERE (status IN ('sent', 'skipped') AND sent_at < $1)
+             OR (status = 'failed' AND sent_at < $2)",
+    )
+    .bind(before)
+    .bind(failed_before)
+    .execute(tx.conn()?)
+    .await?;
+    tx.commit().await?;
+    Ok(done.rows_affected())
+}
+
 /// Gives a delivery back to be tried again at `next_at`, with the error of
 /// this try.
 pub async fn retry(
@@ -819,6 +859,14 @@ pub async fn instance_key(
     name: &str,
     candidate: &str,
 ) -> Result<String, StoreError> {
+    let found: Option<String> =
+        sqlx::query_scalar("SELECT value FROM instance_keys WHERE name = $1")
+            .bind(name)
+            .fetch_optional(&store.pool)
+            .await?;
+    if let Some(value) = found {
+        return Ok(value);
+    }
     let mut tx = store.begin_write().await?;
     sqlx::query(
         "INSERT INTO instance_keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING",

@@ -82,3 +82,26 @@ fn bad_settings_are_reported() {
         }
     }
 }
+
+/// Emails need absolute links: with SMTP and no base URL, `serve` refuses
+/// to start and says why; a bad SMTP URL or sender likewise. The same
+/// settings come from the file, the environment or (the base URL) a flag.
+#[test]
+#[rustfmt::skip]
+fn serve_refuses_smtp_without_a_base_url_or_with_bad_mail_settings() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let cases: &[(&[&str], &[(&str, &str)], &str, &str)] = &[
+        (&["serve"], &[("CAIRN_SMTP_URL", "smtp://127.0.0.1:2525")], "", "base_url is not"),
+        (&["serve", "--base-url", "http://cairn.test"], &[("CAIRN_SMTP_URL", "gopher://x")], "", "smtp_url"),
+        (&["serve", "--base-url", "http://cairn.test"],
+            &[("CAIRN_SMTP_URL", "smtp://127.0.0.1:2525"), ("CAIRN_MAIL_FROM", "not an address")], "", "mail_from"),
+        (&["serve"], &[], "smtp_url = \"smtp://127.0.0.1:2525\"\n", "base_url is not"),
+    ];
+    for (args, env, file, says) in cases {
+        std::fs::write(d.join("cairn.toml"), file).expect("write");
+        let out = cairn_env(d, args, env);
+        assert_eq!(out.status.code(), Some(2), "{args:?} {env:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(says), "{args:?} {env:?}: {}", stderr(&out));
+    }
+}

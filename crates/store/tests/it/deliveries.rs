@@ -373,6 +373,18 @@ async fn a_lease_is_one_workers_until_it_ends_or_expires() {
                 .await
                 .expect("not failed")
         );
+        // A server without SMTP skips waiting emails in one statement.
+        let skipped = deliveries::skip_emails(s, "no SMTP", 70_001)
+            .await
+            .expect("skip");
+        assert_eq!(skipped, 1, "{}", db.label);
+        assert!(!deliveries::any_due(s, 70_002).await.expect("due"));
+        // Old ones are forgotten: sent and skipped after their time.
+        let gone = deliveries::prune(s, 70_000, 0).await.expect("prune");
+        assert_eq!(gone, 19, "{}: sent before 70 000", db.label);
+        let gone = deliveries::prune(s, 80_000, 0).await.expect("prune");
+        assert_eq!(gone, 1, "{}: the skipped one", db.label);
+        assert!(deliveries::statuses(s).await.expect("list").is_empty());
     })
     .await;
 }

@@ -84,6 +84,14 @@ impl SendError {
     }
 }
 
+/// How long sent deliveries are kept (the deliveries page shows them), and
+/// failed ones.
+const KEEP_DAYS: i64 = 30;
+const KEEP_FAILED_DAYS: i64 = 90;
+
+/// Why an email was not sent, on a server without SMTP.
+const NO_SMTP: &str = "no SMTP server is configured";
+
 /// What the worker holds while it runs.
 struct Worker {
     store: Store,
@@ -138,7 +146,7 @@ pub async fn run(store: Store, config: Config, mut stop: tokio::sync::watch::Rec
         http,
         unsubscribe_key: String::new(),
     };
-    let mut last_digest = 0;
+    let (mut last_digest, mut last_prune) = (0, 0);
     loop {
         if *stop.borrow() {
             break;
@@ -154,6 +162,19 @@ pub async fn run(store: Store, config: Config, mut stop: tokio::sync::watch::Rec
             last_digest = now;
             if let Err(e) = deliveries::write_digests(&worker.store, now).await {
                 tracing::warn!(error = %e, "delivery: digests not written");
+            }
+        }
+        if now - last_prune > 3_600_000 {
+            last_prune = now;
+            let day = 24 * 3_600_000;
+            if let Err(e) = deliveries::prune(
+                &worker.store,
+                now - KEEP_DAYS * day,
+                now - KEEP_FAILED_DAYS * day,
+            )
+            .await
+            {
+                tracing::warn!(error = %e, "delivery: old deliveries not pruned");
             }
         }
         let busy = match worker.round(now).await {
@@ -179,6 +200,9 @@ impl Worker {
         if self.unsubscribe_key.is_empty() || !deliveries::any_due(&self.store, now).await? {
             return Ok(0);
         }
+        if self.mailer.is_none() {
+            deliveries::skip_emails(&self.store, NO_SMTP, now).await?;
+        }
         let due = deliveries::lease(&self.store, &self.id, now, self.config.lease_ms, 8).await?;
         for d in &due {
             let outcome = self.send(d).await;
@@ -190,15 +214,8 @@ impl Worker {
                         .await?
                 }
                 Ok(other) => {
-                    deliveries::finish(
-                        &self.store,
-                        &d.id,
-                        &self.id,
-                        other,
-                        Some("no SMTP server is configured"),
-                        now,
-                    )
-                    .await?
+                    deliveries::finish(&self.store, &d.id, &self.id, other, Some(NO_SMTP), now)
+                        .await?
                 }
                 Err(e) => {
                     let jitter = jitter();

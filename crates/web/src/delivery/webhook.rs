@@ -206,6 +206,20 @@ mod tests {
         }
     }
 
+    /// A name that resolves only to private addresses is refused at
+    /// connection time too (what a URL's host turns into, not only what
+    /// it says).
+    #[tokio::test]
+    async fn names_resolving_to_private_addresses_are_refused() {
+        use reqwest::dns::Resolve;
+        use std::str::FromStr;
+        let name = reqwest::dns::Name::from_str("localhost").expect("name");
+        let refused = PublicOnly.resolve(name).await;
+        assert!(refused.is_err(), "localhost resolves to loopback only");
+        let err = refused.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no public address"), "{err}");
+    }
+
     #[test]
     fn the_signature_is_stripes_scheme() {
         // HMAC-SHA256("secret", "1700000000.{}"), computed independently

@@ -174,6 +174,8 @@ async fn every_page_stays_within_its_statement_budget() {
             ("check-ins due, as a people lead", "/fernhill/check-ins", 2, 5),
             ("a check-in, as the member", &check_in, 1, 6),
             ("a check-in, as a people lead", &check_in, 2, 6),
+            ("the inbox", "/notifications", 1, 2),
+            ("notification settings", "/settings/notifications", 1, 4),
         ];
         let mut over = Vec::new();
         for (page, path, member, budget) in pages {
