@@ -20,6 +20,7 @@ pub mod people;
 pub mod people_csv;
 pub mod policy;
 pub mod requirement;
+pub mod sso;
 pub mod throttle;
 pub mod visibility;
 pub mod wording;

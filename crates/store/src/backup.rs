@@ -58,6 +58,11 @@ pub const TABLES: &[&str] = &[
     "deliveries",
     "password_resets",
     "instance_keys",
+    "identities",
+    "sso_logins",
+    "sso_pending_links",
+    "org_domains",
+    "join_requests",
     "audit_log",
 ];
 

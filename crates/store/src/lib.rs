@@ -40,6 +40,7 @@ pub mod password_resets;
 pub mod people;
 pub mod people_import;
 mod reads;
+pub mod sso;
 pub mod synthetic;
 pub mod teams;
 #[cfg(feature = "testing")]

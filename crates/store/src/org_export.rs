@@ -45,6 +45,15 @@ const NOT_EXPORTED: &[&str] = &[
     "webhooks",
     "password_resets",
     "instance_keys",
+    // Identities belong to accounts, not organizations; sign-ins in flight
+    // and pending links are the instance's.
+    "identities",
+    "sso_logins",
+    "sso_pending_links",
+    // Domains are proved through this instance's providers, and join
+    // requests wait on its admins: neither means anything elsewhere.
+    "org_domains",
+    "join_requests",
 ];
 
 /// Tables holding one organization's rows (by `org_id`), parents first:

@@ -161,7 +161,7 @@ pub enum Joined {
     AlreadyMember,
 }
 
-async fn add_in(
+pub(crate) async fn add_in(
     conn: &mut sqlx::AnyConnection,
     org: &OrgId,
     person: &PersonId,

@@ -15,6 +15,7 @@ mod observations;
 mod orgs;
 mod people;
 mod snapshot;
+mod sso;
 mod synthetic;
 mod throttle;
 mod transactions;
