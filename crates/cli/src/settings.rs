@@ -42,6 +42,18 @@ pub struct Settings {
     /// may take it (a server that died holding it).
     #[serde(default = "default_lease")]
     pub delivery_lease_seconds: u32,
+    /// OpenID Connect providers: `[[oidc]]` tables (id, name, issuer,
+    /// client_id, client_secret or `CAIRN_OIDC_<ID>_CLIENT_SECRET`,
+    /// domains, hosted_domain_claim, allow_private).
+    #[serde(default)]
+    pub oidc: Vec<cairn_web::sso::ProviderConfig>,
+    /// Email and password sign-in (off: only the providers).
+    #[serde(default = "default_true")]
+    pub password_login: bool,
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_attempts() -> u32 {
@@ -97,6 +109,8 @@ impl Default for Settings {
             delivery_attempts: default_attempts(),
             delivery_backoff_seconds: default_backoff(),
             delivery_lease_seconds: default_lease(),
+            oidc: Vec::new(),
+            password_login: true,
         }
     }
 }
@@ -178,6 +192,7 @@ pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String>
             "delivery_attempts",
             "delivery_backoff_seconds",
             "delivery_lease_seconds",
+            "password_login",
         ]))
         .merge(Serialized::defaults(flags))
         .extract()

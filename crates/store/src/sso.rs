@@ -406,6 +406,14 @@ pub async fn identities_of(store: &Store, person: &PersonId) -> Result<Vec<Ident
         .collect())
 }
 
+/// An account's email.
+pub async fn email_of(store: &Store, person: &PersonId) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
+        .bind(person.as_str())
+        .fetch_optional(&store.pool)
+        .await?)
+}
+
 /// Whether the account has a password of its own.
 pub async fn has_password(store: &Store, person: &PersonId) -> Result<bool, StoreError> {
     let hash: Option<String> = sqlx::query_scalar("SELECT password_hash FROM people WHERE id = $1")

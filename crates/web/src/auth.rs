@@ -49,7 +49,7 @@ pub(crate) fn actor_of(visitor: &Visitor, standing: Option<Standing>) -> Actor {
     }
 }
 
-fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+pub(crate) fn cookie_value<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
     parts
         .headers
         .get_all(COOKIE)

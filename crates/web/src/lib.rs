@@ -34,6 +34,7 @@ pub mod markdown;
 pub mod password;
 mod routes;
 pub mod secrets;
+pub mod sso;
 
 /// Where "now" comes from: the system clock, or a clock tests set.
 #[derive(Clone, Debug)]
@@ -69,6 +70,10 @@ pub struct WebConfig {
     /// Webhooks may call loopback and private addresses
     /// (`webhook_allow_private`).
     pub allow_private_webhooks: bool,
+    /// OpenID Connect providers (`[[oidc]]`).
+    pub oidc: Vec<sso::ProviderConfig>,
+    /// `password_login = false`: only providers sign people in.
+    pub password_login_off: bool,
 }
 
 /// Makes ring the process's TLS crypto provider (SMTP and webhooks),
@@ -87,6 +92,7 @@ pub struct RuntimeConfig {
     pub demo: bool,
     pub email: bool,
     pub allow_private_webhooks: bool,
+    pub password_login: bool,
 }
 
 /// Shared state of every handler.
@@ -95,6 +101,7 @@ pub struct App {
     pub store: Store,
     pub clock: Clock,
     pub config: Arc<RuntimeConfig>,
+    pub sso: Arc<sso::Providers>,
 }
 
 impl App {
@@ -121,7 +128,15 @@ impl App {
                 demo: config.demo,
                 email: config.email,
                 allow_private_webhooks: config.allow_private_webhooks,
+                password_login: !config.password_login_off,
             }),
+            sso: Arc::new(
+                sso::Providers::new(&config.oidc, base.unwrap_or("http://127.0.0.1:3000"))
+                    .unwrap_or_else(|e| {
+                        tracing::error!(error = %e, "single sign-on settings unusable");
+                        sso::Providers::none()
+                    }),
+            ),
         }
     }
 

@@ -17,6 +17,26 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let base = settings
+        .base_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}", settings.bind));
+    if let Err(e) = cairn_web::sso::Providers::new(&settings.oidc, &base) {
+        eprintln!("cairn serve: {e}");
+        return ExitCode::from(2);
+    }
+    if !settings.oidc.is_empty() && settings.base_url.is_none() {
+        eprintln!(
+            "cairn serve: [[oidc]] providers need base_url: their redirect URI is BASE_URL/auth/oidc/ID/callback. Set --base-url (or CAIRN_BASE_URL)"
+        );
+        return ExitCode::from(2);
+    }
+    if !settings.password_login && settings.oidc.is_empty() {
+        eprintln!(
+            "cairn serve: password_login = false needs at least one [[oidc]] provider, or nobody can sign in"
+        );
+        return ExitCode::from(2);
+    }
     let store = match open(settings).await {
         Ok(s) => s.with_snapshot_budget((settings.framework_cache_mib as usize) << 20),
         Err(code) => return code,
@@ -52,13 +72,18 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
         demo,
         email: delivery.smtp.is_some(),
         allow_private_webhooks: delivery.allow_private,
+        oidc: settings.oidc.clone(),
+        password_login_off: !settings.password_login,
     };
     // The delivery worker: sends what the outbox holds, beside the web
     // server, until shutdown (it finishes the message in hand).
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let worker = tokio::spawn(cairn_web::delivery::run(store.clone(), delivery, stopped));
 
-    let router = cairn_web::router(cairn_web::App::with_config(store.clone(), &config));
+    let app = cairn_web::App::with_config(store.clone(), &config);
+    // Providers down at start are discovered when they come back.
+    tokio::spawn(std::sync::Arc::clone(&app.sso).discover_until_done());
+    let router = cairn_web::router(app);
     // The peer address reaches handlers (throttling, sessions list, audit
     // log); behind a proxy, X-Forwarded-For is read from trusted proxies only.
     let served = axum::serve(

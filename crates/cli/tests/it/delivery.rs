@@ -362,6 +362,11 @@ impl Drop for Server {
 /// `cairn serve` on `url` with `env` settings, on a port chosen first so
 /// the base URL can name it.
 pub fn serve(url: &str, env: &[(&str, &str)]) -> Server {
+    serve_with(url, &[], env)
+}
+
+/// [`serve`] with global arguments first (`--config FILE`).
+pub fn serve_with(url: &str, first: &[&str], env: &[(&str, &str)]) -> Server {
     let port = free_port();
     let address = format!("127.0.0.1:{port}");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_cairn"));
@@ -371,6 +376,7 @@ pub fn serve(url: &str, env: &[(&str, &str)]) -> Server {
         }
     }
     let mut child = cmd
+        .args(first)
         .args(["--database-url", url, "serve", "--bind", &address])
         .args(["--base-url", &format!("http://{address}")])
         .envs(env.iter().copied())

@@ -12,6 +12,7 @@ mod outage;
 mod scale_out;
 mod serve;
 mod settings;
+mod sso;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

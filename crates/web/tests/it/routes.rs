@@ -511,6 +511,15 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/forgot-password/{token}", p("/forgot-password/unknown"), none(),                      [O,   O,   O,   O,   O,   O,   O,   O]),
         ("POST", "/forgot-password/{token}", p("/forgot-password/unknown"),
             f(&[("password", "a long new password")]),                                                   [B,   B,   B,   B,   B,   B,   B,   B]),
+        // Single sign-on: no provider configured here, so every provider
+        // address is unknown; linking and unlinking need a session.
+        ("POST", "/auth/oidc/{id}", p("/auth/oidc/nobody"), none(),                                      [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/auth/oidc/{id}/callback", p("/auth/oidc/nobody/callback?code=x&state=y"), none(),     [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/auth/link/{token}", p("/auth/link/unknown"), none(),                                  [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/auth/link/{token}", p("/auth/link/unknown"), f(&[("password", "a long password")]),   [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/settings/account/identities/remove", p("/settings/account/identities/remove"),
+            f(&[("issuer", "https://id.example"), ("subject", "x")]),                                     [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/settings/account/identities/{id}", p("/settings/account/identities/nobody"), none(),  [L,   N,   N,   N,   N,   N,   N,   N]),
         // Preferences: your own, in your own organizations.
         ("GET",  "/settings/notifications", p("/settings/notifications"), none(),                        [L,   O,   O,   O,   O,   O,   O,   O]),
         ("POST", "/settings/notifications", p("/settings/notifications"),

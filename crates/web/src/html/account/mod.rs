@@ -12,6 +12,7 @@ mod reset;
 mod sessions;
 mod sign_in;
 mod sign_up;
+mod sso;
 mod tokens;
 
 use passwords::*;
@@ -19,6 +20,7 @@ use reset::*;
 use sessions::*;
 use sign_in::*;
 use sign_up::*;
+use sso::*;
 use tokens::*;
 
 /// The one message for an unknown email and a wrong password.
@@ -74,6 +76,11 @@ pub(crate) fn routes() -> crate::routes::Area {
         .get_post("/login", login_form, login)
         .get_post("/forgot-password", forgot_form, forgot)
         .get_post("/forgot-password/{token}", reset_form, reset)
+        .post("/auth/oidc/{id}", start)
+        .get("/auth/oidc/{id}/callback", callback)
+        .get_post("/auth/link/{token}", link_form, link)
+        .post("/settings/account/identities/remove", unlink)
+        .post("/settings/account/identities/{id}", start_link)
         .post("/logout", logout)
         .get_post("/demo", demo_address, try_demo)
         .get("/settings/account", account_page)

@@ -25,7 +25,50 @@ pub(crate) struct AccountPage {
     name: String,
     email: String,
     changed: bool,
+    /// A notice after linking or removing an identity.
+    notice: &'static str,
+    identities: Vec<IdentityLine>,
+    /// Providers not linked yet: (id, name).
+    linkable: Vec<(String, String)>,
+    has_password: bool,
     errors: FormErrors,
+}
+
+pub(crate) struct IdentityLine {
+    provider: String,
+    issuer: String,
+    subject: String,
+    email: String,
+    since: String,
+}
+
+/// The account's identities and the providers it could link.
+async fn identities(
+    app: &App,
+    person: &cairn_store::people::Person,
+) -> Result<(Vec<IdentityLine>, Vec<(String, String)>, bool), PageError> {
+    let list = cairn_store::sso::identities_of(&app.store, &person.id).await?;
+    let has_password = cairn_store::sso::has_password(&app.store, &person.id).await?;
+    let linkable = app
+        .sso
+        .buttons()
+        .into_iter()
+        .filter(|(id, _)| !list.iter().any(|i| &i.provider == id))
+        .collect();
+    let lines = list
+        .into_iter()
+        .map(|i| IdentityLine {
+            provider: app
+                .sso
+                .config(&i.provider)
+                .map_or(i.provider.clone(), |c| c.name.clone()),
+            issuer: i.issuer,
+            subject: i.subject,
+            email: i.email,
+            since: crate::html::date(i.created_at),
+        })
+        .collect();
+    Ok((lines, linkable, has_password))
 }
 
 #[derive(Deserialize, Default)]
@@ -35,15 +78,28 @@ pub(crate) struct DoneQuery {
 }
 
 pub(crate) async fn account_page(
+    State(app): State<App>,
     visitor: Visitor,
     Query(q): Query<DoneQuery>,
 ) -> Result<AccountPage, PageError> {
     let person = signed_in_by_session(&visitor, "/settings/account")?;
+    let (identities, linkable, has_password) = identities(&app, person).await?;
     Ok(AccountPage {
         chrome: Chrome::new(&visitor),
         name: person.name.to_string(),
         email: person.email.to_string(),
         changed: q.done == "password",
+        notice: match q.done.as_str() {
+            "linked" => "Linked: you can sign in with it from now on.",
+            "unlinked" => "Removed: it no longer signs you in.",
+            "last" => {
+                "Not removed: it is your last way to sign in. Link another first, or set a password."
+            }
+            _ => "",
+        },
+        identities,
+        linkable,
+        has_password,
         errors: FormErrors::default(),
     })
 }
@@ -65,11 +121,16 @@ pub(crate) async fn change_password(
 ) -> Result<Response, PageError> {
     let person = signed_in_by_session(&visitor, "/settings/account")?;
     let mut errors = FormErrors::default();
+    let (lines, linkable, has_password) = identities(&app, person).await?;
     let page = |errors: FormErrors| AccountPage {
         chrome: Chrome::new(&visitor),
         name: person.name.to_string(),
         email: person.email.to_string(),
         changed: false,
+        notice: "",
+        identities: lines,
+        linkable,
+        has_password,
         errors,
     };
     // Checking the current password is a guess like a sign-in, throttled

@@ -28,6 +28,9 @@ use crate::password;
 #[template(path = "account/login.html")]
 pub(crate) struct LoginPage {
     chrome: Chrome,
+    /// (id, name) of the sign-in providers, for their buttons.
+    providers: Vec<(String, String)>,
+    password_login: bool,
     email: String,
     next: String,
     next_encoded: String,
@@ -51,9 +54,15 @@ pub(crate) struct LoginForm {
     next: String,
 }
 
-pub(crate) async fn login_form(visitor: Visitor, Query(q): Query<LoginQuery>) -> LoginPage {
+pub(crate) async fn login_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    Query(q): Query<LoginQuery>,
+) -> LoginPage {
     LoginPage {
         chrome: Chrome::new(&visitor),
+        providers: app.sso.buttons(),
+        password_login: app.config.password_login,
         email: String::new(),
         next_encoded: url_encode(&q.next),
         reset_done: q.reset == "done",
@@ -119,8 +128,14 @@ pub(crate) async fn login(
     ClientInfo(client): ClientInfo,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
+    // The operator turned passwords off: providers sign people in.
+    if !app.config.password_login {
+        return Err(PageError::NotFound);
+    }
     let page = |errors: FormErrors| LoginPage {
         chrome: Chrome::new(&visitor),
+        providers: app.sso.buttons(),
+        password_login: app.config.password_login,
         email: form.email.clone(),
         next: form.next.clone(),
         next_encoded: url_encode(&form.next),

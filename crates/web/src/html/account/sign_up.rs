@@ -26,6 +26,9 @@ use crate::password;
 #[template(path = "account/signup.html")]
 pub(crate) struct SignupPage {
     chrome: Chrome,
+    /// (id, name) of the sign-in providers, for their buttons.
+    providers: Vec<(String, String)>,
+    password_login: bool,
     name: String,
     email: String,
     next: String,
@@ -42,9 +45,15 @@ pub(crate) struct SignupForm {
     next: String,
 }
 
-pub(crate) async fn signup_form(visitor: Visitor, Query(q): Query<NextQuery>) -> SignupPage {
+pub(crate) async fn signup_form(
+    State(app): State<App>,
+    visitor: Visitor,
+    Query(q): Query<NextQuery>,
+) -> SignupPage {
     SignupPage {
         chrome: Chrome::new(&visitor),
+        providers: app.sso.buttons(),
+        password_login: app.config.password_login,
         name: String::new(),
         email: String::new(),
         next_encoded: url_encode(&q.next),
@@ -59,12 +68,18 @@ pub(crate) async fn signup(
     ClientInfo(client): ClientInfo,
     Form(form): Form<SignupForm>,
 ) -> Result<Response, PageError> {
+    // The operator turned passwords off: providers sign people in.
+    if !app.config.password_login {
+        return Err(PageError::NotFound);
+    }
     let mut errors = FormErrors::default();
     let name = errors.check("name", Name::parse(&form.name, "your name"));
     let email = errors.check("email", Email::parse(&form.email));
     let pw = errors.check("password", NewPassword::parse(&form.password));
     let page = |errors: FormErrors| SignupPage {
         chrome: Chrome::new(&visitor),
+        providers: app.sso.buttons(),
+        password_login: app.config.password_login,
         name: form.name.clone(),
         email: form.email.clone(),
         next: form.next.clone(),
