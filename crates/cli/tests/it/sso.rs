@@ -527,3 +527,87 @@ fn a_provider_down_at_start_does_not_stop_the_server_and_is_found_when_back() {
     );
     drop(placeholder);
 }
+
+/// Every refusal of the protocol, against a hostile provider that sends
+/// the ID token its mode asks for: each a 403 page saying why, an audit
+/// entry, no account and no session.
+#[test]
+#[rustfmt::skip]
+fn every_token_the_protocol_does_not_vouch_for_is_refused_and_creates_nothing() {
+    let Some(python) = provider_python() else {
+        skip();
+        return;
+    };
+    let port = free_port();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/it/rogue_provider.py");
+    let child = Command::new(&python)
+        .args([script, &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the hostile provider");
+    let rogue = Provider { child: Some(child), python, port };
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while raw(&rogue.base(), "GET", "/.well-known/openid-configuration", &[], "").0 != 200 {
+        assert!(Instant::now() < deadline, "the hostile provider did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, _) = fernhill(dir.path(), &[]);
+    let server = cairn_with(&rogue, &url);
+    let cases: &[(&str, &str)] = &[
+        ("nonce",       "nonce"),
+        ("issuer",      "issuer"),
+        ("audience",    "audience"),
+        ("expired",     "expired"),
+        ("none",        "the ID token"),
+        ("hs256",       "the ID token"),
+        ("unknown-key", "the ID token"),
+        ("unverified",  "does not say your email address is verified"),
+    ];
+    for (mode, says) in cases {
+        let (status, _, _) = raw(&rogue.base(), "PUT", &format!("/mode/{mode}"), &[], "");
+        assert_eq!(status, 204);
+        let mut b = Browser::new(&server.address);
+        let start = b.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+        assert_eq!(start.status, 303);
+        let back = b.go("GET", &start.location, &[]);
+        assert_eq!(back.status, 302, "{mode}: the provider signs in at once");
+        let page = b.go("GET", &back.location, &[]);
+        assert_eq!(page.status, 403, "{mode}: {}", page.body);
+        assert!(page.body.to_lowercase().contains(&says.to_lowercase()), "{mode}: {}", page.body);
+        assert_eq!(b.go("GET", "/settings/account", &[]).status, 303, "{mode}: no session");
+    }
+    // Nothing was created, and each refusal is in the audit log.
+    let (people, refusals) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime")
+        .block_on(async {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&url).await.expect("connect");
+            let people: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM people WHERE email = 'rogue@acme.test'")
+                .fetch_one(&mut c)
+                .await
+                .expect("people");
+            let refusals: i64 = sqlx::query_scalar(
+                "SELECT COUNT(*) FROM audit_log WHERE action = 'sign_in_failed' AND subject = 'via Mock ID'",
+            )
+            .fetch_one(&mut c)
+            .await
+            .expect("audit");
+            (people, refusals)
+        });
+    assert_eq!(people, 0, "no account was made");
+    assert_eq!(refusals, cases.len() as i64, "one audit entry per refusal");
+    // And a correct token from the same provider works: the refusals were
+    // about the tokens, not the provider.
+    let (status, _, _) = raw(&rogue.base(), "PUT", "/mode/good", &[], "");
+    assert_eq!(status, 204);
+    let mut b = Browser::new(&server.address);
+    let start = b.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+    let back = b.go("GET", &start.location, &[]);
+    let page = b.go("GET", &back.location, &[]);
+    assert_eq!(page.status, 303, "{}", page.body);
+}
