@@ -669,3 +669,90 @@ pub async fn join_by_domain(
     tx.commit().await?;
     Ok(out)
 }
+
+/// One person asking to join by domain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JoinRequest {
+    pub person: PersonId,
+    pub name: String,
+    pub email: String,
+    pub created_at: Millis,
+}
+
+/// The open join requests of an organization, oldest first.
+pub async fn join_requests(store: &Store, org: &OrgId) -> Result<Vec<JoinRequest>, StoreError> {
+    let rows: Vec<(String, String, String, i64)> = sqlx::query_as(
+        "SELECT r.person_id, p.name, p.email, r.created_at FROM join_requests r
+           JOIN people p ON p.id = r.person_id
+          WHERE r.org_id = $1 AND r.decided_at IS NULL ORDER BY r.created_at, r.person_id",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(person, name, email, created_at)| JoinRequest {
+            person: PersonId(person),
+            name,
+            email,
+            created_at,
+        })
+        .collect())
+}
+
+/// Approves (the person becomes a plain member) or declines an open
+/// request, once. False when there is no open request.
+pub async fn decide_request(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+    approve: bool,
+    by: &PersonId,
+    now: Millis,
+) -> Result<bool, StoreError> {
+    let mut tx = store.begin_write().await?;
+    tx.serialize(&format!("members:{}", org.as_str())).await?;
+    let done = sqlx::query(
+        "UPDATE join_requests SET decided_at = $1, decided_by = $2, approved = $3
+          WHERE org_id = $4 AND person_id = $5 AND decided_at IS NULL",
+    )
+    .bind(now)
+    .bind(by.as_str())
+    .bind(i64::from(approve))
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .execute(tx.conn()?)
+    .await?;
+    if done.rows_affected() != 1 {
+        tx.rollback().await?;
+        return Ok(false);
+    }
+    if approve {
+        let status: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM memberships WHERE org_id = $1 AND person_id = $2",
+        )
+        .bind(org.as_str())
+        .bind(person.as_str())
+        .fetch_optional(tx.conn()?)
+        .await?;
+        if status.is_none() {
+            crate::members::add_in(
+                tx.conn()?,
+                org,
+                person,
+                cairn_domain::membership::Capabilities::NONE,
+                now,
+            )
+            .await?;
+            sqlx::query(
+                "UPDATE memberships SET joined_via = 'domain' WHERE org_id = $1 AND person_id = $2",
+            )
+            .bind(org.as_str())
+            .bind(person.as_str())
+            .execute(tx.conn()?)
+            .await?;
+        }
+    }
+    tx.commit().await?;
+    Ok(true)
+}

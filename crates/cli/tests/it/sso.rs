@@ -295,10 +295,15 @@ impl Browser {
 }
 
 fn cairn_with(provider: &Provider, url: &str) -> crate::delivery::Server {
+    cairn_with_extra(provider, url, "")
+}
+
+/// With more keys for the provider's table (`domains = [...]`).
+fn cairn_with_extra(provider: &Provider, url: &str, extra: &str) -> crate::delivery::Server {
     let dir = std::env::temp_dir().join(format!("cairn-sso-{}", provider.port));
     std::fs::create_dir_all(&dir).expect("dir");
     let toml = format!(
-        "[[oidc]]\nid = \"mock\"\nname = \"Mock ID\"\nissuer = \"{}\"\nclient_id = \"cairn\"\nclient_secret = \"s3cret\"\nallow_private = true\n",
+        "[[oidc]]\nid = \"mock\"\nname = \"Mock ID\"\nissuer = \"{}\"\nclient_id = \"cairn\"\nclient_secret = \"s3cret\"\nallow_private = true\n{extra}",
         provider.issuer()
     );
     let config = dir.join("cairn.toml");
@@ -610,4 +615,102 @@ fn every_token_the_protocol_does_not_vouch_for_is_refused_and_creates_nothing() 
     let back = b.go("GET", &start.location, &[]);
     let page = b.go("GET", &back.location, &[]);
     assert_eq!(page.status, 303, "{}", page.body);
+}
+
+/// Domain join: people of a domain the provider is authoritative for join
+/// as members (or ask, and an admin approves); a verified email at that
+/// domain is required, whatever the identity; other domains join nothing.
+#[test]
+fn people_of_a_verified_domain_join_without_an_invitation() {
+    let port = free_port();
+    let Some(provider) = Provider::start(port) else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, cookies) = fernhill(dir.path(), &[("owner@acme.test", "owner")]);
+    let server = cairn_with_extra(&provider, &url, "domains = [\"acme.test\"]\n");
+    let mut owner = Browser::new(&server.address);
+    owner
+        .cookies
+        .entry(server.address.clone())
+        .or_default()
+        .insert(
+            "cairn_session".into(),
+            cookies[0].trim_start_matches("cairn_session=").to_owned(),
+        );
+    let refused = owner.go(
+        "POST",
+        "/fernhill/settings/domains",
+        &[("domain", "other.test"), ("provider", "mock")],
+    );
+    assert_eq!(refused.status, 422, "not authoritative for it");
+    assert!(refused.body.contains("not authoritative"));
+    let added = owner.go(
+        "POST",
+        "/fernhill/settings/domains",
+        &[("domain", "acme.test"), ("provider", "mock")],
+    );
+    assert_eq!(added.status, 303, "{}", added.body);
+
+    let member_of_fernhill = |b: &mut Browser| b.go("GET", "/fernhill/people", &[]).status == 200;
+    let sign = |sub: &str, email: &str, verified: bool| {
+        provider.user(
+            sub,
+            serde_json::json!({"email": email, "email_verified": verified, "name": sub}),
+        );
+        let mut b = Browser::new(&server.address);
+        let r = b.sign_in_as("mock", sub);
+        assert_eq!(r.status, 303, "{sub}: {}", r.body);
+        b
+    };
+    // Off (the default): signed in, not a member.
+    let mut greta = sign("greta", "greta@acme.test", true);
+    assert!(!member_of_fernhill(&mut greta));
+    // Members: in at the first sign-in; another domain is not.
+    assert_eq!(
+        owner
+            .go(
+                "POST",
+                "/fernhill/settings/domains/join",
+                &[("join", "member")]
+            )
+            .status,
+        303
+    );
+    let mut dave = sign("dave", "dave@acme.test", true);
+    assert!(member_of_fernhill(&mut dave), "dave joined");
+    let mut frank = sign("frank", "frank@other.test", true);
+    assert!(!member_of_fernhill(&mut frank), "another domain");
+    // greta's identity is linked, but the provider no longer verifies her
+    // email: she signs in, and does not join.
+    let mut greta = sign("greta", "greta@acme.test", false);
+    assert!(
+        !member_of_fernhill(&mut greta),
+        "an unverified email joins nothing"
+    );
+    // Approval: erin asks; the owner (an admin) approves.
+    assert_eq!(
+        owner
+            .go(
+                "POST",
+                "/fernhill/settings/domains/join",
+                &[("join", "approval")]
+            )
+            .status,
+        303
+    );
+    let mut erin = sign("erin", "erin@acme.test", true);
+    assert!(!member_of_fernhill(&mut erin), "waiting");
+    let page = owner.go("GET", "/fernhill/settings/domains", &[]);
+    assert!(page.body.contains("erin@acme.test"), "{}", page.body);
+    let at = page
+        .body
+        .find("/fernhill/settings/domains/requests/")
+        .expect("a request");
+    let path: String = page.body[at..].split('"').next().expect("path").to_owned();
+    assert_eq!(
+        owner.go("POST", &path, &[("decision", "approve")]).status,
+        303
+    );
+    assert!(member_of_fernhill(&mut erin), "approved");
 }

@@ -217,6 +217,33 @@ async fn a_verified_domain_joins_people_once_and_never_brings_back_the_departed(
             None,
             "not a member until approved"
         );
+        let asked = sso::join_requests(s, &org).await.expect("requests");
+        assert_eq!(
+            asked.iter().map(|r| r.email.as_str()).collect::<Vec<_>>(),
+            ["bo@acme.test"]
+        );
+        // Approved once (two admins at once: one decision).
+        let (x, y) = tokio::join!(
+            sso::decide_request(s, &org, &bo.id, true, &owner.id, 9),
+            sso::decide_request(s, &org, &bo.id, false, &owner.id, 9)
+        );
+        assert_eq!(
+            u8::from(x.expect("x")) + u8::from(y.expect("y")),
+            1,
+            "{}",
+            db.label
+        );
+        assert!(
+            sso::join_requests(s, &org)
+                .await
+                .expect("requests")
+                .is_empty()
+        );
+        assert!(
+            !sso::decide_request(s, &org, &bo.id, true, &owner.id, 10)
+                .await
+                .expect("again")
+        );
         assert!(
             sso::remove_domain(s, &org, "acme.test")
                 .await

@@ -15,6 +15,7 @@ mod chart;
 pub(crate) mod check_ins;
 mod conversations;
 mod deliveries;
+mod domains;
 mod editing;
 mod eligibility;
 mod framework;
@@ -61,6 +62,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(check_ins::routes())
         .merge(notifications::routes())
         .merge(deliveries::routes())
+        .merge(domains::routes())
 }
 
 pub(crate) async fn not_found() -> PageError {
@@ -187,6 +189,7 @@ impl Chrome {
                 "Import people",
             ),
             (Action::ManageMembers, "settings/invitations", "Invitations"),
+            (Action::ManageMembers, "settings/domains", "Domains"),
             (Action::ManageSettings, "settings/webhooks", "Webhooks"),
             (Action::ManageSettings, "settings/deliveries", "Deliveries"),
             (Action::ManageSettings, "settings/audit", "Audit log"),

@@ -351,6 +351,7 @@ async fn settings_tabs_are_the_same_on_every_settings_page() {
         ("/fernhill/people", "People"),
         ("/fernhill/settings/people/import", "Import people"),
         ("/fernhill/settings/invitations", "Invitations"),
+        ("/fernhill/settings/domains", "Domains"),
         ("/fernhill/settings/webhooks", "Webhooks"),
         ("/fernhill/settings/deliveries", "Deliveries"),
         ("/fernhill/settings/audit", "Audit log"),

@@ -520,6 +520,16 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("POST", "/settings/account/identities/remove", p("/settings/account/identities/remove"),
             f(&[("issuer", "https://id.example"), ("subject", "x")]),                                     [L,   N,   N,   N,   N,   N,   N,   N]),
         ("POST", "/settings/account/identities/{id}", p("/settings/account/identities/nobody"), none(),  [L,   N,   N,   N,   N,   N,   N,   N]),
+        // Domains: admins see them and decide requests; owners choose.
+        ("GET",  "/{org}/settings/domains", p("/fernhill/settings/domains"), none(),                     [L,   N,   N,   N,   N,   N,   O,   O]),
+        ("POST", "/{org}/settings/domains", p("/fernhill/settings/domains"),
+            f(&[("domain", "acme.com"), ("provider", "nobody")]),                                         [L,   N,   N,   N,   N,   N,   N,   B]),
+        ("POST", "/{org}/settings/domains/remove", p("/fernhill/settings/domains/remove"),
+            f(&[("domain", "acme.com")]),                                                                 [L,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/settings/domains/join", p("/fernhill/settings/domains/join"),
+            f(&[("join", "member")]),                                                                     [L,   N,   N,   N,   N,   N,   N,   R]),
+        ("POST", "/{org}/settings/domains/requests/{person}", format!("/fernhill/settings/domains/requests/{mia}"),
+            f(&[("decision", "approve")]),                                                                [L,   N,   N,   N,   N,   N,   N,   N]),
         // Preferences: your own, in your own organizations.
         ("GET",  "/settings/notifications", p("/settings/notifications"), none(),                        [L,   O,   O,   O,   O,   O,   O,   O]),
         ("POST", "/settings/notifications", p("/settings/notifications"),
