@@ -264,7 +264,7 @@ impl Browser {
     /// Presses "Sign in with …" and signs in at the provider as `sub`:
     /// returns the provider's redirect back (the callback URL).
     fn through_provider(&mut self, provider: &str, sub: &str) -> String {
-        let start = self.go("POST", &format!("/auth/oidc/{provider}"), &[("next", "/")]);
+        let start = self.go("GET", &format!("/auth/oidc/{provider}?next=/"), &[]);
         assert_eq!(start.status, 303, "start: {}", start.body);
         assert!(
             start.location.contains("code_challenge="),
@@ -450,6 +450,65 @@ fn company_accounts_sign_in_link_and_never_take_over_an_account() {
     assert_eq!(replayed.status, 403, "{}", replayed.body);
     assert!(replayed.body.contains("used already"));
 
+    // Linking from the account page: bob, signed in with his password,
+    // links his company account; another person's identity he cannot.
+    let mut bob = Browser::new(&server.address);
+    let r = bob.go(
+        "POST",
+        "/login",
+        &[
+            ("email", "bob@acme.test"),
+            ("password", "bobs long password"),
+        ],
+    );
+    assert_eq!(r.status, 303);
+    let link_to = |b: &mut Browser, sub: &str| {
+        let page = b.go("POST", "/settings/account/identities/mock", &[]);
+        assert_eq!(page.status, 200, "{}", page.body);
+        let at = page
+            .body
+            .find("href=\"http://")
+            .expect("the provider's link")
+            + 6;
+        let url = page.body[at..]
+            .split('"')
+            .next()
+            .expect("url")
+            .replace("&amp;", "&")
+            .replace("&#38;", "&");
+        let back = b.go("POST", &url, &[("sub", sub)]);
+        assert!(matches!(back.status, 302 | 303));
+        b.go("GET", &back.location, &[])
+    };
+    provider.user(
+        "bob-sub",
+        serde_json::json!({"email": "bob.work@acme.test", "email_verified": true}),
+    );
+    let linked = link_to(&mut bob, "bob-sub");
+    assert_eq!(linked.status, 303, "{}", linked.body);
+    assert_eq!(linked.location, "/settings/account?done=linked");
+    assert!(
+        bob.go("GET", "/settings/account", &[])
+            .body
+            .contains("Mock ID: bob.work@acme.test")
+    );
+    let theirs = link_to(&mut bob, "ana-sub");
+    assert_eq!(theirs.status, 403, "ana's identity is hers");
+    // And he may remove it (his password still signs him in).
+    let removed = bob.go(
+        "POST",
+        "/settings/account/identities/remove",
+        &[("issuer", &provider.issuer()), ("subject", "bob-sub")],
+    );
+    assert_eq!(removed.location, "/settings/account?done=unlinked");
+    // ana's only way in stays.
+    let kept = ana.go(
+        "POST",
+        "/settings/account/identities/remove",
+        &[("issuer", &provider.issuer()), ("subject", "ana-sub")],
+    );
+    assert_eq!(kept.location, "/settings/account?done=last");
+
     // Key rotation: the provider restarts with a new signing key; sign-in
     // still works (the JWKS is fetched again for the unknown key).
     let before = provider.kid();
@@ -467,7 +526,7 @@ fn company_accounts_sign_in_link_and_never_take_over_an_account() {
     // The provider down: its button answers 503, passwords still work.
     provider.down();
     let mut down = Browser::new(&server.address);
-    let page = down.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+    let page = down.go("GET", "/auth/oidc/mock?next=/", &[]);
     assert_eq!(page.status, 303, "discovered already: off to the provider");
     let unreachable = down.go("GET", &page.location, &[]);
     assert_eq!(unreachable.status, 0, "nobody answers there");
@@ -505,7 +564,7 @@ fn a_provider_down_at_start_does_not_stop_the_server_and_is_found_when_back() {
             .contains("Sign in with Mock ID"),
         "the button shows"
     );
-    let page = b.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+    let page = b.go("GET", "/auth/oidc/mock?next=/", &[]);
     assert_eq!(page.status, 503, "{}", page.body);
     assert!(page.body.contains("cannot be reached"));
     let bob = b.go(
@@ -574,7 +633,7 @@ fn every_token_the_protocol_does_not_vouch_for_is_refused_and_creates_nothing() 
         let (status, _, _) = raw(&rogue.base(), "PUT", &format!("/mode/{mode}"), &[], "");
         assert_eq!(status, 204);
         let mut b = Browser::new(&server.address);
-        let start = b.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+        let start = b.go("GET", "/auth/oidc/mock?next=/", &[]);
         assert_eq!(start.status, 303);
         let back = b.go("GET", &start.location, &[]);
         assert_eq!(back.status, 302, "{mode}: the provider signs in at once");
@@ -611,7 +670,7 @@ fn every_token_the_protocol_does_not_vouch_for_is_refused_and_creates_nothing() 
     let (status, _, _) = raw(&rogue.base(), "PUT", "/mode/good", &[], "");
     assert_eq!(status, 204);
     let mut b = Browser::new(&server.address);
-    let start = b.go("POST", "/auth/oidc/mock", &[("next", "/")]);
+    let start = b.go("GET", "/auth/oidc/mock?next=/", &[]);
     let back = b.go("GET", &start.location, &[]);
     let page = b.go("GET", &back.location, &[]);
     assert_eq!(page.status, 303, "{}", page.body);
@@ -713,4 +772,79 @@ fn people_of_a_verified_domain_join_without_an_invitation() {
         303
     );
     assert!(member_of_fernhill(&mut erin), "approved");
+}
+
+/// In a real browser: the "Sign in with …" button, the provider's own
+/// login page, and back into cairn signed in, with the identity on the
+/// account page.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_browser_signs_in_through_the_providers_own_login_page() {
+    use fantoccini::Locator;
+    let Some((c, _driver, _profile)) =
+        crate::browser::browser_as(crate::browser::Look::Desktop).await
+    else {
+        return;
+    };
+    let port = free_port();
+    let Some(provider) = Provider::start(port) else {
+        return;
+    };
+    provider.user(
+        "ana-sub",
+        serde_json::json!({"email": "ana@acme.test", "email_verified": true, "name": "Ana Lima"}),
+    );
+    let dir = tempfile::tempdir().expect("dir");
+    let (url, _) = fernhill(dir.path(), &[]);
+    let server = cairn_with(&provider, &url);
+    let base = format!("http://{}", server.address);
+    c.goto(&format!("{base}/login")).await.expect("login");
+    crate::browser::shot(&c, "sso-login").await;
+    c.find(Locator::XPath(
+        "//a[normalize-space()='Sign in with Mock ID']",
+    ))
+    .await
+    .expect("the provider's button")
+    .click()
+    .await
+    .expect("click");
+    crate::browser::wait_for(&c, "input[name=sub]").await;
+    assert!(
+        c.current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .starts_with(&provider.issuer()),
+        "at the provider"
+    );
+    crate::browser::shot(&c, "sso-provider").await;
+    c.find(Locator::Css("input[name=sub]"))
+        .await
+        .expect("sub")
+        .send_keys("ana-sub")
+        .await
+        .expect("type");
+    c.find(Locator::XPath("//button[normalize-space()='Authorize']"))
+        .await
+        .expect("authorize")
+        .click()
+        .await
+        .expect("click");
+    crate::browser::wait_for(&c, "header.site form.inline").await;
+    assert!(
+        c.current_url()
+            .await
+            .expect("url")
+            .as_str()
+            .starts_with(&base),
+        "back in cairn"
+    );
+    c.goto(&format!("{base}/settings/account"))
+        .await
+        .expect("account");
+    let page = c.source().await.expect("source");
+    assert!(
+        page.contains("Mock ID: ana@acme.test"),
+        "the identity is listed"
+    );
+    crate::browser::shot(&c, "sso-account").await;
 }

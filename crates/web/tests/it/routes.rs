@@ -513,7 +513,7 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             f(&[("password", "a long new password")]),                                                   [B,   B,   B,   B,   B,   B,   B,   B]),
         // Single sign-on: no provider configured here, so every provider
         // address is unknown; linking and unlinking need a session.
-        ("POST", "/auth/oidc/{id}", p("/auth/oidc/nobody"), none(),                                      [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/auth/oidc/{id}", p("/auth/oidc/nobody?next=/"), none(),                                      [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/auth/oidc/{id}/callback", p("/auth/oidc/nobody/callback?code=x&state=y"), none(),     [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/auth/link/{token}", p("/auth/link/unknown"), none(),                                  [N,   N,   N,   N,   N,   N,   N,   N]),
         ("POST", "/auth/link/{token}", p("/auth/link/unknown"), f(&[("password", "a long password")]),   [N,   N,   N,   N,   N,   N,   N,   N]),

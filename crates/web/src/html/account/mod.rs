@@ -76,7 +76,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .get_post("/login", login_form, login)
         .get_post("/forgot-password", forgot_form, forgot)
         .get_post("/forgot-password/{token}", reset_form, reset)
-        .post("/auth/oidc/{id}", start)
+        .get("/auth/oidc/{id}", start)
         .get("/auth/oidc/{id}/callback", callback)
         .get_post("/auth/link/{token}", link_form, link)
         .post("/settings/account/identities/remove", unlink)

@@ -56,12 +56,19 @@ fn unavailable(name: &str) -> Response {
     )
 }
 
+/// Where a sign-in in flight goes: the provider's URL, and the cookie that
+/// binds it to this browser.
+enum Begun {
+    Go { url: String, cookie: String },
+    Unavailable(Response),
+}
+
 async fn begin(
     app: &App,
     id: &str,
     next: &str,
     link_to: Option<&cairn_store::people::PersonId>,
-) -> Result<Response, PageError> {
+) -> Result<Begun, PageError> {
     let name = app
         .sso
         .config(id)
@@ -72,7 +79,7 @@ async fn begin(
         Ok(None) => return Err(PageError::NotFound),
         Err(e) => {
             tracing::warn!(provider = id, error = %e.0, "sign-in provider unavailable");
-            return Ok(unavailable(&name));
+            return Ok(Begun::Unavailable(unavailable(&name)));
         }
     };
     sso::begin_login(
@@ -88,11 +95,6 @@ async fn begin(
         app.now(),
     )
     .await?;
-    let mut response = StatusCode::SEE_OTHER.into_response();
-    let headers = response.headers_mut();
-    let location =
-        HeaderValue::from_str(&start.url).map_err(|e| PageError::Internal(e.to_string()))?;
-    headers.insert(header::LOCATION, location);
     // Lax: the provider's redirect back is a top-level GET, which carries it.
     let cookie = format!(
         "{STATE_COOKIE}={}; Path=/auth/oidc/{id}/callback; HttpOnly; SameSite=Lax; Max-Age=600{}",
@@ -103,25 +105,54 @@ async fn begin(
             ""
         }
     );
-    if let Ok(v) = HeaderValue::from_str(&cookie) {
+    Ok(Begun::Go {
+        url: start.url,
+        cookie,
+    })
+}
+
+fn no_store(mut response: Response, cookie: &str) -> Response {
+    let headers = response.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(cookie) {
         headers.insert(header::SET_COOKIE, v);
     }
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    Ok(response)
+    response
 }
 
-/// `POST /auth/oidc/{id}`: the "Sign in with NAME" button.
+/// `GET /auth/oidc/{id}?next=…`: the "Sign in with NAME" link, a
+/// redirect to the provider. A link rather than a form: the pages'
+/// `form-action 'self'` stops a form's redirect to another site, and
+/// starting a sign-in changes nothing until the provider answers.
 pub(crate) async fn start(
     State(app): State<App>,
     IdPath(id): IdPath,
-    Form(form): Form<StartForm>,
+    Query(form): Query<StartForm>,
 ) -> Result<Response, PageError> {
     let id = provider_id(&id, &app)?;
-    begin(&app, &id, &form.next, None).await
+    match begin(&app, &id, &form.next, None).await? {
+        Begun::Unavailable(r) => Ok(r),
+        Begun::Go { url, cookie } => {
+            let mut response = StatusCode::SEE_OTHER.into_response();
+            let location =
+                HeaderValue::from_str(&url).map_err(|e| PageError::Internal(e.to_string()))?;
+            response.headers_mut().insert(header::LOCATION, location);
+            Ok(no_store(response, &cookie))
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "account/link_start.html")]
+pub(crate) struct LinkStartPage {
+    chrome: Chrome,
+    provider: String,
+    url: String,
 }
 
 /// `POST /settings/account/identities/{id}`: link another provider to the
-/// signed-in account.
+/// signed-in account. A form (so another site cannot start it for you),
+/// answered with the link to the provider.
 pub(crate) async fn start_link(
     State(app): State<App>,
     visitor: Visitor,
@@ -129,7 +160,23 @@ pub(crate) async fn start_link(
 ) -> Result<Response, PageError> {
     let person = signed_in_by_session(&visitor, "/settings/account")?;
     let id = provider_id(&id, &app)?;
-    begin(&app, &id, "/settings/account?done=linked", Some(&person.id)).await
+    let provider = app
+        .sso
+        .config(&id)
+        .map(|c| c.name.clone())
+        .unwrap_or_default();
+    match begin(&app, &id, "/settings/account?done=linked", Some(&person.id)).await? {
+        Begun::Unavailable(r) => Ok(r),
+        Begun::Go { url, cookie } => Ok(no_store(
+            LinkStartPage {
+                chrome: Chrome::new(&visitor),
+                provider,
+                url,
+            }
+            .into_response(),
+            &cookie,
+        )),
+    }
 }
 
 #[derive(Deserialize, Default)]
