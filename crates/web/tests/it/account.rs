@@ -511,3 +511,69 @@ async fn cookies_are_secure_behind_https() {
         "{cookie}"
     );
 }
+
+/// `password_login = false`: the providers' buttons only; passwords sign
+/// nobody in and make no accounts, whatever is posted.
+#[tokio::test]
+async fn with_password_login_off_only_providers_sign_people_in() {
+    use tower::ServiceExt;
+    let db = cairn_store::testing::sqlite().await;
+    let provider = cairn_web::sso::ProviderConfig {
+        id: "acme".into(),
+        name: "Acme ID".into(),
+        issuer: "https://id.acme.test".into(),
+        client_id: "cairn".into(),
+        client_secret: String::new(),
+        domains: vec![],
+        hosted_domain_claim: false,
+        allow_private: false,
+    };
+    let config = cairn_web::WebConfig {
+        base_url: Some("https://cairn.example.com".into()),
+        oidc: vec![provider],
+        password_login_off: true,
+        ..Default::default()
+    };
+    let router = cairn_web::router(cairn_web::App::with_config(db.store.clone(), &config));
+    let get = |path: &str| {
+        axum::http::Request::get(path)
+            .body(axum::body::Body::empty())
+            .expect("request")
+    };
+    for path in ["/login", "/signup"] {
+        let response = router.clone().oneshot(get(path)).await.expect("response");
+        assert_eq!(response.status(), StatusCode::OK);
+        let body = http_body_util::BodyExt::collect(response.into_body())
+            .await
+            .expect("body")
+            .to_bytes();
+        let html = String::from_utf8_lossy(&body);
+        assert!(html.contains("Sign in with Acme ID"), "{path}");
+        assert!(
+            !html.contains("type=\"password\""),
+            "{path}: no password field"
+        );
+    }
+    for (path, body) in [
+        ("/login", "email=ana%40example.com&password=a+long+password"),
+        (
+            "/signup",
+            "name=Ana&email=ana%40example.com&password=a+long+password",
+        ),
+    ] {
+        let request = axum::http::Request::post(path)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(axum::body::Body::from(body))
+            .expect("request");
+        let response = router.clone().oneshot(request).await.expect("response");
+        assert_eq!(response.status(), StatusCode::NOT_FOUND, "{path}");
+    }
+    let email = cairn_domain::people::Email::parse("ana@example.com").expect("email");
+    assert!(
+        cairn_store::people::by_email(&db.store, &email)
+            .await
+            .expect("read")
+            .is_none(),
+        "no account was made"
+    );
+}
