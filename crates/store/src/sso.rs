@@ -594,6 +594,32 @@ pub async fn orgs_for(
         .collect())
 }
 
+/// Makes a person a plain member who came by their domain (the caller
+/// checked they have no membership row: a departed member stays departed).
+async fn add_by_domain(
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+    person: &PersonId,
+    now: Millis,
+) -> Result<(), StoreError> {
+    crate::members::add_in(
+        conn,
+        org,
+        person,
+        cairn_domain::membership::Capabilities::NONE,
+        now,
+    )
+    .await?;
+    sqlx::query(
+        "UPDATE memberships SET joined_via = 'domain' WHERE org_id = $1 AND person_id = $2",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What a domain sign-in did in one organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Joined {
@@ -632,21 +658,7 @@ pub async fn join_by_domain(
     }
     let out = match join {
         DomainJoin::Member => {
-            crate::members::add_in(
-                tx.conn()?,
-                org,
-                person,
-                cairn_domain::membership::Capabilities::NONE,
-                now,
-            )
-            .await?;
-            sqlx::query(
-                "UPDATE memberships SET joined_via = 'domain' WHERE org_id = $1 AND person_id = $2",
-            )
-            .bind(org.as_str())
-            .bind(person.as_str())
-            .execute(tx.conn()?)
-            .await?;
+            add_by_domain(tx.conn()?, org, person, now).await?;
             Joined::Member
         }
         _ => {
@@ -736,21 +748,7 @@ pub async fn decide_request(
         .fetch_optional(tx.conn()?)
         .await?;
         if status.is_none() {
-            crate::members::add_in(
-                tx.conn()?,
-                org,
-                person,
-                cairn_domain::membership::Capabilities::NONE,
-                now,
-            )
-            .await?;
-            sqlx::query(
-                "UPDATE memberships SET joined_via = 'domain' WHERE org_id = $1 AND person_id = $2",
-            )
-            .bind(org.as_str())
-            .bind(person.as_str())
-            .execute(tx.conn()?)
-            .await?;
+            add_by_domain(tx.conn()?, org, person, now).await?;
         }
     }
     tx.commit().await?;
