@@ -38,6 +38,15 @@ enum Command {
     Export(ExportArgs),
     /// Load the demo organization (Fernhill), replacing it if present.
     Demo,
+    /// The semantic difference between two framework files: each change
+    /// marked "raises the bar" or "editorial"; exits 1 when something
+    /// raises the bar, so a framework repository's CI can ask for review.
+    Diff {
+        /// The framework as it was.
+        before: PathBuf,
+        /// The framework as it is proposed.
+        after: PathBuf,
+    },
     /// Print an organization's framework health; exits 1 when anything is
     /// critical (⛔️), so it can guard a framework repository in CI.
     Health(HealthArgs),
@@ -243,6 +252,7 @@ fn main() -> ExitCode {
             Command::Import(args) => commands::files::import(&settings, args).await,
             Command::Export(args) => commands::files::export(&settings, args).await,
             Command::Demo => commands::files::demo(&settings).await,
+            Command::Diff { before, after } => commands::files::diff(&before, &after),
             Command::Health(args) => commands::health(&settings, args).await,
             Command::SeedSynthetic(args) => commands::seed_synthetic(&settings, args).await,
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,

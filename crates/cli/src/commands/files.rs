@@ -286,3 +286,44 @@ pub async fn demo_people(store: &Store, slug: &OrgSlug) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// `cairn diff A B`: the semantic difference between two framework files
+/// (`cairn_domain::changes`), a line each, marked; exits 1 when a change
+/// raises the bar (so a framework repository's CI asks for a reviewer),
+/// 0 when every change is editorial or there is none, 2 on a bad file.
+pub fn diff(before: &Path, after: &Path) -> ExitCode {
+    let mut parsed = Vec::new();
+    for path in [before, after] {
+        let text = match read(path) {
+            Ok(t) => t,
+            Err(code) => return code,
+        };
+        match file::parse(&text) {
+            Ok(fw) => parsed.push(fw),
+            Err(problems) => {
+                for p in &problems {
+                    eprintln!("{}:{}:{}: {}", path.display(), p.line, p.column, p.message);
+                }
+                return ExitCode::from(INPUT_ERROR);
+            }
+        }
+    }
+    let changes = cairn_domain::changes::diff(&parsed[0], &parsed[1]);
+    for c in &changes {
+        let mark = match c.weight() {
+            cairn_domain::changes::Weight::RaisesTheBar => "raises the bar",
+            cairn_domain::changes::Weight::Editorial => "editorial",
+        };
+        println!("{mark}: {}", c.describe());
+    }
+    let raising = changes
+        .iter()
+        .filter(|c| c.weight() == cairn_domain::changes::Weight::RaisesTheBar)
+        .count();
+    println!("{} change(s), {raising} raising the bar", changes.len());
+    if raising > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    }
+}

@@ -343,3 +343,61 @@ async fn import_people_previews_then_applies_and_refuses_a_broken_file() {
     })
     .await;
 }
+
+/// `cairn diff A B`: the semantic difference of two framework files, for a
+/// framework repository's CI: exit 0 for editorial changes, 1 when one
+/// raises the bar, 2 for a file that does not parse (file:line:column).
+#[test]
+fn diff_exits_1_when_a_change_raises_the_bar() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    std::fs::write(d.join("a.yaml"), crate::DEMO).expect("write");
+    let editorial = crate::DEMO.replacen("name: Code Quality", "name: Code Craft", 1);
+    assert_ne!(editorial, crate::DEMO);
+    std::fs::write(d.join("editorial.yaml"), &editorial).expect("write");
+    let raised = crate::DEMO.replacen(
+        "requires: { code-quality: 2, testing: 2 }",
+        "requires: { code-quality: 3, testing: 2 }",
+        1,
+    );
+    assert_ne!(raised, crate::DEMO);
+    std::fs::write(d.join("raised.yaml"), &raised).expect("write");
+    std::fs::write(d.join("bad.yaml"), "format: cairn/1\norganization: [\n").expect("write");
+
+    let same = crate::cairn(d, &["diff", "a.yaml", "a.yaml"]);
+    assert_eq!(same.status.code(), Some(0), "{}", crate::stderr(&same));
+    assert!(crate::stdout(&same).contains("0 change(s)"));
+
+    let out = crate::cairn(d, &["diff", "a.yaml", "editorial.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::stdout(&out));
+    assert!(
+        crate::stdout(&out).contains(
+            "editorial: ability code-quality renamed from \u{201c}Code Quality\u{201d} to \u{201c}Code Craft\u{201d}"
+        ),
+        "{}",
+        crate::stdout(&out)
+    );
+
+    let out = crate::cairn(d, &["diff", "a.yaml", "raised.yaml"]);
+    assert_eq!(out.status.code(), Some(1), "{}", crate::stdout(&out));
+    assert!(
+        crate::stdout(&out).contains(
+            "raises the bar: position engineer-2 requires code-quality milestone 3 (was 2)"
+        ),
+        "{}",
+        crate::stdout(&out)
+    );
+    // Backwards it lowers the bar: editorial.
+    let out = crate::cairn(d, &["diff", "raised.yaml", "a.yaml"]);
+    assert_eq!(out.status.code(), Some(0), "{}", crate::stdout(&out));
+
+    let out = crate::cairn(d, &["diff", "a.yaml", "bad.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        crate::stderr(&out).contains("bad.yaml:"),
+        "{}",
+        crate::stderr(&out)
+    );
+    let out = crate::cairn(d, &["diff", "a.yaml", "missing.yaml"]);
+    assert_eq!(out.status.code(), Some(2));
+}
