@@ -63,6 +63,7 @@ pub const TABLES: &[&str] = &[
     "sso_pending_links",
     "org_domains",
     "join_requests",
+    "framework_versions",
     "audit_log",
 ];
 

@@ -46,6 +46,7 @@ pub mod teams;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod throttle;
+pub mod versions;
 
 pub use error::StoreError;
 

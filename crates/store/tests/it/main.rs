@@ -19,6 +19,7 @@ mod sso;
 mod synthetic;
 mod throttle;
 mod transactions;
+mod versions;
 
 use cairn_domain::people::Email;
 use cairn_domain::{Framework, Name, file};

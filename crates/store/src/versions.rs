@@ -1,0 +1,131 @@
+//! Published versions of a framework: numbered per organization, each the
+//! framework file as it was published and its release notes. Publishing
+//! is one transaction that checks, under the organization's lock, that
+//! nobody published first and that the framework did not move since it
+//! was read.
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::{Millis, Store, StoreError};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Version {
+    pub number: i64,
+    pub notes: String,
+    pub published_at: Millis,
+    /// Who published it ('' for the command line).
+    pub by: String,
+}
+
+/// Why a publish changed nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refused {
+    /// Someone published first: the latest is this one.
+    AlreadyPublished(i64),
+    /// Nothing changed since the latest version.
+    NothingToPublish,
+    /// The framework changed while the version was being made.
+    Moved,
+}
+
+/// What to publish: the framework file read at framework version
+/// `read_at` (the organization's write counter), over version `after`.
+pub struct Publish<'a> {
+    pub after: i64,
+    pub read_at: i64,
+    pub snapshot: &'a str,
+    pub notes: &'a str,
+    pub by: Option<&'a PersonId>,
+}
+
+/// Publishes version `after + 1`. Its number, or why not.
+pub async fn publish(
+    store: &Store,
+    org: &OrgId,
+    p: &Publish<'_>,
+    now: Millis,
+) -> Result<Result<i64, Refused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    tx.serialize(&format!("versions:{}", org.as_str())).await?;
+    let latest: Option<(i64, String)> = sqlx::query_as(
+        "SELECT number, snapshot FROM framework_versions WHERE org_id = $1
+          ORDER BY number DESC LIMIT 1",
+    )
+    .bind(org.as_str())
+    .fetch_optional(tx.conn()?)
+    .await?;
+    let latest_number = latest.as_ref().map_or(0, |(n, _)| *n);
+    if latest_number != p.after {
+        tx.rollback().await?;
+        return Ok(Err(Refused::AlreadyPublished(latest_number)));
+    }
+    if latest.as_ref().is_some_and(|(_, s)| s == p.snapshot) {
+        tx.rollback().await?;
+        return Ok(Err(Refused::NothingToPublish));
+    }
+    let counter: Option<i64> =
+        sqlx::query_scalar("SELECT framework_version FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_optional(tx.conn()?)
+            .await?;
+    if counter != Some(p.read_at) {
+        tx.rollback().await?;
+        return Ok(Err(Refused::Moved));
+    }
+    let number = latest_number + 1;
+    let inserted = sqlx::query(
+        "INSERT INTO framework_versions (org_id, number, notes, snapshot, published_by, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(org.as_str())
+    .bind(number)
+    .bind(p.notes)
+    .bind(p.snapshot)
+    .bind(p.by.map(PersonId::as_str))
+    .bind(now)
+    .execute(tx.conn()?)
+    .await;
+    match inserted.map_err(StoreError::from) {
+        Ok(_) => {}
+        Err(StoreError::Conflict(_)) => return Ok(Err(Refused::AlreadyPublished(number))),
+        Err(e) => return Err(e),
+    }
+    tx.commit().await?;
+    Ok(Ok(number))
+}
+
+/// The organization's versions, newest first.
+pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Version>, StoreError> {
+    let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT v.number, v.notes, v.published_at, p.name FROM framework_versions v
+           LEFT JOIN people p ON p.id = v.published_by
+          WHERE v.org_id = $1 ORDER BY v.number DESC",
+    )
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(number, notes, published_at, by)| Version {
+            number,
+            notes,
+            published_at,
+            by: by.unwrap_or_default(),
+        })
+        .collect())
+}
+
+/// One version's framework file.
+pub async fn snapshot(
+    store: &Store,
+    org: &OrgId,
+    number: i64,
+) -> Result<Option<String>, StoreError> {
+    Ok(sqlx::query_scalar(
+        "SELECT snapshot FROM framework_versions WHERE org_id = $1 AND number = $2",
+    )
+    .bind(org.as_str())
+    .bind(number)
+    .fetch_optional(&store.pool)
+    .await?)
+}
