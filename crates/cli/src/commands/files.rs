@@ -57,8 +57,50 @@ async fn import_file(settings: &Settings, path: &Path) -> ExitCode {
         Err(problems) => return report(path, &problems),
     };
     match open(settings).await {
-        Ok(store) => write(&store, &fw).await,
+        Ok(store) => {
+            let code = write(&store, &fw, false).await;
+            if code == ExitCode::SUCCESS {
+                publish_imported(&store, &fw, path).await;
+            }
+            store.close().await;
+            code
+        }
         Err(code) => code,
+    }
+}
+
+/// A framework kept in a file is the source of truth: what is imported
+/// is published as the next version, noted "imported from FILE" (unless
+/// nothing changed since the latest version).
+async fn publish_imported(store: &Store, fw: &Framework, path: &Path) {
+    let published = async {
+        let org = cairn_store::orgs::by_slug(store, &fw.organization.slug)
+            .await?
+            .ok_or(cairn_store::StoreError::NotFound)?;
+        let current = framework::load(store, &org).await?;
+        let snapshot = file::write(current.framework(), file::Format::Json)
+            .map_err(|e| cairn_store::StoreError::Other(e.to_string()))?;
+        let after = cairn_store::versions::list(store, &org.id)
+            .await?
+            .first()
+            .map_or(0, |v| v.number);
+        let notes = format!("imported from {}", path.display());
+        let p = cairn_store::versions::Publish {
+            after,
+            read_at: current.version,
+            snapshot: &snapshot,
+            notes: &notes,
+            by: None,
+        };
+        cairn_store::versions::publish(store, &org.id, &p, now()).await
+    };
+    match published.await {
+        Ok(Ok(n)) => println!("published as v{n}"),
+        Ok(Err(cairn_store::versions::Refused::NothingToPublish)) => {
+            println!("no change since the latest version: nothing published")
+        }
+        Ok(Err(r)) => eprintln!("cairn import: imported, but not published: {r:?}"),
+        Err(e) => eprintln!("cairn import: imported, but not published: {e}"),
     }
 }
 
@@ -103,7 +145,7 @@ async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
         }
     };
     fw.merge_abilities(abilities);
-    write(&store, &fw).await
+    write(&store, &fw, true).await
 }
 
 /// An empty framework for an organization that a CSV import creates; its
@@ -132,9 +174,11 @@ fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> 
     })
 }
 
-async fn write(store: &Store, fw: &Framework) -> ExitCode {
+async fn write(store: &Store, fw: &Framework, close: bool) -> ExitCode {
     let result = framework::replace(store, fw, now()).await;
-    store.close().await;
+    if close {
+        store.close().await;
+    }
     match result {
         Ok(summary) => {
             println!("{}", describe(&fw.organization.slug, &summary));

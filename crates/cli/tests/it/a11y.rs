@@ -187,6 +187,7 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         ("webhooks", "/fernhill/settings/webhooks".to_owned()),
         ("deliveries", "/fernhill/settings/deliveries".to_owned()),
         ("domains", "/fernhill/settings/domains".to_owned()),
+        ("changes", "/fernhill/changes".to_owned()),
     ]
     .into_iter()
     .collect()

@@ -401,3 +401,32 @@ fn diff_exits_1_when_a_change_raises_the_bar() {
     let out = crate::cairn(d, &["diff", "a.yaml", "missing.yaml"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// A framework kept in a file is the source of truth: each import that
+/// changes something is published as the next version.
+#[test]
+fn import_publishes_what_it_imports_as_the_next_version() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    std::fs::write(d.join("f.yaml"), crate::DEMO).expect("write");
+    let first = crate::cairn(d, &["import", "f.yaml"]);
+    assert!(first.status.success(), "{}", crate::stderr(&first));
+    assert!(crate::stdout(&first).contains("published as v1"));
+    let again = crate::cairn(d, &["import", "f.yaml"]);
+    assert!(
+        crate::stdout(&again).contains("nothing published"),
+        "{}",
+        crate::stdout(&again)
+    );
+    std::fs::write(
+        d.join("f.yaml"),
+        crate::DEMO.replacen("name: Code Quality", "name: Code Craft", 1),
+    )
+    .expect("write");
+    let changed = crate::cairn(d, &["import", "f.yaml"]);
+    assert!(
+        crate::stdout(&changed).contains("published as v2"),
+        "{}",
+        crate::stdout(&changed)
+    );
+}

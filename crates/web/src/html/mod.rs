@@ -11,6 +11,7 @@ use crate::error::PageError;
 mod abilities;
 mod account;
 mod awards;
+mod changes;
 mod chart;
 pub(crate) mod check_ins;
 mod conversations;
@@ -62,6 +63,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(check_ins::routes())
         .merge(notifications::routes())
         .merge(deliveries::routes())
+        .merge(changes::routes())
         .merge(domains::routes())
 }
 

@@ -520,6 +520,13 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("POST", "/settings/account/identities/remove", p("/settings/account/identities/remove"),
             f(&[("issuer", "https://id.example"), ("subject", "x")]),                                     [L,   N,   N,   N,   N,   N,   N,   N]),
         ("POST", "/settings/account/identities/{id}", p("/settings/account/identities/nobody"), none(),  [L,   N,   N,   N,   N,   N,   N,   N]),
+        // Versions: everyone reads a published framework's; editors publish
+        // (here from a form of another framework version: refused).
+        ("GET",  "/{org}/changes", p("/fernhill/changes"), none(),                                       [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/changes", p("/fernhill/changes"),
+            f(&[("notes", "v1"), ("after", "0"), ("read_at", "-5")]),                                     [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("GET",  "/{org}/changes.atom", p("/fernhill/changes.atom"), none(),                             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/changes/{range}", p("/fernhill/changes/1...2"), none(),                         [N,   N,   N,   N,   N,   N,   N,   N]),
         // Domains: admins see them and decide requests; owners choose.
         ("GET",  "/{org}/settings/domains", p("/fernhill/settings/domains"), none(),                     [L,   N,   N,   N,   N,   N,   O,   O]),
         ("POST", "/{org}/settings/domains", p("/fernhill/settings/domains"),

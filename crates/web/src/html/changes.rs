@@ -1,0 +1,336 @@
+//! `/{org}/changes`: the framework's published versions, each with its
+//! release notes and what changed from the one before, in the words of
+//! `cairn_domain::changes` (raises the bar, or editorial); for framework
+//! editors, what changed since the latest version and the form that
+//! publishes it. `/{org}/changes/{from}...{to}` compares any two
+//! versions; `/{org}/changes.atom` is the feed.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use cairn_domain::changes::{self, Change, Weight};
+use cairn_domain::file::{self, Format};
+use cairn_domain::framework::Framework;
+use cairn_domain::policy::Action;
+use cairn_store::versions::{self, Publish, Refused};
+
+use super::{Chrome, OrgContext, date};
+use crate::App;
+use crate::auth::Visitor;
+use crate::error::PageError;
+use crate::extract::OrgPath;
+use crate::forms::{FormErrors, redirect};
+
+/// How many versions the page shows with their changes.
+const SHOWN: usize = 20;
+
+pub(crate) struct ChangeLine {
+    text: String,
+    raises: bool,
+}
+
+pub(crate) struct VersionBlock {
+    number: i64,
+    notes: String,
+    when: String,
+    by: String,
+    changes: Vec<ChangeLine>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "changes/list.html")]
+pub(crate) struct ChangesPage {
+    chrome: Chrome,
+    versions: Vec<VersionBlock>,
+    /// Editors: what changed since the latest version (or everything, when
+    /// none is published yet), and the form.
+    editor: bool,
+    latest: i64,
+    pending: Vec<ChangeLine>,
+    read_at: i64,
+    notes: String,
+    errors: FormErrors,
+}
+
+fn lines(list: &[Change]) -> Vec<ChangeLine> {
+    list.iter()
+        .map(|c| ChangeLine {
+            text: c.describe(),
+            raises: c.weight() == Weight::RaisesTheBar,
+        })
+        .collect()
+}
+
+fn parse(snapshot: &str) -> Result<Framework, PageError> {
+    file::parse(snapshot)
+        .map_err(|p| PageError::Internal(format!("a stored version does not parse: {p:?}")))
+}
+
+/// A framework with nothing in it, to compare the first version against.
+fn empty_like(fw: &Framework) -> Framework {
+    Framework {
+        organization: fw.organization.clone(),
+        abilities: Vec::new(),
+        roles: Vec::new(),
+        positions: Vec::new(),
+    }
+}
+
+async fn view(app: &App, visitor: &Visitor, ctx: &OrgContext) -> Result<ChangesPage, PageError> {
+    let list = versions::list(&app.store, &ctx.org.id).await?;
+    let mut blocks = Vec::new();
+    let mut newer: Option<Framework> = None;
+    let mut newer_info: Option<&versions::Version> = None;
+    // Newest first: each version against the one before it.
+    for v in list.iter().take(SHOWN + 1) {
+        let snap = versions::snapshot(&app.store, &ctx.org.id, v.number)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        let fw = parse(&snap)?;
+        if let (Some(n), Some(info)) = (&newer, newer_info) {
+            blocks.push(block(info, &changes::diff(&fw, n)));
+        }
+        newer = Some(fw);
+        newer_info = Some(v);
+    }
+    if let (Some(n), Some(info)) = (&newer, newer_info)
+        && blocks.len() < SHOWN
+        && info.number == 1
+    {
+        blocks.push(block(info, &changes::diff(&empty_like(n), n)));
+    }
+    let editor = ctx.can(Action::EditFramework);
+    let latest = list.first().map_or(0, |v| v.number);
+    let pending = if editor {
+        let current = cairn_store::framework::load(&app.store, &ctx.org).await?;
+        let current = current.framework();
+        let base = match list.first() {
+            Some(v) => {
+                let snap = versions::snapshot(&app.store, &ctx.org.id, v.number)
+                    .await?
+                    .ok_or(PageError::NotFound)?;
+                parse(&snap)?
+            }
+            None => empty_like(current),
+        };
+        lines(&changes::diff(&base, current))
+    } else {
+        Vec::new()
+    };
+    Ok(ChangesPage {
+        chrome: ctx.chrome(visitor),
+        versions: blocks,
+        editor,
+        latest,
+        pending,
+        read_at: ctx.org.framework_version,
+        notes: String::new(),
+        errors: FormErrors::default(),
+    })
+}
+
+fn block(v: &versions::Version, list: &[Change]) -> VersionBlock {
+    VersionBlock {
+        number: v.number,
+        notes: v.notes.clone(),
+        when: date(v.published_at),
+        by: v.by.clone(),
+        changes: lines(list),
+    }
+}
+
+pub(crate) async fn page(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<ChangesPage, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    view(&app, &visitor, &ctx).await
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PublishForm {
+    notes: String,
+    after: String,
+    read_at: String,
+}
+
+/// Publishes the framework as it is as the next version.
+pub(crate) async fn publish(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Form(form): Form<PublishForm>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::EditFramework).await?;
+    let person = ctx.member()?.id.clone();
+    let notes = form.notes.trim();
+    let (Ok(after), Ok(read_at)) = (form.after.parse::<i64>(), form.read_at.parse::<i64>()) else {
+        return Err(PageError::BadRequest("the form's version fields"));
+    };
+    let refused: Option<(StatusCode, String)> = if notes.is_empty() {
+        Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Write release notes: what changed and why".into(),
+        ))
+    } else if notes.chars().count() > 20_000 {
+        Some((
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "Keep the notes under 20000 characters".into(),
+        ))
+    } else {
+        let current = cairn_store::framework::load(&app.store, &ctx.org).await?;
+        let snapshot = file::write(current.framework(), Format::Json)
+            .map_err(|e| PageError::Internal(e.to_string()))?;
+        // What is published is what the page showed: the framework at the
+        // form's write counter; the store checks nothing was written since.
+        let p = Publish {
+            after,
+            read_at: if current.version == read_at {
+                read_at
+            } else {
+                -1
+            },
+            snapshot: &snapshot,
+            notes,
+            by: Some(&person),
+        };
+        match versions::publish(&app.store, &ctx.org.id, &p, app.now()).await? {
+            Ok(_) => None,
+            Err(Refused::AlreadyPublished(n)) => Some((
+                StatusCode::CONFLICT,
+                format!("Already published as v{n} by someone else: look at it before publishing again"),
+            )),
+            Err(Refused::NothingToPublish) => Some((
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("Nothing changed since v{after}: there is nothing to publish"),
+            )),
+            Err(Refused::Moved) => Some((
+                StatusCode::CONFLICT,
+                "The framework changed while you were writing: look at the changes again, then publish".into(),
+            )),
+        }
+    };
+    let Some((status, message)) = refused else {
+        return Ok(redirect(&format!("/{slug}/changes")));
+    };
+    let mut page = view(&app, &visitor, &ctx).await?;
+    page.notes = form.notes.clone();
+    page.errors.add("notes", message);
+    Ok((status, page).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "changes/compare.html")]
+pub(crate) struct ComparePage {
+    chrome: Chrome,
+    from: i64,
+    to: i64,
+    changes: Vec<ChangeLine>,
+}
+
+/// `/{org}/changes/{from}...{to}`.
+pub(crate) async fn compare(
+    State(app): State<App>,
+    visitor: Visitor,
+    Path((org, range)): Path<(String, String)>,
+) -> Result<ComparePage, PageError> {
+    let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let (from, to) = range
+        .split_once("...")
+        .and_then(|(a, b)| {
+            Some((
+                a.trim_start_matches('v').parse::<i64>().ok()?,
+                b.trim_start_matches('v').parse::<i64>().ok()?,
+            ))
+        })
+        .ok_or(PageError::NotFound)?;
+    let mut fws = Vec::new();
+    for n in [from, to] {
+        let snap = versions::snapshot(&app.store, &ctx.org.id, n)
+            .await?
+            .ok_or(PageError::NotFound)?;
+        fws.push(parse(&snap)?);
+    }
+    Ok(ComparePage {
+        chrome: ctx.chrome(&visitor),
+        from,
+        to,
+        changes: lines(&changes::diff(&fws[0], &fws[1])),
+    })
+}
+
+fn xml(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `/{org}/changes.atom`: the versions as an Atom feed.
+pub(crate) async fn feed(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let page = view(&app, &visitor, &ctx).await?;
+    let base = app.config.trusted_origin.clone().unwrap_or_default();
+    let list = versions::list(&app.store, &ctx.org.id).await?;
+    let updated = list.first().map_or(0, |v| v.published_at);
+    let stamp = |ms: i64| {
+        let (date, time) = (
+            cairn_domain::wording::date(ms),
+            ms.rem_euclid(86_400_000) / 1000,
+        );
+        format!(
+            "{date}T{:02}:{:02}:{:02}Z",
+            time / 3600,
+            time / 60 % 60,
+            time % 60
+        )
+    };
+    let mut out = format!(
+        "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{} framework changes</title>\n<id>{base}/{slug}/changes</id>\n<link href=\"{base}/{slug}/changes\"/>\n<updated>{}</updated>\n",
+        xml(ctx.org.org.name.as_str()),
+        stamp(updated)
+    );
+    for (v, b) in list.iter().zip(page.versions.iter()) {
+        let body: String = b
+            .changes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{}{}\n",
+                    if c.raises { "Raises the bar: " } else { "" },
+                    c.text
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "<entry>\n<title>v{n}</title>\n<id>{base}/{slug}/changes#v{n}</id>\n<link href=\"{base}/{slug}/changes#v{n}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n<content type=\"text\">{}</content>\n</entry>\n",
+            stamp(v.published_at),
+            xml(&v.notes),
+            xml(&body),
+            n = v.number
+        ));
+    }
+    out.push_str("</feed>\n");
+    Ok((
+        [(header::CONTENT_TYPE, "application/atom+xml; charset=utf-8")],
+        out,
+    )
+        .into_response())
+}
+
+pub(crate) fn routes() -> crate::routes::Area {
+    crate::routes::Area::new()
+        .get_post("/{org}/changes", page, publish)
+        .get("/{org}/changes.atom", feed)
+        .get("/{org}/changes/{range}", compare)
+}
