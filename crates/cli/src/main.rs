@@ -213,6 +213,9 @@ pub struct ExportArgs {
     /// Write to this file instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+    /// A published version instead of the framework as it is now.
+    #[arg(long, value_name = "N")]
+    version: Option<i64>,
 }
 
 fn main() -> ExitCode {

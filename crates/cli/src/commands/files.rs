@@ -239,17 +239,45 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // A published version: its file as it was published.
+    let published = match (&loaded, args.version) {
+        (Ok(Some((org, _))), Some(n)) => {
+            match cairn_store::versions::snapshot(&store, &org.id, n).await {
+                Ok(Some(text)) => Some(text),
+                Ok(None) => {
+                    eprintln!("cairn export: {slug} has no published version {n}");
+                    store.close().await;
+                    return ExitCode::from(INPUT_ERROR);
+                }
+                Err(e) => {
+                    eprintln!("cairn export: cannot read {slug} v{n}: {e}");
+                    store.close().await;
+                    return ExitCode::FAILURE;
+                }
+            }
+        }
+        _ => None,
+    };
     store.close().await;
-    let fw = match loaded {
-        Ok(Some((_, fw))) => fw,
-        Ok(None) => {
-            eprintln!("cairn export: no organization {slug}");
-            return ExitCode::from(INPUT_ERROR);
-        }
-        Err(e) => {
-            eprintln!("cairn export: cannot read {slug}: {e}");
-            return ExitCode::FAILURE;
-        }
+    let fw = match (loaded, published) {
+        (Ok(Some(_)), Some(text)) => match file::parse(&text) {
+            Ok(fw) => fw,
+            Err(p) => {
+                eprintln!("cairn export: the stored version does not parse: {p:?}");
+                return ExitCode::FAILURE;
+            }
+        },
+        (loaded, _) => match loaded {
+            Ok(Some((_, fw))) => fw,
+            Ok(None) => {
+                eprintln!("cairn export: no organization {slug}");
+                return ExitCode::from(INPUT_ERROR);
+            }
+            Err(e) => {
+                eprintln!("cairn export: cannot read {slug}: {e}");
+                return ExitCode::FAILURE;
+            }
+        },
     };
     let format = match args.format {
         FormatArg::Yaml => Format::Yaml,

@@ -429,4 +429,12 @@ fn import_publishes_what_it_imports_as_the_next_version() {
         "{}",
         crate::stdout(&changed)
     );
+    // Any published version exports as it was.
+    let v1 = crate::cairn(d, &["export", "fernhill", "--version", "1"]);
+    assert!(v1.status.success(), "{}", crate::stderr(&v1));
+    assert!(crate::stdout(&v1).contains("name: Code Quality"));
+    let now = crate::cairn(d, &["export", "fernhill"]);
+    assert!(crate::stdout(&now).contains("name: Code Craft"));
+    let none = crate::cairn(d, &["export", "fernhill", "--version", "7"]);
+    assert_eq!(none.status.code(), Some(2));
 }
