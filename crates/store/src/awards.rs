@@ -28,6 +28,8 @@ pub struct Award {
     pub on_profile: bool,
     pub revoked: bool,
     pub evidence: Vec<String>,
+    /// The published version it was awarded under, if any was published.
+    pub version: Option<i64>,
 }
 
 impl Award {
@@ -57,6 +59,7 @@ pub(crate) struct AwardRow {
     on_profile: i64,
     revoked_at: Option<i64>,
     observation_id: Option<String>,
+    published_version: Option<i64>,
 }
 
 impl AwardRow {
@@ -76,6 +79,7 @@ impl AwardRow {
             on_profile: r.int(at + 10)?,
             revoked_at: r.opt_int(at + 11)?,
             observation_id: r.opt_text(at + 12)?,
+            published_version: r.opt_int(at + 13)?,
         })
     }
 }
@@ -90,7 +94,7 @@ impl FromCols for AwardRow {
 /// organization, $2 the person), in no set order (`awards_from` sorts).
 pub(crate) const OF_PERSON: &str = "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
                 p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
-                w.revoked_at, e.observation_id
+                w.revoked_at, e.observation_id, w.published_version
            FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
            LEFT JOIN award_evidence e ON e.award_id = w.id
           WHERE w.org_id = $1 AND w.recipient_id = $2";
@@ -139,6 +143,7 @@ pub(crate) fn awards_from(
             })?,
             on_profile: r.on_profile != 0,
             revoked: r.revoked_at.is_some(),
+            version: r.published_version,
             id: r.id,
             note: r.note,
         });
@@ -228,11 +233,16 @@ pub async fn award(
     .fetch_optional(tx.conn()?)
     .await?;
     let ability_id = found.ok_or(StoreError::NotFound)?;
+    let version: Option<i64> =
+        sqlx::query_scalar("SELECT MAX(number) FROM framework_versions WHERE org_id = $1")
+            .bind(org.as_str())
+            .fetch_one(tx.conn()?)
+            .await?;
     for (i, level) in a.levels.iter().enumerate() {
         let id = new_id();
         sqlx::query(
-            "INSERT INTO awards (id, org_id, recipient_id, ability_id, level, certifier_id, awarded_at, note, visibility)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            "INSERT INTO awards (id, org_id, recipient_id, ability_id, level, certifier_id, awarded_at, note, visibility, published_version)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         )
         .bind(&id)
         .bind(org.as_str())
@@ -243,6 +253,7 @@ pub async fn award(
         .bind(now)
         .bind(&a.note)
         .bind(a.visibility.as_str())
+        .bind(version)
         .execute(tx.conn()?)
         .await?;
         // The evidence supports the level asked for (the last one).

@@ -241,14 +241,21 @@ pub(crate) async fn compare(
 ) -> Result<ComparePage, PageError> {
     let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    // "latest" stands for the newest version (links from a journey).
+    let latest = versions::list(&app.store, &ctx.org.id)
+        .await?
+        .first()
+        .map_or(0, |v| v.number);
+    let number = |s: &str| {
+        if s == "latest" {
+            Some(latest)
+        } else {
+            s.trim_start_matches('v').parse::<i64>().ok()
+        }
+    };
     let (from, to) = range
         .split_once("...")
-        .and_then(|(a, b)| {
-            Some((
-                a.trim_start_matches('v').parse::<i64>().ok()?,
-                b.trim_start_matches('v').parse::<i64>().ok()?,
-            ))
-        })
+        .and_then(|(a, b)| Some((number(a)?, number(b)?)))
         .ok_or(PageError::NotFound)?;
     let mut fws = Vec::new();
     for n in [from, to] {

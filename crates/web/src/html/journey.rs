@@ -117,6 +117,8 @@ pub(crate) struct AwardLine {
     certifier: String,
     note: String,
     revoked: bool,
+    /// The published version it was awarded under.
+    version: Option<i64>,
     can_revoke: bool,
 }
 
@@ -305,6 +307,7 @@ pub(crate) async fn journey_view(
                 certifier: a.certifier_name.to_string(),
                 note: a.note.clone(),
                 revoked: a.revoked,
+                version: a.version,
                 can_revoke: !a.revoked && (people_lead || me.as_ref() == Some(&a.certifier)),
             })
             .collect(),

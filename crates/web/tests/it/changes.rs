@@ -142,12 +142,63 @@ async fn editors_publish_versions_with_notes_and_everyone_reads_what_changed() {
     let compare = app.get("/fernhill/changes/1...2").await;
     assert_eq!(compare.texts(".changes li"), [raised]);
     assert_eq!(
+        app.get("/fernhill/changes/1...latest")
+            .await
+            .texts(".changes li"),
+        [raised]
+    );
+    assert_eq!(
         app.get("/fernhill/changes/1...9").await.status,
         StatusCode::NOT_FOUND
     );
     assert_eq!(
         app.get("/fernhill/changes/nonsense").await.status,
         StatusCode::NOT_FOUND
+    );
+    // An award remembers the version it was awarded under.
+    let store = &app.db.store;
+    let org = app.org("fernhill").await;
+    let email = cairn_domain::people::Email::parse("mia@example.com").expect("email");
+    let (mia, _) = cairn_store::people::by_email(store, &email)
+        .await
+        .expect("read")
+        .expect("mia");
+    let (lead, _) = cairn_store::people::by_email(
+        store,
+        &cairn_domain::people::Email::parse("eddie@example.com").expect("email"),
+    )
+    .await
+    .expect("read")
+    .expect("eddie");
+    cairn_store::awards::award(
+        store,
+        &org.id,
+        &lead.id,
+        &cairn_store::awards::NewAward {
+            recipient: mia.id.clone(),
+            ability: cairn_domain::Slug::parse("mentoring").expect("slug"),
+            levels: vec![cairn_domain::Level::ALL[0]],
+            note: String::new(),
+            visibility: cairn_domain::awards::AwardVisibility::Organization,
+            evidence: vec![],
+        },
+        1_800_000_000_000,
+    )
+    .await
+    .expect("award");
+    let journey = member
+        .get(&format!("/fernhill/people/{}", mia.id.as_str()))
+        .await;
+    assert!(
+        journey.text().contains("awarded under v2"),
+        "{}",
+        journey.text()
+    );
+    assert!(
+        journey
+            .links("a")
+            .iter()
+            .any(|(href, _)| href == "/fernhill/changes/2...latest")
     );
     let feed = app.get("/fernhill/changes.atom").await;
     assert_eq!(feed.status, StatusCode::OK);
