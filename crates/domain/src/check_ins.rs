@@ -417,6 +417,10 @@ pub struct Frozen {
     pub overall_label: String,
     /// (ability, highest milestone) the member held then.
     pub awards: Vec<(String, u8)>,
+    /// The published version of the framework then, if any was published
+    /// (set by the caller, who reads it with the rest).
+    #[serde(default)]
+    pub published_version: Option<i64>,
 }
 
 pub const FROZEN_FORMAT: &str = "cairn-check-in/1";
@@ -503,6 +507,7 @@ pub fn freeze(f: &Freezing<'_>) -> Frozen {
         overall: f.overall,
         overall_label: f.scale.label(f.overall).to_owned(),
         awards,
+        published_version: None,
     }
 }
 

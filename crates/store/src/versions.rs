@@ -129,3 +129,13 @@ pub async fn snapshot(
     .fetch_optional(&store.pool)
     .await?)
 }
+
+/// The newest version's number, if any was published.
+pub async fn latest(store: &Store, org: &OrgId) -> Result<Option<i64>, StoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT MAX(number) FROM framework_versions WHERE org_id = $1")
+            .bind(org.as_str())
+            .fetch_one(&store.pool)
+            .await?,
+    )
+}

@@ -375,8 +375,11 @@ async fn page(
         }),
         measured: c.frozen.as_ref().map(|f| {
             format!(
-                "Measured against the framework as of {}.",
-                date(f.measured_at)
+                "Measured against the framework as of {}{}.",
+                date(f.measured_at),
+                f.published_version
+                    .map(|v| format!(" (v{v})"))
+                    .unwrap_or_default()
             )
         }),
         changed: c
@@ -776,7 +779,7 @@ pub(crate) async fn finalize(
         agreed: agreed.clone(),
     };
     let now = app.now();
-    let frozen = check_ins::freeze(&Freezing {
+    let mut frozen = check_ins::freeze(&Freezing {
         fw: &fw,
         framework_version: ctx.org.framework_version,
         position,
@@ -789,6 +792,7 @@ pub(crate) async fn finalize(
         scale: &scale,
         at: now,
     });
+    frozen.published_version = cairn_store::versions::latest(&app.store, &ctx.org.id).await?;
     let me = ctx.member()?.id.clone();
     match store::finalize(&app.store, &ctx.org.id, &id, &me, &agreed, &frozen, now).await? {
         Ok(()) => {

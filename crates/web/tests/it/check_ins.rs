@@ -187,6 +187,23 @@ async fn a_check_in_walks_from_open_to_acknowledged_and_stays_as_it_was() {
     let mut agreed = theirs.clone();
     agreed.push(("overall".into(), "accomplished".into()));
     agreed.push(("summary".into(), "A strong quarter.".into()));
+    // A version published before finalizing: the check-in keeps its number.
+    let org = app.org("fernhill").await;
+    let published = cairn_store::versions::publish(
+        &app.db.store,
+        &org.id,
+        &cairn_store::versions::Publish {
+            after: 0,
+            read_at: org.framework_version,
+            snapshot: crate::support::DEMO,
+            notes: "v1",
+            by: None,
+        },
+        1,
+    )
+    .await
+    .expect("publish");
+    assert_eq!(published, Ok(1));
     let finalized = max
         .post(&format!("{href}/finalize"), &borrow(&agreed))
         .await;
@@ -197,6 +214,7 @@ async fn a_check_in_walks_from_open_to_acknowledged_and_stays_as_it_was() {
             .text()
             .contains("Measured against the framework as of")
     );
+    assert!(before.text().contains("(v1)."), "{}", before.text());
     assert!(before.text().contains("Overall: Accomplished"));
     assert!(
         before
