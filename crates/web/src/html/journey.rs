@@ -119,7 +119,47 @@ pub(crate) struct AwardLine {
     revoked: bool,
     /// The published version it was awarded under.
     version: Option<i64>,
+    /// That milestone's text changed since that version.
+    changed_since: bool,
     can_revoke: bool,
+}
+
+/// The awards (by id) whose milestone reads differently now than in the
+/// version it was awarded under. Nothing is read unless an award has a
+/// version older than the latest: organizations without published
+/// versions pay no statement for it.
+async fn milestones_changed_since(
+    app: &App,
+    ctx: &OrgContext,
+    now: &cairn_domain::framework::Framework,
+    awards: &[&cairn_store::awards::Award],
+) -> Result<std::collections::HashSet<String>, PageError> {
+    let mut out = std::collections::HashSet::new();
+    let used: std::collections::BTreeSet<i64> = awards.iter().filter_map(|a| a.version).collect();
+    if used.is_empty() {
+        return Ok(out);
+    }
+    let latest = cairn_store::versions::latest(&app.store, &ctx.org.id)
+        .await?
+        .unwrap_or(0);
+    for v in used.into_iter().filter(|v| *v < latest) {
+        let Some(snapshot) = cairn_store::versions::snapshot(&app.store, &ctx.org.id, v).await?
+        else {
+            continue;
+        };
+        let Ok(then) = cairn_domain::file::parse(&snapshot) else {
+            continue;
+        };
+        for a in awards.iter().filter(|a| a.version == Some(v)) {
+            let text = |fw: &cairn_domain::framework::Framework| {
+                fw.ability(&a.ability).map(|x| x.milestone(a.level).clone())
+            };
+            if text(&then) != text(now) {
+                out.insert(a.id.clone());
+            }
+        }
+    }
+    Ok(out)
 }
 
 #[derive(Template, WebTemplate)]
@@ -216,6 +256,7 @@ pub(crate) async fn journey_view(
         .iter()
         .filter(|a| can_read_award(&reader, &a.facts(), people_lead, false))
         .collect();
+    let changed = milestones_changed_since(app, ctx, fw.framework(), &visible).await?;
     let held = awards::held(visible.iter().copied());
     let j = journey(held.iter().map(|(s, l)| (s, *l)), &fw.organization.miles);
     let yours = reader.person.as_ref() == Some(recipient);
@@ -308,6 +349,7 @@ pub(crate) async fn journey_view(
                 note: a.note.clone(),
                 revoked: a.revoked,
                 version: a.version,
+                changed_since: changed.contains(&a.id),
                 can_revoke: !a.revoked && (people_lead || me.as_ref() == Some(&a.certifier)),
             })
             .collect(),

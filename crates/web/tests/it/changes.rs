@@ -194,11 +194,52 @@ async fn editors_publish_versions_with_notes_and_everyone_reads_what_changed() {
         "{}",
         journey.text()
     );
+    assert!(!journey.text().contains("the milestone changed since"));
+    // v3 rewords that milestone: the journey says so, and nothing is revoked.
+    app.import(
+        &DEMO
+            .replacen(
+                "requires: { code-quality: 2, testing: 2 }",
+                "requires: { code-quality: 3, testing: 2 }",
+                1,
+            )
+            .replacen(
+                "Shares what they know when asked.",
+                "Shares what they know, asked or not.",
+                1,
+            ),
+    )
+    .await;
+    let page = editor.get("/fernhill/changes").await;
+    let at = read_at(&page);
+    let v3 = editor
+        .post(
+            "/fernhill/changes",
+            &[
+                ("after", "2"),
+                ("read_at", &at),
+                ("notes", "Mentoring, reworded."),
+            ],
+        )
+        .await;
+    assert_eq!(v3.status, StatusCode::SEE_OTHER, "{}", v3.text());
+    let journey = member
+        .get(&format!("/fernhill/people/{}", mia.id.as_str()))
+        .await;
+    assert!(
+        journey.text().contains("the milestone changed since"),
+        "{}",
+        journey.text()
+    );
     assert!(
         journey
             .links("a")
             .iter()
             .any(|(href, _)| href == "/fernhill/changes/2...latest")
+    );
+    assert!(
+        journey.text().contains("Mentoring: milestone 1"),
+        "still held: nothing is revoked"
     );
     let feed = app.get("/fernhill/changes.atom").await;
     assert_eq!(feed.status, StatusCode::OK);
