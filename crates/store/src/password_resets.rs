@@ -115,16 +115,8 @@ pub async fn reset(
         tx.rollback().await?;
         return Ok(None);
     }
-    sqlx::query("UPDATE people SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(&id)
-        .execute(tx.conn()?)
-        .await?;
-    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-        .bind(&id)
-        .execute(tx.conn()?)
-        .await?;
+    let person = PersonId(id);
+    crate::people::set_password_in(tx.conn()?, &person, password_hash, now).await?;
     tx.commit().await?;
-    Ok(Some(PersonId(id)))
+    Ok(Some(person))
 }

@@ -60,11 +60,24 @@ pub async fn create(
     password_hash: &str,
     now: Millis,
 ) -> Result<Person, StoreError> {
-    let id = new_id();
     let mut tx = store.begin_write().await?;
+    let person = create_in(tx.conn()?, email, name, password_hash, now).await?;
+    tx.commit().await?;
+    Ok(person)
+}
+
+/// [`create`] inside the caller's writing transaction.
+pub(crate) async fn create_in(
+    conn: &mut sqlx::AnyConnection,
+    email: &Email,
+    name: &Name,
+    password_hash: &str,
+    now: Millis,
+) -> Result<Person, StoreError> {
+    let id = new_id();
     let taken: Vec<String> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
         .bind(email.as_str())
-        .fetch_all(tx.conn()?)
+        .fetch_all(&mut *conn)
         .await?;
     if !taken.is_empty() {
         return Err(StoreError::Conflict("email".into()));
@@ -78,9 +91,8 @@ pub async fn create(
     .bind(name.as_str())
     .bind(password_hash)
     .bind(now)
-    .execute(tx.conn()?)
+    .execute(&mut *conn)
     .await?;
-    tx.commit().await?;
     Ok(Person {
         id: PersonId(id),
         email: email.clone(),
@@ -116,8 +128,6 @@ pub async fn password_hash(store: &Store, person: &PersonId) -> Result<String, S
     rows.ok_or(StoreError::NotFound)
 }
 
-/// Sets a new password and ends every session and nothing else: the
-/// caller starts a fresh session for the browser that made the change.
 /// Sets a new password and ends every session of the person; with
 /// `revoke_tokens`, their API tokens too (all in one transaction).
 pub async fn set_password(
@@ -128,19 +138,7 @@ pub async fn set_password(
     now: Millis,
 ) -> Result<(), StoreError> {
     let mut tx = store.begin_write().await?;
-    let done = sqlx::query("UPDATE people SET password_hash = $1, updated_at = $2 WHERE id = $3")
-        .bind(password_hash)
-        .bind(now)
-        .bind(person.as_str())
-        .execute(tx.conn()?)
-        .await?;
-    if done.rows_affected() == 0 {
-        return Err(StoreError::NotFound);
-    }
-    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
-        .bind(person.as_str())
-        .execute(tx.conn()?)
-        .await?;
+    set_password_in(tx.conn()?, person, password_hash, now).await?;
     if revoke_tokens {
         sqlx::query(
             "UPDATE api_tokens SET revoked_at = $1 WHERE person_id = $2 AND revoked_at IS NULL",
@@ -151,6 +149,30 @@ pub async fn set_password(
         .await?;
     }
     tx.commit().await
+}
+
+/// The new password and the end of every session, inside the caller's
+/// writing transaction (a password change, a reset link).
+pub(crate) async fn set_password_in(
+    conn: &mut sqlx::AnyConnection,
+    person: &PersonId,
+    password_hash: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let done = sqlx::query("UPDATE people SET password_hash = $1, updated_at = $2 WHERE id = $3")
+        .bind(password_hash)
+        .bind(now)
+        .bind(person.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound);
+    }
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person.as_str())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------

@@ -10,7 +10,7 @@ use cairn_domain::sso::{Claims, DomainJoin, FirstSignIn, first_sign_in, may_unli
 
 use crate::orgs::OrgId;
 use crate::people::{Person, PersonId};
-use crate::{Millis, Store, StoreError, new_id};
+use crate::{Millis, Store, StoreError};
 
 /// How long a sign-in in flight, or a pending link, stays usable.
 pub const FLIGHT_MS: Millis = 10 * 60 * 1000;
@@ -123,20 +123,16 @@ pub enum Outcome {
     Refused(cairn_domain::sso::Refusal),
 }
 
-async fn person_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Person>, StoreError> {
-    let row: Option<(String, String, String)> =
+async fn person_on(
+    conn: &mut sqlx::AnyConnection,
+    id: &str,
+) -> Result<Option<Person>, StoreError> {
+    let row: Option<crate::people::PersonRow> =
         sqlx::query_as("SELECT id, email, name FROM people WHERE id = $1")
             .bind(id)
             .fetch_optional(&mut *conn)
             .await?;
-    row.map(|(id, email, name)| {
-        Ok(Person {
-            id: PersonId(id),
-            email: Email::parse(&email).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            name: Name::parse(&name, "name")?,
-        })
-    })
-    .transpose()
+    row.map(crate::people::person_from).transpose()
 }
 
 /// Signs in with an identity: a linked one is its account; a new one goes
@@ -223,26 +219,12 @@ pub async fn sign_in(
             let name = Name::parse(s.name.trim(), "name").or_else(|_| {
                 Name::parse(email.as_str().split('@').next().unwrap_or("you"), "name")
             })?;
-            let id = new_id();
-            sqlx::query(
-                "INSERT INTO people (id, email, name, password_hash, created_at, updated_at)
-                 VALUES ($1, $2, $3, $4, $5, $5)",
-            )
-            .bind(&id)
-            .bind(email.as_str())
-            .bind(name.as_str())
-            .bind(NO_PASSWORD)
-            .bind(now)
-            .execute(tx.conn()?)
-            .await?;
-            insert_identity(tx.conn()?, s, &id, email.as_str(), now).await?;
+            let person =
+                crate::people::create_in(tx.conn()?, &email, &name, NO_PASSWORD, now).await?;
+            insert_identity(tx.conn()?, s, person.id.as_str(), email.as_str(), now).await?;
             tx.commit().await?;
             Ok(Outcome::SignedIn {
-                person: Person {
-                    id: PersonId(id),
-                    email,
-                    name,
-                },
+                person,
                 created: true,
             })
         }
