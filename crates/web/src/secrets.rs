@@ -16,6 +16,18 @@ pub fn hash(secret: &str) -> String {
     hex(&Sha256::digest(secret.as_bytes()))
 }
 
+/// HMAC-SHA256 of `message` under `key`, hex (webhook signatures,
+/// unsubscribe links).
+pub fn hmac_hex(key: &str, message: &str) -> String {
+    use hmac::{Hmac, KeyInit, Mac};
+    // An HMAC takes a key of any length: new_from_slice cannot fail.
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
+        return String::new();
+    };
+    mac.update(message.as_bytes());
+    hex(&mac.finalize().into_bytes())
+}
+
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -5,8 +5,6 @@
 use cairn_store::deliveries::{self, Due};
 use cairn_store::people::PersonId;
 use cairn_store::{Store, StoreError};
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 
 const KEY: &str = "unsubscribe";
 
@@ -17,16 +15,7 @@ pub async fn key(store: &Store) -> Result<String, StoreError> {
 }
 
 fn signature(key: &str, org: &str, person: &str, kind: &str) -> String {
-    // An HMAC takes a key of any length: new_from_slice cannot fail.
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(key.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(format!("{org}\n{person}\n{kind}").as_bytes());
-    mac.finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    crate::secrets::hmac_hex(key, &format!("{org}\n{person}\n{kind}"))
 }
 
 /// The token of a link: `org.person.kind.signature`.

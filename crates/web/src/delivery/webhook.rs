@@ -11,8 +11,6 @@ use std::time::Duration;
 
 use cairn_domain::outbound::is_private;
 use cairn_store::deliveries::Due;
-use hmac::{Hmac, KeyInit, Mac};
-use sha2::Sha256;
 
 use super::SendError;
 
@@ -81,16 +79,7 @@ pub fn check_url(url: &str, allow_private: bool) -> Result<reqwest::Url, String>
 
 /// `t=…,v1=…`: the HMAC-SHA256 of `{t}.{body}` under the secret, hex.
 pub fn signature(secret: &str, t: i64, body: &str) -> String {
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
-        return String::new();
-    };
-    mac.update(format!("{t}.{body}").as_bytes());
-    let hex: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex = crate::secrets::hmac_hex(secret, &format!("{t}.{body}"));
     format!("t={t},v1={hex}")
 }
 
