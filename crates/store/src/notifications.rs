@@ -3,7 +3,7 @@
 //! back as a person's inbox, across their organizations.
 
 use cairn_domain::notify::{Kind, newly_observed, participants_to_tell, to_webhook};
-use cairn_domain::visibility::{ObservationFacts, Privacy};
+use cairn_domain::visibility::{ObservationFacts, Privacy, Reader, can_read};
 use sqlx::AnyConnection;
 
 use crate::deliveries;
@@ -116,9 +116,9 @@ pub(crate) async fn observation_changed(
     for person in newly_observed(before_facts.as_ref(), &now_facts) {
         insert(conn, org, &person, Kind::Observed, &subject, &href, now).await?;
     }
-    // Webhooks hear of it once it is public (and not before).
-    let public =
-        |f: &ObservationFacts<String>| f.published && !f.deleted && f.privacy == Privacy::Public;
+    // Webhooks hear of it once anyone at all may read it (the pages' rule
+    // for an outsider), and not before.
+    let public = |f: &ObservationFacts<String>| can_read(&Reader::outsider(), f);
     let newly_public = public(&now_facts) && !before_facts.as_ref().is_some_and(public);
     if to_webhook(Kind::Observed, newly_public) {
         let hooks = deliveries::webhooks_for(conn, org, Kind::Observed).await?;
