@@ -123,10 +123,7 @@ pub enum Outcome {
     Refused(cairn_domain::sso::Refusal),
 }
 
-async fn person_on(
-    conn: &mut sqlx::AnyConnection,
-    id: &str,
-) -> Result<Option<Person>, StoreError> {
+async fn person_on(conn: &mut sqlx::AnyConnection, id: &str) -> Result<Option<Person>, StoreError> {
     let row: Option<crate::people::PersonRow> =
         sqlx::query_as("SELECT id, email, name FROM people WHERE id = $1")
             .bind(id)

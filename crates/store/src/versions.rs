@@ -94,25 +94,42 @@ pub async fn publish(
     Ok(Ok(number))
 }
 
-/// The organization's versions, newest first.
-pub async fn list(store: &Store, org: &OrgId) -> Result<Vec<Version>, StoreError> {
-    let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
-        "SELECT v.number, v.notes, v.published_at, p.name FROM framework_versions v
+/// A page of the organization's versions, newest first, each with its
+/// framework file, and whether older ones follow. `per + 1` rows are read
+/// so the oldest of the page can be compared with the one before it (the
+/// extra row, returned last when there is one).
+pub async fn page(
+    store: &Store,
+    org: &OrgId,
+    page: i64,
+    per: i64,
+) -> Result<(Vec<(Version, String)>, bool), StoreError> {
+    let rows: Vec<(i64, String, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT v.number, v.notes, v.published_at, p.name, v.snapshot FROM framework_versions v
            LEFT JOIN people p ON p.id = v.published_by
-          WHERE v.org_id = $1 ORDER BY v.number DESC",
+          WHERE v.org_id = $1 ORDER BY v.number DESC LIMIT $2 OFFSET $3",
     )
     .bind(org.as_str())
+    .bind(per + 1)
+    .bind(page.max(0) * per)
     .fetch_all(&store.pool)
     .await?;
-    Ok(rows
+    let more = rows.len() as i64 > per;
+    let list = rows
         .into_iter()
-        .map(|(number, notes, published_at, by)| Version {
-            number,
-            notes,
-            published_at,
-            by: by.unwrap_or_default(),
+        .map(|(number, notes, published_at, by, snapshot)| {
+            (
+                Version {
+                    number,
+                    notes,
+                    published_at,
+                    by: by.unwrap_or_default(),
+                },
+                snapshot,
+            )
         })
-        .collect())
+        .collect();
+    Ok((list, more))
 }
 
 /// One version's framework file.

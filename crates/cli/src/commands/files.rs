@@ -80,10 +80,9 @@ async fn publish_imported(store: &Store, fw: &Framework, path: &Path) {
         let current = framework::load(store, &org).await?;
         let snapshot = file::write(current.framework(), file::Format::Json)
             .map_err(|e| cairn_store::StoreError::Other(e.to_string()))?;
-        let after = cairn_store::versions::list(store, &org.id)
+        let after = cairn_store::versions::latest(store, &org.id)
             .await?
-            .first()
-            .map_or(0, |v| v.number);
+            .unwrap_or(0);
         let notes = format!("imported from {}", path.display());
         let p = cairn_store::versions::Publish {
             after,

@@ -57,7 +57,13 @@ async fn versions_count_up_and_two_publishing_at_once_make_one() {
             "{}: {results:?}",
             db.label
         );
-        let list = versions::list(s, &org.id).await.expect("list");
+        let (list, more) = versions::page(s, &org.id, 0, 5).await.expect("page");
+        assert!(!more);
+        let list: Vec<_> = list.into_iter().map(|(v, _)| v).collect();
+        let (first, more) = versions::page(s, &org.id, 0, 1).await.expect("page");
+        assert!(more, "one a page: v1 is older");
+        assert_eq!(first.len(), 2, "the page and the one before it");
+        assert_eq!(versions::latest(s, &org.id).await.expect("latest"), Some(2));
         assert_eq!(list.iter().map(|v| v.number).collect::<Vec<_>>(), [2, 1]);
         assert_eq!(
             versions::snapshot(s, &org.id, 1)

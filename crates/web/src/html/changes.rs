@@ -25,7 +25,7 @@ use crate::extract::OrgPath;
 use crate::forms::{FormErrors, redirect};
 
 /// How many versions the page shows with their changes.
-const SHOWN: usize = 20;
+const SHOWN: i64 = 20;
 
 pub(crate) struct ChangeLine {
     text: String,
@@ -35,6 +35,7 @@ pub(crate) struct ChangeLine {
 pub(crate) struct VersionBlock {
     number: i64,
     notes: String,
+    published_at: i64,
     when: String,
     by: String,
     changes: Vec<ChangeLine>,
@@ -52,6 +53,8 @@ pub(crate) struct ChangesPage {
     pending: Vec<ChangeLine>,
     read_at: i64,
     notes: String,
+    /// The next page of older versions.
+    older: Option<String>,
     errors: FormErrors,
 }
 
@@ -79,55 +82,63 @@ fn empty_like(fw: &Framework) -> Framework {
     }
 }
 
-async fn view(app: &App, visitor: &Visitor, ctx: &OrgContext) -> Result<ChangesPage, PageError> {
-    let list = versions::list(&app.store, &ctx.org.id).await?;
+/// A page of versions with what each changed, newest first (one
+/// statement: the versions come with their files), the latest version's
+/// framework when this is the first page, and whether older ones follow.
+async fn history(
+    app: &App,
+    ctx: &OrgContext,
+    page: i64,
+) -> Result<(Vec<VersionBlock>, Option<(i64, Framework)>, bool), PageError> {
+    let (rows, more) = versions::page(&app.store, &ctx.org.id, page, SHOWN).await?;
+    let parsed = rows
+        .iter()
+        .map(|(v, snapshot)| Ok((v, parse(snapshot)?)))
+        .collect::<Result<Vec<_>, PageError>>()?;
     let mut blocks = Vec::new();
-    let mut newer: Option<Framework> = None;
-    let mut newer_info: Option<&versions::Version> = None;
-    // Newest first: each version against the one before it.
-    for v in list.iter().take(SHOWN + 1) {
-        let snap = versions::snapshot(&app.store, &ctx.org.id, v.number)
-            .await?
-            .ok_or(PageError::NotFound)?;
-        let fw = parse(&snap)?;
-        if let (Some(n), Some(info)) = (&newer, newer_info) {
-            blocks.push(block(info, &changes::diff(&fw, n)));
-        }
-        newer = Some(fw);
-        newer_info = Some(v);
+    for (i, (v, fw)) in parsed.iter().enumerate().take(SHOWN as usize) {
+        let before = match parsed.get(i + 1) {
+            Some((_, older)) => older.clone(),
+            None => empty_like(fw),
+        };
+        blocks.push(block(v, &changes::diff(&before, fw)));
     }
-    if let (Some(n), Some(info)) = (&newer, newer_info)
-        && blocks.len() < SHOWN
-        && info.number == 1
-    {
-        blocks.push(block(info, &changes::diff(&empty_like(n), n)));
-    }
-    let editor = ctx.can(Action::EditFramework);
-    let latest = list.first().map_or(0, |v| v.number);
+    let latest = (page == 0)
+        .then(|| parsed.into_iter().next().map(|(v, fw)| (v.number, fw)))
+        .flatten();
+    Ok((blocks, latest, more))
+}
+
+async fn view(
+    app: &App,
+    visitor: &Visitor,
+    ctx: &OrgContext,
+    page: i64,
+) -> Result<ChangesPage, PageError> {
+    let (blocks, latest, more) = history(app, ctx, page).await?;
+    // Editors, on the first page: what changed since the latest version.
+    let editor = ctx.can(Action::EditFramework) && page == 0;
     let pending = if editor {
         let current = cairn_store::framework::load(&app.store, &ctx.org).await?;
         let current = current.framework();
-        let base = match list.first() {
-            Some(v) => {
-                let snap = versions::snapshot(&app.store, &ctx.org.id, v.number)
-                    .await?
-                    .ok_or(PageError::NotFound)?;
-                parse(&snap)?
-            }
+        let base = match &latest {
+            Some((_, fw)) => fw.clone(),
             None => empty_like(current),
         };
         lines(&changes::diff(&base, current))
     } else {
         Vec::new()
     };
+    let slug = ctx.org.org.slug.as_str();
     Ok(ChangesPage {
         chrome: ctx.chrome(visitor),
         versions: blocks,
         editor,
-        latest,
+        latest: latest.map_or(0, |(n, _)| n),
         pending,
         read_at: ctx.org.framework_version,
         notes: String::new(),
+        older: more.then(|| format!("/{slug}/changes?page={}", page + 1)),
         errors: FormErrors::default(),
     })
 }
@@ -136,19 +147,33 @@ fn block(v: &versions::Version, list: &[Change]) -> VersionBlock {
     VersionBlock {
         number: v.number,
         notes: v.notes.clone(),
+        published_at: v.published_at,
         when: date(v.published_at),
         by: v.by.clone(),
         changes: lines(list),
     }
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PageQuery {
+    page: String,
+}
+
 pub(crate) async fn page(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(slug): OrgPath,
+    axum::extract::Query(q): axum::extract::Query<PageQuery>,
 ) -> Result<ChangesPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
-    view(&app, &visitor, &ctx).await
+    let page = q
+        .page
+        .parse::<i64>()
+        .ok()
+        .filter(|p| (0..100_000).contains(p))
+        .unwrap_or(0);
+    view(&app, &visitor, &ctx, page).await
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -218,7 +243,7 @@ pub(crate) async fn publish(
     let Some((status, message)) = refused else {
         return Ok(redirect(&format!("/{slug}/changes")));
     };
-    let mut page = view(&app, &visitor, &ctx).await?;
+    let mut page = view(&app, &visitor, &ctx, 0).await?;
     page.notes = form.notes.clone();
     page.errors.add("notes", message);
     Ok((status, page).into_response())
@@ -242,10 +267,9 @@ pub(crate) async fn compare(
     let slug = cairn_domain::OrgSlug::parse(&org).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
     // "latest" stands for the newest version (links from a journey).
-    let latest = versions::list(&app.store, &ctx.org.id)
+    let latest = versions::latest(&app.store, &ctx.org.id)
         .await?
-        .first()
-        .map_or(0, |v| v.number);
+        .unwrap_or(0);
     let number = |s: &str| {
         if s == "latest" {
             Some(latest)
@@ -286,10 +310,9 @@ pub(crate) async fn feed(
     OrgPath(slug): OrgPath,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
-    let page = view(&app, &visitor, &ctx).await?;
+    let (blocks, _, _) = history(&app, &ctx, 0).await?;
     let base = app.config.trusted_origin.clone().unwrap_or_default();
-    let list = versions::list(&app.store, &ctx.org.id).await?;
-    let updated = list.first().map_or(0, |v| v.published_at);
+    let updated = blocks.first().map_or(0, |b| b.published_at);
     let stamp = |ms: i64| {
         let (date, time) = (
             cairn_domain::wording::date(ms),
@@ -307,7 +330,7 @@ pub(crate) async fn feed(
         xml(ctx.org.org.name.as_str()),
         stamp(updated)
     );
-    for (v, b) in list.iter().zip(page.versions.iter()) {
+    for b in &blocks {
         let body: String = b
             .changes
             .iter()
@@ -321,10 +344,10 @@ pub(crate) async fn feed(
             .collect();
         out.push_str(&format!(
             "<entry>\n<title>v{n}</title>\n<id>{base}/{slug}/changes#v{n}</id>\n<link href=\"{base}/{slug}/changes#v{n}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n<content type=\"text\">{}</content>\n</entry>\n",
-            stamp(v.published_at),
-            xml(&v.notes),
+            stamp(b.published_at),
+            xml(&b.notes),
             xml(&body),
-            n = v.number
+            n = b.number
         ));
     }
     out.push_str("</feed>\n");
