@@ -299,29 +299,41 @@ pub async fn lease(
     .bind(limit)
     .fetch_all(tx.conn()?)
     .await?;
-    let mut out = Vec::with_capacity(ids.len());
-    for id in ids {
-        sqlx::query(
-            "UPDATE deliveries SET leased_by = $1, leased_until = $2, attempts = attempts + 1
-              WHERE id = $3",
-        )
-        .bind(worker)
-        .bind(now + lease_ms)
-        .bind(&id)
-        .execute(tx.conn()?)
-        .await?;
-        let r: DueRow = sqlx::query_as(
-            "SELECT d.id, d.channel, d.kind, d.recipient, d.person_id, d.name, d.subject, d.href,
-                    d.body, d.secret, d.attempts, d.created_at, d.org_id, o.name AS org_name,
-                    o.slug AS org_slug, w.url, w.secret AS hook_secret, w.slack
-               FROM deliveries d
-               LEFT JOIN organizations o ON o.id = d.org_id
-               LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.recipient
-              WHERE d.id = $1",
-        )
-        .bind(&id)
-        .fetch_one(tx.conn()?)
-        .await?;
+    if ids.is_empty() {
+        tx.rollback().await?;
+        return Ok(Vec::new());
+    }
+    // One statement to claim them and one to read them, whatever the batch.
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+    let list = list.join(", ");
+    let mut claim = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE deliveries SET leased_by = $1, leased_until = $2, attempts = attempts + 1
+          WHERE id IN ({list})"
+    )))
+    .bind(worker)
+    .bind(now + lease_ms);
+    for id in &ids {
+        claim = claim.bind(id);
+    }
+    claim.execute(tx.conn()?).await?;
+    let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 1)).collect();
+    let mut read = sqlx::query_as::<_, DueRow>(sqlx::AssertSqlSafe(format!(
+        "SELECT d.id, d.channel, d.kind, d.recipient, d.person_id, d.name, d.subject, d.href,
+                d.body, d.secret, d.attempts, d.created_at, d.org_id, o.name AS org_name,
+                o.slug AS org_slug, w.url, w.secret AS hook_secret, w.slack
+           FROM deliveries d
+           LEFT JOIN organizations o ON o.id = d.org_id
+           LEFT JOIN webhooks w ON d.channel = 'webhook' AND w.id = d.recipient
+          WHERE d.id IN ({}) ORDER BY d.next_at, d.id",
+        list.join(", ")
+    )));
+    for id in &ids {
+        read = read.bind(id);
+    }
+    let rows = read.fetch_all(tx.conn()?).await?;
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let id = r.id.clone();
         let target = match r.channel.as_str() {
             "email" => Target::Email {
                 address: r.recipient,
