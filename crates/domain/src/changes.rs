@@ -136,6 +136,10 @@ pub enum Change {
         from: MilesScale,
         to: MilesScale,
     },
+    LicenceChanged {
+        from: crate::licence::Licence,
+        to: crate::licence::Licence,
+    },
 }
 
 impl Change {
@@ -160,6 +164,36 @@ impl Change {
                 Weight::RaisesTheBar
             }
             _ => Weight::Editorial,
+        }
+    }
+
+    /// A name for the kind of change, for the API.
+    pub fn kind(&self) -> &'static str {
+        use Change::*;
+        match self {
+            AbilityAdded { .. } => "ability_added",
+            AbilityArchived { .. } => "ability_archived",
+            AbilityRenamed { .. } => "ability_renamed",
+            AbilityMoved { .. } => "ability_moved",
+            AbilityDescriptionChanged { .. } | DescriptionChanged { .. } => "description_changed",
+            MilestoneSummaryChanged { .. } => "milestone_summary_changed",
+            ExampleAdded { .. } => "example_added",
+            ExampleRemoved { .. } => "example_removed",
+            RoleAdded { .. } => "role_added",
+            RoleArchived { .. } => "role_archived",
+            RoleRenamed { .. } => "role_renamed",
+            PositionAdded { .. } => "position_added",
+            PositionArchived { .. } => "position_archived",
+            PositionRenamed { .. } => "position_renamed",
+            RequirementAdded { .. } => "requirement_added",
+            RequirementRemoved { .. } => "requirement_removed",
+            RequirementRaised { .. } => "requirement_raised",
+            RequirementLowered { .. } => "requirement_lowered",
+            RequiredRoleAdded { .. } => "required_role_added",
+            RequiredRoleRemoved { .. } => "required_role_removed",
+            PositionMilesChanged { .. } => "position_miles_changed",
+            ScaleChanged { .. } => "scale_changed",
+            LicenceChanged { .. } => "licence_changed",
         }
     }
 
@@ -278,6 +312,7 @@ impl Change {
                 miles_rule(from)
             ),
             ScaleChanged { from, to } => format!("miles scale {} (was {})", scale(to), scale(from)),
+            LicenceChanged { from, to } => format!("licence {to} (was {from})"),
         }
     }
 }
@@ -529,6 +564,12 @@ fn position(before: &Position, after: &Position, out: &mut Vec<Change>) {
 /// (archived ones after the others of their kind).
 pub fn diff(before: &Framework, after: &Framework) -> Vec<Change> {
     let mut out = Vec::new();
+    if before.organization.licence != after.organization.licence {
+        out.push(Change::LicenceChanged {
+            from: before.organization.licence,
+            to: after.organization.licence,
+        });
+    }
     if before.organization.miles != after.organization.miles {
         out.push(Change::ScaleChanged {
             from: before.organization.miles,
@@ -657,6 +698,8 @@ positions:
                 &[("ability testing renamed from \u{201c}Testing\u{201d} to \u{201c}Verification\u{201d}", Editorial)]),
             ("ability moved",      "category: Craft", "category: Quality",
                 &[("ability testing moved from \u{201c}Craft\u{201d} to \u{201c}Quality\u{201d}", Editorial)]),
+            ("licence",            "organization:\n  slug", "licence: CC-BY-4.0\norganization:\n  slug",
+                &[("licence CC BY 4.0 (was All rights reserved)", Editorial)]),
             ("description",        "Tests that tell.", "Tests that tell the truth.",
                 &[("ability testing: description changed", Editorial)]),
             ("summary words",      "Writes unit tests for their code.", "Writes unit and integration tests for their code.",

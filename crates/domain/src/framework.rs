@@ -312,6 +312,8 @@ pub struct Organization {
     pub slug: OrgSlug,
     pub name: Name,
     pub miles: MilesScale,
+    /// What others may do with the published framework.
+    pub licence: crate::licence::Licence,
 }
 
 /// One milestone of an ability: a summary and examples ("not a checklist").

@@ -64,6 +64,8 @@ pub const TABLES: &[&str] = &[
     "org_domains",
     "join_requests",
     "framework_versions",
+    "framework_drafts",
+    "framework_forks",
     "audit_log",
 ];
 

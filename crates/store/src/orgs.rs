@@ -2,7 +2,9 @@
 //! [`OrgId`] obtained here, so no query can wander across organizations.
 
 use cairn_domain::health::Thresholds;
+use cairn_domain::licence::Licence;
 use cairn_domain::policy::OrgAccess;
+use cairn_domain::publishing::Publishing;
 use cairn_domain::{MilesScale, Name, OrgSlug, Organization};
 
 use crate::reads::{self, Arg, Cols, FromCols};
@@ -39,6 +41,9 @@ pub struct OrgRecord {
     pub evidence: cairn_domain::awards::EvidenceRule,
     /// "Current positions visible to all members" (`cairn_domain::jobs`).
     pub positions_visible: bool,
+    /// How editors' saves reach readers, and whether members read the draft.
+    pub publishing: cairn_domain::publishing::Publishing,
+    pub draft_visible: bool,
 }
 
 impl OrgRecord {
@@ -76,13 +81,16 @@ struct OrgRow {
     evidence_min_days: i64,
     positions_visible: i64,
     health_below_grace_days: i64,
+    licence: String,
+    publishing: String,
+    draft_visible: i64,
 }
 
 /// Everything a request needs of its organization, in the one statement
 /// that finds it (prefixed `o.` where joined).
-const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible, o.health_below_grace_days";
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible, o.health_below_grace_days, o.licence, o.publishing, o.draft_visible";
 /// How many columns `ORG_COLUMNS` are: where a row's further columns start.
-const ORG_WIDTH: usize = 15;
+const ORG_WIDTH: usize = 18;
 
 impl FromCols for OrgRow {
     /// `ORG_COLUMNS`, in their order, from column 0.
@@ -103,6 +111,9 @@ impl FromCols for OrgRow {
             evidence_min_days: r.int(12)?,
             positions_visible: r.int(13)?,
             health_below_grace_days: r.int(14)?,
+            licence: r.text(15)?,
+            publishing: r.text(16)?,
+            draft_visible: r.int(17)?,
         })
     }
 }
@@ -116,6 +127,8 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
             slug: OrgSlug::parse(&r.slug)?,
             name: Name::parse(&r.name, "organization name")?,
             miles: MilesScale::parse(&miles)?,
+            licence: Licence::parse(&r.licence)
+                .ok_or_else(|| StoreError::Corrupt(format!("licence {:?}", r.licence)))?,
         },
         published: r.published != 0,
         updated_at: r.updated_at,
@@ -133,6 +146,9 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
             min_days: days(r.evidence_min_days)?,
         },
         positions_visible: r.positions_visible != 0,
+        publishing: Publishing::parse(&r.publishing)
+            .ok_or_else(|| StoreError::Corrupt(format!("publishing {:?}", r.publishing)))?,
+        draft_visible: r.draft_visible != 0,
     })
 }
 

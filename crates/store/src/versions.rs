@@ -4,6 +4,8 @@
 //! nobody published first and that the framework did not move since it
 //! was read.
 
+use sqlx::AnyConnection;
+
 use crate::orgs::OrgId;
 use crate::people::PersonId;
 use crate::{Millis, Store, StoreError};
@@ -47,13 +49,7 @@ pub async fn publish(
 ) -> Result<Result<i64, Refused>, StoreError> {
     let mut tx = store.begin_write().await?;
     tx.serialize(&format!("versions:{}", org.as_str())).await?;
-    let latest: Option<(i64, String)> = sqlx::query_as(
-        "SELECT number, snapshot FROM framework_versions WHERE org_id = $1
-          ORDER BY number DESC LIMIT 1",
-    )
-    .bind(org.as_str())
-    .fetch_optional(tx.conn()?)
-    .await?;
+    let latest = latest_in(tx.conn()?, org).await?;
     let latest_number = latest.as_ref().map_or(0, |(n, _)| *n);
     if latest_number != p.after {
         tx.rollback().await?;
@@ -73,25 +69,52 @@ pub async fn publish(
         return Ok(Err(Refused::Moved));
     }
     let number = latest_number + 1;
-    let inserted = sqlx::query(
-        "INSERT INTO framework_versions (org_id, number, notes, snapshot, published_by, published_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-    )
-    .bind(org.as_str())
-    .bind(number)
-    .bind(p.notes)
-    .bind(p.snapshot)
-    .bind(p.by.map(PersonId::as_str))
-    .bind(now)
-    .execute(tx.conn()?)
-    .await;
-    match inserted.map_err(StoreError::from) {
-        Ok(_) => {}
+    match insert(tx.conn()?, org, number, p.notes, p.snapshot, p.by, now).await {
+        Ok(()) => {}
         Err(StoreError::Conflict(_)) => return Ok(Err(Refused::AlreadyPublished(number))),
         Err(e) => return Err(e),
     }
     tx.commit().await?;
     Ok(Ok(number))
+}
+
+/// The newest version's number and file, read in a writing transaction.
+pub(crate) async fn latest_in(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+) -> Result<Option<(i64, String)>, StoreError> {
+    Ok(sqlx::query_as(
+        "SELECT number, snapshot FROM framework_versions WHERE org_id = $1
+          ORDER BY number DESC LIMIT 1",
+    )
+    .bind(org.as_str())
+    .fetch_optional(&mut *conn)
+    .await?)
+}
+
+/// Records version `number`, inside the publishing transaction.
+pub(crate) async fn insert(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    number: i64,
+    notes: &str,
+    snapshot: &str,
+    by: Option<&PersonId>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO framework_versions (org_id, number, notes, snapshot, published_by, published_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(org.as_str())
+    .bind(number)
+    .bind(notes)
+    .bind(snapshot)
+    .bind(by.map(PersonId::as_str))
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// A page of the organization's versions, newest first, each with its
@@ -130,6 +153,43 @@ pub async fn page(
         })
         .collect();
     Ok((list, more))
+}
+
+/// Up to `limit` versions older than `before` (None: the newest), newest
+/// first, without their files; and the number the next page starts
+/// before, when older ones follow.
+pub async fn list(
+    store: &Store,
+    org: &OrgId,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<(Vec<Version>, Option<i64>), StoreError> {
+    let rows: Vec<(i64, String, i64, Option<String>)> = sqlx::query_as(
+        "SELECT v.number, v.notes, v.published_at, p.name FROM framework_versions v
+           LEFT JOIN people p ON p.id = v.published_by
+          WHERE v.org_id = $1 AND v.number < $2 ORDER BY v.number DESC LIMIT $3",
+    )
+    .bind(org.as_str())
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(limit + 1)
+    .fetch_all(&store.pool)
+    .await?;
+    let mut list: Vec<Version> = rows
+        .into_iter()
+        .map(|(number, notes, published_at, by)| Version {
+            number,
+            notes,
+            published_at,
+            by: by.unwrap_or_default(),
+        })
+        .collect();
+    let next = if list.len() as i64 > limit {
+        list.truncate(limit as usize);
+        list.last().map(|v| v.number)
+    } else {
+        None
+    };
+    Ok((list, next))
 }
 
 /// One version's framework file.

@@ -216,3 +216,20 @@ impl<S: Send + Sync> FromRequestParts<S> for After {
         .map(After)
     }
 }
+
+/// `?before=N`: a page of versions older than version N.
+pub struct BeforeVersion(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for BeforeVersion {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        page_param(
+            parts,
+            "before",
+            |v| v.parse::<i64>().ok().filter(|n| *n >= 1),
+            "This \"older versions\" link is not one cairn made. Go back to the first page.",
+        )
+        .map(BeforeVersion)
+    }
+}

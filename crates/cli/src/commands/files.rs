@@ -166,6 +166,7 @@ fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> 
             slug: slug.clone(),
             name: Name::parse(&title, "the organization name")?,
             miles: MilesScale::default(),
+            licence: Default::default(),
         },
         abilities: vec![],
         roles: vec![],
@@ -282,7 +283,10 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
         FormatArg::Yaml => Format::Yaml,
         FormatArg::Json => Format::Json,
     };
-    let text = match file::write(&fw, format) {
+    // A published version says which it is, so a fork or a repository
+    // copy knows what it holds.
+    let version = args.version.and_then(|n| u32::try_from(n).ok());
+    let text = match file::write_version(&fw, format, version) {
         Ok(t) => t,
         Err(e) => {
             eprintln!("cairn export: {e}");

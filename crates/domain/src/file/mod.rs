@@ -13,8 +13,8 @@ use std::fmt;
 mod read;
 mod write;
 
-pub use read::{check_example, parse};
-pub use write::{WriteError, write};
+pub use read::{Contents, check_example, parse, read};
+pub use write::{WriteError, write, write_version};
 
 pub const FORMAT: &str = "cairn/1";
 
@@ -288,6 +288,20 @@ positions:
                 ],
             ),
             (
+                "an unknown licence",
+                "format: cairn/1\n",
+                "format: cairn/1\nlicence: CC-BY-NC-4.0\n",
+                &[
+                    "2:10: unknown licence \"CC-BY-NC-4.0\": use one of none, CC-BY-4.0, CC-BY-SA-4.0, CC0-1.0",
+                ],
+            ),
+            (
+                "version zero",
+                "format: cairn/1\n",
+                "format: cairn/1\nversion: 0\n",
+                &["2:10: version is a published version's number: 1 or more"],
+            ),
+            (
                 "an empty position plural",
                 "    title: Senior Ops Engineer\n",
                 "    title: Senior Ops Engineer\n    plural: \"\"\n",
@@ -306,6 +320,37 @@ positions:
         }
         assert!(mismatches.is_empty(), "{mismatches:#?}");
         assert!(parse(BASE).is_ok());
+    }
+
+    #[test]
+    fn licence_and_version_round_trip_and_are_left_out_when_absent() {
+        for format in [Format::Yaml, Format::Json] {
+            let plain = round_trip(BASE, format);
+            assert!(
+                !plain.contains("licence") && !plain.contains("version"),
+                "{plain}"
+            );
+            for licence in crate::licence::Licence::ALL {
+                let text = BASE.replacen(
+                    "format: cairn/1\n",
+                    &format!(
+                        "format: cairn/1\nversion: 7\nlicence: {}\n",
+                        licence.as_str()
+                    ),
+                    1,
+                );
+                let contents = read(&text).expect("reads");
+                assert_eq!(contents.version, Some(7));
+                assert_eq!(contents.framework.organization.licence, licence);
+                let out =
+                    write_version(&contents.framework, format, contents.version).expect("writes");
+                assert_eq!(
+                    read(&out).expect("reads back"),
+                    contents,
+                    "{licence:?} {format:?}"
+                );
+            }
+        }
     }
 
     #[test]

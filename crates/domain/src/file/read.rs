@@ -14,6 +14,7 @@ use crate::framework::{
 };
 
 use super::*;
+use crate::licence::Licence;
 
 type S<T> = Spanned<T>;
 
@@ -21,6 +22,10 @@ type S<T> = Spanned<T>;
 #[serde(deny_unknown_fields)]
 struct RawFile {
     format: S<String>,
+    /// The published version this file is (informational on import).
+    version: Option<S<i64>>,
+    /// The licence's SPDX id; absent: all rights reserved.
+    licence: Option<S<String>>,
     organization: RawOrganization,
     #[serde(default)]
     abilities: Vec<S<RawAbility>>,
@@ -163,11 +168,33 @@ impl Problems {
 
 /// Parses and validates a framework file (YAML or JSON).
 pub fn parse(text: &str) -> Result<Framework, Vec<FileProblem>> {
+    read(text).map(|f| f.framework)
+}
+
+/// A file's framework and the published version it says it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Contents {
+    pub framework: Framework,
+    pub version: Option<u32>,
+}
+
+/// `parse`, keeping the file's `version` key.
+pub fn read(text: &str) -> Result<Contents, Vec<FileProblem>> {
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|e| vec![syntax_problem(&e)])?;
     let mut problems = Problems::default();
+    let version = match &raw.version {
+        Some(v) => match u32::try_from(v.value).ok().filter(|n| *n >= 1) {
+            Some(n) => Some(n),
+            None => {
+                problems.at(v, "version is a published version's number: 1 or more");
+                None
+            }
+        },
+        None => None,
+    };
     let framework = validate(raw, &mut problems);
     match framework {
-        Some(f) if problems.0.is_empty() => Ok(f),
+        Some(framework) if problems.0.is_empty() => Ok(Contents { framework, version }),
         _ => Err(problems.0),
     }
 }
@@ -192,7 +219,24 @@ fn validate(raw: RawFile, p: &mut Problems) -> Option<Framework> {
             format!("format must be {FORMAT:?} (got {:?})", raw.format.value),
         );
     }
-    let organization = validate_organization(raw.organization, p);
+    let licence = match &raw.licence {
+        Some(l) => match Licence::parse(&l.value) {
+            Some(l) => Some(l),
+            None => {
+                p.at(
+                    l,
+                    format!(
+                        "unknown licence {:?}: use one of {}",
+                        l.value,
+                        Licence::ALL.map(Licence::as_str).join(", ")
+                    ),
+                );
+                None
+            }
+        },
+        None => Some(Licence::None),
+    };
+    let organization = validate_organization(raw.organization, licence, p);
 
     let mut ability_slugs: HashMap<String, u64> = HashMap::new();
     let abilities: Vec<Option<Ability>> = raw
@@ -247,7 +291,11 @@ fn note_unique(seen: &mut HashMap<String, u64>, slug: &S<String>, kind: &str, p:
     }
 }
 
-fn validate_organization(raw: RawOrganization, p: &mut Problems) -> Option<Organization> {
+fn validate_organization(
+    raw: RawOrganization,
+    licence: Option<Licence>,
+    p: &mut Problems,
+) -> Option<Organization> {
     let slug = p.parse(&raw.slug, |s| OrgSlug::parse(s));
     let name = p.parse(&raw.name, |s| Name::parse(s, "the organization name"));
     let miles = match &raw.miles {
@@ -258,6 +306,7 @@ fn validate_organization(raw: RawOrganization, p: &mut Problems) -> Option<Organ
         slug: slug?,
         name: name?,
         miles: miles?,
+        licence: licence?,
     })
 }
 

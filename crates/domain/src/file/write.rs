@@ -9,6 +9,10 @@ use super::*;
 #[derive(Serialize)]
 struct OutFile<'a> {
     format: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    version: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    licence: Option<&'static str>,
     organization: OutOrganization<'a>,
     abilities: Vec<OutAbility<'a>>,
     roles: Vec<OutRole<'a>>,
@@ -99,9 +103,12 @@ impl Serialize for OutRequires<'_> {
     }
 }
 
-fn to_out(f: &Framework) -> OutFile<'_> {
+fn to_out(f: &Framework, version: Option<u32>) -> OutFile<'_> {
     OutFile {
         format: FORMAT,
+        version,
+        licence: (f.organization.licence != crate::licence::Licence::None)
+            .then(|| f.organization.licence.as_str()),
         organization: OutOrganization {
             slug: f.organization.slug.as_str(),
             name: f.organization.name.as_str(),
@@ -172,7 +179,16 @@ pub struct WriteError(String);
 /// Writes the framework in the file format. Reading the output back gives
 /// an equal framework, and writing that gives the same text.
 pub fn write(f: &Framework, format: Format) -> Result<String, WriteError> {
-    let out = to_out(f);
+    write_version(f, format, None)
+}
+
+/// `write`, saying which published version the file is.
+pub fn write_version(
+    f: &Framework,
+    format: Format,
+    version: Option<u32>,
+) -> Result<String, WriteError> {
+    let out = to_out(f, version);
     match format {
         Format::Yaml => serde_saphyr::to_string(&out).map_err(|e| WriteError(e.to_string())),
         Format::Json => serde_json::to_string_pretty(&out)

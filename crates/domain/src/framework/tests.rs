@@ -17,6 +17,7 @@ fn merging_abilities_replaces_by_slug_and_appends_new_ones() {
             slug: OrgSlug::parse("acme").expect("slug"),
             name: Name::parse("Acme", "name").expect("name"),
             miles: MilesScale::default(),
+            licence: Default::default(),
         },
         abilities: vec![ability("a", "A", Some("Craft")), ability("b", "B", None)],
         roles: vec![],

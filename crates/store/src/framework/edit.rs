@@ -89,10 +89,11 @@ pub async fn apply(
     edit: Edit,
     actor: &PersonId,
     now: Millis,
-) -> Result<Result<(), EditRefused>, StoreError> {
+) -> Result<Result<Saved, EditRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
     lock_org(store, conn, org).await?;
+    let mode = draft::publishing(conn, org).await?;
     let organization = load_organization(conn, org).await?;
     let existing = load_items(conn, org).await?;
     let mut desired = Framework {
@@ -116,6 +117,13 @@ pub async fn apply(
             .map(|s| s.item.clone())
             .collect(),
     };
+    if mode == cairn_domain::publishing::Publishing::Drafts {
+        let saved = draft::apply_to_draft(conn, org, desired, &existing, edit, actor, now).await?;
+        if saved.is_ok() {
+            tx.commit().await?;
+        }
+        return Ok(saved);
+    }
     if let Err(refused) = edit_framework(&mut desired, &existing, edit) {
         return Ok(Err(refused));
     }
@@ -132,7 +140,7 @@ pub async fn apply(
     };
     write_framework(conn, &w, &desired, existing, &mut summary).await?;
     tx.commit().await?;
-    Ok(Ok(()))
+    Ok(Ok(Saved::Live))
 }
 
 /// Saves `item` into `list`: appended when created (its slug must be new,

@@ -17,6 +17,10 @@ pub struct HistoryEntry {
     pub change: String,
     pub before: Option<Snapshot>,
     pub after: Option<Snapshot>,
+    /// The version that published this change: the first published at or
+    /// after it (a draft's changes are recorded as it is published). None
+    /// while no version includes it yet.
+    pub published_in: Option<i64>,
 }
 
 /// One item's changes, newest first, and whether it is archived now.
@@ -57,6 +61,7 @@ pub async fn history(
         change: String,
         before: Option<String>,
         after: Option<String>,
+        published_in: Option<i64>,
     }
     let item: Option<ItemRow> = sqlx::query_as(AssertSqlSafe(format!(
         "SELECT id, archived_at FROM {table} WHERE org_id = $1 AND slug = $2"
@@ -70,7 +75,9 @@ pub async fn history(
     };
     // The limit is a number formatted here, never text from a request.
     let mut rows: Vec<EntryRow> = sqlx::query_as(AssertSqlSafe(format!(
-        "SELECT h.id, h.at, p.name AS actor_name, h.change, h.before, h.after
+        "SELECT h.id, h.at, p.name AS actor_name, h.change, h.before, h.after,
+                (SELECT MIN(v.number) FROM framework_versions v
+                  WHERE v.org_id = h.org_id AND v.published_at >= h.at) AS published_in
            FROM history h LEFT JOIN people p ON p.id = h.actor_id
           WHERE h.org_id = $1 AND h.item_kind = $2 AND h.item_id = $3
             AND (h.at < $4 OR (h.at = $4 AND h.id < $5))
@@ -103,6 +110,7 @@ pub async fn history(
                 change: e.change,
                 before: parse(e.before)?,
                 after: parse(e.after)?,
+                published_in: e.published_in,
             })
         })
         .collect::<Result<Vec<_>, StoreError>>()

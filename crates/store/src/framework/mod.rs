@@ -12,16 +12,22 @@
 
 use cairn_domain::{Ability, Level, Name, Position, Role, Slug};
 
+mod draft;
 mod edit;
 mod history;
 mod items;
+mod licence;
 mod plan;
 mod read;
 mod snapshot;
 
 use self::{items::*, plan::*, read::*};
+pub use draft::{
+    Draft, ModeRefused, Saved, discard, draft, editable, publish_draft, set_publishing,
+};
 pub use edit::{Edit, EditRefused, ItemKind, apply, replace, replace_as};
 pub use history::{HistoryEntry, ItemHistory, history};
+pub use licence::set_licence;
 pub use read::{AbilityDetail, ability_detail, ability_updated_at, archived, load_by_slug};
 pub use snapshot::{DEFAULT_BUDGET, Snapshot, current, load};
 pub(crate) use snapshot::{Snapshots, bump_version};

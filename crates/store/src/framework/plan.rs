@@ -228,9 +228,11 @@ pub(super) async fn upsert_organization(
         id: String,
         name: String,
         miles: String,
+        licence: String,
     }
+    let licence = org.licence.as_str();
     let rows: Option<ExistingRow> =
-        sqlx::query_as("SELECT id, name, miles FROM organizations WHERE slug = $1")
+        sqlx::query_as("SELECT id, name, miles, licence FROM organizations WHERE slug = $1")
             .bind(org.slug.as_str())
             .fetch_optional(&mut *conn)
             .await?;
@@ -238,16 +240,18 @@ pub(super) async fn upsert_organization(
         id,
         name,
         miles: old_miles,
+        licence: old_licence,
     }) = rows
     {
-        if name != org.name.as_str() || old_miles != miles {
+        if name != org.name.as_str() || old_miles != miles || old_licence != licence {
             sqlx::query(
-                "UPDATE organizations SET name = $1, miles = $2, updated_at = $3 WHERE id = $4",
+                "UPDATE organizations SET name = $1, miles = $2, licence = $5, updated_at = $3 WHERE id = $4",
             )
             .bind(org.name.as_str())
             .bind(&miles)
             .bind(now)
             .bind(&id)
+            .bind(licence)
             .execute(&mut *conn)
             .await?;
         }
@@ -255,14 +259,15 @@ pub(super) async fn upsert_organization(
     }
     let id = new_id();
     sqlx::query(
-        "INSERT INTO organizations (id, slug, name, miles, published, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, 1, $5, $5)",
+        "INSERT INTO organizations (id, slug, name, miles, published, created_at, updated_at, licence)
+         VALUES ($1, $2, $3, $4, 1, $5, $5, $6)",
     )
     .bind(&id)
     .bind(org.slug.as_str())
     .bind(org.name.as_str())
     .bind(&miles)
     .bind(now)
+    .bind(licence)
     .execute(&mut *conn)
     .await?;
     summary.organization_created = true;

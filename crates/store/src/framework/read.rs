@@ -72,9 +72,10 @@ pub(super) async fn load_organization(
         slug: String,
         name: String,
         miles: String,
+        licence: String,
     }
     let r: OrganizationRow =
-        sqlx::query_as("SELECT slug, name, miles FROM organizations WHERE id = $1")
+        sqlx::query_as("SELECT slug, name, miles, licence FROM organizations WHERE id = $1")
             .bind(org.as_str())
             .fetch_optional(&mut *conn)
             .await?
@@ -84,6 +85,8 @@ pub(super) async fn load_organization(
         slug: cairn_domain::OrgSlug::parse(&r.slug)?,
         name: Name::parse(&r.name, "organization name")?,
         miles: cairn_domain::MilesScale::parse(&miles)?,
+        licence: cairn_domain::licence::Licence::parse(&r.licence)
+            .ok_or_else(|| StoreError::Corrupt(format!("licence {:?}", r.licence)))?,
     })
 }
 

@@ -340,6 +340,7 @@ mod tests {
                 slug: cairn_domain::OrgSlug::parse(org).expect("slug"),
                 name: cairn_domain::Name::parse(org, "name").expect("name"),
                 miles: cairn_domain::MilesScale::default(),
+                licence: Default::default(),
             },
             abilities: vec![],
             roles: vec![],
@@ -393,6 +394,7 @@ mod tests {
                 slug: cairn_domain::OrgSlug::parse(&format!("org-{org}")).expect("slug"),
                 name: name(format!("Org {org}")),
                 miles: cairn_domain::MilesScale::default(),
+                licence: Default::default(),
             },
             abilities,
             roles: (0..10)

@@ -139,6 +139,7 @@ fn synthetic_framework(org: usize) -> Result<Framework, StoreError> {
             slug: parse(OrgSlug::parse(&format!("synthetic-{org}")))?,
             name: parse(Name::parse(&format!("Synthetic {org}"), "name"))?,
             miles: MilesScale::default(),
+            licence: Default::default(),
         },
         abilities,
         roles,

@@ -23,7 +23,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         let mut ability = framework::current(&db.store, &org.id).await.expect("read").ability(&slug("mentoring")).cloned().expect("ability");
         ability.milestones[0].examples.push("Answers questions in the team channel.".into());
         let edit = Edit::SaveAbility { ability: ability.clone(), create: false };
-        assert_eq!(framework::apply(&db.store, &org.id, edit, &ana.id, 2_000).await.expect("apply"), Ok(()));
+        assert_eq!(framework::apply(&db.store, &org.id, edit, &ana.id, 2_000).await.expect("apply"), Ok(framework::Saved::Live));
         assert_eq!(framework::ability_updated_at(&db.store, &org.id, &slug("mentoring")).await.expect("read"), Some(2_000));
 
         let history = framework::history(&db.store, &org.id, ItemKind::Ability, &slug("mentoring"), None, None).await.expect("read").expect("item");
@@ -52,10 +52,10 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         );
         // A position can go and come back.
         let archive = Edit::Archive { kind: ItemKind::Position, slug: slug("staff-engineer") };
-        assert_eq!(framework::apply(&db.store, &org.id, archive, &ana.id, 4_000).await.expect("apply"), Ok(()));
+        assert_eq!(framework::apply(&db.store, &org.id, archive, &ana.id, 4_000).await.expect("apply"), Ok(framework::Saved::Live));
         assert_eq!(framework::archived(&db.store, &org.id, ItemKind::Position).await.expect("list").len(), 1);
         let restore = Edit::Restore { kind: ItemKind::Position, slug: slug("staff-engineer") };
-        assert_eq!(framework::apply(&db.store, &org.id, restore, &ana.id, 5_000).await.expect("apply"), Ok(()));
+        assert_eq!(framework::apply(&db.store, &org.id, restore, &ana.id, 5_000).await.expect("apply"), Ok(framework::Saved::Live));
         let changes: Vec<String> = framework::history(&db.store, &org.id, ItemKind::Position, &slug("staff-engineer"), None, None)
             .await
             .expect("read")
@@ -70,7 +70,7 @@ async fn edits_are_checked_written_and_recorded_in_history() {
         let missing = Edit::Archive { kind: ItemKind::Role, slug: slug("ghost") };
         assert_eq!(framework::apply(&db.store, &org.id, missing, &ana.id, 6_000).await.expect("apply"), Err(EditRefused::NotFound));
         let scale = MilesScale::parse(&[2, 4, 8, 16, 32]).expect("scale");
-        assert_eq!(framework::apply(&db.store, &org.id, Edit::SetMiles(scale), &ana.id, 7_000).await.expect("apply"), Ok(()));
+        assert_eq!(framework::apply(&db.store, &org.id, Edit::SetMiles(scale), &ana.id, 7_000).await.expect("apply"), Ok(framework::Saved::Live));
         let org = orgs::by_slug(&db.store, &demo().organization.slug).await.expect("read").expect("org");
         assert_eq!(org.org.miles, scale, "{}", db.label);
         // Everything else is as the demo had it.

@@ -69,6 +69,7 @@ async fn a_change_through_another_server_is_seen_on_the_next_request() {
                 Some(edit) => framework::apply(&there, &org.id, edit, &ana.id, 10)
                     .await
                     .expect("apply")
+                    .map(|_| ())
                     .expect("accepted"),
                 None => {
                     framework::replace(&there, &imported, 20).await.expect("import");

@@ -25,6 +25,7 @@ mod framework;
 mod jobs;
 mod openapi;
 mod people;
+mod versions;
 
 use crate::routes::Area;
 
@@ -64,6 +65,9 @@ pub(crate) fn routes() -> Area {
         )
         .get("/api/v1/orgs/{org}/framework", framework_json)
         .get("/api/v1/orgs/{org}/members", members_json)
+        .get("/api/v1/orgs/{org}/versions", versions::list)
+        .get("/api/v1/orgs/{org}/versions/{number}", versions::one)
+        .get("/api/v1/orgs/{org}/changes/{from}/{to}", versions::compare)
         .get("/api/v1/{*rest}", unknown)
 }
 

@@ -23,6 +23,24 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "A `cairn/1` framework document.",
     ),
     (
+        "/api/v1/orgs/{org}/versions",
+        "The published versions, newest first",
+        "anyone when published; members",
+        "Number, release notes, when and by whom; `next` for older ones.",
+    ),
+    (
+        "/api/v1/orgs/{org}/versions/{number}",
+        "One published version's framework file",
+        "anyone when published; members",
+        "A `cairn/1` framework document with its `version` (and `licence`).",
+    ),
+    (
+        "/api/v1/orgs/{org}/changes/{from}/{to}",
+        "What changed from one published version to another",
+        "anyone when published; members",
+        "Each change's kind, weight (`raises_the_bar` or `editorial`) and sentence.",
+    ),
+    (
         "/api/v1/orgs/{org}/abilities",
         "The abilities",
         "anyone when published; members",
@@ -164,11 +182,21 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
             parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string" } }));
         }
     }
+    for (name, what) in [
+        ("number", "A published version's number, or `latest`."),
+        ("from", "The earlier version's number."),
+        ("to", "The later version's number."),
+    ] {
+        if path.contains(&format!("{{{name}}}")) {
+            parameters.push(json!({ "name": name, "in": "path", "required": true, "description": what, "schema": { "type": "string", "pattern": "^([0-9]{1,18}|latest)$" } }));
+        }
+    }
     // Paged lists: the cursor their `next` link carries.
     let cursor = match path {
         "/api/v1/orgs/{org}/observations" => Some("older"),
         "/api/v1/orgs/{org}/members" | "/api/v1/orgs/{org}/requirements" => Some("after"),
         p if p.ends_with("/history") => Some("older"),
+        p if p.ends_with("/versions") => Some("before"),
         _ => None,
     };
     if let Some(name) = cursor {
@@ -176,6 +204,8 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
         // other value is a 400.
         let pattern = if name == "after" {
             "^[A-Za-z0-9_-]{1,64}$"
+        } else if name == "before" {
+            "^[1-9][0-9]{0,17}$"
         } else {
             "^-?[0-9]{1,18}\\.[A-Za-z0-9-]{1,64}$"
         };

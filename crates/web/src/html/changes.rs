@@ -14,7 +14,10 @@ use axum::response::{IntoResponse, Response};
 use cairn_domain::changes::{self, Change, Weight};
 use cairn_domain::file::{self, Format};
 use cairn_domain::framework::Framework;
+use cairn_domain::licence::Licence;
 use cairn_domain::policy::Action;
+use cairn_domain::publishing::{Publishing, can_read_draft};
+use cairn_store::framework;
 use cairn_store::versions::{self, Publish, Refused};
 
 use super::{Chrome, OrgContext, date};
@@ -49,6 +52,18 @@ pub(crate) struct ChangesPage {
     /// Editors: what changed since the latest version (or everything, when
     /// none is published yet), and the form.
     editor: bool,
+    /// The organization drafts: `pending` is its draft (when `show_draft`).
+    drafting: bool,
+    show_draft: bool,
+    has_draft: bool,
+    draft_by: String,
+    draft_when: String,
+    revision: i64,
+    /// Admins choose how changes reach readers, and the licence.
+    settings: bool,
+    draft_visible: bool,
+    licence: &'static str,
+    licences: Vec<(&'static str, &'static str)>,
     latest: i64,
     pending: Vec<ChangeLine>,
     read_at: i64,
@@ -116,24 +131,71 @@ async fn view(
     page: i64,
 ) -> Result<ChangesPage, PageError> {
     let (blocks, latest, more) = history(app, ctx, page).await?;
-    // Editors, on the first page: what changed since the latest version.
+    // Editors, on the first page: what changed since the latest version:
+    // the framework as it is, or the draft when the organization drafts
+    // (which members read too when the organization says so).
     let editor = ctx.can(Action::EditFramework) && page == 0;
-    let pending = if editor {
-        let current = cairn_store::framework::load(&app.store, &ctx.org).await?;
-        let current = current.framework();
-        let base = match &latest {
-            Some((_, fw)) => fw.clone(),
-            None => empty_like(current),
-        };
-        lines(&changes::diff(&base, current))
+    let drafting = ctx.org.publishing == Publishing::Drafts;
+    let show_draft = drafting
+        && page == 0
+        && can_read_draft(
+            ctx.can(Action::EditFramework),
+            ctx.can(Action::ReadMemberContent),
+            ctx.org.draft_visible,
+        );
+    let base_of = |current: &Framework| match &latest {
+        Some((_, fw)) => fw.clone(),
+        None => empty_like(current),
+    };
+    let mut draft_meta = None;
+    let pending = if show_draft {
+        // Against what readers see now: the latest version, or the
+        // framework as it was before the organization drafted.
+        match framework::draft(&app.store, &ctx.org).await? {
+            Some(d) => {
+                let live = framework::load(&app.store, &ctx.org).await?;
+                let list = lines(&changes::diff(live.framework(), &d.framework));
+                draft_meta = Some(d);
+                list
+            }
+            None => Vec::new(),
+        }
     } else {
         Vec::new()
+    };
+    // No draft: what changed in the framework itself since the latest
+    // version (every save; or an import, or edits from before drafting).
+    let pending = if editor && draft_meta.is_none() {
+        let current = framework::load(&app.store, &ctx.org).await?;
+        let current = current.framework();
+        lines(&changes::diff(&base_of(current), current))
+    } else {
+        pending
     };
     let slug = ctx.org.org.slug.as_str();
     Ok(ChangesPage {
         chrome: ctx.chrome(visitor),
         versions: blocks,
         editor,
+        drafting,
+        show_draft,
+        has_draft: draft_meta.is_some(),
+        draft_by: draft_meta
+            .as_ref()
+            .map(|d| d.by.clone())
+            .unwrap_or_default(),
+        draft_when: draft_meta
+            .as_ref()
+            .map(|d| date(d.updated_at))
+            .unwrap_or_default(),
+        revision: draft_meta.as_ref().map_or(0, |d| d.revision),
+        settings: ctx.can(Action::ManageSettings) && page == 0,
+        draft_visible: ctx.org.draft_visible,
+        licence: ctx.org.org.licence.as_str(),
+        licences: Licence::ALL
+            .iter()
+            .map(|l| (l.as_str(), l.label()))
+            .collect(),
         latest: latest.map_or(0, |(n, _)| n),
         pending,
         read_at: ctx.org.framework_version,
@@ -182,6 +244,8 @@ pub(crate) struct PublishForm {
     notes: String,
     after: String,
     read_at: String,
+    /// The draft's revision the page showed (drafting organizations).
+    revision: String,
 }
 
 /// Publishes the framework as it is as the next version.
@@ -208,23 +272,41 @@ pub(crate) async fn publish(
             "Keep the notes under 20000 characters".into(),
         ))
     } else {
-        let current = cairn_store::framework::load(&app.store, &ctx.org).await?;
-        let snapshot = file::write(current.framework(), Format::Json)
-            .map_err(|e| PageError::Internal(e.to_string()))?;
-        // What is published is what the page showed: the framework at the
-        // form's write counter; the store checks nothing was written since.
-        let p = Publish {
-            after,
-            read_at: if current.version == read_at {
-                read_at
-            } else {
-                -1
-            },
-            snapshot: &snapshot,
-            notes,
-            by: Some(&person),
+        let revision = form.revision.parse::<i64>().unwrap_or(0);
+        let published = if ctx.org.publishing == Publishing::Drafts && revision > 0 {
+            // What is published is the draft the page showed; the store
+            // checks it was not saved again since.
+            framework::publish_draft(
+                &app.store,
+                &ctx.org.id,
+                after,
+                revision,
+                notes,
+                Some(&person),
+                app.now(),
+            )
+            .await?
+        } else {
+            let current = framework::load(&app.store, &ctx.org).await?;
+            let snapshot = file::write(current.framework(), Format::Json)
+                .map_err(|e| PageError::Internal(e.to_string()))?;
+            // What is published is what the page showed: the framework at
+            // the form's write counter; the store checks nothing was
+            // written since.
+            let p = Publish {
+                after,
+                read_at: if current.version == read_at {
+                    read_at
+                } else {
+                    -1
+                },
+                snapshot: &snapshot,
+                notes,
+                by: Some(&person),
+            };
+            versions::publish(&app.store, &ctx.org.id, &p, app.now()).await?
         };
-        match versions::publish(&app.store, &ctx.org.id, &p, app.now()).await? {
+        match published {
             Ok(_) => None,
             Err(Refused::AlreadyPublished(n)) => Some((
                 StatusCode::CONFLICT,
@@ -358,9 +440,112 @@ pub(crate) async fn feed(
         .into_response())
 }
 
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct DiscardForm {
+    revision: String,
+}
+
+/// Throws the draft away (the revision the page showed, so a save made
+/// meanwhile is not lost unseen).
+pub(crate) async fn discard(
+    State(app): State<App>,
+    visitor: Visitor,
+    OrgPath(slug): OrgPath,
+    Form(form): Form<DiscardForm>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::EditFramework).await?;
+    let revision = form
+        .revision
+        .parse::<i64>()
+        .map_err(|_| PageError::BadRequest("the draft's revision"))?;
+    if framework::discard(&app.store, &ctx.org.id, revision).await? {
+        return Ok(redirect(&format!("/{slug}/changes")));
+    }
+    let mut page = view(&app, &visitor, &ctx, 0).await?;
+    page.errors.add(
+        "notes",
+        "The draft changed (or was published) since you read it: look at it again",
+    );
+    Ok((StatusCode::CONFLICT, page).into_response())
+}
+
+#[derive(serde::Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct PublishingForm {
+    publishing: String,
+    draft_visible: String,
+    licence: String,
+}
+
+/// Admins: how editors' saves reach readers, whether members read the
+/// draft, and the licence the published framework is offered under.
+pub(crate) async fn settings(
+    State(app): State<App>,
+    visitor: Visitor,
+    crate::auth::ClientInfo(client): crate::auth::ClientInfo,
+    OrgPath(slug): OrgPath,
+    Form(form): Form<PublishingForm>,
+) -> Result<Response, PageError> {
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ManageSettings).await?;
+    let mode = Publishing::parse(&form.publishing);
+    let licence = match form.licence.as_str() {
+        "" => Some(ctx.org.org.licence),
+        l => Licence::parse(l),
+    };
+    let visible = form.draft_visible == "on";
+    let refusal = match (mode, licence) {
+        (None, _) => Some("Choose how changes reach readers".to_owned()),
+        (_, None) => Some("Choose a licence from the list".to_owned()),
+        (Some(mode), Some(licence)) => {
+            match framework::set_licence(&app.store, &ctx.org.id, licence, app.now()).await? {
+                Err(why) => Some(why),
+                Ok(()) => match framework::set_publishing(&app.store, &ctx.org.id, mode, visible)
+                    .await?
+                {
+                    Ok(()) => None,
+                    Err(framework::ModeRefused::DraftPending) => Some(
+                        "A draft is waiting: publish it or discard it before publishing every save"
+                            .to_owned(),
+                    ),
+                },
+            }
+        }
+    };
+    if let Some(message) = refusal {
+        let mut page = view(&app, &visitor, &ctx, 0).await?;
+        page.errors.add("publishing", message);
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    crate::audit::note(
+        &app,
+        cairn_store::audit::Entry {
+            org: Some(&ctx.org.id),
+            actor: visitor.person.as_ref().map(|p| &p.id),
+            action: cairn_domain::audit::AuditAction::SettingsChanged,
+            subject: "publishing".into(),
+            detail: format!(
+                "{}; draft {}; licence {}",
+                form.publishing,
+                if visible {
+                    "visible to members"
+                } else {
+                    "visible to editors"
+                },
+                licence.map_or("", |l| l.as_str())
+            ),
+            client_ip: &client.ip,
+        },
+    )
+    .await;
+    Ok(redirect(&format!("/{slug}/changes")))
+}
+
 pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
         .get_post("/{org}/changes", page, publish)
+        .post("/{org}/changes/discard", discard)
+        .post("/{org}/settings/publishing", settings)
         .get("/{org}/changes.atom", feed)
         .get("/{org}/changes/{range}", compare)
 }

@@ -151,7 +151,7 @@ pub(crate) async fn new_form<T: Editable>(
     OrgPath(org): OrgPath,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org).await?;
+    let fw = framework::editable(&app.store, &ctx.org).await?;
     let chrome = ctx.chrome(&visitor);
     Ok(T::form(
         chrome,
@@ -170,7 +170,7 @@ pub(crate) async fn edit_form<T: Editable>(
     ItemPath(org, slug): ItemPath,
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
-    let fw = framework::load(&app.store, &ctx.org).await?;
+    let fw = framework::editable(&app.store, &ctx.org).await?;
     let item = T::find(&fw, &slug).ok_or(PageError::NotFound)?;
     let chrome = ctx.chrome(&visitor);
     Ok(T::form(
@@ -202,8 +202,9 @@ pub(crate) async fn update<T: Editable>(
 }
 
 /// Parses, applies (`store::framework::apply` checks the whole framework
-/// and records the history), then shows the item; or the form again with
-/// what is wrong.
+/// and records the history), then shows the item (or, when the
+/// organization drafts, the draft); or the form again with what is wrong.
+/// Forms are filled from what editors edit: the draft when there is one.
 async fn save<T: Editable>(
     app: App,
     visitor: Visitor,
@@ -213,7 +214,7 @@ async fn save<T: Editable>(
 ) -> Result<Response, PageError> {
     let ctx = editor(&app, &visitor, &org).await?;
     let person = ctx.member()?;
-    let fw = framework::load(&app.store, &ctx.org).await?;
+    let fw = framework::editable(&app.store, &ctx.org).await?;
     let existing = match &slug {
         Some(s) => Some(T::find(&fw, s).ok_or(PageError::NotFound)?.clone()),
         None => None,
@@ -225,9 +226,10 @@ async fn save<T: Editable>(
         let target = item.slug().clone();
         let edit = item.edit(slug.is_none());
         match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
-            Ok(()) => {
+            Ok(framework::Saved::Live) => {
                 return Ok(redirect(&format!("/{org}/{}/{target}", T::KIND.area())));
             }
+            Ok(framework::Saved::Draft) => return Ok(redirect(&format!("/{org}/changes#draft"))),
             Err(r) => refused(&mut errors, r)?,
         }
     }

@@ -23,6 +23,8 @@ pub(crate) struct Group {
     title: &'static str,
     area: &'static str,
     items: Vec<Link>,
+    /// New in the draft: no page until published.
+    drafted: Vec<Link>,
     archived: Vec<ArchivedLine>,
 }
 
@@ -36,6 +38,8 @@ pub(crate) struct ArchivedLine {
 pub(crate) struct HubPage {
     chrome: Chrome,
     groups: Vec<Group>,
+    /// Saves go into the draft.
+    drafting: bool,
     miles: [String; 5],
     saved: bool,
     /// The framework has no items yet.
@@ -59,7 +63,12 @@ pub(crate) async fn hub_view(
     saved: bool,
     errors: FormErrors,
 ) -> Result<HubPage, PageError> {
-    let fw = framework::load(&app.store, &ctx.org).await?;
+    // What editors edit: the draft, when the organization drafts. Items
+    // only in the draft have no page yet; items the draft archived show
+    // with the archived ones, to restore.
+    let fw = framework::editable(&app.store, &ctx.org).await?;
+    let live = framework::load(&app.store, &ctx.org).await?;
+    let drafting = ctx.org.publishing == cairn_domain::publishing::Publishing::Drafts;
     let slug = &ctx.org.org.slug;
     let mut groups = Vec::new();
     for (kind, title, kind_name) in [
@@ -67,7 +76,7 @@ pub(crate) async fn hub_view(
         (ItemKind::Role, "Roles", "role"),
         (ItemKind::Position, "Positions", "position"),
     ] {
-        let items: Vec<Link> = match kind {
+        let items: Vec<(bool, Link)> = match kind {
             ItemKind::Ability => fw
                 .abilities
                 .iter()
@@ -85,24 +94,65 @@ pub(crate) async fn hub_view(
                 .collect(),
         }
         .into_iter()
-        .map(|(s, text)| Link {
-            href: format!("/{slug}/{}/{s}", kind.area()),
-            text,
+        .map(|(s, text)| {
+            let draft_only = live.id_of(kind, &s).is_none();
+            (
+                draft_only,
+                Link {
+                    href: format!("/{slug}/{}/{s}", kind.area()),
+                    text,
+                },
+            )
         })
         .collect();
-        let archived = framework::archived(&app.store, &ctx.org.id, kind)
+        let (drafted, items): (Vec<_>, Vec<_>) = items.into_iter().partition(|(d, _)| *d);
+        let in_draft = |s: &cairn_domain::Slug| match kind {
+            ItemKind::Ability => fw.ability(s).is_some(),
+            ItemKind::Role => fw.role(s).is_some(),
+            ItemKind::Position => fw.positions.iter().any(|p| &p.slug == s),
+        };
+        let mut archived: Vec<ArchivedLine> = framework::archived(&app.store, &ctx.org.id, kind)
             .await?
             .into_iter()
+            .filter(|(s, _)| !in_draft(s))
             .map(|(s, name)| ArchivedLine {
                 slug: s.to_string(),
                 name,
             })
             .collect();
+        if drafting {
+            let live_items: Vec<(cairn_domain::Slug, String)> = match kind {
+                ItemKind::Ability => live
+                    .abilities
+                    .iter()
+                    .map(|a| (a.slug.clone(), a.name.to_string()))
+                    .collect(),
+                ItemKind::Role => live
+                    .roles
+                    .iter()
+                    .map(|r| (r.slug.clone(), r.name.to_string()))
+                    .collect(),
+                ItemKind::Position => live
+                    .positions
+                    .iter()
+                    .map(|p| (p.slug.clone(), p.title.to_string()))
+                    .collect(),
+            };
+            archived.extend(live_items.into_iter().filter(|(s, _)| !in_draft(s)).map(
+                |(s, name)| ArchivedLine {
+                    slug: s.to_string(),
+                    name: format!("{name} (archived in the draft)"),
+                },
+            ));
+        }
+        let items = items.into_iter().map(|(_, l)| l).collect();
+        let drafted = drafted.into_iter().map(|(_, l)| l).collect();
         groups.push(Group {
             kind: kind_name,
             title,
             area: kind.area(),
             items,
+            drafted,
             archived,
         });
     }
@@ -117,6 +167,7 @@ pub(crate) async fn hub_view(
         empty,
         sources,
         groups,
+        drafting,
         miles: miles.unwrap_or_else(|| fw.organization.miles.values().map(|m| m.to_string())),
         saved,
         errors,
@@ -191,7 +242,7 @@ pub(crate) async fn set_miles(
         )
         .await?
         {
-            Ok(()) => return Ok(redirect(&format!("/{org}/settings/framework?saved=1"))),
+            Ok(_) => return Ok(redirect(&format!("/{org}/settings/framework?saved=1"))),
             Err(r) => refused(&mut errors, r)?,
         }
     }

@@ -40,8 +40,11 @@ pub(crate) async fn archive_or_restore(
     };
     let mut errors = FormErrors::default();
     match framework::apply(&app.store, &ctx.org.id, edit, &person.id, app.now()).await? {
-        Ok(()) if restore => Ok(redirect(&format!("/{org}/{}/{slug}", kind.area()))),
-        Ok(()) => Ok(redirect(&format!("/{org}/settings/framework?saved=1"))),
+        Ok(framework::Saved::Draft) => Ok(redirect(&format!("/{org}/changes#draft"))),
+        Ok(framework::Saved::Live) if restore => {
+            Ok(redirect(&format!("/{org}/{}/{slug}", kind.area())))
+        }
+        Ok(framework::Saved::Live) => Ok(redirect(&format!("/{org}/settings/framework?saved=1"))),
         Err(r) => {
             refused(&mut errors, r)?;
             Ok(invalid(
@@ -82,6 +85,7 @@ pub(crate) struct EntryView {
     when: String,
     date: String,
     actor: String,
+    published_in: Option<i64>,
     fields: Vec<FieldView>,
 }
 
@@ -147,6 +151,7 @@ pub(crate) async fn history_page(
                     .actor
                     .as_ref()
                     .map_or_else(|| "an import".to_owned(), ToString::to_string),
+                published_in: e.published_in,
                 fields: history::diff(
                     e.before.as_ref().unwrap_or(&empty),
                     e.after.as_ref().unwrap_or(&empty),

@@ -98,6 +98,8 @@ pub struct OrgNav {
     /// The settings pages this visitor may open, in one order: the same
     /// tabs on every settings page (`settings/tabs.html`).
     pub settings_tabs: Vec<Link>,
+    /// The licence its framework is offered under (footer of its pages).
+    pub licence: cairn_domain::licence::Licence,
 }
 
 impl Chrome {
@@ -209,6 +211,7 @@ impl Chrome {
                 name: org.org.name.to_string(),
                 links,
                 settings_tabs,
+                licence: org.org.licence,
             }),
             ..Chrome::new(visitor)
         }

@@ -527,6 +527,15 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             f(&[("notes", "v1"), ("after", "0"), ("read_at", "-5")]),                                     [L,   N,   N,   N,   B,   N,   N,   B]),
         ("GET",  "/{org}/changes.atom", p("/fernhill/changes.atom"), none(),                             [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/{org}/changes/{range}", p("/fernhill/changes/1...2"), none(),                         [N,   N,   N,   N,   N,   N,   N,   N]),
+        // Discarding a draft (editors; here a revision nobody has: refused),
+        // and how changes reach readers (admins; here a mode that is none).
+        ("POST", "/{org}/changes/discard", p("/fernhill/changes/discard"), f(&[("revision", "999")]),  [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("POST", "/{org}/settings/publishing", p("/fernhill/settings/publishing"),
+            f(&[("publishing", "sometimes")]),                                                            [L,   N,   N,   N,   N,   N,   B,   B]),
+        ("GET",  "/api/v1/orgs/{org}/versions", p("/api/v1/orgs/fernhill/versions"), none(),             [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/api/v1/orgs/{org}/versions/{number}", p("/api/v1/orgs/fernhill/versions/99"), none(), [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/api/v1/orgs/{org}/changes/{from}/{to}", p("/api/v1/orgs/fernhill/changes/1/99"), none(),
+                                                                                                          [N,   N,   N,   N,   N,   N,   N,   N]),
         // Domains: admins see them and decide requests; owners choose.
         ("GET",  "/{org}/settings/domains", p("/fernhill/settings/domains"), none(),                     [L,   N,   N,   N,   N,   N,   O,   O]),
         ("POST", "/{org}/settings/domains", p("/fernhill/settings/domains"),
