@@ -66,6 +66,8 @@ pub const TABLES: &[&str] = &[
     "framework_versions",
     "framework_drafts",
     "framework_forks",
+    "proposals",
+    "proposal_supports",
     "audit_log",
 ];
 

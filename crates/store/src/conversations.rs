@@ -59,6 +59,8 @@ pub struct Thread {
     pub created_at: Millis,
     pub resolved: bool,
     pub comments: Vec<Comment>,
+    /// When the thread is a change proposal: its state.
+    pub proposal: Option<crate::proposals::State>,
 }
 
 /// Threads about one item, unresolved first, then most recent activity.
@@ -66,6 +68,16 @@ pub async fn threads(
     store: &Store,
     org: &OrgId,
     subject: &Subject,
+) -> Result<Vec<Thread>, StoreError> {
+    threads_for(store, org, subject, None).await
+}
+
+/// `threads`, saying for each proposal whether `me` supports it.
+pub async fn threads_for(
+    store: &Store,
+    org: &OrgId,
+    subject: &Subject,
+    me: Option<&PersonId>,
 ) -> Result<Vec<Thread>, StoreError> {
     /// A thread with one of its comments (none for a thread without).
     struct Row {
@@ -80,6 +92,7 @@ pub async fn threads(
         comment_author: Option<String>,
         body: Option<String>,
         comment_at: Option<i64>,
+        proposal: Option<crate::proposals::State>,
     }
     impl FromCols for Row {
         fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
@@ -95,6 +108,17 @@ pub async fn threads(
                 comment_author: r.opt_text(8)?,
                 body: r.opt_text(9)?,
                 comment_at: r.opt_int(10)?,
+                proposal: match r.opt_text(11)? {
+                    None => None,
+                    Some(status) => Some(crate::proposals::State {
+                        status: crate::proposals::Status::parse(&status)?,
+                        base: r.text(12)?,
+                        proposed: r.text(13)?,
+                        reason: r.text(14)?,
+                        supporters: r.int(15)?,
+                        mine: r.int(16)? > 0,
+                    }),
+                },
             })
         }
     }
@@ -104,16 +128,21 @@ pub async fn threads(
         store,
         "SELECT c.id, c.title, c.author_id, p.name AS author_name, c.created_at, c.resolved_at,
                 c.last_activity_at, m.id AS comment_id, mp.name AS comment_author, m.body,
-                m.created_at AS comment_at
+                m.created_at AS comment_at, pr.status, pr.base, pr.proposed, pr.reason,
+                (SELECT COUNT(*) FROM proposal_supports s WHERE s.conversation_id = c.id),
+                (SELECT COUNT(*) FROM proposal_supports s
+                  WHERE s.conversation_id = c.id AND s.person_id = $4)
            FROM conversations c JOIN people p ON p.id = c.author_id
            LEFT JOIN comments m ON m.conversation_id = c.id
            LEFT JOIN people mp ON mp.id = m.author_id
+           LEFT JOIN proposals pr ON pr.conversation_id = c.id
           WHERE c.org_id = $1 AND c.subject_kind = $2 AND c.subject_id = $3"
             .to_owned(),
         vec![
             Arg::from(org.as_str()),
             Arg::from(subject.kind.as_str()),
             Arg::from(subject.id.as_str()),
+            Arg::from(me.map_or("", PersonId::as_str)),
         ],
     )
     .await?;
@@ -147,6 +176,7 @@ pub async fn threads(
                 created_at: r.created_at,
                 resolved: r.resolved_at.is_some(),
                 comments: Vec::new(),
+                proposal: r.proposal,
             },
         ));
     }
@@ -171,8 +201,23 @@ pub async fn start(
     body: &str,
     now: Millis,
 ) -> Result<String, StoreError> {
-    let id = new_id();
     let mut tx = store.begin_write().await?;
+    let id = start_in(&mut tx, org, subject, author, title, body, now).await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// `start`, inside the caller's transaction.
+pub(crate) async fn start_in(
+    tx: &mut crate::WriteTx,
+    org: &OrgId,
+    subject: &Subject,
+    author: &PersonId,
+    title: &str,
+    body: &str,
+    now: Millis,
+) -> Result<String, StoreError> {
+    let id = new_id();
     sqlx::query(
         "INSERT INTO conversations (id, org_id, subject_kind, subject_id, title, author_id, created_at, last_activity_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
@@ -186,12 +231,11 @@ pub async fn start(
     .bind(now)
     .execute(tx.conn()?)
     .await?;
-    insert_comment(&mut tx, org, &id, author, body, now).await?;
-    tx.commit().await?;
+    insert_comment(tx, org, &id, author, body, now).await?;
     Ok(id)
 }
 
-async fn insert_comment(
+pub(crate) async fn insert_comment(
     tx: &mut crate::WriteTx,
     org: &OrgId,
     conversation: &str,

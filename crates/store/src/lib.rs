@@ -39,6 +39,7 @@ pub mod paging;
 pub mod password_resets;
 pub mod people;
 pub mod people_import;
+pub mod proposals;
 mod reads;
 pub mod sso;
 pub mod synthetic;

@@ -91,6 +91,69 @@ pub async fn apply(
     now: Millis,
 ) -> Result<Result<Saved, EditRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
+    let saved = apply_in(store, &mut tx, org, edit, actor, now).await?;
+    if saved.is_ok() {
+        tx.commit().await?;
+    }
+    Ok(saved)
+}
+
+/// Why accepting a proposal changed nothing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AcceptRefused {
+    /// The edit does not apply to the framework as it is now.
+    Edit(EditRefused),
+    /// Someone accepted or declined it first.
+    Decided,
+}
+
+/// Accepts a proposal: its edit applied as an editor's save would be (to
+/// the draft, or the framework), and the proposal marked accepted, in one
+/// transaction, so two editors accepting at once apply it once.
+pub async fn accept(
+    store: &Store,
+    org: &OrgId,
+    proposal: &str,
+    edit: Edit,
+    actor: &PersonId,
+    now: Millis,
+) -> Result<Result<Saved, AcceptRefused>, StoreError> {
+    let mut tx = store.begin_write().await?;
+    let saved = match apply_in(store, &mut tx, org, edit, actor, now).await? {
+        Ok(saved) => saved,
+        Err(r) => {
+            tx.rollback().await?;
+            return Ok(Err(AcceptRefused::Edit(r)));
+        }
+    };
+    let comment = match saved {
+        Saved::Live => "Accepted, and published.",
+        Saved::Draft => "Accepted into the draft: it is published with the next version.",
+    };
+    let status = crate::proposals::Status::Accepted;
+    let d = crate::proposals::Decision {
+        status,
+        reason: "",
+        comment,
+    };
+    if !crate::proposals::decide_in(&mut tx, org, proposal, actor, d, now).await? {
+        tx.rollback().await?;
+        return Ok(Err(AcceptRefused::Decided));
+    }
+    tx.commit().await?;
+    Ok(Ok(saved))
+}
+
+/// `apply` inside the caller's transaction, which commits it when the
+/// edit is accepted (and rolls back otherwise).
+async fn apply_in(
+    store: &Store,
+    tx: &mut crate::WriteTx,
+    org: &OrgId,
+    edit: Edit,
+    actor: &PersonId,
+    now: Millis,
+) -> Result<Result<Saved, EditRefused>, StoreError> {
     let conn = tx.conn()?;
     lock_org(store, conn, org).await?;
     let mode = draft::publishing(conn, org).await?;
@@ -118,11 +181,7 @@ pub async fn apply(
             .collect(),
     };
     if mode == cairn_domain::publishing::Publishing::Drafts {
-        let saved = draft::apply_to_draft(conn, org, desired, &existing, edit, actor, now).await?;
-        if saved.is_ok() {
-            tx.commit().await?;
-        }
-        return Ok(saved);
+        return draft::apply_to_draft(conn, org, desired, &existing, edit, actor, now).await;
     }
     if let Err(refused) = edit_framework(&mut desired, &existing, edit) {
         return Ok(Err(refused));
@@ -139,7 +198,6 @@ pub async fn apply(
         now,
     };
     write_framework(conn, &w, &desired, existing, &mut summary).await?;
-    tx.commit().await?;
     Ok(Ok(Saved::Live))
 }
 

@@ -25,7 +25,7 @@ use self::{items::*, plan::*, read::*};
 pub use draft::{
     Draft, ModeRefused, Saved, discard, draft, editable, publish_draft, set_publishing,
 };
-pub use edit::{Edit, EditRefused, ItemKind, apply, replace, replace_as};
+pub use edit::{AcceptRefused, Edit, EditRefused, ItemKind, accept, apply, replace, replace_as};
 pub use history::{HistoryEntry, ItemHistory, history};
 pub use licence::set_licence;
 pub use read::{AbilityDetail, ability_detail, ability_updated_at, archived, load_by_slug};

@@ -14,6 +14,7 @@ mod notifications;
 mod observations;
 mod orgs;
 mod people;
+mod proposals;
 mod snapshot;
 mod sso;
 mod synthetic;

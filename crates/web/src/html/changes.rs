@@ -42,6 +42,24 @@ pub(crate) struct VersionBlock {
     when: String,
     by: String,
     changes: Vec<ChangeLine>,
+    /// Proposals this version published, with their authors.
+    proposals: Vec<AcceptedLine>,
+}
+
+pub(crate) struct AcceptedLine {
+    title: String,
+    author: String,
+    href: String,
+}
+
+fn accepted_lines(slug: &str, list: &[cairn_store::proposals::Accepted]) -> Vec<AcceptedLine> {
+    list.iter()
+        .map(|a| AcceptedLine {
+            title: a.title.clone(),
+            author: a.author.to_string(),
+            href: format!("/{slug}/proposals/{}", a.id),
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -66,6 +84,8 @@ pub(crate) struct ChangesPage {
     licences: Vec<(&'static str, &'static str)>,
     latest: i64,
     pending: Vec<ChangeLine>,
+    /// Accepted since the latest version: the next one's release notes.
+    pending_proposals: Vec<AcceptedLine>,
     read_at: i64,
     notes: String,
     /// The next page of older versions.
@@ -110,13 +130,37 @@ async fn history(
         .iter()
         .map(|(v, snapshot)| Ok((v, parse(snapshot)?)))
         .collect::<Result<Vec<_>, PageError>>()?;
+    // The proposals these versions published: accepted after the version
+    // before each, up to it (one statement for the page).
+    let window = |i: usize| parsed.get(i + 1).map_or(0, |(v, _)| v.published_at);
+    let shown = parsed.len().min(SHOWN as usize);
+    let accepted = match (parsed.first(), shown) {
+        (Some((newest, _)), n) if n > 0 => {
+            cairn_store::proposals::accepted_between(
+                &app.store,
+                &ctx.org.id,
+                window(n - 1),
+                newest.published_at,
+            )
+            .await?
+        }
+        _ => Vec::new(),
+    };
+    let slug = ctx.org.org.slug.as_str();
     let mut blocks = Vec::new();
     for (i, (v, fw)) in parsed.iter().enumerate().take(SHOWN as usize) {
         let before = match parsed.get(i + 1) {
             Some((_, older)) => older.clone(),
             None => empty_like(fw),
         };
-        blocks.push(block(v, &changes::diff(&before, fw)));
+        let mine: Vec<_> = accepted
+            .iter()
+            .filter(|a| a.decided_at > window(i) && a.decided_at <= v.published_at)
+            .cloned()
+            .collect();
+        let mut b = block(v, &changes::diff(&before, fw));
+        b.proposals = accepted_lines(slug, &mine);
+        blocks.push(b);
     }
     let latest = (page == 0)
         .then(|| parsed.into_iter().next().map(|(v, fw)| (v.number, fw)))
@@ -173,8 +217,18 @@ async fn view(
         pending
     };
     let slug = ctx.org.org.slug.as_str();
+    let pending_proposals = if editor || show_draft {
+        let since = blocks.first().map_or(0, |b| b.published_at);
+        let list =
+            cairn_store::proposals::accepted_between(&app.store, &ctx.org.id, since, i64::MAX)
+                .await?;
+        accepted_lines(slug, &list)
+    } else {
+        Vec::new()
+    };
     Ok(ChangesPage {
         chrome: ctx.chrome(visitor),
+        pending_proposals,
         versions: blocks,
         editor,
         drafting,
@@ -213,6 +267,7 @@ fn block(v: &versions::Version, list: &[Change]) -> VersionBlock {
         when: date(v.published_at),
         by: v.by.clone(),
         changes: lines(list),
+        proposals: Vec::new(),
     }
 }
 
@@ -413,7 +468,7 @@ pub(crate) async fn feed(
         stamp(updated)
     );
     for b in &blocks {
-        let body: String = b
+        let mut body: String = b
             .changes
             .iter()
             .map(|c| {
@@ -424,6 +479,12 @@ pub(crate) async fn feed(
                 )
             })
             .collect();
+        for p in &b.proposals {
+            body.push_str(&format!(
+                "Accepted proposal: {}, proposed by {}\n",
+                p.title, p.author
+            ));
+        }
         out.push_str(&format!(
             "<entry>\n<title>v{n}</title>\n<id>{base}/{slug}/changes#v{n}</id>\n<link href=\"{base}/{slug}/changes#v{n}\"/>\n<updated>{}</updated>\n<summary>{}</summary>\n<content type=\"text\">{}</content>\n</entry>\n",
             stamp(b.published_at),

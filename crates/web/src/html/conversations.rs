@@ -37,6 +37,8 @@ pub(crate) struct ThreadView {
     pub(crate) resolved: bool,
     pub(crate) comments: Vec<CommentView>,
     pub(crate) can_resolve: bool,
+    /// A change proposal: its state ("Open, 3 supporters") and page.
+    pub(crate) proposal: Option<(String, String)>,
     pub(crate) reply_draft: String,
     pub(crate) reply_error: Option<String>,
 }
@@ -105,7 +107,7 @@ pub(crate) async fn talk(
         let now = app.now();
         let editor = ctx.can(Action::EditFramework);
         let me = visitor.person.as_ref().map(|p| &p.id);
-        conversations::threads(&app.store, &ctx.org.id, &subject)
+        conversations::threads_for(&app.store, &ctx.org.id, &subject, me)
             .await?
             .into_iter()
             .map(|t| {
@@ -114,6 +116,25 @@ pub(crate) async fn talk(
                     _ => (String::new(), None),
                 };
                 ThreadView {
+                    proposal: t.proposal.as_ref().map(|p| {
+                        use cairn_store::proposals::Status;
+                        let status = match p.status {
+                            Status::Open => "Open proposal",
+                            Status::Accepted => "Accepted proposal",
+                            Status::Declined => "Declined proposal",
+                        };
+                        (
+                            format!(
+                                "{status} · {}",
+                                cairn_domain::wording::pluralize(
+                                    p.supporters.max(0) as u64,
+                                    "supporter",
+                                    "supporters"
+                                )
+                            ),
+                            format!("/{org_slug}/proposals/{}", t.id),
+                        )
+                    }),
                     can_resolve: editor || me == Some(&t.author_id),
                     comments: t
                         .comments

@@ -31,6 +31,7 @@ mod notifications;
 mod observations;
 mod orgs_pages;
 mod positions;
+mod proposals;
 mod requirements;
 mod roles;
 mod settings;
@@ -64,6 +65,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(notifications::routes())
         .merge(deliveries::routes())
         .merge(changes::routes())
+        .merge(proposals::routes())
         .merge(domains::routes())
 }
 

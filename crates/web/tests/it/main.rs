@@ -24,6 +24,7 @@ mod pages;
 mod paging;
 mod people_import;
 mod positions;
+mod proposals;
 mod routes;
 mod status;
 mod support;

@@ -174,6 +174,20 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
     let conv = conversations::start(store, &org.id, &subject, &owner, "Why?", "Because.", 4)
         .await
         .expect("conversation");
+    // A proposal whose edit no longer parses: accepting it is refused.
+    let proposal = cairn_store::proposals::create(
+        store,
+        &org.id,
+        &subject,
+        &owner,
+        "Proposal: x",
+        "Why.",
+        "[]",
+        "[]",
+        5,
+    )
+    .await
+    .expect("proposal");
     awards::award(
         store,
         &org.id,
@@ -376,6 +390,21 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
                                                                                                          [L,   N,   N,   N,   R,   N,   N,   R]),
         ("POST", "/{org}/conversations/{id}/reopen", format!("/fernhill/conversations/{conv}/reopen"), none(),
                                                                                                          [L,   N,   N,   N,   R,   N,   N,   R]),
+        // Proposals: any member proposes, reads and supports; editors decide
+        // (here: no reason to decline, an edit that no longer parses).
+        ("GET",  "/{org}/abilities/{ability}/propose", p("/fernhill/abilities/mentoring/propose"), none(), [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/abilities/{ability}/propose", p("/fernhill/abilities/mentoring/propose"), none(), [L,   N,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/{org}/roles/{role}/propose", p("/fernhill/roles/mentor/propose"), none(),             [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/roles/{role}/propose", p("/fernhill/roles/mentor/propose"), none(),             [L,   N,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/{org}/positions/{position}/propose", p("/fernhill/positions/engineer-1/propose"), none(), [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/positions/{position}/propose", p("/fernhill/positions/engineer-1/propose"), none(), [L,   N,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/{org}/proposals/{id}", format!("/fernhill/proposals/{proposal}"), none(),            [L,   N,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/proposals/{id}/support", format!("/fernhill/proposals/{proposal}/support"),
+            f(&[("support", "on")]),                                                                     [L,   N,   R,   R,   R,   R,   R,   R]),
+        ("POST", "/{org}/proposals/{id}/accept", format!("/fernhill/proposals/{proposal}/accept"), none(),
+                                                                                                         [L,   N,   N,   N,   B,   N,   N,   B]),
+        ("POST", "/{org}/proposals/{id}/decline", format!("/fernhill/proposals/{proposal}/decline"),
+            f(&[("reason", " ")]),                                                                       [L,   N,   N,   N,   B,   N,   N,   B]),
         ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/abilities/mentoring/history"), none(),     [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/roles/mentor/history"), none(),            [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/{org}/{area}/{slug}/history", p("/fernhill/positions/engineer-1/history"), none(),    [O,   O,   O,   O,   O,   O,   O,   O]),

@@ -22,6 +22,7 @@ pub(crate) struct MilestoneFields {
 #[template(path = "abilities/edit.html")]
 pub(crate) struct AbilityForm {
     chrome: Chrome,
+    proposing: Proposing,
     create: bool,
     action: String,
     archive_action: String,
@@ -37,6 +38,7 @@ impl AbilityForm {
     fn of(chrome: Chrome, org: &OrgSlug, a: Option<&Ability>) -> Self {
         let slug = a.map(|a| a.slug.to_string()).unwrap_or_default();
         AbilityForm {
+            proposing: Proposing::default(),
             chrome,
             create: a.is_none(),
             action: match a {
@@ -145,12 +147,18 @@ impl Editable for Ability {
         item: Option<&Self>,
         posted: Option<&Pairs>,
         errors: FormErrors,
+        proposing: Proposing,
     ) -> Response {
         let form = AbilityForm::of(chrome, org, item);
-        page(match posted {
+        let mut form = match posted {
             Some(pairs) => form.refill(pairs, errors),
             None => form,
-        })
+        };
+        if proposing.on {
+            form.action = proposing.action.clone();
+        }
+        form.proposing = proposing;
+        page(form)
     }
 
     fn parse(
@@ -160,6 +168,10 @@ impl Editable for Ability {
         errors: &mut FormErrors,
     ) -> Option<Self> {
         parse_ability(pairs, slug, errors)
+    }
+
+    fn snapshot(&self) -> cairn_domain::history::Snapshot {
+        cairn_domain::history::ability(self)
     }
 
     fn edit(self, create: bool) -> Edit {

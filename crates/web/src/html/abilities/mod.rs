@@ -23,4 +23,9 @@ pub(crate) fn routes() -> Area {
             editing::edit_form::<Ability>,
             editing::update::<Ability>,
         )
+        .get_post(
+            "/{org}/abilities/{ability}/propose",
+            editing::propose_form::<Ability>,
+            editing::propose::<Ability>,
+        )
 }

@@ -21,6 +21,7 @@ pub(crate) struct RoleChoice {
 #[template(path = "positions/edit.html")]
 pub(crate) struct PositionForm {
     chrome: Chrome,
+    proposing: Proposing,
     create: bool,
     action: String,
     archive_action: String,
@@ -58,6 +59,7 @@ pub(crate) fn position_form(
         _ => ("required", String::new(), String::new()),
     };
     PositionForm {
+        proposing: Proposing::default(),
         chrome,
         create: p.is_none(),
         action: match p {
@@ -194,8 +196,14 @@ impl Editable for Position {
         item: Option<&Self>,
         posted: Option<&Pairs>,
         errors: FormErrors,
+        proposing: Proposing,
     ) -> Response {
-        page(position_form(chrome, org, fw, item, posted, errors))
+        let mut form = position_form(chrome, org, fw, item, posted, errors);
+        if proposing.on {
+            form.action = proposing.action.clone();
+        }
+        form.proposing = proposing;
+        page(form)
     }
 
     fn parse(
@@ -205,6 +213,10 @@ impl Editable for Position {
         errors: &mut FormErrors,
     ) -> Option<Self> {
         parse_position(fw, pairs, slug, errors)
+    }
+
+    fn snapshot(&self) -> cairn_domain::history::Snapshot {
+        cairn_domain::history::position(self)
     }
 
     fn edit(self, create: bool) -> Edit {

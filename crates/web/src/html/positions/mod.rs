@@ -23,4 +23,9 @@ pub(crate) fn routes() -> Area {
             editing::edit_form::<Position>,
             editing::update::<Position>,
         )
+        .get_post(
+            "/{org}/positions/{position}/propose",
+            editing::propose_form::<Position>,
+            editing::propose::<Position>,
+        )
 }

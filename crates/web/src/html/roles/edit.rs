@@ -15,6 +15,7 @@ use cairn_domain::ItemKind;
 #[template(path = "roles/edit.html")]
 pub(crate) struct RoleForm {
     chrome: Chrome,
+    proposing: Proposing,
     create: bool,
     action: String,
     archive_action: String,
@@ -37,6 +38,7 @@ pub(crate) fn role_form(
     let slug = role.map(|r| r.slug.to_string()).unwrap_or_default();
     let get = |key: &str, default: String| pairs.map_or(default, |p| field(p, key).to_owned());
     RoleForm {
+        proposing: Proposing::default(),
         chrome,
         create: role.is_none(),
         action: match role {
@@ -103,8 +105,14 @@ impl Editable for Role {
         item: Option<&Self>,
         posted: Option<&Pairs>,
         errors: FormErrors,
+        proposing: Proposing,
     ) -> Response {
-        page(role_form(chrome, org, fw, item, posted, errors))
+        let mut form = role_form(chrome, org, fw, item, posted, errors);
+        if proposing.on {
+            form.action = proposing.action.clone();
+        }
+        form.proposing = proposing;
+        page(form)
     }
 
     fn parse(
@@ -114,6 +122,10 @@ impl Editable for Role {
         errors: &mut FormErrors,
     ) -> Option<Self> {
         parse_role(fw, pairs, slug, errors)
+    }
+
+    fn snapshot(&self) -> cairn_domain::history::Snapshot {
+        cairn_domain::history::role(self)
     }
 
     fn edit(self, create: bool) -> Edit {

@@ -23,4 +23,9 @@ pub(crate) fn routes() -> Area {
             editing::edit_form::<Role>,
             editing::update::<Role>,
         )
+        .get_post(
+            "/{org}/roles/{role}/propose",
+            editing::propose_form::<Role>,
+            editing::propose::<Role>,
+        )
 }
