@@ -47,6 +47,11 @@ enum Command {
         /// The framework as it is proposed.
         after: PathBuf,
     },
+    /// Fork a published framework (a slug here, or its page on another
+    /// cairn instance: https://host/ORG) into an empty organization, as
+    /// its draft with its lineage; or, with --pull, list what a fork's
+    /// upstream changed since and take changes with --take.
+    Fork(ForkArgs),
     /// Print an organization's framework health; exits 1 when anything is
     /// critical (⛔️), so it can guard a framework repository in CI.
     Health(HealthArgs),
@@ -205,6 +210,27 @@ pub struct HealthArgs {
 }
 
 #[derive(Args)]
+pub struct ForkArgs {
+    /// The framework to fork: an organization's slug on this instance, or
+    /// its page's URL on another cairn instance (https://host/ORG).
+    source: Option<String>,
+    /// The organization to fork into: an empty one, or a new one (made
+    /// with no members; add its owner with `cairn admin`).
+    #[arg(long, value_name = "ORG")]
+    into: Option<String>,
+    /// A new organization's name (default: its slug).
+    #[arg(long)]
+    name: Option<String>,
+    /// Read this fork's upstream again and list what it changed since.
+    #[arg(long, value_name = "ORG", conflicts_with_all = ["source", "into", "name"])]
+    pull: Option<String>,
+    /// With --pull: take this change into the draft, named as listed
+    /// (ability:SLUG, role:SLUG, position:SLUG or scale). Repeatable.
+    #[arg(long, value_name = "CHANGE", requires = "pull")]
+    take: Vec<String>,
+}
+
+#[derive(Args)]
 pub struct ExportArgs {
     /// The organization's slug.
     org: String,
@@ -256,6 +282,7 @@ fn main() -> ExitCode {
             Command::Export(args) => commands::files::export(&settings, args).await,
             Command::Demo => commands::files::demo(&settings).await,
             Command::Diff { before, after } => commands::files::diff(&before, &after),
+            Command::Fork(args) => commands::fork::run(&settings, args).await,
             Command::Health(args) => commands::health(&settings, args).await,
             Command::SeedSynthetic(args) => commands::seed_synthetic(&settings, args).await,
             Command::Admin(cmd) => commands::admin::run(&settings, cmd).await,

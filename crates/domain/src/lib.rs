@@ -8,6 +8,7 @@ pub mod check_ins;
 pub mod csv_out;
 pub mod eligibility;
 pub mod file;
+pub mod fork;
 pub mod framework;
 pub mod gruuv_csv;
 pub mod health;

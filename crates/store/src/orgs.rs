@@ -44,6 +44,9 @@ pub struct OrgRecord {
     /// How editors' saves reach readers, and whether members read the draft.
     pub publishing: cairn_domain::publishing::Publishing,
     pub draft_visible: bool,
+    /// What a fork's licence requires it to say on its pages ('' when
+    /// nothing: `framework::fork`).
+    pub attribution: String,
 }
 
 impl OrgRecord {
@@ -63,6 +66,8 @@ pub struct OrgSummary {
     pub abilities: i64,
     /// The categories of its abilities, by name.
     pub categories: Vec<Name>,
+    /// Whether it may be forked depends on it.
+    pub licence: Licence,
 }
 
 struct OrgRow {
@@ -84,13 +89,14 @@ struct OrgRow {
     licence: String,
     publishing: String,
     draft_visible: i64,
+    attribution: String,
 }
 
 /// Everything a request needs of its organization, in the one statement
 /// that finds it (prefixed `o.` where joined).
-const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible, o.health_below_grace_days, o.licence, o.publishing, o.draft_visible";
+const ORG_COLUMNS: &str = "o.id, o.slug, o.name, o.miles, o.published, o.updated_at, o.health_stale_days, o.health_critical_days, o.framework_version, o.awards_by, o.evidence_min_observations, o.evidence_min_observers, o.evidence_min_days, o.positions_visible, o.health_below_grace_days, o.licence, o.publishing, o.draft_visible, o.attribution";
 /// How many columns `ORG_COLUMNS` are: where a row's further columns start.
-const ORG_WIDTH: usize = 18;
+const ORG_WIDTH: usize = 19;
 
 impl FromCols for OrgRow {
     /// `ORG_COLUMNS`, in their order, from column 0.
@@ -114,6 +120,7 @@ impl FromCols for OrgRow {
             licence: r.text(15)?,
             publishing: r.text(16)?,
             draft_visible: r.int(17)?,
+            attribution: r.text(18)?,
         })
     }
 }
@@ -149,6 +156,7 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
         publishing: Publishing::parse(&r.publishing)
             .ok_or_else(|| StoreError::Corrupt(format!("publishing {:?}", r.publishing)))?,
         draft_visible: r.draft_visible != 0,
+        attribution: r.attribution,
     })
 }
 
@@ -227,14 +235,15 @@ pub async fn list_published(
         name: String,
         category: Option<String>,
         abilities: i64,
+        licence: String,
     }
     let rows: Vec<SummaryRow> = sqlx::query_as(
-        "SELECT o.slug, o.name, a.category, COUNT(a.id) AS abilities
+        "SELECT o.slug, o.name, a.category, COUNT(a.id) AS abilities, o.licence
            FROM organizations o
            LEFT JOIN abilities a ON a.org_id = o.id AND a.archived_at IS NULL
           WHERE o.id IN (SELECT p.id FROM organizations p WHERE p.published = 1
                           ORDER BY p.name, p.slug LIMIT $1 OFFSET $2)
-          GROUP BY o.id, o.slug, o.name, a.category
+          GROUP BY o.id, o.slug, o.name, a.category, o.licence
           ORDER BY o.name, o.slug, a.category",
     )
     .bind(PUBLISHED_PAGE + 1)
@@ -249,6 +258,8 @@ pub async fn list_published(
                 name: Name::parse(&r.name, "organization name")?,
                 abilities: 0,
                 categories: Vec::new(),
+                licence: Licence::parse(&r.licence)
+                    .ok_or_else(|| StoreError::Corrupt(format!("licence {:?}", r.licence)))?,
             });
         }
         if let Some(o) = out.last_mut() {

@@ -9,6 +9,7 @@ use crate::settings::Settings;
 pub mod admin;
 pub mod backup;
 pub mod files;
+pub mod fork;
 pub mod people;
 pub mod serve;
 

@@ -438,3 +438,116 @@ fn import_publishes_what_it_imports_as_the_next_version() {
     let none = crate::cairn(d, &["export", "fernhill", "--version", "7"]);
     assert_eq!(none.status.code(), Some(2));
 }
+
+/// `cairn fork`: a framework forked from another instance over its JSON
+/// API (only with private addresses allowed, as this one is on loopback),
+/// its later version's changes listed and pulled one by one; refusals
+/// (licence, an instance gone) change nothing.
+#[test]
+fn fork_copies_a_framework_from_another_instance_and_pulls_its_changes() {
+    let a = tempfile::tempdir().expect("dir");
+    let b = tempfile::tempdir().expect("dir");
+    let (a, b) = (a.path(), b.path());
+    let a_db = format!("sqlite://{}", a.join("a.db").display());
+    std::fs::write(a.join("f.yaml"), crate::DEMO).expect("write");
+    let out = crate::cairn(a, &["--database-url", &a_db, "import", "f.yaml"]);
+    assert!(out.status.success(), "{}", crate::stderr(&out));
+    let (mut server, address) = crate::start(&a_db);
+    let url = format!("http://{address}/fernhill");
+    let private = [("CAIRN_WEBHOOK_ALLOW_PRIVATE", "true")];
+
+    // Loopback is private: refused unless the operator allows it.
+    let refused = crate::cairn(b, &["fork", &url, "--into", "acme"]);
+    assert_eq!(
+        refused.status.code(),
+        Some(1),
+        "{}",
+        crate::stderr(&refused)
+    );
+    assert!(
+        crate::stderr(&refused).contains("is on a private network"),
+        "{}",
+        crate::stderr(&refused)
+    );
+    let forked = crate::cairn_env(
+        b,
+        &["fork", &url, "--into", "acme", "--name", "Acme"],
+        &private,
+    );
+    assert!(forked.status.success(), "{}", crate::stderr(&forked));
+    assert!(
+        crate::stdout(&forked).contains("forked Fernhill v1 into /acme as its draft (8 abilities"),
+        "{}",
+        crate::stdout(&forked)
+    );
+    // The fork chose no licence yet (CC BY lets it choose): it cannot be
+    // forked on, and nothing is made.
+    let on = crate::cairn(b, &["fork", "acme", "--into", "other"]);
+    assert_eq!(on.status.code(), Some(1));
+    assert!(
+        crate::stderr(&on)
+            .contains("has not offered its framework under a licence that allows copying"),
+        "{}",
+        crate::stderr(&on)
+    );
+    // Into an organization with a draft already: refused.
+    let again = crate::cairn_env(b, &["fork", &url, "--into", "acme"], &private);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(crate::stderr(&again).contains("already has a framework or a draft"));
+
+    // Nothing new upstream.
+    let none = crate::cairn_env(b, &["fork", "--pull", "acme"], &private);
+    assert!(none.status.success(), "{}", crate::stderr(&none));
+    assert!(crate::stdout(&none).contains("nothing to pull"));
+
+    // The upstream publishes v2 with a changed milestone.
+    std::fs::write(
+        a.join("f.yaml"),
+        crate::DEMO.replacen(
+            "Writes working code for well-defined tasks with guidance.",
+            "Writes working, tested code for well-defined tasks.",
+            1,
+        ),
+    )
+    .expect("write");
+    let out = crate::cairn(a, &["--database-url", &a_db, "import", "f.yaml"]);
+    assert!(
+        crate::stdout(&out).contains("published as v2"),
+        "{}",
+        crate::stdout(&out)
+    );
+    let listed = crate::cairn_env(b, &["fork", "--pull", "acme"], &private);
+    let text = crate::stdout(&listed);
+    assert!(text.contains("Fernhill is at v2; /acme took v1"), "{text}");
+    assert!(
+        text.contains("ability:code-quality  (Code Quality)"),
+        "{text}"
+    );
+    let bad = crate::cairn_env(b, &["fork", "--pull", "acme", "--take", "team:x"], &private);
+    assert_eq!(bad.status.code(), Some(2));
+    let took = crate::cairn_env(
+        b,
+        &["fork", "--pull", "acme", "--take", "ability:code-quality"],
+        &private,
+    );
+    assert!(took.status.success(), "{}", crate::stderr(&took));
+    assert!(crate::stdout(&took).contains("pulled into the draft of /acme"));
+    let twice = crate::cairn_env(
+        b,
+        &["fork", "--pull", "acme", "--take", "ability:code-quality"],
+        &private,
+    );
+    assert_eq!(twice.status.code(), Some(1));
+    assert!(crate::stderr(&twice).contains("nothing to pull"));
+
+    // The upstream instance is gone: a clear message, nothing changed.
+    let _ = server.kill();
+    let _ = server.wait();
+    let gone = crate::cairn_env(b, &["fork", "--pull", "acme"], &private);
+    assert_eq!(gone.status.code(), Some(1));
+    assert!(
+        crate::stderr(&gone).contains(&format!("http://{address}")),
+        "{}",
+        crate::stderr(&gone)
+    );
+}

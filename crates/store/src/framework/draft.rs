@@ -164,9 +164,24 @@ pub(super) async fn apply_to_draft(
     if !problems.is_empty() {
         return Ok(Err(EditRefused::Problems(problems)));
     }
-    let body = file::write(&desired, Format::Json).map_err(|e| StoreError::Other(e.to_string()))?;
-    match current {
-        Some((_, revision, ..)) => {
+    store_draft(conn, org, current.map(|c| c.1), &desired, Some(actor), now).await?;
+    Ok(Ok(Saved::Draft))
+}
+
+/// Writes `desired` as the organization's draft: the next revision of
+/// the one at `revision`, or the first.
+pub(super) async fn store_draft(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    revision: Option<i64>,
+    desired: &Framework,
+    actor: Option<&PersonId>,
+    now: Millis,
+) -> Result<(), StoreError> {
+    let body = file::write(desired, Format::Json).map_err(|e| StoreError::Other(e.to_string()))?;
+    let by = actor.map(PersonId::as_str);
+    match revision {
+        Some(revision) => {
             sqlx::query(
                 "UPDATE framework_drafts SET body = $1, revision = $2, updated_at = $3, updated_by = $4
                   WHERE org_id = $5",
@@ -174,7 +189,7 @@ pub(super) async fn apply_to_draft(
             .bind(&body)
             .bind(revision + 1)
             .bind(now)
-            .bind(actor.as_str())
+            .bind(by)
             .bind(org.as_str())
             .execute(&mut *conn)
             .await?;
@@ -187,12 +202,25 @@ pub(super) async fn apply_to_draft(
             .bind(org.as_str())
             .bind(&body)
             .bind(now)
-            .bind(actor.as_str())
+            .bind(by)
             .execute(&mut *conn)
             .await?;
         }
     }
-    Ok(Ok(Saved::Draft))
+    Ok(())
+}
+
+/// The draft as the write transaction reads it: the framework and its
+/// revision, when there is one.
+pub(super) async fn current_in(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    live: &Organization,
+) -> Result<Option<(Framework, i64)>, StoreError> {
+    match row(conn, org).await? {
+        Some((body, revision, ..)) => Ok(Some((parse_body(&body, live)?, revision))),
+        None => Ok(None),
+    }
 }
 
 /// Publishes the draft at `revision` as version `after + 1`: written over

@@ -14,6 +14,7 @@ use cairn_domain::{Ability, Level, Name, Position, Role, Slug};
 
 mod draft;
 mod edit;
+pub mod fork;
 mod history;
 mod items;
 mod licence;

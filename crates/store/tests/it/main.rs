@@ -7,6 +7,7 @@ mod backup;
 mod check_ins;
 mod conversations;
 mod deliveries;
+mod forks;
 mod framework;
 mod jobs;
 mod members;

@@ -68,6 +68,7 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/versions", versions::list)
         .get("/api/v1/orgs/{org}/versions/{number}", versions::one)
         .get("/api/v1/orgs/{org}/changes/{from}/{to}", versions::compare)
+        .get("/api/v1/orgs/{org}/lineage", versions::lineage)
         .get("/api/v1/{*rest}", unknown)
 }
 

@@ -35,6 +35,12 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "A `cairn/1` framework document with its `version` (and `licence`).",
     ),
     (
+        "/api/v1/orgs/{org}/lineage",
+        "Where the framework was forked from, and its licence",
+        "anyone when published; members",
+        "`licence`, `attribution` and `forked_from` (oldest first: name, url, version); what `cairn fork` records.",
+    ),
+    (
         "/api/v1/orgs/{org}/changes/{from}/{to}",
         "What changed from one published version to another",
         "anyone when published; members",

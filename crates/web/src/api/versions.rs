@@ -131,3 +131,25 @@ pub(crate) async fn compare(
     body["to"] = json!(to);
     Ok(Json(body))
 }
+
+/// `GET /api/v1/orgs/{org}/lineage`: the framework's licence, the
+/// attribution it carries, and where it was forked from (oldest first):
+/// what a fork of it on another instance records as its own lineage.
+pub(crate) async fn lineage(
+    State(app): State<App>,
+    ApiVisitor(visitor): ApiVisitor,
+    OrgPath(slug): OrgPath,
+) -> Result<Response, ApiError> {
+    let (org, _) = org_for(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let fork = cairn_store::framework::fork::get(&app.store, &org.id).await?;
+    Ok(Json(json!({
+        "licence": org.org.licence.as_str(),
+        "attribution": org.attribution,
+        "forked_from": fork.map(|f| f.lineage).unwrap_or_default().iter().map(|a| json!({
+            "name": a.name,
+            "url": a.url,
+            "version": a.version,
+        })).collect::<Vec<_>>(),
+    }))
+    .into_response())
+}

@@ -36,6 +36,8 @@ impl reqwest::dns::Resolve for PublicOnly {
 }
 
 pub fn client(allow_private: bool) -> Result<reqwest::Client, String> {
+    // Whoever builds one (the server, `cairn fork`) gets the one provider.
+    crate::install_tls_provider();
     let mut b = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .timeout(Duration::from_secs(10))

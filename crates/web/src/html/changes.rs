@@ -90,6 +90,8 @@ pub(crate) struct ChangesPage {
     notes: String,
     /// The next page of older versions.
     older: Option<String>,
+    /// A fork: the upstream's name (its page is `/{org}/upstream`).
+    forked_from: Option<String>,
     errors: FormErrors,
 }
 
@@ -226,8 +228,12 @@ async fn view(
     } else {
         Vec::new()
     };
+    let forked_from = cairn_store::framework::fork::get(&app.store, &ctx.org.id)
+        .await?
+        .map(|f| f.upstream_name);
     Ok(ChangesPage {
         chrome: ctx.chrome(visitor),
+        forked_from,
         pending_proposals,
         versions: blocks,
         editor,

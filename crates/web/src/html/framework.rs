@@ -174,7 +174,8 @@ pub(crate) async fn hub_view(
     })
 }
 
-/// Published frameworks other than `slug`'s, to start from.
+/// Published frameworks other than `slug`'s whose licence allows
+/// copying, to fork.
 pub(crate) async fn published_sources(
     app: &App,
     slug: &cairn_domain::OrgSlug,
@@ -183,13 +184,14 @@ pub(crate) async fn published_sources(
         .await?
         .0
         .into_iter()
-        .filter(|o| &o.slug != slug && o.abilities > 0)
+        .filter(|o| &o.slug != slug && o.abilities > 0 && o.licence.allows_fork())
         .map(|o| Link {
             href: o.slug.to_string(),
             text: format!(
-                "{} ({})",
+                "{} ({}, {})",
                 o.name,
-                cairn_domain::wording::pluralize(o.abilities.max(0) as u64, "ability", "abilities")
+                cairn_domain::wording::pluralize(o.abilities.max(0) as u64, "ability", "abilities"),
+                o.licence.label()
             ),
         })
         .collect())

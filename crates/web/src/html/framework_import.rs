@@ -12,6 +12,7 @@ use axum::extract::{FromRequest, Multipart, State};
 use axum::response::Response;
 use cairn_domain::{Framework, OrgSlug};
 use cairn_store::framework;
+use cairn_store::framework::fork::{self, ForkRefused};
 
 use crate::App;
 use crate::auth::Visitor;
@@ -137,7 +138,8 @@ pub(crate) async fn import(
     ))
 }
 
-/// Starts from a published framework: a copy, edited here from then on.
+/// Starts from a published framework: a fork (`html::forks`), its copy
+/// this organization's draft, edited here from then on.
 pub(crate) async fn adopt(
     State(app): State<App>,
     visitor: Visitor,
@@ -155,19 +157,16 @@ pub(crate) async fn adopt(
     match source {
         None => errors.add("from", "Choose one of the published frameworks."),
         Some(source) => {
-            let fw = framework::load(&app.store, &source).await?;
-            let copy = Framework::clone(&fw);
-            if replace(
-                &app,
-                &visitor,
-                &ctx,
-                copy,
-                field(&pairs, "confirm") == "on",
-                &mut errors,
-            )
-            .await?
-            {
-                return Ok(redirect(&format!("/{org}/settings/framework?saved=1")));
+            let url = super::forks::page_url(&app, &source.org.slug);
+            let from = fork::local_source(&app.store, &source, url).await?;
+            let me = ctx.member()?.id.clone();
+            match fork::fork(&app.store, &ctx.org.id, &from, Some(&me), app.now()).await? {
+                Ok(()) => return Ok(redirect(&format!("/{org}/upstream?forked=1"))),
+                Err(ForkRefused::Licence(why)) => errors.add("from", format!("{why}.")),
+                Err(ForkRefused::NotEmpty | ForkRefused::Itself) => errors.add(
+                    "from",
+                    "This organization has a framework (or a draft) already: a published framework can only start an empty one. Import a file to replace it.",
+                ),
             }
         }
     }

@@ -19,6 +19,7 @@ mod deliveries;
 mod domains;
 mod editing;
 mod eligibility;
+mod forks;
 mod framework;
 mod framework_import;
 mod health;
@@ -66,6 +67,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(deliveries::routes())
         .merge(changes::routes())
         .merge(proposals::routes())
+        .merge(forks::routes())
         .merge(domains::routes())
 }
 
@@ -102,6 +104,8 @@ pub struct OrgNav {
     pub settings_tabs: Vec<Link>,
     /// The licence its framework is offered under (footer of its pages).
     pub licence: cairn_domain::licence::Licence,
+    /// A fork's attribution of what it copied ('' when none is required).
+    pub attribution: String,
 }
 
 impl Chrome {
@@ -214,6 +218,7 @@ impl Chrome {
                 links,
                 settings_tabs,
                 licence: org.org.licence,
+                attribution: org.attribution.clone(),
             }),
             ..Chrome::new(visitor)
         }

@@ -51,6 +51,9 @@ pub(crate) struct OrgPage {
     can_observe: bool,
     /// Published frameworks to start from (editors of an empty one).
     sources: Vec<super::Link>,
+    /// Published under a licence that allows copying: "Use this framework".
+    can_fork: bool,
+    licence_label: &'static str,
     errors: crate::forms::FormErrors,
 }
 
@@ -146,6 +149,8 @@ pub(crate) async fn show(
         can_invite: ctx.can(Action::ManageMembers),
         can_observe: ctx.can(Action::ReadMemberContent),
         sources,
+        can_fork: org.published && org.org.licence.allows_fork(),
+        licence_label: org.org.licence.label(),
         errors: crate::forms::FormErrors::default(),
         counts: [
             pluralize(fw.abilities.len() as u64, "ability", "abilities"),

@@ -466,7 +466,8 @@ async fn the_licence_is_chosen_by_admins_and_shown_on_public_pages_and_exports()
     let mut anon = app.anon();
     assert_eq!(
         anon.get("/fernhill").await.texts("footer .licence"),
-        ["Fernhill's framework: All rights reserved"]
+        ["Fernhill's framework: CC BY 4.0"],
+        "the demo's file chooses CC BY"
     );
     let bad = admin
         .post(
@@ -478,7 +479,7 @@ async fn the_licence_is_chosen_by_admins_and_shown_on_public_pages_and_exports()
     let set = admin
         .post(
             "/fernhill/settings/publishing",
-            &[("publishing", "every_save"), ("licence", "CC-BY-4.0")],
+            &[("publishing", "every_save"), ("licence", "CC-BY-SA-4.0")],
         )
         .await;
     assert_eq!(set.status, StatusCode::SEE_OTHER, "{}", set.text());
@@ -486,13 +487,13 @@ async fn the_licence_is_chosen_by_admins_and_shown_on_public_pages_and_exports()
     assert_eq!(
         page.links("footer a[rel=license]"),
         [(
-            "https://creativecommons.org/licenses/by/4.0/".to_owned(),
-            "CC BY 4.0".to_owned()
+            "https://creativecommons.org/licenses/by-sa/4.0/".to_owned(),
+            "CC BY-SA 4.0".to_owned()
         )]
     );
     let file = anon.get("/api/v1/orgs/fernhill/framework").await;
     assert!(
-        file.body.contains("\"licence\": \"CC-BY-4.0\""),
+        file.body.contains("\"licence\": \"CC-BY-SA-4.0\""),
         "{}",
         file.body
     );

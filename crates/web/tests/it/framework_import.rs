@@ -47,7 +47,7 @@ async fn an_empty_organization_shows_its_first_steps_to_those_who_can_take_them(
     );
     assert_eq!(
         page.texts("#from option"),
-        ["Fernhill (8 abilities)"],
+        ["Fernhill (8 abilities, CC BY 4.0)"],
         "published frameworks to start from"
     );
     let anon = app.get("/acme").await;
@@ -148,6 +148,29 @@ async fn a_published_framework_is_copied_into_an_empty_organization() {
         .expect("publish");
     let copied = ada.post(path, &[("from", "fernhill")]).await;
     assert_eq!(copied.status, StatusCode::SEE_OTHER);
+    assert_eq!(copied.location(), "/acme/upstream?forked=1");
+    // A fork: the copy is the draft, read until it is published.
+    assert_eq!(
+        ada.get("/acme/abilities/incident-response").await.status,
+        StatusCode::NOT_FOUND
+    );
+    let acme = app.org("acme").await;
+    let draft = cairn_store::framework::draft(&app.db.store, &acme)
+        .await
+        .expect("read")
+        .expect("the copy is a draft");
+    cairn_store::framework::publish_draft(
+        &app.db.store,
+        &acme.id,
+        0,
+        draft.revision,
+        "v1",
+        None,
+        4,
+    )
+    .await
+    .expect("publish")
+    .expect("published");
     let page = ada.get("/acme/abilities/incident-response").await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(page.texts("h1"), ["Incident Response"]);

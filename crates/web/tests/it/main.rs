@@ -10,6 +10,7 @@ mod changes;
 mod check_ins;
 mod conversations;
 mod eligibility;
+mod forks;
 mod framework;
 mod framework_import;
 mod history;

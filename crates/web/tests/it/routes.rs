@@ -420,6 +420,14 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/{org}/settings/framework/adopt", p("/fernhill/settings/framework/adopt"), none(),     [L,   N,   N,   N,   R,   N,   N,   R]),
         ("POST", "/{org}/settings/framework/adopt", p("/fernhill/settings/framework/adopt"), f(&[("from", "fernhill")]),
                                                                                                          [L,   N,   N,   N,   B,   N,   N,   B]),
+        // Forks (tests/it/forks.rs): anyone signed in may fork a published
+        // framework whose licence allows it, into an empty organization of
+        // theirs (here: into itself, refused); Fernhill is not a fork, so
+        // it has no upstream page.
+        ("GET",  "/{org}/fork", p("/fernhill/fork"), none(),                                             [L,   O,   O,   O,   O,   O,   O,   O]),
+        ("POST", "/{org}/fork", p("/fernhill/fork"), f(&[("into", "fernhill")]),                         [L,   B,   B,   B,   B,   B,   B,   B]),
+        ("GET",  "/{org}/upstream", p("/fernhill/upstream"), none(),                                     [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/upstream/pull", p("/fernhill/upstream/pull"), f(&[("subject", "scale")]),      [L,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),
                                                                                                          [L,   N,   N,   N,   O,   N,   N,   O]),
         ("POST", "/{org}/settings/framework/abilities/new", p("/fernhill/settings/framework/abilities/new"), none(),
@@ -563,6 +571,7 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
             f(&[("publishing", "sometimes")]),                                                            [L,   N,   N,   N,   N,   N,   B,   B]),
         ("GET",  "/api/v1/orgs/{org}/versions", p("/api/v1/orgs/fernhill/versions"), none(),             [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/orgs/{org}/versions/{number}", p("/api/v1/orgs/fernhill/versions/99"), none(), [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/api/v1/orgs/{org}/lineage", p("/api/v1/orgs/fernhill/lineage"), none(),                [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/orgs/{org}/changes/{from}/{to}", p("/api/v1/orgs/fernhill/changes/1/99"), none(),
                                                                                                           [N,   N,   N,   N,   N,   N,   N,   N]),
         // Domains: admins see them and decide requests; owners choose.
