@@ -78,6 +78,21 @@ async fn demo() -> Demo {
             grant(d, &db, email, cap);
         }
     }
+    // A fork of the demo, for its upstream page.
+    let out = crate::cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "fork",
+            "fernhill",
+            "--into",
+            "forked",
+            "--name",
+            "Forked",
+        ],
+    );
+    assert!(out.status.success(), "{}", crate::stderr(&out));
     let (store, org) = fernhill(&db).await;
     let email = cairn_domain::people::Email::parse(cairn_store::demo::TRY_AS).expect("email");
     let (priya, _) = cairn_store::people::by_email(&store, &email)
@@ -188,6 +203,12 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         ("deliveries", "/fernhill/settings/deliveries".to_owned()),
         ("domains", "/fernhill/settings/domains".to_owned()),
         ("changes", "/fernhill/changes".to_owned()),
+        ("fork", "/fernhill/fork".to_owned()),
+        ("upstream", "/forked/upstream".to_owned()),
+        (
+            "propose",
+            "/fernhill/abilities/incident-response/propose".to_owned(),
+        ),
     ]
     .into_iter()
     .collect()

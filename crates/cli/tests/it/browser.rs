@@ -688,3 +688,252 @@ async fn a_check_in_is_taken_finalized_acknowledged_and_stays_frozen() {
     save_screenshot(&c, "check-in-finalized-desktop", 1280).await;
     c.close().await.expect("close");
 }
+
+/// Types `value` into the field `css`, replacing what it held.
+async fn replace_text(c: &Client, css: &str, value: &str) {
+    let field = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"));
+    field.clear().await.expect("clear");
+    field.send_keys(value).await.expect("type");
+}
+
+/// Versions, drafts and proposals end to end: v1 is published; a member
+/// is awarded a milestone under it; the organization switches to "draft
+/// and publish"; an editor drafts a change to that milestone; a member
+/// proposes another change, an editor replies in its thread and accepts
+/// it; v2 is published with notes; the public changes page and the Atom
+/// feed show both changes and the proposal's author, and the member's
+/// journey says the milestone changed since it was awarded.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_draft_and_a_proposal_are_published_as_a_version_people_can_follow() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("versions.db").display().to_string();
+    let (_server, address) = start_server(d, &db);
+    let base = format!("http://{address}");
+    for (email, name, caps) in [
+        ("ada@example.com", "Ada", &["admin", "framework-editor"][..]),
+        ("eddie@example.com", "Eddie", &["framework-editor"][..]),
+        ("mia@example.com", "Mia", &["member"][..]),
+    ] {
+        create_user(d, &db, email, name);
+        for cap in caps {
+            grant(d, &db, email, cap);
+        }
+    }
+    c.set_window_size(1280, 1800).await.expect("resize");
+
+    // v1, published by an admin as things are.
+    sign_in(&c, &base, "ada@example.com").await;
+    c.goto(&format!("{base}/fernhill/changes"))
+        .await
+        .expect("changes");
+    replace_text(&c, "#notes", "The framework as we first wrote it down.").await;
+    press(&c, "Publish v1").await;
+    wait_for(&c, "#version-1").await;
+
+    // Mia is awarded Incident Response milestone 1 under v1.
+    let (store, org) = fernhill(&db).await;
+    let list = cairn_store::members::list(&store, &org.id)
+        .await
+        .expect("list");
+    let id = |email: &str| {
+        list.iter()
+            .find(|m| m.person.email.as_str() == email)
+            .expect("member")
+            .person
+            .id
+            .clone()
+    };
+    let (mia, ada) = (id("mia@example.com"), id("ada@example.com"));
+    cairn_store::awards::award(
+        &store,
+        &org.id,
+        &ada,
+        &cairn_store::awards::NewAward {
+            recipient: mia.clone(),
+            ability: cairn_domain::Slug::parse("incident-response").expect("slug"),
+            levels: vec![cairn_domain::Level::parse(1).expect("level")],
+            note: "Ran the rota handover well.".into(),
+            visibility: cairn_domain::awards::AwardVisibility::Organization,
+            evidence: Vec::new(),
+        },
+        cairn_store::system_now(),
+    )
+    .await
+    .expect("award");
+    store.close().await;
+
+    // The admin switches to "draft and publish".
+    c.goto(&format!("{base}/fernhill/changes"))
+        .await
+        .expect("changes");
+    select(&c, "#publishing-drafts").await;
+    press(&c, "Save publishing").await;
+    wait_for(&c, "#draft").await;
+    sign_out(&c).await;
+
+    // An editor drafts a change to the milestone Mia holds.
+    sign_in(&c, &base, "eddie@example.com").await;
+    c.goto(&format!("{base}/fernhill/abilities/incident-response/edit"))
+        .await
+        .expect("edit");
+    replace_text(
+        &c,
+        "#m1_summary",
+        "Joins the on-call rotation and takes the first page of a known incident calmly.",
+    )
+    .await;
+    press(&c, "Save changes").await;
+    wait_for(&c, "#draft").await;
+    assert!(
+        text(&c, "section[aria-labelledby=draft]")
+            .await
+            .contains("ability incident-response milestone 1: summary changed"),
+        "the draft lists the change"
+    );
+    // Readers still see v1.
+    sign_out(&c).await;
+    c.goto(&format!("{base}/fernhill/abilities/incident-response"))
+        .await
+        .expect("ability");
+    assert!(
+        !text(&c, "main")
+            .await
+            .contains("first page of a known incident calmly")
+    );
+
+    // Mia proposes a change to another ability.
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&format!("{base}/fernhill/abilities/code-quality/propose"))
+        .await
+        .expect("propose");
+    replace_text(
+        &c,
+        "#description",
+        "Code the next person can read, change and trust, a year from now.",
+    )
+    .await;
+    replace_text(&c, "#rationale", "Reviewers ask for this every week.").await;
+    press(&c, "Propose this change").await;
+    wait_for(&c, "#support-button").await;
+    let proposal = c.current_url().await.expect("url").to_string();
+    sign_out(&c).await;
+
+    // The editor replies in its thread, then accepts it into the draft.
+    sign_in(&c, &base, "eddie@example.com").await;
+    c.goto(&proposal).await.expect("proposal");
+    let thread = c
+        .find(Locator::Css("p.lede a[href*='#thread-']"))
+        .await
+        .expect("thread link")
+        .attr("href")
+        .await
+        .expect("href")
+        .expect("an href");
+    let fragment = thread.rsplit_once('#').expect("fragment").1.to_owned();
+    c.goto(&format!("{base}{thread}")).await.expect("thread");
+    replace_text(
+        &c,
+        &format!("#{fragment} textarea[name=body]"),
+        "Agreed: it says what we review for.",
+    )
+    .await;
+    c.find(Locator::Css(&format!("#{fragment} button[type=submit]")))
+        .await
+        .expect("reply")
+        .click()
+        .await
+        .expect("click");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !c
+        .source()
+        .await
+        .expect("source")
+        .contains("Agreed: it says what we review for.")
+    {
+        assert!(Instant::now() < deadline, "the reply never showed");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    c.goto(&proposal).await.expect("proposal");
+    c.find(Locator::Css("#accept"))
+        .await
+        .expect("accept")
+        .click()
+        .await
+        .expect("click");
+    // Accepted into the draft: the changes page shows it.
+    wait_for(&c, "#draft").await;
+    c.goto(&proposal).await.expect("proposal");
+    assert_eq!(text(&c, "p.lede .chip").await, "Accepted");
+
+    // Published as v2 with notes.
+    c.goto(&format!("{base}/fernhill/changes"))
+        .await
+        .expect("changes");
+    assert!(
+        text(&c, "section[aria-labelledby=draft]")
+            .await
+            .contains("Mia"),
+        "the accepted proposal waits in the draft's notes"
+    );
+    replace_text(
+        &c,
+        "#notes",
+        "Clearer incident response; code quality reworded.",
+    )
+    .await;
+    press(&c, "Publish v2").await;
+    wait_for(&c, "#version-2").await;
+    sign_out(&c).await;
+
+    // The public changes page and the feed show both, and who proposed.
+    c.goto(&format!("{base}/fernhill/changes"))
+        .await
+        .expect("changes");
+    let v2 = text(&c, "#version-2").await;
+    for want in [
+        "Clearer incident response; code quality reworded.",
+        "ability incident-response milestone 1: summary changed",
+        "ability code-quality: description changed",
+        "Mia",
+    ] {
+        assert!(v2.contains(want), "v2 lacks {want:?}: {v2}");
+    }
+    shot(&c, "changes-public").await;
+    c.goto(&format!("{base}/fernhill/changes.atom"))
+        .await
+        .expect("feed");
+    let feed = c.source().await.expect("source");
+    for want in [
+        "Clearer incident response",
+        "ability incident-response milestone 1: summary changed",
+        "ability code-quality: description changed",
+        "Mia",
+    ] {
+        assert!(feed.contains(want), "the feed lacks {want:?}");
+    }
+
+    // Mia's journey: awarded under v1, and the milestone changed since.
+    sign_in(&c, &base, "mia@example.com").await;
+    c.goto(&format!("{base}/fernhill/people/{}", mia.as_str()))
+        .await
+        .expect("journey");
+    let journey = text(&c, "main").await;
+    assert!(journey.contains("awarded under v1"), "{journey}");
+    assert!(journey.contains("the milestone changed since"), "{journey}");
+    let link = c
+        .find(Locator::LinkText("see what changed"))
+        .await
+        .expect("link")
+        .attr("href")
+        .await
+        .expect("href");
+    assert_eq!(link.as_deref(), Some("/fernhill/changes/1...latest"));
+    shot(&c, "journey-milestone-changed").await;
+}
