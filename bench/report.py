@@ -106,6 +106,10 @@ elif facts.get("proxy") == "skipped":
     print("\nnginx is not installed: the three-server run was skipped")
 
 print(f"\nimport of a 1,000-ability framework: {facts.get('import_ms', '?')} ms; whole run {facts.get('total_s', '?')} s")
+print(f"diff of that framework against its next version (180 changes): the page /bench-import/changes/1...2 "
+      f"costs {facts.get('diff_page_cpu_ms', '?')} ms CPU per render (static baseline {facts.get('diff_baseline_cpu_ms', '?')} ms "
+      f"in the same run; answered {facts.get('diff_page_status', '?')}); `cairn diff` on the two files "
+      f"{facts.get('diff_cli_cpu_ms', '?')} ms CPU for the whole process")
 if facts.get("postgres") == "skipped":
     print("PostgreSQL: not installed here, skipped")
 
@@ -150,4 +154,7 @@ for page, f in scaling.items():
     budget(f <= 1.5, f"sqlite: {page} cost at {sizes[-1]} <= 1.5 x cost at {sizes[0]} (got {f:.2f})")
 imp = int(facts.get("import_ms", 10**9))
 budget(imp <= 2000, f"1,000-ability import <= 2 s (got {imp} ms)")
+dcpu = float(facts.get("diff_page_cpu_ms", 10**9))
+budget(dcpu <= 200 and facts.get("diff_page_status") == "200",
+       f"diff page of a 1,000-ability framework <= 200 ms CPU (got {dcpu} ms, status {facts.get('diff_page_status', '?')})")
 print("\n".join(lines))
