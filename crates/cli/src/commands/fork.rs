@@ -147,20 +147,9 @@ async fn remote(url: &str, allow_private: bool) -> Result<Source, String> {
 
 fn parse_lineage(body: &str) -> Result<Vec<Ancestor>, String> {
     let v: serde_json::Value = serde_json::from_str(body).map_err(|e| e.to_string())?;
-    let list = v
-        .get("forked_from")
-        .and_then(|l| l.as_array())
-        .ok_or("no forked_from list")?;
-    list.iter()
-        .map(|a| {
-            Some(Ancestor {
-                name: a.get("name")?.as_str()?.to_owned(),
-                url: a.get("url")?.as_str()?.to_owned(),
-                version: a.get("version")?.as_i64()?,
-            })
-        })
-        .collect::<Option<Vec<_>>>()
-        .ok_or_else(|| "an entry without name, url or version".into())
+    v.get("forked_from")
+        .and_then(fork::lineage_from_json)
+        .ok_or_else(|| "no forked_from list of names, urls and versions".into())
 }
 
 async fn fork_into(

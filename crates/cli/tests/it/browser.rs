@@ -120,6 +120,24 @@ pub(crate) async fn fernhill(db: &str) -> (cairn_store::Store, cairn_store::orgs
     (store, org)
 }
 
+/// Looks members of `org` up by email.
+async fn member_ids(
+    store: &cairn_store::Store,
+    org: &cairn_store::orgs::OrgRecord,
+) -> impl Fn(&str) -> cairn_store::people::PersonId {
+    let list = cairn_store::members::list(store, &org.id)
+        .await
+        .expect("list");
+    move |email: &str| {
+        list.iter()
+            .find(|m| m.person.email.as_str() == email)
+            .unwrap_or_else(|| panic!("no member {email}"))
+            .person
+            .id
+            .clone()
+    }
+}
+
 async fn save_screenshot(c: &Client, name: &str, width: u32) {
     c.set_window_size(width, 1800).await.expect("resize");
     shot(c, name).await;
@@ -436,17 +454,7 @@ async fn an_observation_becomes_evidence_for_an_award_and_the_journey_grows() {
     }
     // Rae reports to Max (set in the same database the server uses).
     let (store, org) = fernhill(&db).await;
-    let list = cairn_store::members::list(&store, &org.id)
-        .await
-        .expect("list");
-    let id = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
+    let id = member_ids(&store, &org).await;
     let (rae, max) = (id("rae@example.com"), id("max@example.com"));
     cairn_store::members::set_manager(&store, &org.id, &rae, Some(&max))
         .await
@@ -574,17 +582,7 @@ async fn a_check_in_is_taken_finalized_acknowledged_and_stays_frozen() {
         grant(d, &db, email, cap);
     }
     let (store, org) = fernhill(&db).await;
-    let list = cairn_store::members::list(&store, &org.id)
-        .await
-        .expect("list");
-    let id = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
+    let id = member_ids(&store, &org).await;
     let (mia, max) = (id("mia@example.com"), id("max@example.com"));
     cairn_store::members::set_manager(&store, &org.id, &mia, Some(&max))
         .await
@@ -739,17 +737,7 @@ async fn a_draft_and_a_proposal_are_published_as_a_version_people_can_follow() {
 
     // Mia is awarded Incident Response milestone 1 under v1.
     let (store, org) = fernhill(&db).await;
-    let list = cairn_store::members::list(&store, &org.id)
-        .await
-        .expect("list");
-    let id = |email: &str| {
-        list.iter()
-            .find(|m| m.person.email.as_str() == email)
-            .expect("member")
-            .person
-            .id
-            .clone()
-    };
+    let id = member_ids(&store, &org).await;
     let (mia, ada) = (id("mia@example.com"), id("ada@example.com"));
     cairn_store::awards::award(
         &store,

@@ -79,17 +79,20 @@ pub enum PullRefused {
     Problems(Vec<String>),
 }
 
-fn lineage_json(lineage: &[Ancestor]) -> Result<String, StoreError> {
-    let list: Vec<serde_json::Value> = lineage
+/// A lineage as JSON (oldest first: name, url, version): how it is
+/// stored, and what the API's `forked_from` says.
+pub fn lineage_to_json(lineage: &[Ancestor]) -> serde_json::Value {
+    lineage
         .iter()
         .map(|a| serde_json::json!({ "name": a.name, "url": a.url, "version": a.version }))
-        .collect();
-    Ok(serde_json::to_string(&list)?)
+        .collect()
 }
 
-fn parse_lineage(text: &str) -> Result<Vec<Ancestor>, StoreError> {
-    let list: Vec<serde_json::Value> = serde_json::from_str(text)?;
-    list.iter()
+/// [`lineage_to_json`] read back; `None` when an entry lacks a field.
+pub fn lineage_from_json(value: &serde_json::Value) -> Option<Vec<Ancestor>> {
+    value
+        .as_array()?
+        .iter()
         .map(|a| {
             Some(Ancestor {
                 name: a.get("name")?.as_str()?.to_owned(),
@@ -97,7 +100,16 @@ fn parse_lineage(text: &str) -> Result<Vec<Ancestor>, StoreError> {
                 version: a.get("version")?.as_i64()?,
             })
         })
-        .collect::<Option<Vec<_>>>()
+        .collect()
+}
+
+fn lineage_json(lineage: &[Ancestor]) -> Result<String, StoreError> {
+    Ok(serde_json::to_string(&lineage_to_json(lineage))?)
+}
+
+fn parse_lineage(text: &str) -> Result<Vec<Ancestor>, StoreError> {
+    let value: serde_json::Value = serde_json::from_str(text)?;
+    lineage_from_json(&value)
         .ok_or_else(|| StoreError::Corrupt(format!("a fork's lineage: {text}")))
 }
 

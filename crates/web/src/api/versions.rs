@@ -145,11 +145,9 @@ pub(crate) async fn lineage(
     Ok(Json(json!({
         "licence": org.org.licence.as_str(),
         "attribution": org.attribution,
-        "forked_from": fork.map(|f| f.lineage).unwrap_or_default().iter().map(|a| json!({
-            "name": a.name,
-            "url": a.url,
-            "version": a.version,
-        })).collect::<Vec<_>>(),
+        "forked_from": cairn_store::framework::fork::lineage_to_json(
+            &fork.map(|f| f.lineage).unwrap_or_default()
+        ),
     }))
     .into_response())
 }
