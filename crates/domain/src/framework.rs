@@ -314,6 +314,9 @@ pub struct Organization {
     pub miles: MilesScale,
     /// What others may do with the published framework.
     pub licence: crate::licence::Licence,
+    /// A fork's credit to where it came from, as its licence requires
+    /// ('' when none): shown on its pages, kept in its files.
+    pub attribution: String,
 }
 
 /// One milestone of an ability: a summary and examples ("not a checklist").

@@ -44,9 +44,6 @@ pub struct OrgRecord {
     /// How editors' saves reach readers, and whether members read the draft.
     pub publishing: cairn_domain::publishing::Publishing,
     pub draft_visible: bool,
-    /// What a fork's licence requires it to say on its pages ('' when
-    /// nothing: `framework::fork`).
-    pub attribution: String,
 }
 
 impl OrgRecord {
@@ -136,6 +133,7 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
             miles: MilesScale::parse(&miles)?,
             licence: Licence::parse(&r.licence)
                 .ok_or_else(|| StoreError::Corrupt(format!("licence {:?}", r.licence)))?,
+            attribution: r.attribution,
         },
         published: r.published != 0,
         updated_at: r.updated_at,
@@ -156,7 +154,6 @@ fn from_row(r: OrgRow) -> Result<OrgRecord, StoreError> {
         publishing: Publishing::parse(&r.publishing)
             .ok_or_else(|| StoreError::Corrupt(format!("publishing {:?}", r.publishing)))?,
         draft_visible: r.draft_visible != 0,
-        attribution: r.attribution,
     })
 }
 

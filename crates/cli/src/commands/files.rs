@@ -167,6 +167,7 @@ fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> 
             name: Name::parse(&title, "the organization name")?,
             miles: MilesScale::default(),
             licence: Default::default(),
+            attribution: String::new(),
         },
         abilities: vec![],
         roles: vec![],

@@ -242,6 +242,7 @@ async fn create(
             name,
             miles: MilesScale::default(),
             licence: Licence::None,
+            attribution: String::new(),
         },
         abilities: Vec::new(),
         roles: Vec::new(),

@@ -327,9 +327,24 @@ positions:
         for format in [Format::Yaml, Format::Json] {
             let plain = round_trip(BASE, format);
             assert!(
-                !plain.contains("licence") && !plain.contains("version"),
+                !plain.contains("licence")
+                    && !plain.contains("version")
+                    && !plain.contains("attribution"),
                 "{plain}"
             );
+            // A fork's attribution travels with its file.
+            let credited = BASE.replacen(
+                "format: cairn/1\n",
+                "format: cairn/1\nattribution: \"Adapted from Up's framework (https://up.example/up), CC BY 4.0\"\n",
+                1,
+            );
+            let fw = parse(&credited).expect("parses");
+            assert_eq!(
+                fw.organization.attribution,
+                "Adapted from Up's framework (https://up.example/up), CC BY 4.0"
+            );
+            let out = write(&fw, format).expect("writes");
+            assert_eq!(parse(&out).expect("reads back"), fw, "{format:?}");
             for licence in crate::licence::Licence::ALL {
                 let text = BASE.replacen(
                     "format: cairn/1\n",

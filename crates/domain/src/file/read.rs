@@ -26,6 +26,8 @@ struct RawFile {
     version: Option<S<i64>>,
     /// The licence's SPDX id; absent: all rights reserved.
     licence: Option<S<String>>,
+    /// A fork's attribution (`cairn_domain::licence::attribution`).
+    attribution: Option<S<String>>,
     organization: RawOrganization,
     #[serde(default)]
     abilities: Vec<S<RawAbility>>,
@@ -236,7 +238,12 @@ fn validate(raw: RawFile, p: &mut Problems) -> Option<Framework> {
         },
         None => Some(Licence::None),
     };
-    let organization = validate_organization(raw.organization, licence, p);
+    let attribution = raw
+        .attribution
+        .as_ref()
+        .map(|a| a.value.trim().to_owned())
+        .unwrap_or_default();
+    let organization = validate_organization(raw.organization, licence, attribution, p);
 
     let mut ability_slugs: HashMap<String, u64> = HashMap::new();
     let abilities: Vec<Option<Ability>> = raw
@@ -294,6 +301,7 @@ fn note_unique(seen: &mut HashMap<String, u64>, slug: &S<String>, kind: &str, p:
 fn validate_organization(
     raw: RawOrganization,
     licence: Option<Licence>,
+    attribution: String,
     p: &mut Problems,
 ) -> Option<Organization> {
     let slug = p.parse(&raw.slug, |s| OrgSlug::parse(s));
@@ -307,6 +315,7 @@ fn validate_organization(
         name: name?,
         miles: miles?,
         licence: licence?,
+        attribution,
     })
 }
 

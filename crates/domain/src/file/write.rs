@@ -13,6 +13,8 @@ struct OutFile<'a> {
     version: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     licence: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    attribution: Option<&'a str>,
     organization: OutOrganization<'a>,
     abilities: Vec<OutAbility<'a>>,
     roles: Vec<OutRole<'a>>,
@@ -109,6 +111,8 @@ fn to_out(f: &Framework, version: Option<u32>) -> OutFile<'_> {
         version,
         licence: (f.organization.licence != crate::licence::Licence::None)
             .then(|| f.organization.licence.as_str()),
+        attribution: (!f.organization.attribution.is_empty())
+            .then_some(f.organization.attribution.as_str()),
         organization: OutOrganization {
             slug: f.organization.slug.as_str(),
             name: f.organization.name.as_str(),

@@ -18,6 +18,7 @@ fn merging_abilities_replaces_by_slug_and_appends_new_ones() {
             name: Name::parse("Acme", "name").expect("name"),
             miles: MilesScale::default(),
             licence: Default::default(),
+            attribution: String::new(),
         },
         abilities: vec![ability("a", "A", Some("Craft")), ability("b", "B", None)],
         roles: vec![],

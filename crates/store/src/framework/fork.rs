@@ -243,6 +243,7 @@ pub async fn fork(
         organization: Organization {
             miles: source.framework.organization.miles,
             licence: own,
+            attribution: attribution.clone(),
             ..live.organization.clone()
         },
         ..source.framework.clone()

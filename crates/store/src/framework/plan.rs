@@ -255,12 +255,21 @@ pub(super) async fn upsert_organization(
             .execute(&mut *conn)
             .await?;
         }
+        // A file that names its attribution keeps it; one that does not
+        // (an older export) never clears what a fork must say.
+        if !org.attribution.is_empty() {
+            sqlx::query("UPDATE organizations SET attribution = $1 WHERE id = $2")
+                .bind(&org.attribution)
+                .bind(&id)
+                .execute(&mut *conn)
+                .await?;
+        }
         return Ok(OrgId(id));
     }
     let id = new_id();
     sqlx::query(
-        "INSERT INTO organizations (id, slug, name, miles, published, created_at, updated_at, licence)
-         VALUES ($1, $2, $3, $4, 1, $5, $5, $6)",
+        "INSERT INTO organizations (id, slug, name, miles, published, created_at, updated_at, licence, attribution)
+         VALUES ($1, $2, $3, $4, 1, $5, $5, $6, $7)",
     )
     .bind(&id)
     .bind(org.slug.as_str())
@@ -268,6 +277,7 @@ pub(super) async fn upsert_organization(
     .bind(&miles)
     .bind(now)
     .bind(licence)
+    .bind(&org.attribution)
     .execute(&mut *conn)
     .await?;
     summary.organization_created = true;

@@ -73,13 +73,15 @@ pub(super) async fn load_organization(
         name: String,
         miles: String,
         licence: String,
+        attribution: String,
     }
-    let r: OrganizationRow =
-        sqlx::query_as("SELECT slug, name, miles, licence FROM organizations WHERE id = $1")
-            .bind(org.as_str())
-            .fetch_optional(&mut *conn)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+    let r: OrganizationRow = sqlx::query_as(
+        "SELECT slug, name, miles, licence, attribution FROM organizations WHERE id = $1",
+    )
+    .bind(org.as_str())
+    .fetch_optional(&mut *conn)
+    .await?
+    .ok_or(StoreError::NotFound)?;
     let miles: Vec<i64> = serde_json::from_str(&r.miles)?;
     Ok(Organization {
         slug: cairn_domain::OrgSlug::parse(&r.slug)?,
@@ -87,6 +89,7 @@ pub(super) async fn load_organization(
         miles: cairn_domain::MilesScale::parse(&miles)?,
         licence: cairn_domain::licence::Licence::parse(&r.licence)
             .ok_or_else(|| StoreError::Corrupt(format!("licence {:?}", r.licence)))?,
+        attribution: r.attribution,
     })
 }
 

@@ -341,6 +341,7 @@ mod tests {
                 name: cairn_domain::Name::parse(org, "name").expect("name"),
                 miles: cairn_domain::MilesScale::default(),
                 licence: Default::default(),
+                attribution: String::new(),
             },
             abilities: vec![],
             roles: vec![],
@@ -395,6 +396,7 @@ mod tests {
                 name: name(format!("Org {org}")),
                 miles: cairn_domain::MilesScale::default(),
                 licence: Default::default(),
+                attribution: String::new(),
             },
             abilities,
             roles: (0..10)

@@ -140,6 +140,7 @@ fn synthetic_framework(org: usize) -> Result<Framework, StoreError> {
             name: parse(Name::parse(&format!("Synthetic {org}"), "name"))?,
             miles: MilesScale::default(),
             licence: Default::default(),
+            attribution: String::new(),
         },
         abilities,
         roles,

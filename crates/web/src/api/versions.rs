@@ -144,7 +144,7 @@ pub(crate) async fn lineage(
     let fork = cairn_store::framework::fork::get(&app.store, &org.id).await?;
     Ok(Json(json!({
         "licence": org.org.licence.as_str(),
-        "attribution": org.attribution,
+        "attribution": org.org.attribution,
         "forked_from": cairn_store::framework::fork::lineage_to_json(
             &fork.map(|f| f.lineage).unwrap_or_default()
         ),

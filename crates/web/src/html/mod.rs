@@ -218,7 +218,7 @@ impl Chrome {
                 links,
                 settings_tabs,
                 licence: org.org.licence,
-                attribution: org.attribution.clone(),
+                attribution: org.org.attribution.clone(),
             }),
             ..Chrome::new(visitor)
         }

@@ -159,6 +159,24 @@ async fn a_framework_is_forked_with_lineage_and_attribution_and_its_upstream_cha
         ["Fernhill before its first numbered version", "acme"]
     );
     assert!(upstream.texts("section.card").is_empty(), "nothing pending");
+    // Its files carry the attribution, and an import of a file without
+    // one (an older export) never clears it.
+    let file = ada.get("/api/v1/orgs/acme/framework").await;
+    assert!(
+        file.body
+            .contains("\"attribution\": \"Adapted from Fernhill's framework"),
+        "{}",
+        file.body
+    );
+    app.import("format: cairn/1\norganization: { slug: acme, name: acme }\n")
+        .await;
+    assert!(
+        app.org("acme")
+            .await
+            .org
+            .attribution
+            .starts_with("Adapted from Fernhill's framework")
+    );
     assert!(
         ada.get("/acme/changes")
             .await
