@@ -218,7 +218,7 @@ pub struct ForkArgs {
     /// with no members; add its owner with `cairn admin`).
     #[arg(long, value_name = "ORG")]
     into: Option<String>,
-    /// A new organization's name (default: its slug).
+    /// A new organization's name (default: its slug in title case).
     #[arg(long)]
     name: Option<String>,
     /// Read this fork's upstream again and list what it changed since.

@@ -149,7 +149,7 @@ async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
 
 /// An empty framework for an organization that a CSV import creates; its
 /// name is the slug in title case until someone renames it.
-fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> {
+pub(crate) fn new_framework(slug: &OrgSlug) -> Result<Framework, cairn_domain::ParseError> {
     let title: String = slug
         .as_str()
         .split('-')

@@ -14,8 +14,7 @@ use std::process::ExitCode;
 use cairn_domain::changes::Weight;
 use cairn_domain::file;
 use cairn_domain::fork::{self as rules, Ancestor, Subject};
-use cairn_domain::licence::Licence;
-use cairn_domain::{Framework, MilesScale, Name, OrgSlug, Organization};
+use cairn_domain::{Name, OrgSlug};
 use cairn_store::Store;
 use cairn_store::framework::fork::{self, ForkRefused, PullRefused, Source};
 use cairn_store::framework::{self, Saved};
@@ -228,26 +227,18 @@ async fn fork_into(
 }
 
 /// A new organization with no framework and no members (as `cairn
-/// import` makes one); its first owner is made with `cairn admin`.
+/// import --csv` makes one, named after its slug unless `name` is given);
+/// its first owner is made with `cairn admin`.
 async fn create(
     store: &Store,
     slug: &OrgSlug,
     name: Option<&str>,
 ) -> Result<cairn_store::orgs::OrgRecord, String> {
-    let name = Name::parse(name.unwrap_or(slug.as_str()), "the organization name")
-        .map_err(|e| e.to_string())?;
-    let empty = Framework {
-        organization: Organization {
-            slug: slug.clone(),
-            name,
-            miles: MilesScale::default(),
-            licence: Licence::None,
-            attribution: String::new(),
-        },
-        abilities: Vec::new(),
-        roles: Vec::new(),
-        positions: Vec::new(),
-    };
+    let mut empty = super::files::new_framework(slug).map_err(|e| e.to_string())?;
+    if let Some(name) = name {
+        empty.organization.name =
+            Name::parse(name, "the organization name").map_err(|e| e.to_string())?;
+    }
     framework::replace(store, &empty, now())
         .await
         .map_err(|e| e.to_string())?;

@@ -157,29 +157,7 @@ async fn apply_in(
     let conn = tx.conn()?;
     lock_org(store, conn, org).await?;
     let mode = draft::publishing(conn, org).await?;
-    let organization = load_organization(conn, org).await?;
-    let existing = load_items(conn, org).await?;
-    let mut desired = Framework {
-        organization,
-        abilities: existing
-            .abilities
-            .iter()
-            .filter(|s| !s.archived)
-            .map(|s| s.item.clone())
-            .collect(),
-        roles: existing
-            .roles
-            .iter()
-            .filter(|s| !s.archived)
-            .map(|s| s.item.clone())
-            .collect(),
-        positions: existing
-            .positions
-            .iter()
-            .filter(|s| !s.archived)
-            .map(|s| s.item.clone())
-            .collect(),
-    };
+    let (mut desired, existing) = live_in(conn, org).await?;
     if mode == cairn_domain::publishing::Publishing::Drafts {
         return draft::apply_to_draft(conn, org, desired, &existing, edit, actor, now).await;
     }

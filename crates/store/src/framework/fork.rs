@@ -164,36 +164,6 @@ pub async fn get(store: &Store, org: &OrgId) -> Result<Option<Fork>, StoreError>
     row(&mut conn, org).await
 }
 
-/// The attribution forked items carry ('' when none is required).
-pub async fn attribution(store: &Store, org: &OrgId) -> Result<String, StoreError> {
-    let mut conn = store.read().await?;
-    let text: Option<String> =
-        sqlx::query_scalar("SELECT attribution FROM organizations WHERE id = $1")
-            .bind(org.as_str())
-            .fetch_optional(&mut *conn)
-            .await?;
-    Ok(text.unwrap_or_default())
-}
-
-/// The framework as it is stored (active items), and every item.
-async fn live_in(conn: &mut AnyConnection, org: &OrgId) -> Result<(Framework, Items), StoreError> {
-    let organization = load_organization(conn, org).await?;
-    let items = load_items(conn, org).await?;
-    fn act<T: Clone>(list: &[Stored<T>]) -> Vec<T> {
-        list.iter()
-            .filter(|s| !s.archived)
-            .map(|s| s.item.clone())
-            .collect()
-    }
-    let fw = Framework {
-        organization,
-        abilities: act(&items.abilities),
-        roles: act(&items.roles),
-        positions: act(&items.positions),
-    };
-    Ok((fw, items))
-}
-
 /// Copies `source` into `into` as its draft, in one transaction: the
 /// organization must be empty (no active items, no draft); it switches to
 /// "draft and publish", takes the licence the upstream's allows and the

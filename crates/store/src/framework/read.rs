@@ -174,6 +174,29 @@ pub(super) async fn requirements(
     Ok(out)
 }
 
+/// The framework as it is stored (its active items), and every item
+/// (archived ones too), read inside the caller's transaction.
+pub(super) async fn live_in(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+) -> Result<(Framework, Items), StoreError> {
+    let organization = load_organization(conn, org).await?;
+    let items = load_items(conn, org).await?;
+    fn act<T: Clone>(list: &[Stored<T>]) -> Vec<T> {
+        list.iter()
+            .filter(|s| !s.archived)
+            .map(|s| s.item.clone())
+            .collect()
+    }
+    let fw = Framework {
+        organization,
+        abilities: act(&items.abilities),
+        roles: act(&items.roles),
+        positions: act(&items.positions),
+    };
+    Ok((fw, items))
+}
+
 pub(super) async fn load_items(conn: &mut AnyConnection, org: &OrgId) -> Result<Items, StoreError> {
     let ability_rows: Vec<AbilityRow> = sqlx::query_as(
         "SELECT id, slug, name, category, description, sort_order, archived_at

@@ -48,7 +48,12 @@ async fn a_fork_is_made_once_and_a_change_pulled_once() {
         let f = fork::get(s, &into).await.expect("read").expect("a fork");
         assert_eq!(f.lineage.len(), 1);
         assert_eq!(
-            fork::attribution(s, &into).await.expect("read"),
+            orgs::by_id(s, &into)
+                .await
+                .expect("read")
+                .expect("org")
+                .org
+                .attribution,
             "Adapted from Fernhill's framework (https://x.example/up), CC BY 4.0"
         );
 

@@ -74,6 +74,8 @@ pub(crate) fn page_url(app: &App, slug: &OrgSlug) -> String {
 
 /// The visitor's organizations they edit that have no framework and no
 /// draft yet, other than the upstream.
+/// A few statements per organization of the visitor's: people belong to
+/// a handful, and the framework read is the cached snapshot.
 async fn targets(app: &App, visitor: &Visitor, not: &OrgSlug) -> Result<Vec<Target>, PageError> {
     let Some(person) = &visitor.person else {
         return Ok(Vec::new());

@@ -276,17 +276,28 @@ pub(crate) struct AcceptForm {
     confirm: String,
 }
 
+/// The proposal, for a framework editor deciding it (anyone else: 404).
+async fn decider(
+    app: &App,
+    visitor: &Visitor,
+    org: &cairn_domain::OrgSlug,
+    id: &RecordId,
+) -> Result<(OrgContext, Proposal, cairn_store::people::Person), PageError> {
+    let (ctx, p) = load(app, visitor, org, id).await?;
+    if !ctx.can(Action::EditFramework) {
+        return Err(PageError::NotFound);
+    }
+    let person = ctx.member()?.clone();
+    Ok((ctx, p, person))
+}
+
 pub(crate) async fn accept(
     State(app): State<App>,
     visitor: Visitor,
     RecordPath(org, id): RecordPath,
     Form(form): Form<AcceptForm>,
 ) -> Result<Response, PageError> {
-    let (ctx, p) = load(&app, &visitor, &org, &id).await?;
-    if !ctx.can(Action::EditFramework) {
-        return Err(PageError::NotFound);
-    }
-    let person = ctx.member()?.clone();
+    let (ctx, p, person) = decider(&app, &visitor, &org, &id).await?;
     if p.state.status != Status::Open {
         return again(
             &app,
@@ -368,11 +379,7 @@ pub(crate) async fn decline(
     RecordPath(org, id): RecordPath,
     Form(form): Form<DeclineForm>,
 ) -> Result<Response, PageError> {
-    let (ctx, p) = load(&app, &visitor, &org, &id).await?;
-    if !ctx.can(Action::EditFramework) {
-        return Err(PageError::NotFound);
-    }
-    let person = ctx.member()?.clone();
+    let (ctx, p, person) = decider(&app, &visitor, &org, &id).await?;
     let reason = form.reason.trim();
     if reason.is_empty() || reason.chars().count() > 5_000 {
         return again(
