@@ -3,6 +3,7 @@
 
 pub mod audit;
 pub mod awards;
+pub mod case;
 pub mod changes;
 pub mod check_ins;
 pub mod csv_out;

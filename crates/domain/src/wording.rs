@@ -87,6 +87,19 @@ pub fn date_time(ms: i64) -> String {
     format!("{} {:02}:{:02}", date(ms), minute / 60, minute % 60)
 }
 
+/// "2026-11-29T08:55:03Z": RFC 3339 in UTC, to the second (Atom feeds,
+/// CASE and credentials).
+pub fn timestamp(ms: i64) -> String {
+    let second = ms.rem_euclid(86_400_000) / 1000;
+    format!(
+        "{}T{:02}:{:02}:{:02}Z",
+        date(ms),
+        second / 3600,
+        second / 60 % 60,
+        second % 60
+    )
+}
+
 fn is_leap(y: i64) -> bool {
     (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
@@ -176,6 +189,20 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn timestamps_are_rfc3339_utc_to_the_second() {
+        let cases: &[(i64, &str)] = &[
+            (0, "1970-01-01T00:00:00Z"),
+            (999, "1970-01-01T00:00:00Z"),
+            (86_399_999, "1970-01-01T23:59:59Z"),
+            (1_795_941_303_000, "2026-11-29T08:35:03Z"),
+            (-1_000, "1969-12-31T23:59:59Z"),
+        ];
+        for (ms, want) in cases {
+            assert_eq!(timestamp(*ms), *want, "{ms}");
+        }
+    }
 
     #[test]
     fn miles_wording() {

@@ -216,6 +216,24 @@ pub async fn by_id(store: &Store, id: &OrgId) -> Result<Option<OrgRecord>, Store
     row.map(from_row).transpose()
 }
 
+/// The slugs of the organizations whose id starts with `prefix` (how a
+/// CASE identifier finds its organization: `cairn_domain::case`). Only
+/// hexadecimal digits are looked for.
+pub async fn slugs_by_id_prefix(store: &Store, prefix: &str) -> Result<Vec<OrgSlug>, StoreError> {
+    if prefix.is_empty() || !prefix.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(Vec::new());
+    }
+    let rows: Vec<String> = sqlx::query_scalar(
+        "SELECT slug FROM organizations WHERE id LIKE $1 ORDER BY slug LIMIT 10",
+    )
+    .bind(format!("{}%", prefix.to_ascii_lowercase()))
+    .fetch_all(&store.pool)
+    .await?;
+    rows.iter()
+        .map(|s| OrgSlug::parse(s).map_err(StoreError::from))
+        .collect()
+}
+
 /// How many published frameworks the home page lists at a time.
 pub const PUBLISHED_PAGE: i64 = 50;
 

@@ -207,6 +207,36 @@ pub async fn snapshot(
     .await?)
 }
 
+/// One version (the newest when `number` is None) with its framework file.
+pub async fn get(
+    store: &Store,
+    org: &OrgId,
+    number: Option<i64>,
+) -> Result<Option<(Version, String)>, StoreError> {
+    let row: Option<(i64, String, i64, Option<String>, String)> = sqlx::query_as(
+        "SELECT v.number, v.notes, v.published_at, p.name, v.snapshot FROM framework_versions v
+           LEFT JOIN people p ON p.id = v.published_by
+          WHERE v.org_id = $1 AND v.number <= $2 ORDER BY v.number DESC LIMIT 1",
+    )
+    .bind(org.as_str())
+    .bind(number.unwrap_or(i64::MAX))
+    .fetch_optional(&store.pool)
+    .await?;
+    Ok(row.filter(|r| number.is_none_or(|n| n == r.0)).map(
+        |(number, notes, published_at, by, snapshot)| {
+            (
+                Version {
+                    number,
+                    notes,
+                    published_at,
+                    by: by.unwrap_or_default(),
+                },
+                snapshot,
+            )
+        },
+    ))
+}
+
 /// The newest version's number, if any was published.
 pub async fn latest(store: &Store, org: &OrgId) -> Result<Option<i64>, StoreError> {
     Ok(

@@ -20,6 +20,7 @@ use crate::App;
 use crate::auth::{self, Visitor};
 use crate::extract::OrgPath;
 
+pub(crate) mod case;
 mod check_ins;
 mod framework;
 mod jobs;
@@ -69,6 +70,13 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/versions/{number}", versions::one)
         .get("/api/v1/orgs/{org}/changes/{from}/{to}", versions::compare)
         .get("/api/v1/orgs/{org}/lineage", versions::lineage)
+        .get("/ims/case/v1p1/CFDocuments", case::documents)
+        .get("/ims/case/v1p1/CFDocuments/{id}", case::one_document)
+        .get("/ims/case/v1p1/CFPackages/{id}", case::package)
+        .get("/ims/case/v1p1/CFItems/{id}", case::item)
+        .get("/ims/case/v1p1/CFAssociations/{id}", case::association)
+        .get("/ims/case/v1p1/CFRubrics/{id}", case::rubric)
+        .get("/ims/case/v1p1/CFItemTypes/{id}", case::item_type)
         .get("/api/v1/{*rest}", unknown)
 }
 

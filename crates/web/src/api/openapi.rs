@@ -35,6 +35,48 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "A `cairn/1` framework document with its `version` (and `licence`).",
     ),
     (
+        "/ims/case/v1p1/CFDocuments",
+        "CASE 1.1: the published frameworks as CFDocuments",
+        "anyone",
+        "`CFDocuments`: each published framework's latest version, with its `CFPackageURI`; `limit` (at most 50) and `offset`.",
+    ),
+    (
+        "/ims/case/v1p1/CFDocuments/{id}",
+        "CASE 1.1: one CFDocument",
+        "anyone when published; members",
+        "The CFDocument of a framework (its latest version) or of one published version.",
+    ),
+    (
+        "/ims/case/v1p1/CFPackages/{id}",
+        "CASE 1.1: a framework as a CFPackage",
+        "anyone when published; members",
+        "The CFDocument with every CFItem, CFAssociation, CFRubric and definition; the mapping is in the README, \"Open standards\".",
+    ),
+    (
+        "/ims/case/v1p1/CFItems/{id}",
+        "CASE 1.1: one CFItem of the latest version",
+        "anyone when published; members",
+        "An ability, category, role or position, with its `CFDocumentURI`.",
+    ),
+    (
+        "/ims/case/v1p1/CFAssociations/{id}",
+        "CASE 1.1: one CFAssociation of the latest version",
+        "anyone when published; members",
+        "A hierarchy link (`isChildOf`) or a requirement (`isRelatedTo`, its milestone in `extensions.cairn.requires`).",
+    ),
+    (
+        "/ims/case/v1p1/CFRubrics/{id}",
+        "CASE 1.1: one ability's milestones as a CFRubric",
+        "anyone when published; members",
+        "One criterion with five levels: `quality` the summary, `description` the examples, `score` the miles.",
+    ),
+    (
+        "/ims/case/v1p1/CFItemTypes/{id}",
+        "CASE 1.1: one CFItemType",
+        "anyone when published; members",
+        "Ability, Category, Role or Position.",
+    ),
+    (
         "/api/v1/orgs/{org}/lineage",
         "Where the framework was forked from, and its licence",
         "anyone when published; members",
@@ -180,7 +222,10 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
     for (name, what) in [
         ("org", "The organization's slug."),
         ("item", "The ability's, role's or position's slug."),
-        ("id", "The observation's or check-in's id."),
+        (
+            "id",
+            "The observation's or check-in's id, or a CASE identifier.",
+        ),
         ("person", "The member's id."),
         ("position", "The position's slug."),
     ] {
@@ -216,6 +261,11 @@ fn operation(path: &str, summary: &str, who: &str, ok: &str) -> Value {
             "^-?[0-9]{1,18}\\.[A-Za-z0-9-]{1,64}$"
         };
         parameters.push(json!({ "name": name, "in": "query", "required": false, "description": "Where the page starts: take it from the previous page's `next` (also sent as `Link: <…>; rel=\"next\"`).", "schema": { "type": "string", "pattern": pattern } }));
+    }
+    if path == "/ims/case/v1p1/CFDocuments" {
+        for name in ["limit", "offset"] {
+            parameters.push(json!({ "name": name, "in": "query", "required": false, "description": "CASE paging: how many documents (at most 50), and how many to skip.", "schema": { "type": "string" } }));
+        }
     }
     let mut responses = Map::new();
     responses.insert("200".into(), json!({ "description": ok, "content": { "application/json": { "schema": { "type": "object" } } } }));

@@ -36,6 +36,11 @@ pub(crate) async fn list(
             "published_at": v.published_at,
             "published_by": (!v.by.is_empty()).then_some(&v.by),
             "framework": format!("/api/v1/orgs/{slug}/versions/{}", v.number),
+            "case_package": format!(
+                "{}/CFPackages/{}",
+                cairn_domain::case::API,
+                cairn_domain::case::version_identifier(org.id.as_str(), v.number)
+            ),
         })).collect::<Vec<_>>(),
         "next": next,
     }));

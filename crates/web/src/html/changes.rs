@@ -456,18 +456,7 @@ pub(crate) async fn feed(
     let (blocks, _, _) = history(&app, &ctx, 0).await?;
     let base = app.config.trusted_origin.clone().unwrap_or_default();
     let updated = blocks.first().map_or(0, |b| b.published_at);
-    let stamp = |ms: i64| {
-        let (date, time) = (
-            cairn_domain::wording::date(ms),
-            ms.rem_euclid(86_400_000) / 1000,
-        );
-        format!(
-            "{date}T{:02}:{:02}:{:02}Z",
-            time / 3600,
-            time / 60 % 60,
-            time % 60
-        )
-    };
+    let stamp = cairn_domain::wording::timestamp;
     let mut out = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>{} framework changes</title>\n<id>{base}/{slug}/changes</id>\n<link href=\"{base}/{slug}/changes\"/>\n<updated>{}</updated>\n",
         xml(ctx.org.org.name.as_str()),

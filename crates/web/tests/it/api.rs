@@ -77,6 +77,7 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
         .await
         .expect("publish")
         .expect("v1");
+    let case_id = |key: &str| cairn_domain::case::identifier(org.id.as_str(), key);
     let spec = json(&app.get("/api/v1/openapi.json").await);
     let paths = spec["paths"].as_object().expect("paths");
     assert!(paths.len() >= 18, "{}", paths.len());
@@ -100,10 +101,18 @@ async fn every_documented_operation_answers_with_the_same_policy_as_the_pages() 
             .replace("{item}", item)
             .replace(
                 "{id}",
-                if path.contains("/check-ins/") {
-                    &check_in
-                } else {
-                    &obs_id
+                &match path {
+                    p if p.contains("/check-ins/") => check_in.clone(),
+                    p if p.contains("/CFItems/") => case_id("ability/mentoring"),
+                    p if p.contains("/CFAssociations/") => {
+                        case_id("association/child/ability/mentoring")
+                    }
+                    p if p.contains("/CFRubrics/") => case_id("rubric/mentoring"),
+                    p if p.contains("/CFItemTypes/") => case_id("type/Ability"),
+                    p if p.starts_with("/ims/") => {
+                        cairn_domain::case::document_identifier(org.id.as_str())
+                    }
+                    _ => obs_id.clone(),
                 },
             )
             .replace("{person}", mia.as_str())

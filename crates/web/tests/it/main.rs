@@ -6,6 +6,7 @@ mod api;
 mod audit;
 mod awards;
 mod budgets;
+mod case;
 mod changes;
 mod check_ins;
 mod conversations;

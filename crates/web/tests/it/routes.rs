@@ -149,6 +149,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
 
     // What the rows act on, all made by the owner: an observation of mia
     // every member may read, an award to her, a conversation, an invitation.
+    let doc = cairn_domain::case::document_identifier(org.id.as_str());
+    let case_id = |key: &str| cairn_domain::case::identifier(org.id.as_str(), key);
     let obs = observations::create(
         store,
         &org.id,
@@ -501,6 +503,21 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
                                                                                                          [N,   N,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/orgs/{org}/{area}/{slug}/conversations", p("/api/v1/orgs/fernhill/positions/engineer-1/conversations"), none(),
                                                                                                          [N,   N,   O,   O,   O,   O,   O,   O]),
+        // CASE 1.1: readable exactly when the framework is (fernhill is
+        // published); an identifier of no organization is not there.
+        ("GET",  "/ims/case/v1p1/CFDocuments", p("/ims/case/v1p1/CFDocuments"), none(),                 [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFDocuments/{id}", format!("/ims/case/v1p1/CFDocuments/{doc}"), none(), [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFPackages/{id}", format!("/ims/case/v1p1/CFPackages/{doc}"), none(),   [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFPackages/{id}", p("/ims/case/v1p1/CFPackages/00000000-0000-7000-8000-000000000000"), none(),
+                                                                                                         [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/ims/case/v1p1/CFItems/{id}", format!("/ims/case/v1p1/CFItems/{}", case_id("ability/mentoring")), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFAssociations/{id}", format!("/ims/case/v1p1/CFAssociations/{}", case_id("association/child/ability/mentoring")), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFRubrics/{id}", format!("/ims/case/v1p1/CFRubrics/{}", case_id("rubric/mentoring")), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/ims/case/v1p1/CFItemTypes/{id}", format!("/ims/case/v1p1/CFItemTypes/{}", case_id("type/Ability")), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/{*rest}", p("/api/v1/nothing/here"), none(),                                   [N,   N,   N,   N,   N,   N,   N,   N]),
 
         // Last for the award and the observation: they are changed or gone.
