@@ -165,14 +165,20 @@ pub struct ServeArgs {
 }
 
 #[derive(Args)]
-#[command(group = clap::ArgGroup::new("source").required(true).args(["file", "csv"]))]
+#[command(group = clap::ArgGroup::new("source").required(true).args(["file", "csv", "case"]))]
 pub struct ImportArgs {
     /// A framework file, YAML or JSON (format: cairn/1).
     file: Option<PathBuf>,
+    /// Instead: a CASE 1.1 CFPackage (JSON), a file or an https:// URL
+    /// (OpenSALT's `/ims/case/v1p1/CFPackages/{id}`, or another cairn's).
+    #[arg(long, value_name = "FILE_OR_URL")]
+    case: Option<String>,
     /// Instead: abilities from a CSV in OurGruuv's export columns.
     #[arg(long, value_name = "FILE", requires = "org")]
     csv: Option<PathBuf>,
-    /// With --csv: the organization the abilities go to.
+    /// With --csv: the organization the abilities go to; with --case, the
+    /// organization the framework goes to (default: the package's own, or
+    /// one named after its title).
     #[arg(long, value_name = "ORG")]
     org: Option<String>,
 }
@@ -181,6 +187,8 @@ pub struct ImportArgs {
 pub enum FormatArg {
     Yaml,
     Json,
+    /// A CASE 1.1 CFPackage (JSON), as `/ims/case/v1p1/CFPackages/{id}` serves it.
+    Case,
 }
 
 #[derive(Args)]

@@ -21,6 +21,7 @@ pub mod ability_stats;
 pub mod audit;
 pub mod awards;
 pub mod backup;
+pub mod case;
 pub mod check_ins;
 pub mod conversations;
 pub mod deliveries;

@@ -37,11 +37,14 @@ fn report(path: &Path, problems: &[FileProblem]) -> ExitCode {
 }
 
 pub async fn import(settings: &Settings, args: ImportArgs) -> ExitCode {
-    match (args.file, args.csv, args.org) {
-        (Some(path), None, None) => import_file(settings, &path).await,
-        (None, Some(path), Some(org)) => import_csv(settings, &path, &org).await,
+    match (args.file, args.csv, args.case, args.org) {
+        (Some(path), None, None, None) => import_file(settings, &path).await,
+        (None, Some(path), None, Some(org)) => import_csv(settings, &path, &org).await,
+        (None, None, Some(source), org) => import_case(settings, &source, org.as_deref()).await,
         _ => {
-            eprintln!("cairn import: give either FILE, or --csv FILE --org ORG");
+            eprintln!(
+                "cairn import: give either FILE, or --csv FILE --org ORG, or --case FILE_OR_URL [--org ORG]"
+            );
             ExitCode::from(INPUT_ERROR)
         }
     }
@@ -101,6 +104,85 @@ async fn publish_imported(store: &Store, fw: &Framework, path: &Path) {
         Ok(Err(r)) => eprintln!("cairn import: imported, but not published: {r:?}"),
         Err(e) => eprintln!("cairn import: imported, but not published: {e}"),
     }
+}
+
+/// A CASE package's text, from a file or a URL (public addresses only,
+/// unless `webhook_allow_private` is set, as `cairn fork` reaches them).
+async fn case_text(settings: &Settings, source: &str) -> Result<String, ExitCode> {
+    if !source.contains("://") {
+        return read(Path::new(source));
+    }
+    let fetched = async {
+        let url = cairn_web::delivery::webhook::check_url(source, settings.webhook_allow_private)?;
+        let client = cairn_web::delivery::webhook::client(settings.webhook_allow_private)?;
+        let response = client
+            .get(url.as_str())
+            .header("accept", "application/json")
+            .send()
+            .await
+            .map_err(|e| e.to_string())?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(format!("the server answered {status}"));
+        }
+        response.text().await.map_err(|e| e.to_string())
+    };
+    fetched.await.map_err(|e| {
+        eprintln!("{source}: cannot fetch: {e}");
+        ExitCode::from(INPUT_ERROR)
+    })
+}
+
+/// `cairn import --case`: a CFPackage becomes the organization's framework
+/// (what it lacks is archived, as with a framework file), then published;
+/// every CFItem is reported (`cairn_domain::case::read`).
+async fn import_case(settings: &Settings, source: &str, org: Option<&str>) -> ExitCode {
+    let slug = match org.map(OrgSlug::parse).transpose() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("cairn import: --org: {e}");
+            return ExitCode::from(INPUT_ERROR);
+        }
+    };
+    let text = match case_text(settings, source).await {
+        Ok(t) => t,
+        Err(code) => return code,
+    };
+    let imported = match cairn_domain::case::read(&text, slug.as_ref()) {
+        Ok(i) => i,
+        Err(problems) => return report(Path::new(source), &problems),
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let mut fw = imported.framework.clone();
+    // Another product's package has no miles scale or licence of ours: an
+    // organization that exists keeps its own.
+    if !imported.cairn {
+        match framework::load_by_slug(&store, &fw.organization.slug).await {
+            Ok(Some((_, current))) => fw.organization = current.organization,
+            Ok(None) => {}
+            Err(e) => {
+                eprintln!(
+                    "cairn: cannot read organization {}: {e}",
+                    fw.organization.slug
+                );
+                store.close().await;
+                return ExitCode::FAILURE;
+            }
+        }
+    }
+    for line in &imported.report {
+        println!("{source}: {line}");
+    }
+    println!("{}", imported.summary());
+    let code = write(&store, &fw, false).await;
+    if code == ExitCode::SUCCESS {
+        publish_imported(&store, &fw, Path::new(source)).await;
+    }
+    store.close().await;
+    code
 }
 
 async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
@@ -240,6 +322,50 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    if matches!(args.format, FormatArg::Case) {
+        let org = match &loaded {
+            Ok(Some((org, _))) => org.clone(),
+            Ok(None) => {
+                eprintln!("cairn export: no organization {slug}");
+                store.close().await;
+                return ExitCode::from(INPUT_ERROR);
+            }
+            Err(e) => {
+                eprintln!("cairn export: cannot read {slug}: {e}");
+                store.close().await;
+                return ExitCode::FAILURE;
+            }
+        };
+        let base = settings
+            .base_url
+            .as_deref()
+            .unwrap_or("http://localhost")
+            .trim_end_matches('/')
+            .to_owned();
+        let package = cairn_store::case::package(&store, &org, args.version, &base).await;
+        store.close().await;
+        let text = match package {
+            Ok(Some(p)) => match serde_json::to_string_pretty(&p) {
+                Ok(t) => t + "\n",
+                Err(e) => {
+                    eprintln!("cairn export: {e}");
+                    return ExitCode::FAILURE;
+                }
+            },
+            Ok(None) => {
+                eprintln!(
+                    "cairn export: {slug} has no published version {}",
+                    args.version.unwrap_or(0)
+                );
+                return ExitCode::from(INPUT_ERROR);
+            }
+            Err(e) => {
+                eprintln!("cairn export: cannot read {slug}: {e}");
+                return ExitCode::FAILURE;
+            }
+        };
+        return output(args.output.as_deref(), &text);
+    }
     // A published version: its file as it was published.
     let published = match (&loaded, args.version) {
         (Ok(Some((org, _))), Some(n)) => {
@@ -282,7 +408,7 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
     };
     let format = match args.format {
         FormatArg::Yaml => Format::Yaml,
-        FormatArg::Json => Format::Json,
+        FormatArg::Json | FormatArg::Case => Format::Json,
     };
     // A published version says which it is, so a fork or a repository
     // copy knows what it holds.
@@ -294,12 +420,17 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match args.output {
+    output(args.output.as_deref(), &text)
+}
+
+/// Standard output, or the file `-o` names.
+fn output(path: Option<&Path>, text: &str) -> ExitCode {
+    match path {
         None => {
             print!("{text}");
             ExitCode::SUCCESS
         }
-        Some(path) => match std::fs::write(&path, text) {
+        Some(path) => match std::fs::write(path, text) {
             Ok(()) => ExitCode::SUCCESS,
             Err(e) => {
                 eprintln!("{}: cannot write: {e}", path.display());

@@ -13,6 +13,7 @@ mod scale_out;
 mod serve;
 mod settings;
 mod sso;
+mod standards;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;

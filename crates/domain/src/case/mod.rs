@@ -45,6 +45,12 @@ pub const CATEGORY: &str = "Category";
 pub const ROLE: &str = "Role";
 pub const POSITION: &str = "Position";
 
+/// Whether a file looks like a CFPackage (a JSON object with a
+/// CFDocument) rather than a framework file: how an upload is told apart.
+pub fn is_package(text: &str) -> bool {
+    text.trim_start().starts_with('{') && text.contains("\"CFDocument\"")
+}
+
 /// The REST binding's base path.
 pub const API: &str = "/ims/case/v1p1";
 

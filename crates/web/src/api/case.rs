@@ -7,9 +7,7 @@
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
-use cairn_domain::case::{self, Context};
-use cairn_domain::file;
+use cairn_domain::case;
 use cairn_domain::policy::Action;
 use cairn_store::orgs::{self, OrgRecord};
 use cairn_store::versions;
@@ -35,10 +33,6 @@ pub(crate) fn base(app: &App) -> String {
         .unwrap_or_else(|| "http://localhost".to_owned())
 }
 
-fn internal(detail: String) -> ApiError {
-    ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "Internal error", detail)
-}
-
 /// The organization an identifier belongs to, if the visitor may read it.
 async fn find(app: &App, visitor: &Visitor, id: &str) -> Result<(OrgRecord, Named), ApiError> {
     let prefix = case::org_prefix(id).ok_or_else(ApiError::not_found)?;
@@ -60,40 +54,10 @@ async fn find(app: &App, visitor: &Visitor, id: &str) -> Result<(OrgRecord, Name
     Err(ApiError::not_found())
 }
 
-/// The package of a published version (the latest when `pinned` is None;
-/// the framework as it is when none was ever published).
-pub(crate) async fn package_of(
-    app: &App,
-    org: &OrgRecord,
-    pinned: Option<i64>,
-) -> Result<Value, ApiError> {
-    let base = base(app);
-    match versions::get(&app.store, &org.id, pinned).await? {
-        Some((v, text)) => {
-            let fw = file::parse(&text)
-                .map_err(|p| internal(format!("a stored version does not parse: {p:?}")))?;
-            let ctx = Context {
-                base: &base,
-                org_id: org.id.as_str(),
-                version: Some(v.number),
-                pinned: pinned.is_some(),
-                changed_at: v.published_at,
-            };
-            Ok(case::package(&fw, &ctx))
-        }
-        None if pinned.is_none() => {
-            let fw = cairn_store::framework::load(&app.store, org).await?;
-            let ctx = Context {
-                base: &base,
-                org_id: org.id.as_str(),
-                version: None,
-                pinned: false,
-                changed_at: org.updated_at,
-            };
-            Ok(case::package(fw.framework(), &ctx))
-        }
-        None => Err(ApiError::not_found()),
-    }
+async fn package_of(app: &App, org: &OrgRecord, pinned: Option<i64>) -> Result<Value, ApiError> {
+    cairn_store::case::package(&app.store, org, pinned, &base(app))
+        .await?
+        .ok_or_else(ApiError::not_found)
 }
 
 /// The document as the CFDocuments endpoints show it: with its package.

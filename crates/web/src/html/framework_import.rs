@@ -7,10 +7,12 @@
 //! file's miles scale. Replacing a framework that has items archives those
 //! the file lacks, so that needs a ticked confirmation.
 
+use askama::Template;
+use askama_web::WebTemplate;
 use axum::Form;
 use axum::extract::{FromRequest, Multipart, State};
-use axum::response::Response;
-use cairn_domain::{Framework, OrgSlug};
+use axum::response::{IntoResponse, Response};
+use cairn_domain::{Framework, OrgSlug, case};
 use cairn_store::framework;
 use cairn_store::framework::fork::{self, ForkRefused};
 
@@ -19,9 +21,9 @@ use crate::auth::Visitor;
 use crate::error::PageError;
 use crate::extract::OrgPath;
 use crate::forms::{FormErrors, Pairs, field, invalid, redirect};
-use crate::html::OrgContext;
 use crate::html::editing::editor;
 use crate::html::framework::hub_view;
+use crate::html::{Chrome, OrgContext};
 
 /// At most this much text: a large framework is a few hundred KB.
 const MOST_BYTES: usize = 4 * 1024 * 1024;
@@ -63,6 +65,17 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, PageError> {
         }
     }
     Ok(upload)
+}
+
+/// What a CASE package became, item by item.
+#[derive(Template, WebTemplate)]
+#[template(path = "framework/case_report.html")]
+struct CaseReport {
+    chrome: Chrome,
+    file: String,
+    summary: String,
+    to_fill: usize,
+    lines: Vec<String>,
 }
 
 /// The framework as this organization's, keeping its name and address.
@@ -111,10 +124,63 @@ pub(crate) async fn import(
     let upload = read_upload(multipart).await?;
     let mut errors = FormErrors::default();
     if upload.text.is_empty() {
-        errors.add("file", "Choose a framework file (YAML, format cairn/1).");
+        errors.add(
+            "file",
+            "Choose a framework file (YAML, format cairn/1, or a CASE 1.1 CFPackage in JSON).",
+        );
     } else if upload.text.len() > MOST_BYTES {
         errors.add("file", "The file is larger than 4 MB.");
     } else {
+        let name = if upload.name.is_empty() {
+            "file"
+        } else {
+            upload.name.as_str()
+        };
+        if case::is_package(&upload.text) {
+            match case::read(&upload.text, Some(&org)) {
+                Ok(imported) => {
+                    let mut fw = imported.framework.clone();
+                    // Another product's package has no miles scale or
+                    // licence of ours: the organization keeps its own.
+                    if !imported.cairn {
+                        fw.organization.miles = ctx.org.org.miles;
+                        fw.organization.licence = ctx.org.org.licence;
+                        fw.organization.attribution = ctx.org.org.attribution.clone();
+                    }
+                    if replace(&app, &visitor, &ctx, fw, upload.confirm, &mut errors).await? {
+                        let to_fill = imported
+                            .report
+                            .iter()
+                            .filter(|l| {
+                                matches!(
+                                    l.outcome,
+                                    case::Outcome::Ability {
+                                        milestones: false,
+                                        ..
+                                    }
+                                )
+                            })
+                            .count();
+                        return Ok(CaseReport {
+                            chrome: ctx.chrome(&visitor),
+                            file: name.to_owned(),
+                            summary: imported.summary(),
+                            to_fill,
+                            lines: imported.report.iter().map(ToString::to_string).collect(),
+                        }
+                        .into_response());
+                    }
+                }
+                Err(problems) => {
+                    for p in problems {
+                        errors.add("file", format!("{name}:{p}"));
+                    }
+                }
+            }
+            return Ok(invalid(
+                hub_view(&app, &visitor, &ctx, None, false, errors).await?,
+            ));
+        }
         match cairn_domain::file::parse(&upload.text) {
             Ok(fw) => {
                 if replace(&app, &visitor, &ctx, fw, upload.confirm, &mut errors).await? {
@@ -122,11 +188,6 @@ pub(crate) async fn import(
                 }
             }
             Err(problems) => {
-                let name = if upload.name.is_empty() {
-                    "file"
-                } else {
-                    upload.name.as_str()
-                };
                 for p in problems {
                     errors.add("file", format!("{name}:{p}"));
                 }

@@ -178,3 +178,62 @@ async fn a_published_framework_is_copied_into_an_empty_organization() {
     // The original is untouched and the copy is its own.
     assert_eq!(app.get("/fernhill").await.texts("h1"), ["Fernhill"]);
 }
+
+/// OpenSALT's sample framework (MIT, `crates/cli/tests/standards/README.md`).
+const OPENSALT: &str =
+    include_str!("../../../cli/tests/standards/opensalt/what-standards-could-be.json");
+
+#[tokio::test]
+async fn a_case_package_uploads_and_the_report_accounts_for_every_item() {
+    let app = TestApp::with_demo().await;
+    let mut ada = empty_org(&app).await;
+    let path = "/acme/settings/framework/import";
+
+    // A broken package: the problem at the item's line, nothing written.
+    let broken = OPENSALT.replacen("\"CFItems\"", "\"CFItems\": 7, \"x\"", 1);
+    let refused = ada
+        .post_multipart(path, &[("file:wscb.json", broken.as_str())])
+        .await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let errors = refused.texts(".form-errors li");
+    assert!(errors[0].starts_with("wscb.json:"), "{errors:?}");
+    assert!(ada.get("/acme").await.text().contains("No abilities yet."));
+
+    let ok = ada
+        .post_multipart(path, &[("file:wscb.json", OPENSALT)])
+        .await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    assert_eq!(ok.texts("h1"), ["Imported from CASE"]);
+    let items: serde_json::Value = serde_json::from_str(OPENSALT).expect("json");
+    let ids: Vec<&str> = items["CFItems"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|i| i["identifier"].as_str())
+        .collect();
+    let lines = ok.texts("main ul.plain li");
+    assert_eq!(lines.len(), ids.len(), "{lines:?}");
+    for id in ids {
+        assert!(lines.iter().any(|l| l.contains(id)), "{id}");
+    }
+    assert!(
+        ok.text()
+            .contains("12 abilities have their statement as the description")
+    );
+    // The framework is here, its organization's name and scale kept.
+    let org = ada.get("/acme").await;
+    assert_eq!(org.texts("h1"), ["Acme"]);
+    assert!(
+        org.links("ul.cards a")
+            .iter()
+            .any(|(href, _)| href == "/acme/abilities/ccss-math-content-6-rp-a-1"),
+        "{:?}",
+        org.links("ul.cards a")
+    );
+    // Replacing it asks for the confirmation a framework file does.
+    let again = ada
+        .post_multipart(path, &[("file:wscb.json", OPENSALT)])
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(again.text().contains("Tick the box to confirm"));
+}
