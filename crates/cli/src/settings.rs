@@ -50,6 +50,11 @@ pub struct Settings {
     /// Email and password sign-in (off: only the providers).
     #[serde(default = "default_true")]
     pub password_login: bool,
+    /// The secret under which organizations' credential signing keys are
+    /// encrypted at rest (any long random text; keep it as safe as the
+    /// database). None: Open Badges credentials are off.
+    #[serde(default)]
+    pub credential_key: Option<String>,
 }
 
 fn default_true() -> bool {
@@ -111,6 +116,7 @@ impl Default for Settings {
             delivery_lease_seconds: default_lease(),
             oidc: Vec::new(),
             password_login: true,
+            credential_key: None,
         }
     }
 }
@@ -193,6 +199,7 @@ pub fn load(config: Option<&Path>, flags: Overrides) -> Result<Settings, String>
             "delivery_backoff_seconds",
             "delivery_lease_seconds",
             "password_login",
+            "credential_key",
         ]))
         .merge(Serialized::defaults(flags))
         .extract()

@@ -6,6 +6,7 @@ pub mod awards;
 pub mod case;
 pub mod changes;
 pub mod check_ins;
+pub mod credentials;
 pub mod csv_out;
 pub mod eligibility;
 pub mod file;

@@ -42,10 +42,15 @@ pub enum Action {
     AssignJobs,
     /// Create a new organization (not about an existing one).
     CreateOrganization,
+    /// Read a credential a member chose to make of an award, and what
+    /// verifies it (the issuer's profile, keys and status list): anyone,
+    /// published framework or not, since it is made to be carried to
+    /// whoever the member shows it to.
+    VerifyCredential,
 }
 
 impl Action {
-    pub const ALL: [Action; 9] = [
+    pub const ALL: [Action; 10] = [
         Action::ReadFramework,
         Action::ReadMemberContent,
         Action::EditFramework,
@@ -55,6 +60,7 @@ impl Action {
         Action::ManagePeople,
         Action::AssignJobs,
         Action::CreateOrganization,
+        Action::VerifyCredential,
     ];
 }
 
@@ -81,6 +87,7 @@ pub fn can(actor: &Actor, action: Action, org: OrgAccess) -> bool {
         Action::ManagePeople => member_with(Capability::PeopleLead),
         Action::AssignJobs => member_with(Capability::Admin) || member_with(Capability::PeopleLead),
         Action::CreateOrganization => !matches!(actor, Actor::Anonymous),
+        Action::VerifyCredential => true,
     }
 }
 
@@ -126,16 +133,16 @@ mod tests {
 
     /// Expected answers, one row per visitor kind; columns follow
     /// `Action::ALL`: read, member content, edit, members, grant admin,
-    /// settings, people, jobs, create org.
+    /// settings, people, jobs, create org, verify a credential.
     #[rustfmt::skip]
-    const PUBLISHED: &[(&str, [bool; 9])] = &[
-        ("anonymous",                   [true, false, false, false, false, false, false, false, false]),
-        ("other organization's member", [true, false, false, false, false, false, false, false, true]),
-        ("member",                      [true, true,  false, false, false, false, false, false, true]),
-        ("framework editor",            [true, true,  true,  false, false, false, false, false, true]),
-        ("people lead",                 [true, true,  false, false, false, false, true,  true,  true]),
-        ("admin",                       [true, true,  false, true,  false, true,  false, true,  true]),
-        ("owner",                       [true, true,  true,  true,  true,  true,  true,  true,  true]),
+    const PUBLISHED: &[(&str, [bool; 10])] = &[
+        ("anonymous",                   [true, false, false, false, false, false, false, false, false, true]),
+        ("other organization's member", [true, false, false, false, false, false, false, false, true,  true]),
+        ("member",                      [true, true,  false, false, false, false, false, false, true,  true]),
+        ("framework editor",            [true, true,  true,  false, false, false, false, false, true,  true]),
+        ("people lead",                 [true, true,  false, false, false, false, true,  true,  true,  true]),
+        ("admin",                       [true, true,  false, true,  false, true,  false, true,  true,  true]),
+        ("owner",                       [true, true,  true,  true,  true,  true,  true,  true,  true,  true]),
     ];
 
     #[test]

@@ -68,6 +68,8 @@ pub const TABLES: &[&str] = &[
     "framework_forks",
     "proposals",
     "proposal_supports",
+    "credential_keys",
+    "credentials",
     "audit_log",
 ];
 

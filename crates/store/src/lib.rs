@@ -24,6 +24,7 @@ pub mod backup;
 pub mod case;
 pub mod check_ins;
 pub mod conversations;
+pub mod credentials;
 pub mod deliveries;
 pub mod demo;
 mod error;

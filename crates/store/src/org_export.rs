@@ -54,6 +54,10 @@ const NOT_EXPORTED: &[&str] = &[
     // requests wait on its admins: neither means anything elsewhere.
     "org_domains",
     "join_requests",
+    // Signing keys are encrypted under this instance's credential_key, and
+    // the credentials they signed are verified here (issuer, status list).
+    "credential_keys",
+    "credentials",
 ];
 
 /// Tables holding one organization's rows (by `org_id`), parents first:

@@ -234,6 +234,22 @@ pub async fn slugs_by_id_prefix(store: &Store, prefix: &str) -> Result<Vec<OrgSl
         .collect()
 }
 
+/// Serializes an organization's writes on PostgreSQL inside `conn`'s
+/// transaction (SQLite's `BEGIN IMMEDIATE` already does).
+pub async fn lock(
+    store: &Store,
+    conn: &mut sqlx::AnyConnection,
+    org: &OrgId,
+) -> Result<(), StoreError> {
+    if store.backend() == crate::Backend::Postgres {
+        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
+            .bind(org.as_str())
+            .fetch_all(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// How many published frameworks the home page lists at a time.
 pub const PUBLISHED_PAGE: i64 = 50;
 

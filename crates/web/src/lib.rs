@@ -24,6 +24,7 @@ mod api;
 mod assets;
 mod audit;
 pub mod auth;
+pub mod credentials;
 pub mod delivery;
 mod edges;
 pub mod error;
@@ -74,6 +75,9 @@ pub struct WebConfig {
     pub oidc: Vec<sso::ProviderConfig>,
     /// `password_login = false`: only providers sign people in.
     pub password_login_off: bool,
+    /// `credential_key`: encrypts credential signing keys at rest; None
+    /// turns Open Badges credentials off.
+    pub credential_key: Option<String>,
 }
 
 /// Makes ring the process's TLS crypto provider (SMTP and webhooks),
@@ -93,6 +97,8 @@ pub struct RuntimeConfig {
     pub email: bool,
     pub allow_private_webhooks: bool,
     pub password_login: bool,
+    /// What seals credential signing keys (`credentials::Sealer`).
+    pub credential_sealer: Option<credentials::Sealer>,
 }
 
 /// Shared state of every handler.
@@ -129,6 +135,10 @@ impl App {
                 email: config.email,
                 allow_private_webhooks: config.allow_private_webhooks,
                 password_login: !config.password_login_off,
+                credential_sealer: config
+                    .credential_key
+                    .as_deref()
+                    .map(credentials::Sealer::new),
             }),
             sso: Arc::new(
                 sso::Providers::new(&config.oidc, base.unwrap_or("http://127.0.0.1:3000"))

@@ -74,6 +74,7 @@ pub async fn run(settings: &Settings, demo: bool) -> ExitCode {
         allow_private_webhooks: delivery.allow_private,
         oidc: settings.oidc.clone(),
         password_login_off: !settings.password_login,
+        credential_key: settings.credential_key.clone(),
     };
     // The delivery worker: sends what the outbox holds, beside the web
     // server, until shutdown (it finishes the message in hand).

@@ -15,6 +15,7 @@ mod changes;
 mod chart;
 pub(crate) mod check_ins;
 mod conversations;
+mod credentials;
 mod deliveries;
 mod domains;
 mod editing;
@@ -60,6 +61,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(requirements::routes())
         .merge(teams::routes())
         .merge(awards::routes())
+        .merge(credentials::routes())
         .merge(eligibility::routes())
         .merge(observations::routes())
         .merge(check_ins::routes())

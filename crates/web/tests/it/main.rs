@@ -10,6 +10,7 @@ mod case;
 mod changes;
 mod check_ins;
 mod conversations;
+mod credentials;
 mod eligibility;
 mod forks;
 mod framework;

@@ -211,6 +211,14 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         .expect("awards")[0]
         .id
         .clone();
+    // A credential of it, made directly (this server signs none).
+    let credential = cairn_store::credentials::issue(store, &org.id, &award, &mia, 1, 6, |_| {
+        Ok("e30.e30.sig".to_owned())
+    })
+    .await
+    .expect("issue")
+    .expect("a live award")
+    .id;
     let invitation =
         members::create_invitation(store, &org.id, "hash", "note", &owner, 6, i64::MAX)
             .await
@@ -520,6 +528,24 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
                                                                                                          [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/{*rest}", p("/api/v1/nothing/here"), none(),                                   [N,   N,   N,   N,   N,   N,   N,   N]),
 
+        // Open Badges: only the recipient is offered a credential of her
+        // award (this server has no credential_key, so making one is
+        // refused); a credential made, its issuer, keys and downloads are
+        // anyone's to verify; the status list needs a signing key.
+        // (She made one already: it is where the offer leads.)
+        ("GET",  "/{org}/awards/{id}/credential", format!("/fernhill/awards/{award}/credential"), none(),
+                                                                                                         [L,   N,   R,   N,   N,   N,   N,   N]),
+        ("POST", "/{org}/awards/{id}/credential", format!("/fernhill/awards/{award}/credential"), none(),
+                                                                                                         [L,   N,   B,   N,   N,   N,   N,   N]),
+        ("GET",  "/{org}/credentials/{id}", format!("/fernhill/credentials/{credential}"), none(),       [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/credentials/{id}", p("/fernhill/credentials/nothing"), none(),                  [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/{org}/credentials/{id}/credential.jwt", format!("/fernhill/credentials/{credential}/credential.jwt"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/credentials/{id}/credential.json", format!("/fernhill/credentials/{credential}/credential.json"), none(),
+                                                                                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/credentials/status", p("/fernhill/credentials/status"), none(),                 [N,   N,   N,   N,   N,   N,   N,   N]),
+        ("GET",  "/{org}/issuer", p("/fernhill/issuer"), none(),                                         [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/issuer/jwks.json", p("/fernhill/issuer/jwks.json"), none(),                     [O,   O,   O,   O,   O,   O,   O,   O]),
         // Last for the award and the observation: they are changed or gone.
         // An award is revoked by people leads; then there is none to revoke.
         ("POST", "/{org}/awards/{id}/revoke", format!("/fernhill/awards/{award}/revoke"), none(),        [L,   N,   N,   N,   N,   R,   N,   N]),

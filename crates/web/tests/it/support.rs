@@ -85,6 +85,21 @@ impl TestApp {
         app
     }
 
+    /// The demo framework on a server with these settings.
+    pub async fn with_demo_config(config: cairn_web::WebConfig) -> Self {
+        let db = testing::sqlite().await;
+        let clock = Arc::new(AtomicI64::new(START));
+        let mut app = App::with_config(db.store.clone(), &config);
+        app.clock = Clock::Fixed(clock.clone());
+        let app = TestApp {
+            router: cairn_web::router(app),
+            db,
+            clock,
+        };
+        app.import(DEMO).await;
+        app
+    }
+
     pub async fn with_demo() -> Self {
         let app = Self::new().await;
         app.import(DEMO).await;
