@@ -106,6 +106,10 @@ pub enum AdminCommand {
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=30))]
         days: u16,
     },
+    /// Give an organization a new credential signing key (Open Badges):
+    /// it signs from now on; the old one is retired but stays published,
+    /// so the credentials it signed still verify. Needs credential_key.
+    RotateCredentialKey { org: String },
 }
 
 #[derive(Args)]

@@ -43,6 +43,44 @@ pub async fn run(settings: &Settings, cmd: AdminCommand) -> ExitCode {
             capability,
         } => grant(settings, &org, &email, &capability).await,
         AdminCommand::Session { emails, days } => sessions(settings, &emails, days).await,
+        AdminCommand::RotateCredentialKey { org } => rotate_credential_key(settings, &org).await,
+    }
+}
+
+async fn rotate_credential_key(settings: &Settings, org: &str) -> ExitCode {
+    let Some(setting) = settings.credential_key.as_deref() else {
+        return fail("credential_key is not set: there is nothing to sign with");
+    };
+    let slug = match OrgSlug::parse(org) {
+        Ok(s) => s,
+        Err(e) => return fail(format!("{org:?}: {e}")),
+    };
+    let store = match open(settings).await {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let sealer = cairn_web::credentials::Sealer::new(setting);
+    let done = async {
+        let org = orgs::by_slug(&store, &slug)
+            .await
+            .map_err(|e| e.to_string())?
+            .ok_or_else(|| format!("no organization {slug}"))?;
+        let (public, sealed) = cairn_web::credentials::new_key(&sealer)?;
+        cairn_store::credentials::add_key(&store, &org.id, &public, &sealed, true, now())
+            .await
+            .map_err(|e| e.to_string())
+    }
+    .await;
+    store.close().await;
+    match done {
+        Ok(key) => {
+            println!(
+                "{slug} signs credentials with key {} from now on; earlier keys stay published",
+                key.number
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
 

@@ -315,3 +315,139 @@ async fn a_package_of_five_thousand_items_imports_with_every_item_reported() {
     );
     assert!(text.contains("Created big-standards."), "{text}");
 }
+
+/// An award of `ability` milestone 1 to `to` by `by`, made in the store.
+async fn award_in(url: &str, to: &str, by: &str, ability: &str) -> String {
+    use cairn_domain::awards::AwardVisibility;
+    let store = cairn_store::Store::open(url).await.expect("store");
+    let org = cairn_store::orgs::by_slug(
+        &store,
+        &cairn_domain::OrgSlug::parse("fernhill").expect("slug"),
+    )
+    .await
+    .expect("read")
+    .expect("fernhill");
+    let person = |email: &str| {
+        let store = store.clone();
+        let email = cairn_domain::people::Email::parse(email).expect("email");
+        async move {
+            cairn_store::people::by_email(&store, &email)
+                .await
+                .expect("read")
+                .expect("person")
+                .0
+                .id
+        }
+    };
+    let (to, by) = (person(to).await, person(by).await);
+    cairn_store::awards::award(
+        &store,
+        &org.id,
+        &by,
+        &cairn_store::awards::NewAward {
+            recipient: to.clone(),
+            ability: cairn_domain::Slug::parse(ability).expect("slug"),
+            levels: vec![cairn_domain::Level::parse(1).expect("level")],
+            note: String::new(),
+            visibility: AwardVisibility::Organization,
+            evidence: vec![],
+        },
+        1_795_941_303_000,
+    )
+    .await
+    .expect("award");
+    let id = cairn_store::awards::of_person(&store, &org.id, &to)
+        .await
+        .expect("awards")
+        .into_iter()
+        .find(|a| a.ability.as_str() == ability)
+        .expect("award")
+        .id;
+    store.close().await;
+    id
+}
+
+#[tokio::test]
+async fn a_credential_verifies_independently_a_tampered_one_fails_and_a_revoked_one_says_so() {
+    use crate::delivery::{Http, fernhill, serve};
+    let Some(python) = checker() else { return };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let (url, cookies) = fernhill(
+        d,
+        &[
+            ("ana@fernhill.test", "member"),
+            ("lee@fernhill.test", "people-lead"),
+        ],
+    );
+    let award = award_in(&url, "ana@fernhill.test", "lee@fernhill.test", "mentoring").await;
+    let server = serve(
+        &url,
+        &[("CAIRN_CREDENTIAL_KEY", "a long random credential key")],
+    );
+    let mut ana = Http::new(&server.address, Some(&cookies[0]));
+    let mut lee = Http::new(&server.address, Some(&cookies[1]));
+    let made = ana.post(&format!("/fernhill/awards/{award}/credential"), &[]);
+    assert_eq!(made.status, 303, "{}", made.body);
+    let page = made.headers["location"].clone();
+    let schema = format!("{STANDARDS}/openbadges/achievementcredential.json");
+    let save = |name: &str, body: &str| {
+        let path = d.join(name);
+        std::fs::write(&path, body).expect("write");
+        path.display().to_string()
+    };
+    let jwt = ana.get(&format!("{page}/credential.jwt"));
+    assert_eq!(jwt.status, 200);
+    let json = ana.get(&format!("{page}/credential.json"));
+    for file in [
+        save("credential.jwt", &jwt.body),
+        save("credential.json", &json.body),
+    ] {
+        let (ok, out) = check(&python, &["credential", &schema, &file]);
+        assert!(ok, "{file}: {out}");
+        assert_eq!(out.trim(), "verified", "{file}");
+    }
+    // One character changed in the payload: the signature fails.
+    let token = jwt.body.trim();
+    let (head, rest) = token.split_once('.').expect("jws");
+    let (payload, signature) = rest.split_once('.').expect("jws");
+    let mut chars: Vec<char> = payload.chars().collect();
+    let at = chars.len() / 2;
+    chars[at] = if chars[at] == 'A' { 'B' } else { 'A' };
+    let tampered: String = chars.into_iter().collect();
+    let file = save("tampered.jwt", &format!("{head}.{tampered}.{signature}"));
+    let (ok, out) = check(&python, &["credential", &schema, &file]);
+    assert!(!ok, "{out}");
+    assert!(out.starts_with("invalid: "), "{out}");
+    // Revoked with its award: the independent verifier reads it so.
+    let revoked = lee.post(&format!("/fernhill/awards/{award}/revoke"), &[]);
+    assert_eq!(revoked.status, 303, "{}", revoked.body);
+    let file = save("credential.jwt", &jwt.body);
+    let (ok, out) = check(&python, &["credential", &schema, &file]);
+    assert!(!ok);
+    assert_eq!(out.trim(), "revoked");
+    // The key rotated: the old credential still verifies its signature.
+    let other = award_in(&url, "ana@fernhill.test", "lee@fernhill.test", "feedback").await;
+    let out = crate::cairn_env(
+        d,
+        &[
+            "--database-url",
+            &url,
+            "admin",
+            "rotate-credential-key",
+            "fernhill",
+        ],
+        &[("CAIRN_CREDENTIAL_KEY", "a long random credential key")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let made = ana.post(&format!("/fernhill/awards/{other}/credential"), &[]);
+    let newer = ana.get(&format!("{}/credential.jwt", made.headers["location"]));
+    let file = save("newer.jwt", &newer.body);
+    let (ok, out) = check(&python, &["credential", &schema, &file]);
+    assert!(ok, "{out}");
+    assert!(
+        newer.body.split('.').next().is_some_and(|h| h != head),
+        "a new key id"
+    );
+    drop(server);
+}
