@@ -177,9 +177,14 @@ pub struct ImportArgs {
     /// (OpenSALT's `/ims/case/v1p1/CFPackages/{id}`, or another cairn's).
     #[arg(long, value_name = "FILE_OR_URL")]
     case: Option<String>,
-    /// Instead: abilities from a CSV in OurGruuv's export columns.
+    /// Instead: OurGruuv's abilities or assignments CSV export (told
+    /// apart by its header), merged into the organization's framework.
+    /// Prints what would change; --apply makes the change.
     #[arg(long, value_name = "FILE", requires = "org")]
     csv: Option<PathBuf>,
+    /// With --csv: make the changes the preview lists.
+    #[arg(long, requires = "csv")]
+    apply: bool,
     /// With --csv: the organization the abilities go to; with --case, the
     /// organization the framework goes to (default: the package's own, or
     /// one named after its title).
@@ -193,6 +198,9 @@ pub enum FormatArg {
     Json,
     /// A CASE 1.1 CFPackage (JSON), as `/ims/case/v1p1/CFPackages/{id}` serves it.
     Case,
+    /// OurGruuv's abilities.csv, assignments.csv (roles) and positions.csv,
+    /// into the folder -o names.
+    OurgruuvCsv,
 }
 
 #[derive(Args)]
@@ -248,7 +256,8 @@ pub struct ExportArgs {
     org: String,
     #[arg(long, value_enum, default_value = "yaml")]
     format: FormatArg,
-    /// Write to this file instead of standard output.
+    /// Write to this file instead of standard output (with
+    /// ourgruuv-csv: the folder the three files go to).
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
     /// A published version instead of the framework as it is now.

@@ -531,23 +531,6 @@ impl Framework {
         Ok(true)
     }
 
-    /// Adds abilities, replacing any with the same slug in place. A replaced
-    /// ability keeps its category when the incoming one has none (a CSV
-    /// export carries no categories). Roles and positions are untouched.
-    pub fn merge_abilities(&mut self, incoming: Vec<Ability>) {
-        for mut ability in incoming {
-            match self.abilities.iter_mut().find(|a| a.slug == ability.slug) {
-                Some(existing) => {
-                    if ability.category.is_none() {
-                        ability.category = existing.category.take();
-                    }
-                    *existing = ability;
-                }
-                None => self.abilities.push(ability),
-            }
-        }
-    }
-
     /// Abilities grouped by category, in first-appearance order; abilities
     /// without a category come last under `None`.
     pub fn abilities_by_category(&self) -> Vec<(Option<&Name>, Vec<&Ability>)> {

@@ -39,7 +39,7 @@ fn report(path: &Path, problems: &[FileProblem]) -> ExitCode {
 pub async fn import(settings: &Settings, args: ImportArgs) -> ExitCode {
     match (args.file, args.csv, args.case, args.org) {
         (Some(path), None, None, None) => import_file(settings, &path).await,
-        (None, Some(path), None, Some(org)) => import_csv(settings, &path, &org).await,
+        (None, Some(path), None, Some(org)) => import_csv(settings, &path, &org, args.apply).await,
         (None, None, Some(source), org) => import_case(settings, &source, org.as_deref()).await,
         _ => {
             eprintln!(
@@ -185,7 +185,10 @@ async fn import_case(settings: &Settings, source: &str, org: Option<&str>) -> Ex
     code
 }
 
-async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
+/// `cairn import --csv`: OurGruuv's abilities or assignments CSV, merged
+/// into the organization's framework (`cairn_domain::gruuv_csv`). Lists
+/// what would change, as `cairn diff` words it; `--apply` writes it.
+async fn import_csv(settings: &Settings, path: &Path, org: &str, apply: bool) -> ExitCode {
     let slug = match OrgSlug::parse(org) {
         Ok(s) => s,
         Err(e) => {
@@ -197,15 +200,15 @@ async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
         Ok(t) => t,
         Err(code) => return code,
     };
-    let abilities = match gruuv_csv::parse(&text) {
-        Ok(a) => a,
+    let parsed = match gruuv_csv::parse(&text) {
+        Ok(p) => p,
         Err(problems) => return report(path, &problems),
     };
     let store = match open(settings).await {
         Ok(s) => s,
         Err(code) => return code,
     };
-    let mut fw = match framework::load_by_slug(&store, &slug).await {
+    let fw = match framework::load_by_slug(&store, &slug).await {
         Ok(Some((_, fw))) => fw,
         Ok(None) => match new_framework(&slug) {
             Ok(fw) => {
@@ -216,17 +219,42 @@ async fn import_csv(settings: &Settings, path: &Path, org: &str) -> ExitCode {
                 fw
             }
             Err(e) => {
+                store.close().await;
                 eprintln!("cairn import: --org {slug}: {e}");
                 return ExitCode::from(INPUT_ERROR);
             }
         },
         Err(e) => {
+            store.close().await;
             eprintln!("cairn: cannot read organization {slug}: {e}");
             return ExitCode::FAILURE;
         }
     };
-    fw.merge_abilities(abilities);
-    write(&store, &fw, true).await
+    let merged = match gruuv_csv::merge(&fw, &parsed) {
+        Ok(m) => m,
+        Err(problems) => {
+            store.close().await;
+            return report(path, &problems);
+        }
+    };
+    let changes = cairn_domain::changes::diff(&fw, &merged);
+    for c in &changes {
+        println!("{}: {}", path.display(), c.describe());
+    }
+    if changes.is_empty() {
+        println!("{}: nothing to change", path.display());
+        store.close().await;
+        return ExitCode::SUCCESS;
+    }
+    if !apply {
+        println!(
+            "{} change(s); nothing was changed: run again with --apply to make them",
+            changes.len()
+        );
+        store.close().await;
+        return ExitCode::SUCCESS;
+    }
+    write(&store, &merged, true).await
 }
 
 /// An empty framework for an organization that a CSV import creates; its
@@ -406,9 +434,12 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
             }
         },
     };
+    if matches!(args.format, FormatArg::OurgruuvCsv) {
+        return export_ourgruuv(settings, &fw, args.output.as_deref());
+    }
     let format = match args.format {
         FormatArg::Yaml => Format::Yaml,
-        FormatArg::Json | FormatArg::Case => Format::Json,
+        FormatArg::Json | FormatArg::Case | FormatArg::OurgruuvCsv => Format::Json,
     };
     // A published version says which it is, so a fork or a repository
     // copy knows what it holds.
@@ -421,6 +452,40 @@ pub async fn export(settings: &Settings, args: ExportArgs) -> ExitCode {
         }
     };
     output(args.output.as_deref(), &text)
+}
+
+/// `--format ourgruuv-csv`: the three files OurGruuv's bulk downloads
+/// write, into the folder `-o` names (made when missing).
+fn export_ourgruuv(settings: &Settings, fw: &Framework, dir: Option<&Path>) -> ExitCode {
+    let Some(dir) = dir else {
+        eprintln!(
+            "cairn export: --format ourgruuv-csv writes three files: name their folder with -o DIR"
+        );
+        return ExitCode::from(INPUT_ERROR);
+    };
+    let base = settings
+        .base_url
+        .as_deref()
+        .unwrap_or("http://localhost")
+        .trim_end_matches('/');
+    let files = gruuv_csv::write(fw, base);
+    if let Err(e) = std::fs::create_dir_all(dir) {
+        eprintln!("{}: cannot make the folder: {e}", dir.display());
+        return ExitCode::FAILURE;
+    }
+    for (name, text) in [
+        ("abilities.csv", &files.abilities),
+        ("assignments.csv", &files.assignments),
+        ("positions.csv", &files.positions),
+    ] {
+        let path = dir.join(name);
+        if let Err(e) = std::fs::write(&path, text) {
+            eprintln!("{}: cannot write: {e}", path.display());
+            return ExitCode::FAILURE;
+        }
+        println!("wrote {}", path.display());
+    }
+    ExitCode::SUCCESS
 }
 
 /// Standard output, or the file `-o` names.

@@ -145,7 +145,7 @@ async fn csv_abilities_join_an_organization_with_clear_errors() {
     );
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        stderr(&out).starts_with("empty-name.csv:3:0: the Name must not be empty"),
+        stderr(&out).starts_with("empty-name.csv:3:1: the Name must not be empty"),
         "{}",
         stderr(&out)
     );
@@ -160,7 +160,7 @@ async fn csv_abilities_join_an_organization_with_clear_errors() {
     std::fs::write(
         d.join("gruuv.csv"),
         "Name,Description,Milestone 1 Description,Milestone 2 Description,Milestone 3 Description,Milestone 4 Description,Milestone 5 Description,Created At\n\
-         Ops Skill,Depth and scope of the work.,\"Follows runbooks\nAsks early\",Handles on-call with backup,Owns a system,Leads capacity planning,Sets platform direction,2021-01-01\n",
+         Ops Skill,Depth and scope of the work.,\"- Follows runbooks\n- Asks early\",Handles on-call with backup,Owns a system,Leads capacity planning,Sets platform direction,2021-01-01\n",
     )
     .expect("write");
     let out = cairn(
@@ -173,6 +173,38 @@ async fn csv_abilities_join_an_organization_with_clear_errors() {
             "gruuv.csv",
             "--org",
             "acme-ops",
+        ],
+    );
+    // A preview first: what would change, and nothing written.
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("gruuv.csv: ability ops-skill added: Ops Skill"),
+        "{}",
+        stdout(&out)
+    );
+    assert!(
+        stdout(&out).contains("run again with --apply"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        cairn(d, &["--database-url", &db, "export", "acme-ops"])
+            .status
+            .code(),
+        Some(2),
+        "nothing created by the preview"
+    );
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "gruuv.csv",
+            "--org",
+            "acme-ops",
+            "--apply",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -197,6 +229,7 @@ async fn csv_abilities_join_an_organization_with_clear_errors() {
             "gruuv.csv",
             "--org",
             "fernhill",
+            "--apply",
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -550,4 +583,138 @@ fn fork_copies_a_framework_from_another_instance_and_pulls_its_changes() {
         "{}",
         crate::stderr(&gone)
     );
+}
+
+#[tokio::test]
+async fn ourgruuv_csvs_go_out_and_come_back_in_both_ways() {
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("g.db").display().to_string();
+    std::fs::write(d.join("demo.yaml"), DEMO).expect("write");
+    assert!(
+        cairn(d, &["--database-url", &db, "import", "demo.yaml"])
+            .status
+            .success()
+    );
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "export",
+            "fernhill",
+            "--format",
+            "ourgruuv-csv",
+            "-o",
+            "out",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let abilities = std::fs::read_to_string(d.join("out/abilities.csv")).expect("abilities");
+    assert!(abilities.starts_with(
+        "Name,Description,Organization,Semantic Version,Assignments,Milestone 1 Description"
+    ));
+    assert!(
+        abilities.contains("##### Examples"),
+        "the examples as OurGruuv's table"
+    );
+    assert!(
+        std::fs::read_to_string(d.join("out/positions.csv"))
+            .expect("positions")
+            .starts_with("External Title,Level,Company,")
+    );
+    // Into the organization they came from: nothing to change.
+    for file in ["out/abilities.csv", "out/assignments.csv"] {
+        let out = cairn(
+            d,
+            &[
+                "--database-url",
+                &db,
+                "import",
+                "--csv",
+                file,
+                "--org",
+                "fernhill",
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("nothing to change"),
+            "{file}: {}",
+            stdout(&out)
+        );
+    }
+    // Into a new one: abilities, then the roles that require them.
+    for file in ["out/abilities.csv", "out/assignments.csv"] {
+        let out = cairn(
+            d,
+            &[
+                "--database-url",
+                &db,
+                "import",
+                "--csv",
+                file,
+                "--org",
+                "copy",
+                "--apply",
+            ],
+        );
+        assert!(out.status.success(), "{file}: {}", stderr(&out));
+    }
+    let json = |org: &str| -> serde_json::Value {
+        serde_json::from_str(&stdout(&cairn(
+            d,
+            &["--database-url", &db, "export", org, "--format", "json"],
+        )))
+        .expect("json")
+    };
+    let (copy, original) = (json("copy"), json("fernhill"));
+    let names = |v: &serde_json::Value, key: &str, field: &str| -> Vec<String> {
+        let mut n: Vec<String> = v[key]
+            .as_array()
+            .expect("list")
+            .iter()
+            .filter_map(|x| x[field].as_str().map(str::to_owned))
+            .collect();
+        n.sort();
+        n
+    };
+    assert_eq!(
+        names(&copy, "abilities", "name"),
+        names(&original, "abilities", "name")
+    );
+    assert_eq!(
+        names(&copy, "roles", "name"),
+        names(&original, "roles", "name")
+    );
+    assert_eq!(
+        names(&copy, "positions", "title"),
+        names(&original, "positions", "title")
+    );
+    let milestones = |v: &serde_json::Value| v["abilities"][0]["milestones"].clone();
+    assert_eq!(milestones(&copy), milestones(&original));
+    // A broken line: its line and column, and nothing written.
+    std::fs::write(d.join("bad.csv"), "Assignment ID,Title,Tagline,Department,Positions,Milestones\n1,Mentor,,,,\"Mentoring - Milestone 2\nJuggling - Milestone 9\"\n").expect("write");
+    let out = cairn(
+        d,
+        &[
+            "--database-url",
+            &db,
+            "import",
+            "--csv",
+            "bad.csv",
+            "--org",
+            "copy",
+            "--apply",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).starts_with(
+            "bad.csv:2:6: \"Juggling - Milestone 9\": a milestone is a whole number from 1 to 5"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(json("copy"), copy, "unchanged");
 }

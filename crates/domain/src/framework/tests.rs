@@ -1,55 +1,5 @@
 use super::*;
 
-fn ability(slug: &str, name: &str, category: Option<&str>) -> Ability {
-    Ability {
-        slug: Slug::parse(slug).expect("slug"),
-        name: Name::parse(name, "name").expect("name"),
-        category: category.map(|c| Name::parse(c, "category").expect("category")),
-        description: Markdown::default(),
-        milestones: Default::default(),
-    }
-}
-
-#[test]
-fn merging_abilities_replaces_by_slug_and_appends_new_ones() {
-    let mut fw = Framework {
-        organization: Organization {
-            slug: OrgSlug::parse("acme").expect("slug"),
-            name: Name::parse("Acme", "name").expect("name"),
-            miles: MilesScale::default(),
-            licence: Default::default(),
-            attribution: String::new(),
-        },
-        abilities: vec![ability("a", "A", Some("Craft")), ability("b", "B", None)],
-        roles: vec![],
-        positions: vec![],
-    };
-    fw.merge_abilities(vec![
-        ability("a", "A renamed", None),
-        ability("c", "C", None),
-        ability("b", "B", Some("Ops")),
-    ]);
-    let got: Vec<(&str, &str, Option<&str>)> = fw
-        .abilities
-        .iter()
-        .map(|a| {
-            (
-                a.slug.as_str(),
-                a.name.as_str(),
-                a.category.as_ref().map(Name::as_str),
-            )
-        })
-        .collect();
-    assert_eq!(
-        got,
-        vec![
-            ("a", "A renamed", Some("Craft")),
-            ("b", "B", Some("Ops")),
-            ("c", "C", None)
-        ]
-    );
-}
-
 #[test]
 fn slug_rules() {
     let cases: &[(&str, bool)] = &[

@@ -87,6 +87,8 @@ fn orgs_access() -> cairn_domain::policy::OrgAccess {
 #[template(path = "settings/org.html")]
 pub(crate) struct OrgSettingsPage {
     chrome: Chrome,
+    /// The framework's CASE document (`cairn_domain::case`).
+    case_document: String,
     name: String,
     published: bool,
     stale_days: String,
@@ -125,6 +127,7 @@ pub(crate) async fn org_settings(
     let rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
     let scale = cairn_store::check_ins::scale(&app.store, &ctx.org.id).await?;
     Ok(OrgSettingsPage {
+        case_document: cairn_domain::case::document_identifier(ctx.org.id.as_str()),
         scale: scale_fields(&scale.0),
         check_in_days: check_in_days.to_string(),
         admins_read_check_ins,
@@ -363,6 +366,7 @@ pub(crate) async fn update_org(
     )
     else {
         return Ok(invalid(OrgSettingsPage {
+            case_document: cairn_domain::case::document_identifier(ctx.org.id.as_str()),
             chrome: ctx.chrome(&visitor),
             name: form.name,
             published,
@@ -615,4 +619,39 @@ pub(crate) fn routes() -> crate::routes::Area {
         .get_post("/{org}/settings", org_settings, update_org)
         .get("/{org}/settings/audit", audit_log)
         .get("/{org}/settings/export", export_org)
+        .get("/{org}/settings/export/{file}", export_ourgruuv)
+}
+
+/// `/{org}/settings/export/{abilities,assignments,positions}.csv`: the
+/// framework in OurGruuv's three CSVs (`cairn_domain::gruuv_csv`), for
+/// whoever may read it.
+pub(crate) async fn export_ourgruuv(
+    State(app): State<App>,
+    visitor: Visitor,
+    axum::extract::Path((slug, file)): axum::extract::Path<(String, String)>,
+) -> Result<Response, PageError> {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let slug = cairn_domain::OrgSlug::parse(&slug).map_err(|_| PageError::NotFound)?;
+    let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
+    let base = crate::api::case::base(&app);
+    let files = cairn_domain::gruuv_csv::write(fw.framework(), &base);
+    let body = match file.as_str() {
+        "abilities.csv" => files.abilities,
+        "assignments.csv" => files.assignments,
+        "positions.csv" => files.positions,
+        _ => return Err(PageError::NotFound),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{slug}-{file}\""),
+            ),
+        ],
+        body,
+    )
+        .into_response())
 }

@@ -528,6 +528,12 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
                                                                                                          [O,   O,   O,   O,   O,   O,   O,   O]),
         ("GET",  "/api/v1/{*rest}", p("/api/v1/nothing/here"), none(),                                   [N,   N,   N,   N,   N,   N,   N,   N]),
 
+        // The framework in OurGruuv's CSVs: whoever may read it (fernhill is
+        // published); another file name is not there.
+        ("GET",  "/{org}/settings/export/{file}", p("/fernhill/settings/export/abilities.csv"), none(),  [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/settings/export/{file}", p("/fernhill/settings/export/assignments.csv"), none(),[O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/settings/export/{file}", p("/fernhill/settings/export/positions.csv"), none(),  [O,   O,   O,   O,   O,   O,   O,   O]),
+        ("GET",  "/{org}/settings/export/{file}", p("/fernhill/settings/export/people.csv"), none(),     [N,   N,   N,   N,   N,   N,   N,   N]),
         // Open Badges: only the recipient is offered a credential of her
         // award (this server has no credential_key, so making one is
         // refused); a credential made, its issuer, keys and downloads are
