@@ -6,6 +6,7 @@ mod awards;
 mod backup;
 mod check_ins;
 mod conversations;
+mod credentials;
 mod deliveries;
 mod forks;
 mod framework;
