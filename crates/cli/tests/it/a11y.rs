@@ -53,6 +53,10 @@ struct Demo {
     observation: String,
     /// Priya's finalized check-in.
     check_in: String,
+    /// Mia's award, whose credential she is offered.
+    mia_award: String,
+    /// An Open Badges credential of one of Priya's awards.
+    credential: String,
 }
 
 const MEMBER: &str = "mia@example.com";
@@ -114,6 +118,7 @@ async fn demo() -> Demo {
         .expect("Priya's demo check-in")
         .id
         .clone();
+    let (mia_award, credential) = credentials(&store, &org, &priya.id).await;
     store.close().await;
     Demo {
         _server: server,
@@ -122,7 +127,96 @@ async fn demo() -> Demo {
         priya: priya.id.as_str().to_owned(),
         observation,
         check_in,
+        mia_award,
+        credential,
     }
+}
+
+/// An award of Mia's (her credential offer), and a credential of one of
+/// Priya's awards, signed with a key made here (the page verifies it from
+/// the stored public key; the server itself has no credential_key).
+async fn credentials(
+    store: &cairn_store::Store,
+    org: &cairn_store::orgs::OrgRecord,
+    priya: &cairn_store::people::PersonId,
+) -> (String, String) {
+    use cairn_domain::credentials as badge;
+    let email = cairn_domain::people::Email::parse(MEMBER).expect("email");
+    let (mia, _) = cairn_store::people::by_email(store, &email)
+        .await
+        .expect("read")
+        .expect("mia");
+    cairn_store::awards::award(
+        store,
+        &org.id,
+        priya,
+        &cairn_store::awards::NewAward {
+            recipient: mia.id.clone(),
+            ability: cairn_domain::Slug::parse("mentoring").expect("slug"),
+            levels: vec![cairn_domain::Level::parse(1).expect("level")],
+            note: String::new(),
+            visibility: cairn_domain::awards::AwardVisibility::Organization,
+            evidence: vec![],
+        },
+        1,
+    )
+    .await
+    .expect("award");
+    let mia_award = cairn_store::awards::of_person(store, &org.id, &mia.id)
+        .await
+        .expect("awards")[0]
+        .id
+        .clone();
+    let award = cairn_store::awards::of_person(store, &org.id, priya)
+        .await
+        .expect("awards")
+        .into_iter()
+        .find(|a| !a.revoked)
+        .expect("a live award of Priya's");
+    let sealer = cairn_web::credentials::Sealer::new("a11y");
+    let (public, sealed) = cairn_web::credentials::new_key(&sealer).expect("key");
+    let key = cairn_store::credentials::add_key(store, &org.id, &public, &sealed, false, 1)
+        .await
+        .expect("key");
+    let issuer = badge::Issuer {
+        base: "http://localhost",
+        org: "fernhill",
+        name: "Fernhill",
+    };
+    let milestone = cairn_domain::Milestone {
+        summary: cairn_domain::Markdown::new("Helps teammates learn on purpose."),
+        examples: vec!["Onboards a new engineer.".into()],
+    };
+    let made =
+        cairn_store::credentials::issue(store, &org.id, &award.id, priya, key.number, 2, |i| {
+            let achievement = badge::Achievement {
+                ability_slug: award.ability.as_str(),
+                ability_name: award.ability_name.as_str(),
+                level: award.level,
+                milestone: &milestone,
+                case_item: "case-item",
+                version: None,
+            };
+            let recipient = badge::Recipient {
+                email: "priya@fernhill.example",
+                salt: "salt",
+            };
+            let c = badge::credential(
+                &issuer,
+                i.id,
+                &achievement,
+                &recipient,
+                &[],
+                1,
+                2,
+                i.status_index,
+            );
+            cairn_web::credentials::sign(&sealer, &sealed, &issuer.key_id(key.number), &c)
+        })
+        .await
+        .expect("issue")
+        .expect("live award");
+    (mia_award, made.id)
 }
 
 /// Every page type, as (name, path).
@@ -208,6 +302,14 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         (
             "propose",
             "/fernhill/abilities/incident-response/propose".to_owned(),
+        ),
+        (
+            "credential-offer",
+            format!("/fernhill/awards/{}/credential", d.mia_award),
+        ),
+        (
+            "credential",
+            format!("/fernhill/credentials/{}", d.credential),
         ),
     ]
     .into_iter()

@@ -49,7 +49,10 @@ async fn one_credential_per_award_revoked_with_it_and_keys_rotate() {
             .await
             .expect("award");
         }
-        for a in awards::of_person(s, &org.id, &ana.id).await.expect("awards") {
+        for a in awards::of_person(s, &org.id, &ana.id)
+            .await
+            .expect("awards")
+        {
             ids.push(a.id);
         }
         let key = credentials::add_key(s, &org.id, "pub1", "sealed1", false, 3)
@@ -58,16 +61,23 @@ async fn one_credential_per_award_revoked_with_it_and_keys_rotate() {
         let again = credentials::add_key(s, &org.id, "pub2", "sealed2", false, 3)
             .await
             .expect("key");
-        assert_eq!((key.number, again.number, again.public_key.as_str()), (1, 1, "pub1"), "{}", db.label);
+        assert_eq!(
+            (key.number, again.number, again.public_key.as_str()),
+            (1, 1, "pub1"),
+            "{}",
+            db.label
+        );
 
         // The same award twice at once: one credential.
         let issue = |award: String| {
             let (s, org, ana) = (s.clone(), org.id.clone(), ana.id.clone());
             async move {
-                credentials::issue(&s, &org, &award, &ana, 1, 4, |i| Ok(format!("jws-{}", i.status_index)))
-                    .await
-                    .expect("issue")
-                    .expect("live award")
+                credentials::issue(&s, &org, &award, &ana, 1, 4, |i| {
+                    Ok(format!("jws-{}", i.status_index))
+                })
+                .await
+                .expect("issue")
+                .expect("live award")
             }
         };
         let (a, b) = tokio::join!(issue(ids[0].clone()), issue(ids[0].clone()));
@@ -81,18 +91,31 @@ async fn one_credential_per_award_revoked_with_it_and_keys_rotate() {
             .expect("issue");
         assert!(none.is_none());
 
-        assert_eq!(credentials::revoked(s, &org.id).await.expect("list"), (vec![], 2));
+        assert_eq!(
+            credentials::revoked(s, &org.id).await.expect("list"),
+            (vec![], 2)
+        );
         awards::revoke(s, &org.id, &ids[0], &lee.id, true, true, 6)
             .await
             .expect("revoke")
             .expect("revoked");
         let (revoked, used) = credentials::revoked(s, &org.id).await.expect("list");
         assert_eq!((revoked, used), (vec![a.status_index], 2), "{}", db.label);
-        assert!(credentials::get(s, &org.id, &a.id).await.expect("get").expect("found").revoked);
-        let revoked_award = credentials::issue(s, &org.id, &ids[0], &ana.id, 1, 7, |_| Ok(String::new()))
-            .await
-            .expect("issue");
-        assert!(revoked_award.is_none(), "a revoked award is offered nothing more");
+        assert!(
+            credentials::get(s, &org.id, &a.id)
+                .await
+                .expect("get")
+                .expect("found")
+                .revoked
+        );
+        let revoked_award =
+            credentials::issue(s, &org.id, &ids[0], &ana.id, 1, 7, |_| Ok(String::new()))
+                .await
+                .expect("issue");
+        assert!(
+            revoked_award.is_none(),
+            "a revoked award is offered nothing more"
+        );
 
         let rotated = credentials::add_key(s, &org.id, "pub3", "sealed3", true, 8)
             .await
@@ -103,11 +126,19 @@ async fn one_credential_per_award_revoked_with_it_and_keys_rotate() {
         assert_eq!(keys[0].retired_at, Some(8), "the old key stays, retired");
 
         // The organization from its identifiers' prefix.
-        let prefix = cairn_domain::case::org_prefix(&cairn_domain::case::identifier(org.id.as_str(), "ability/mentoring"))
-            .expect("prefix");
+        let prefix = cairn_domain::case::org_prefix(&cairn_domain::case::identifier(
+            org.id.as_str(),
+            "ability/mentoring",
+        ))
+        .expect("prefix");
         let found = orgs::slugs_by_id_prefix(s, &prefix).await.expect("find");
         assert_eq!(found, [org.org.slug.clone()], "{}", db.label);
-        assert!(orgs::slugs_by_id_prefix(s, "zz'; --").await.expect("find").is_empty());
+        assert!(
+            orgs::slugs_by_id_prefix(s, "zz'; --")
+                .await
+                .expect("find")
+                .is_empty()
+        );
     })
     .await;
 }
