@@ -219,6 +219,7 @@ async fn opensalt_sample_frameworks_import_with_every_item_accounted_for() {
     let db = cairn_store::testing::sqlite().await;
     let dir = tempfile::tempdir().expect("dir");
     let d = dir.path();
+    let mut exports = Vec::new();
     for (file, org, abilities, categories) in [
         ("what-standards-could-be.json", "wscb", 12, 4),
         ("Ordering.json", "ordering", 24, 4),
@@ -253,7 +254,25 @@ async fn opensalt_sample_frameworks_import_with_every_item_accounted_for() {
             Some(abilities),
             "{file}"
         );
+        // What came in from elsewhere goes out as a valid package too.
+        let out = cairn(
+            d,
+            &[
+                "--database-url",
+                &db.url,
+                "export",
+                org,
+                "--format",
+                "case",
+                "-o",
+                &format!("{org}.json"),
+            ],
+        );
+        assert!(out.status.success(), "{}", stderr(&out));
+        exports.push(format!("{org}.json"));
     }
+    let names: Vec<&str> = exports.iter().map(String::as_str).collect();
+    validate_case(d, &names);
     // The statement of an OpenSALT item became its ability's description,
     // under the category of its parent.
     let fw = export_json(d, &db.url, "wscb");

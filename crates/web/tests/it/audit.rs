@@ -183,10 +183,20 @@ async fn admins_download_the_organization_export() {
         )
         .await;
     let page = ada.get("/fernhill/settings").await;
+    let downloads: Vec<String> = page
+        .links("a[download]")
+        .into_iter()
+        .map(|(href, _)| href)
+        .collect();
     assert_eq!(
-        page.links("a[download]").len(),
-        1,
-        "a download link on the settings page"
+        downloads,
+        [
+            "/fernhill/settings/export",
+            "/fernhill/settings/export/abilities.csv",
+            "/fernhill/settings/export/assignments.csv",
+            "/fernhill/settings/export/positions.csv"
+        ],
+        "the export, and the framework in OurGruuv's CSVs, on the settings page"
     );
     let got = ada.get("/fernhill/settings/export").await;
     assert_eq!(got.status, StatusCode::OK);
