@@ -132,7 +132,7 @@ async fn one_credential_per_award_revoked_with_it_and_keys_rotate() {
         ))
         .expect("prefix");
         let found = orgs::slugs_by_id_prefix(s, &prefix).await.expect("find");
-        assert_eq!(found, [org.org.slug.clone()], "{}", db.label);
+        assert_eq!(found, std::slice::from_ref(&org.org.slug), "{}", db.label);
         assert!(
             orgs::slugs_by_id_prefix(s, "zz'; --")
                 .await
