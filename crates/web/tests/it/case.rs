@@ -5,7 +5,6 @@
 
 use axum::http::StatusCode;
 use cairn_domain::case;
-use cairn_domain::file::{self, Format};
 use cairn_domain::membership::Capabilities;
 use cairn_store::framework;
 use serde_json::Value;
@@ -17,31 +16,10 @@ fn json(page: &Page) -> Value {
     serde_json::from_str(&page.body).expect("json")
 }
 
-async fn publish(app: &TestApp, slug: &str, at: i64) -> i64 {
-    let org = app.org(slug).await;
-    let current = framework::load(&app.db.store, &org).await.expect("load");
-    let snapshot = file::write(current.framework(), Format::Json).expect("write");
-    let after = cairn_store::versions::latest(&app.db.store, &org.id)
-        .await
-        .expect("latest")
-        .unwrap_or(0);
-    let p = cairn_store::versions::Publish {
-        after,
-        read_at: current.version,
-        snapshot: &snapshot,
-        notes: "test",
-        by: None,
-    };
-    cairn_store::versions::publish(&app.db.store, &org.id, &p, at)
-        .await
-        .expect("publish")
-        .expect("published")
-}
-
 #[tokio::test]
 async fn the_package_reads_back_as_the_framework_and_its_parts_answer_by_identifier() {
     let app = TestApp::with_demo().await;
-    publish(&app, "fernhill", 1_795_941_303_000).await;
+    app.publish("fernhill", 1_795_941_303_000).await;
     let org = app.org("fernhill").await;
     let doc_id = case::document_identifier(org.id.as_str());
     let package = json(
@@ -112,7 +90,7 @@ async fn the_package_reads_back_as_the_framework_and_its_parts_answer_by_identif
 #[tokio::test]
 async fn each_version_is_its_own_document_and_items_keep_their_identifiers() {
     let app = TestApp::with_demo().await;
-    publish(&app, "fernhill", 1_000).await;
+    app.publish("fernhill", 1_000).await;
     let org = app.org("fernhill").await;
     let mut fw = framework::load(&app.db.store, &org)
         .await
@@ -123,7 +101,7 @@ async fn each_version_is_its_own_document_and_items_keep_their_identifiers() {
     framework::replace(&app.db.store, &fw, 2_000)
         .await
         .expect("edit");
-    publish(&app, "fernhill", 3_000).await;
+    app.publish("fernhill", 3_000).await;
 
     let versions = json(&app.get("/api/v1/orgs/fernhill/versions").await);
     let pinned: Vec<String> = versions["versions"]

@@ -7,7 +7,6 @@
 //! nothing.
 
 use axum::http::StatusCode;
-use cairn_domain::file::{self, Format};
 use cairn_domain::licence::Licence;
 use cairn_domain::{Name, OrgSlug};
 use cairn_store::framework;
@@ -27,28 +26,6 @@ async fn owner_of<'a>(app: &'a TestApp, slug: &str, email: &str) -> Client<'a> {
     .await
     .expect("org");
     app.signed_in(&person).await
-}
-
-/// Publishes `slug`'s framework as it is as its next version.
-async fn publish(app: &TestApp, slug: &str) -> i64 {
-    let org = app.org(slug).await;
-    let current = framework::load(&app.db.store, &org).await.expect("load");
-    let snapshot = file::write(current.framework(), Format::Json).expect("write");
-    let after = cairn_store::versions::latest(&app.db.store, &org.id)
-        .await
-        .expect("latest")
-        .unwrap_or(0);
-    let p = cairn_store::versions::Publish {
-        after,
-        read_at: current.version,
-        snapshot: &snapshot,
-        notes: "test",
-        by: None,
-    };
-    cairn_store::versions::publish(&app.db.store, &org.id, &p, 5)
-        .await
-        .expect("publish")
-        .expect("published")
 }
 
 fn value_of(page: &Page, selector: &str) -> Vec<String> {
@@ -198,7 +175,7 @@ async fn a_framework_is_forked_with_lineage_and_attribution_and_its_upstream_cha
         "abilities:\n  - slug: pairing\n    name: Pairing\n    category: Craft\n    description: Working with someone at one keyboard.\n    milestones: [{ summary: Pairs when asked. }, {}, {}, {}, {}]\n",
     );
     app.import(&changed).await;
-    assert_eq!(publish(&app, "fernhill").await, 1);
+    assert_eq!(app.publish("fernhill", 5).await, 1);
 
     let news = ada.get("/acme/upstream").await;
     assert_eq!(news.texts("p.news strong"), ["Fernhill published v1."]);

@@ -113,6 +113,30 @@ impl TestApp {
             .expect("import");
     }
 
+    /// Publishes `slug`'s framework as it is as its next version, at `at`.
+    pub async fn publish(&self, slug: &str, at: i64) -> i64 {
+        let org = self.org(slug).await;
+        let current = cairn_store::framework::load(&self.db.store, &org)
+            .await
+            .expect("load");
+        let snapshot = file::write(current.framework(), file::Format::Json).expect("write");
+        let after = cairn_store::versions::latest(&self.db.store, &org.id)
+            .await
+            .expect("latest")
+            .unwrap_or(0);
+        let p = cairn_store::versions::Publish {
+            after,
+            read_at: current.version,
+            snapshot: &snapshot,
+            notes: "test",
+            by: None,
+        };
+        cairn_store::versions::publish(&self.db.store, &org.id, &p, at)
+            .await
+            .expect("publish")
+            .expect("published")
+    }
+
     pub fn advance(&self, ms: i64) {
         self.clock.fetch_add(ms, Ordering::SeqCst);
     }
