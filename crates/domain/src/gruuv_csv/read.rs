@@ -41,16 +41,6 @@ pub enum Parsed {
     Assignments(Vec<AssignmentRow>),
 }
 
-impl Parsed {
-    /// How many lines of each kind: (abilities, roles).
-    pub fn counts(&self) -> (usize, usize) {
-        match self {
-            Parsed::Abilities(r) => (r.len(), 0),
-            Parsed::Assignments(r) => (0, r.len()),
-        }
-    }
-}
-
 struct Columns(csv::StringRecord);
 
 impl Columns {
@@ -295,14 +285,11 @@ fn assignment_rows(
         else {
             continue;
         };
-        let mut description = [l.cell(tagline).trim(), l.cell(handbook).trim()]
+        let description = [l.cell(tagline).trim(), l.cell(handbook).trim()]
             .into_iter()
             .filter(|t| !t.is_empty())
             .collect::<Vec<_>>()
             .join("\n\n");
-        if description.is_empty() {
-            description.clear();
-        }
         let description = if description.is_empty() {
             None
         } else {
