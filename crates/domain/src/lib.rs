@@ -15,6 +15,7 @@ pub mod framework;
 pub mod gruuv_csv;
 pub mod health;
 pub mod history;
+pub mod insights;
 pub mod jobs;
 pub mod journey;
 pub mod licence;
