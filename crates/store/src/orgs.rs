@@ -236,7 +236,7 @@ pub async fn slugs_by_id_prefix(store: &Store, prefix: &str) -> Result<Vec<OrgSl
 
 /// Serializes an organization's writes on PostgreSQL inside `conn`'s
 /// transaction (SQLite's `BEGIN IMMEDIATE` already does).
-pub async fn lock(
+pub(crate) async fn lock(
     store: &Store,
     conn: &mut sqlx::AnyConnection,
     org: &OrgId,

@@ -150,6 +150,16 @@ impl App {
         }
     }
 
+    /// The site's address for documents read elsewhere (CASE packages,
+    /// credentials), which must be absolute: the base URL, or
+    /// `http://localhost` when none is set.
+    pub fn absolute_base(&self) -> String {
+        self.config
+            .trusted_origin
+            .clone()
+            .unwrap_or_else(|| "http://localhost".to_owned())
+    }
+
     pub fn now(&self) -> i64 {
         self.clock.now()
     }

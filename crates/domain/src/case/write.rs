@@ -21,6 +21,18 @@ pub struct Context<'a> {
     pub changed_at: i64,
 }
 
+/// One CFItem to write.
+struct Item<'a> {
+    /// What it is in the organization ("ability/mentoring"): its identifier.
+    key: String,
+    kind: &'static str,
+    uri: String,
+    name: &'a str,
+    code: Option<&'a str>,
+    statement: &'a str,
+    cairn: Option<Value>,
+}
+
 struct Writer<'a> {
     ctx: &'a Context<'a>,
     org: &'a str,
@@ -54,43 +66,42 @@ impl Writer<'_> {
         )
     }
 
-    // One argument per field of the CASE record it writes.
-    #[allow(clippy::too_many_arguments)]
-    fn item(
-        &mut self,
-        key: &str,
-        kind: &str,
-        uri: String,
-        name: &str,
-        code: Option<&str>,
-        statement: &str,
-        cairn: Option<Value>,
-    ) -> Value {
-        let identifier = self.id(key);
+    /// Writes a CFItem, `isChildOf` `parent` at `sequence`; its node.
+    fn child(&mut self, it: Item, parent: &Value, sequence: usize) -> Value {
+        let identifier = self.id(&it.key);
         let mut item = Map::new();
         item.insert("identifier".into(), json!(identifier));
-        item.insert("uri".into(), json!(uri));
+        item.insert("uri".into(), json!(it.uri));
         item.insert(
             "fullStatement".into(),
-            json!(if statement.trim().is_empty() {
-                name
+            json!(if it.statement.trim().is_empty() {
+                it.name
             } else {
-                statement
+                it.statement
             }),
         );
-        item.insert("abbreviatedStatement".into(), json!(name));
-        if let Some(code) = code {
+        item.insert("abbreviatedStatement".into(), json!(it.name));
+        if let Some(code) = it.code {
             item.insert("humanCodingScheme".into(), json!(code));
         }
-        item.insert("CFItemType".into(), json!(kind));
-        item.insert("CFItemTypeURI".into(), self.item_type(kind));
+        item.insert("CFItemType".into(), json!(it.kind));
+        item.insert("CFItemTypeURI".into(), self.item_type(it.kind));
         item.insert("language".into(), json!("en"));
         item.insert("lastChangeDateTime".into(), json!(self.stamp));
-        if let Some(c) = cairn {
+        if let Some(c) = it.cairn {
             item.insert("extensions".into(), json!({ "cairn": c }));
         }
-        let node = Self::link(name, &identifier, &uri);
+        let node = Self::link(it.name, &identifier, &it.uri);
         self.items.push(Value::Object(item));
+        self.associate(
+            &format!("child/{}", it.key),
+            "isChildOf",
+            &node,
+            parent,
+            sequence,
+            None,
+            None,
+        );
         node
     }
 
@@ -233,43 +244,22 @@ pub fn package(fw: &Framework, ctx: &Context) -> Value {
     let mut parents = std::collections::HashMap::new();
     for (category, _) in fw.abilities_by_category() {
         let Some(name) = category else { continue };
-        let key = format!("category/{name}");
         let anchor = slugify(name.as_str()).map_or_else(String::new, |s| format!("#{s}"));
-        let uri = w.page(&anchor);
-        let node = w.item(
-            &key,
-            CATEGORY,
-            uri,
-            name.as_str(),
-            None,
-            name.as_str(),
-            None,
-        );
-        w.associate(
-            &format!("child/{key}"),
-            "isChildOf",
-            &node,
-            &doc,
-            top,
-            None,
-            None,
-        );
+        let item = Item {
+            key: format!("category/{name}"),
+            kind: CATEGORY,
+            uri: w.page(&anchor),
+            name: name.as_str(),
+            code: None,
+            statement: name.as_str(),
+            cairn: None,
+        };
+        let node = w.child(item, &doc, top);
         top += 1;
         parents.insert(name.as_str().to_owned(), (node, 0usize));
     }
     for a in &fw.abilities {
         let slug = a.slug.as_str();
-        let key = format!("ability/{slug}");
-        let uri = w.page(&format!("/abilities/{slug}"));
-        let node = w.item(
-            &key,
-            ABILITY,
-            uri,
-            a.name.as_str(),
-            Some(slug),
-            a.description.as_str(),
-            None,
-        );
         let (parent, seq) = match a
             .category
             .as_ref()
@@ -284,16 +274,17 @@ pub fn package(fw: &Framework, ctx: &Context) -> Value {
                 (doc.clone(), top - 1)
             }
         };
-        w.associate(
-            &format!("child/{key}"),
-            "isChildOf",
-            &node,
-            &parent,
-            seq,
-            None,
-            None,
-        );
-        nodes.insert(key, node);
+        let item = Item {
+            key: format!("ability/{slug}"),
+            kind: ABILITY,
+            uri: w.page(&format!("/abilities/{slug}")),
+            name: a.name.as_str(),
+            code: Some(slug),
+            statement: a.description.as_str(),
+            cairn: None,
+        };
+        let node = w.child(item, &parent, seq);
+        nodes.insert(format!("ability/{slug}"), node);
     }
     let rubrics: Vec<Value> = fw
         .abilities
@@ -307,25 +298,16 @@ pub fn package(fw: &Framework, ctx: &Context) -> Value {
     for role in &fw.roles {
         let slug = role.slug.as_str();
         let key = format!("role/{slug}");
-        let uri = w.page(&format!("/roles/{slug}"));
-        let node = w.item(
-            &key,
-            ROLE,
-            uri,
-            role.name.as_str(),
-            Some(slug),
-            role.description.as_str(),
-            Some(json!({ "plural": role.plural.as_str() })),
-        );
-        w.associate(
-            &format!("child/{key}"),
-            "isChildOf",
-            &node,
-            &doc,
-            top,
-            None,
-            None,
-        );
+        let item = Item {
+            key: key.clone(),
+            kind: ROLE,
+            uri: w.page(&format!("/roles/{slug}")),
+            name: role.name.as_str(),
+            code: Some(slug),
+            statement: role.description.as_str(),
+            cairn: Some(json!({ "plural": role.plural.as_str() })),
+        };
+        let node = w.child(item, &doc, top);
         top += 1;
         w.requirements(
             ItemKind::Role,
@@ -339,30 +321,20 @@ pub fn package(fw: &Framework, ctx: &Context) -> Value {
     }
     for p in &fw.positions {
         let slug = p.slug.as_str();
-        let key = format!("position/{slug}");
-        let uri = w.page(&format!("/positions/{slug}"));
-        let node = w.item(
-            &key,
-            POSITION,
-            uri,
-            p.title.as_str(),
-            Some(slug),
-            p.description.as_str(),
-            Some(json!({
+        let item = Item {
+            key: format!("position/{slug}"),
+            kind: POSITION,
+            uri: w.page(&format!("/positions/{slug}")),
+            name: p.title.as_str(),
+            code: Some(slug),
+            statement: p.description.as_str(),
+            cairn: Some(json!({
                 "plural": p.plural.as_str(),
                 "level": p.level.as_str(),
                 "milesRule": miles_rule(p.miles),
             })),
-        );
-        w.associate(
-            &format!("child/{key}"),
-            "isChildOf",
-            &node,
-            &doc,
-            top,
-            None,
-            None,
-        );
+        };
+        let node = w.child(item, &doc, top);
         top += 1;
         w.requirements(
             ItemKind::Position,

@@ -223,23 +223,12 @@ fn ability_rows(
                 }
             },
         };
+        let column = Line::column(assignments);
         let mut roles = Vec::new();
-        for text in l.cell(assignments).lines().filter(|t| !t.trim().is_empty()) {
-            let column = Line::column(assignments);
-            match requirement_line(text) {
-                Some((title, level)) => match (
-                    Name::parse(title, "an assignment title"),
-                    Level::parse(level),
-                ) {
-                    (Ok(t), Ok(lv)) => roles.push((t, lv, column)),
-                    (Err(e), _) => problems.push(problem(line, column, e.to_string())),
-                    (_, Err(e)) => problems.push(problem(line, column, format!("{text:?}: {e}"))),
-                },
-                None => problems.push(problem(
-                    line,
-                    column,
-                    format!("{:?} is not \"<assignment> - Milestone N\"", text.trim()),
-                )),
+        for (title, level) in requirements(&l, assignments, "assignment", problems) {
+            match Name::parse(&title, "an assignment title") {
+                Ok(t) => roles.push((t, level, column)),
+                Err(e) => problems.push(problem(line, column, e.to_string())),
             }
         }
         out.push(AbilityRow {
@@ -251,6 +240,30 @@ fn ability_rows(
             milestones,
             assignments: roles,
         });
+    }
+    out
+}
+
+/// The `<name> - Milestone N` lines of a cell (`what` names the name in
+/// the problem for a line that is not one).
+fn requirements(
+    l: &Line,
+    col: Option<usize>,
+    what: &str,
+    problems: &mut Vec<FileProblem>,
+) -> Vec<(String, Level)> {
+    let column = Line::column(col);
+    let mut out = Vec::new();
+    for text in l.cell(col).lines().filter(|t| !t.trim().is_empty()) {
+        match requirement_line(text).map(|(name, n)| (name, Level::parse(n))) {
+            Some((name, Ok(level))) => out.push((name.to_owned(), level)),
+            Some((_, Err(e))) => problems.push(problem(l.line, column, format!("{text:?}: {e}"))),
+            None => problems.push(problem(
+                l.line,
+                column,
+                format!("{:?} is not \"<{what}> - Milestone N\"", text.trim()),
+            )),
+        }
     }
     out
 }
@@ -302,18 +315,7 @@ fn assignment_rows(
             }
         };
         let column = Line::column(milestones);
-        let mut requires = Vec::new();
-        for text in l.cell(milestones).lines().filter(|t| !t.trim().is_empty()) {
-            match requirement_line(text).map(|(a, n)| (a, Level::parse(n))) {
-                Some((ability, Ok(level))) => requires.push((ability.to_owned(), level)),
-                Some((_, Err(e))) => problems.push(problem(line, column, format!("{text:?}: {e}"))),
-                None => problems.push(problem(
-                    line,
-                    column,
-                    format!("{:?} is not \"<ability> - Milestone N\"", text.trim()),
-                )),
-            }
-        }
+        let requires = requirements(&l, milestones, "ability", problems);
         let mut held = Vec::new();
         for text in l.cell(positions).lines().filter(|t| !t.trim().is_empty()) {
             let column = Line::column(positions);

@@ -240,7 +240,7 @@ pub async fn publish_draft(
     let mut tx = store.begin_write().await?;
     tx.serialize(&format!("versions:{}", org.as_str())).await?;
     let conn = tx.conn()?;
-    lock_org(store, conn, org).await?;
+    crate::orgs::lock(store, conn, org).await?;
     let latest = versions::latest_in(conn, org).await?;
     let latest_number = latest.as_ref().map_or(0, |(n, _)| *n);
     if latest_number != after {
@@ -313,7 +313,7 @@ pub async fn set_publishing(
 ) -> Result<Result<(), ModeRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
-    lock_org(store, conn, org).await?;
+    crate::orgs::lock(store, conn, org).await?;
     if mode == Publishing::EverySave && row(conn, org).await?.is_some() {
         tx.rollback().await?;
         return Ok(Err(ModeRefused::DraftPending));

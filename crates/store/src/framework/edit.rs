@@ -32,7 +32,7 @@ pub async fn replace_as(
     let conn = tx.conn()?;
     let mut summary = ImportSummary::default();
     let org = upsert_organization(conn, &fw.organization, now, &mut summary).await?;
-    lock_org(store, conn, &org).await?;
+    crate::orgs::lock(store, conn, &org).await?;
     let existing = load_items(conn, &org).await?;
     let w = Writer {
         org: &org,
@@ -155,7 +155,7 @@ async fn apply_in(
     now: Millis,
 ) -> Result<Result<Saved, EditRefused>, StoreError> {
     let conn = tx.conn()?;
-    lock_org(store, conn, org).await?;
+    crate::orgs::lock(store, conn, org).await?;
     let mode = draft::publishing(conn, org).await?;
     let (mut desired, existing) = live_in(conn, org).await?;
     if mode == cairn_domain::publishing::Publishing::Drafts {

@@ -184,7 +184,7 @@ pub async fn fork(
     }
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
-    lock_org(store, conn, into).await?;
+    crate::orgs::lock(store, conn, into).await?;
     let (live, _) = live_in(conn, into).await?;
     let has_draft = draft::current_in(conn, into, &live.organization)
         .await?
@@ -272,7 +272,7 @@ pub async fn pull(
 ) -> Result<Result<Saved, PullRefused>, StoreError> {
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
-    lock_org(store, conn, org).await?;
+    crate::orgs::lock(store, conn, org).await?;
     let Some(fork) = row(conn, org).await? else {
         tx.rollback().await?;
         return Ok(Err(PullRefused::NotAFork));

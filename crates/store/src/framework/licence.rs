@@ -18,7 +18,7 @@ pub async fn set_licence(
 ) -> Result<Result<(), String>, StoreError> {
     let mut tx = store.begin_write().await?;
     let conn = tx.conn()?;
-    lock_org(store, conn, org).await?;
+    crate::orgs::lock(store, conn, org).await?;
     let current: Option<String> =
         sqlx::query_scalar("SELECT licence FROM organizations WHERE id = $1")
             .bind(org.as_str())

@@ -10,23 +10,7 @@ use sqlx::{AnyConnection, AssertSqlSafe};
 use super::*;
 use crate::orgs::OrgId;
 use crate::people::PersonId;
-use crate::{Millis, Store, StoreError, new_id};
-
-/// Serializes framework writes per organization on PostgreSQL (SQLite's
-/// `BEGIN IMMEDIATE` already does).
-pub(super) async fn lock_org(
-    store: &Store,
-    conn: &mut AnyConnection,
-    org: &OrgId,
-) -> Result<(), StoreError> {
-    if store.backend() == crate::Backend::Postgres {
-        sqlx::query("SELECT id FROM organizations WHERE id = $1 FOR UPDATE")
-            .bind(org.as_str())
-            .fetch_all(&mut *conn)
-            .await?;
-    }
-    Ok(())
-}
+use crate::{Millis, StoreError, new_id};
 
 /// Who writes, where and when: what every write and history entry needs.
 pub(super) struct Writer<'a> {

@@ -26,13 +26,6 @@ enum Named {
     Part,
 }
 
-pub(crate) fn base(app: &App) -> String {
-    app.config
-        .trusted_origin
-        .clone()
-        .unwrap_or_else(|| "http://localhost".to_owned())
-}
-
 /// The organization an identifier belongs to, if the visitor may read it.
 async fn find(app: &App, visitor: &Visitor, id: &str) -> Result<(OrgRecord, Named), ApiError> {
     let prefix = case::org_prefix(id).ok_or_else(ApiError::not_found)?;
@@ -55,7 +48,7 @@ async fn find(app: &App, visitor: &Visitor, id: &str) -> Result<(OrgRecord, Name
 }
 
 async fn package_of(app: &App, org: &OrgRecord, pinned: Option<i64>) -> Result<Value, ApiError> {
-    cairn_store::case::package(&app.store, org, pinned, &base(app))
+    cairn_store::case::package(&app.store, org, pinned, &app.absolute_base())
         .await?
         .ok_or_else(ApiError::not_found)
 }
@@ -72,18 +65,27 @@ fn document(package: &Value, base: &str) -> Value {
     doc
 }
 
+/// The framework a document identifier names, and the version it pins
+/// (None: the latest); anything else is a 404.
+async fn document_of(
+    app: &App,
+    visitor: &Visitor,
+    id: &str,
+) -> Result<(OrgRecord, Option<i64>), ApiError> {
+    match find(app, visitor, id).await? {
+        (org, Named::Latest) => Ok((org, None)),
+        (org, Named::Version(n)) => Ok((org, Some(n))),
+        (_, Named::Part) => Err(ApiError::not_found()),
+    }
+}
+
 /// `GET /ims/case/v1p1/CFPackages/{id}`.
 pub(crate) async fn package(
     State(app): State<App>,
     ApiVisitor(visitor): ApiVisitor,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (org, named) = find(&app, &visitor, &id).await?;
-    let pinned = match named {
-        Named::Latest => None,
-        Named::Version(n) => Some(n),
-        Named::Part => return Err(ApiError::not_found()),
-    };
+    let (org, pinned) = document_of(&app, &visitor, &id).await?;
     Ok(Json(package_of(&app, &org, pinned).await?))
 }
 
@@ -93,14 +95,9 @@ pub(crate) async fn one_document(
     ApiVisitor(visitor): ApiVisitor,
     Path(id): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
-    let (org, named) = find(&app, &visitor, &id).await?;
-    let pinned = match named {
-        Named::Latest => None,
-        Named::Version(n) => Some(n),
-        Named::Part => return Err(ApiError::not_found()),
-    };
+    let (org, pinned) = document_of(&app, &visitor, &id).await?;
     let p = package_of(&app, &org, pinned).await?;
-    Ok(Json(document(&p, &base(&app))))
+    Ok(Json(document(&p, &app.absolute_base())))
 }
 
 #[derive(serde::Deserialize, Default)]
@@ -112,7 +109,7 @@ pub(crate) struct Paging {
 
 /// `GET /ims/case/v1p1/CFDocuments`: every published framework (its
 /// latest version), `limit` (at most 50) and `offset` as the binding has
-/// them; a published version's own document is listed in
+/// them, in one statement; a published version's own document is listed in
 /// `/api/v1/orgs/{org}/versions` (`case_package`).
 pub(crate) async fn documents(
     State(app): State<App>,
@@ -128,34 +125,24 @@ pub(crate) async fn documents(
         .and_then(|o| o.parse::<i64>().ok())
         .unwrap_or(0)
         .clamp(0, i64::from(i32::MAX));
-    let base = base(&app);
-    let page = offset / orgs::PUBLISHED_PAGE;
-    let skip = (offset % orgs::PUBLISHED_PAGE) as usize;
-    let (list, _) = orgs::list_published(&app.store, page).await?;
+    let base = app.absolute_base();
     let mut docs = Vec::new();
-    for summary in list.iter().skip(skip).take(limit as usize) {
-        let Some(org) = orgs::by_slug(&app.store, &summary.slug).await? else {
-            continue;
-        };
-        let version = versions::list(&app.store, &org.id, None, 1).await?.0;
-        let (number, changed) = version
-            .first()
-            .map_or((None, org.updated_at), |v| (Some(v.number), v.published_at));
-        let id = case::document_identifier(org.id.as_str());
+    for d in cairn_store::case::documents(&app.store, limit, offset).await? {
+        let id = case::document_identifier(d.org_id.as_str());
         let mut doc = json!({
             "identifier": id,
-            "uri": format!("{base}/{}", org.org.slug),
-            "creator": org.org.name.as_str(),
-            "title": org.org.name.as_str(),
-            "lastChangeDateTime": cairn_domain::wording::timestamp(changed),
+            "uri": format!("{base}/{}", d.slug),
+            "creator": d.name.as_str(),
+            "title": d.name.as_str(),
+            "lastChangeDateTime": cairn_domain::wording::timestamp(d.changed_at),
             "caseVersion": "1.1",
             "CFPackageURI": {
-                "title": org.org.name.as_str(),
+                "title": d.name.as_str(),
                 "identifier": id,
                 "uri": format!("{base}{}/CFPackages/{id}", case::API),
             },
         });
-        if let Some(n) = number {
+        if let Some(n) = d.version {
             doc["version"] = json!(n.to_string());
         }
         docs.push(doc);

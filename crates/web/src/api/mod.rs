@@ -20,7 +20,7 @@ use crate::App;
 use crate::auth::{self, Visitor};
 use crate::extract::OrgPath;
 
-pub(crate) mod case;
+mod case;
 mod check_ins;
 mod framework;
 mod jobs;

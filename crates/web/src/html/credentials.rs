@@ -14,8 +14,8 @@ use axum::response::{IntoResponse, Response};
 use cairn_domain::credentials::{self as badge, Achievement, Evidence, Issuer, Recipient};
 use cairn_domain::file;
 use cairn_domain::policy::Action;
-use cairn_domain::visibility::Privacy;
-use cairn_domain::{Framework, Milestone, case};
+use cairn_domain::visibility::{Reader, can_read};
+use cairn_domain::{Framework, Milestone, OrgSlug, case};
 use cairn_store::awards::{self, Award};
 use cairn_store::credentials::{self as store, Credential, Issuing};
 use cairn_store::{framework, observations, versions};
@@ -37,18 +37,21 @@ fn issuer<'a>(base: &'a str, ctx: &'a OrgContext) -> Issuer<'a> {
     }
 }
 
-fn base(app: &App) -> String {
-    crate::api::case::base(app)
-}
-
-/// The signed-in member's own live award `id`.
-async fn own_award(app: &App, ctx: &OrgContext, id: &str) -> Result<Award, PageError> {
+/// The organization, and the signed-in member's own live award `id`.
+async fn own_award(
+    app: &App,
+    visitor: &Visitor,
+    org: &OrgSlug,
+    id: &str,
+) -> Result<(OrgContext, Award), PageError> {
+    let ctx = OrgContext::load(app, visitor, org, Action::ReadMemberContent).await?;
     let me = ctx.member()?.id.clone();
-    awards::of_person(&app.store, &ctx.org.id, &me)
+    let award = awards::of_person(&app.store, &ctx.org.id, &me)
         .await?
         .into_iter()
         .find(|a| a.id == id && !a.revoked)
-        .ok_or(PageError::NotFound)
+        .ok_or(PageError::NotFound)?;
+    Ok((ctx, award))
 }
 
 /// The framework the award was made under: its version's, or the
@@ -74,10 +77,9 @@ async fn public_evidence(
 ) -> Result<Vec<observations::Observation>, PageError> {
     let mut out = Vec::new();
     for id in &award.evidence {
+        // Public: what the visibility rule lets anyone at all read.
         if let Some((o, _)) = observations::get(&app.store, &ctx.org.id, None, id).await?
-            && o.privacy == Privacy::Public
-            && o.published_at.is_some()
-            && !o.deleted
+            && can_read(&Reader::outsider(), &o.facts())
         {
             out.push(o);
         }
@@ -103,8 +105,7 @@ pub(crate) async fn offer(
     visitor: Visitor,
     RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let award = own_award(&app, &ctx, &id).await?;
+    let (ctx, award) = own_award(&app, &visitor, &org, &id).await?;
     if let Some(c) = store::of_award(&app.store, &ctx.org.id, &award.id).await? {
         return Ok(redirect(&format!("/{org}/credentials/{}", c.id)));
     }
@@ -128,8 +129,7 @@ pub(crate) async fn make(
     visitor: Visitor,
     RecordPath(org, id): RecordPath,
 ) -> Result<Response, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
-    let award = own_award(&app, &ctx, &id).await?;
+    let (ctx, award) = own_award(&app, &visitor, &org, &id).await?;
     let sealer = app.config.credential_sealer.clone().ok_or(PageError::BadRequest(
         "Credentials are off on this server: its administrator sets credential_key to turn them on.",
     ))?;
@@ -147,7 +147,7 @@ pub(crate) async fn make(
         .unwrap_or_default();
     let evidence = public_evidence(&app, &ctx, &award).await?;
     let me = ctx.member()?.clone();
-    let base = base(&app);
+    let base = app.absolute_base();
     let iss = issuer(&base, &ctx);
     let case_item = case::identifier(ctx.org.id.as_str(), &format!("ability/{}", award.ability));
     let salt = crate::secrets::new_secret("").map_err(|e| PageError::Internal(e.to_string()))?;
@@ -258,7 +258,7 @@ struct ShowPage {
 async fn credential_of(
     app: &App,
     visitor: &Visitor,
-    org: &cairn_domain::OrgSlug,
+    org: &OrgSlug,
     id: &str,
 ) -> Result<(OrgContext, Credential), PageError> {
     let ctx = OrgContext::load(app, visitor, org, Action::VerifyCredential).await?;
@@ -280,7 +280,7 @@ pub(crate) async fn show(
     let achievement = &payload["credentialSubject"]["achievement"];
     let text = |v: &Value| v.as_str().unwrap_or("").to_owned();
     let date = |v: &Value| text(v).get(..10).unwrap_or("").to_owned();
-    let base = base(&app);
+    let base = app.absolute_base();
     let iss = issuer(&base, &ctx);
     let here = format!("/{org}/credentials/{id}");
     Ok(ShowPage {
@@ -366,7 +366,7 @@ pub(crate) async fn profile(
     OrgPath(org): OrgPath,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::VerifyCredential).await?;
-    let base = base(&app);
+    let base = app.absolute_base();
     Ok(axum::Json(issuer(&base, &ctx).profile()).into_response())
 }
 
@@ -378,7 +378,7 @@ pub(crate) async fn jwks(
     OrgPath(org): OrgPath,
 ) -> Result<Response, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &org, Action::VerifyCredential).await?;
-    let base = base(&app);
+    let base = app.absolute_base();
     let iss = issuer(&base, &ctx);
     let keys: Vec<Value> = store::keys(&app.store, &ctx.org.id)
         .await?
@@ -412,7 +412,7 @@ pub(crate) async fn status_list(
     let (revoked, _) = store::revoked(&app.store, &ctx.org.id).await?;
     let encoded = credentials::encode_status_list(&badge::status_bits(&revoked))
         .map_err(PageError::Internal)?;
-    let base = base(&app);
+    let base = app.absolute_base();
     let iss = issuer(&base, &ctx);
     let list = badge::status_list(&iss, &encoded, app.now());
     let jws = credentials::sign(&sealer, &key.private_key, &iss.key_id(key.number), &list)

@@ -635,7 +635,7 @@ pub(crate) async fn export_ourgruuv(
     let slug = cairn_domain::OrgSlug::parse(&slug).map_err(|_| PageError::NotFound)?;
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let base = crate::api::case::base(&app);
+    let base = app.absolute_base();
     let files = cairn_domain::gruuv_csv::write(fw.framework(), &base);
     let body = match file.as_str() {
         "abilities.csv" => files.abilities,
