@@ -1,6 +1,5 @@
-//! Insights (issue 22, first part): the arithmetic of who gets seen and
-//! the privacy rule every insight passes through. Pages, counters and the
-//! API are not built yet; these are the pure pieces they will use.
+//! Insights: the arithmetic of who gets seen, the privacy rule every
+//! insight passes through, and ([`report`]) the report built from both.
 //!
 //! The privacy rule ([`disclose`]) is the one place that decides whether a
 //! figure may be shown: a group of fewer than five people shows as "fewer
@@ -9,6 +8,10 @@
 //! five observations is hidden. Insights are aggregates over what the
 //! viewer could already read, which the caller ensures by counting only
 //! those people and observations.
+
+pub mod report;
+#[cfg(test)]
+mod report_tests;
 
 /// The smallest group a figure is shown for.
 pub const MIN_GROUP: u64 = 5;
