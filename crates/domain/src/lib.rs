@@ -26,6 +26,7 @@ pub mod people;
 pub mod people_csv;
 pub mod policy;
 pub mod publishing;
+pub mod recency;
 pub mod requirement;
 pub mod sso;
 pub mod throttle;

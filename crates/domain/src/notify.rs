@@ -25,10 +25,13 @@ pub enum Kind {
     CheckIn,
     /// Their position or roles changed.
     Job,
+    /// A milestone of theirs, or of someone who reports to them, has not
+    /// been evidenced for the organization's threshold (`recency`).
+    Stale,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 7] = [
+    pub const ALL: [Kind; 8] = [
         Kind::Observed,
         Kind::Awarded,
         Kind::Revoked,
@@ -36,6 +39,7 @@ impl Kind {
         Kind::Resolved,
         Kind::CheckIn,
         Kind::Job,
+        Kind::Stale,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -47,6 +51,7 @@ impl Kind {
             Kind::Revoked => "revoked",
             Kind::CheckIn => "check_in",
             Kind::Job => "job",
+            Kind::Stale => "stale",
         }
     }
 
@@ -60,6 +65,9 @@ impl Kind {
             Kind::Resolved => "A conversation you took part in was resolved",
             Kind::CheckIn => "A step in one of your check-ins",
             Kind::Job => "Your position or roles changed",
+            Kind::Stale => {
+                "A milestone (yours or a report's) has not been evidenced for a long time"
+            }
         }
     }
 
@@ -283,6 +291,7 @@ mod tests {
             (Kind::Replied,  true,  false),
             (Kind::CheckIn,  true,  false),
             (Kind::Job,      true,  false),
+            (Kind::Stale,    true,  false),
             (Kind::Revoked,  true,  false),
         ];
         for (kind, public, want) in cases {

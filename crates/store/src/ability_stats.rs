@@ -28,18 +28,50 @@ pub(crate) async fn count_observation(
     Ok(())
 }
 
-/// Copies whether `observation` is public now onto its ratings.
-pub(crate) async fn sync_public(
+/// Copies what the readers of figures need from `observation` as it is
+/// now onto its ratings and observee rows: its day while it is public (the
+/// ability page), its observer while it is shared with the organization
+/// (insights), and the evidence dates of its observees' awards.
+pub(crate) async fn sync_copies(
     conn: &mut AnyConnection,
     observation: &str,
 ) -> Result<(), StoreError> {
+    let shared = shared_where();
     sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE observation_ratings SET {PUBLIC_ON} WHERE observation_id = $1"
+        "UPDATE observation_ratings SET {PUBLIC_ON},
+                shared_by = (SELECT o.observer_id FROM observations o
+                              WHERE o.id = observation_ratings.observation_id AND {shared}),
+                shared_on = (SELECT o.observed_on FROM observations o
+                              WHERE o.id = observation_ratings.observation_id AND {shared})
+          WHERE observation_id = $1"
     )))
     .bind(observation)
-    .execute(conn)
+    .execute(&mut *conn)
     .await?;
-    Ok(())
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE observation_observees
+            SET shared_by = (SELECT o.observer_id FROM observations o
+                              WHERE o.id = observation_observees.observation_id AND {shared})
+          WHERE observation_id = $1"
+    )))
+    .bind(observation)
+    .execute(&mut *conn)
+    .await?;
+    crate::recency::refresh_evidence(conn, observation).await
+}
+
+/// `o` (an observation) counts for insights: published, not deleted, at
+/// a level the domain counts (`insights::counted`).
+pub(crate) fn shared_where() -> String {
+    let levels: Vec<String> = cairn_domain::visibility::Privacy::ALL
+        .into_iter()
+        .filter(|p| cairn_domain::insights::counted(*p))
+        .map(|p| format!("'{}'", p.as_str()))
+        .collect();
+    format!(
+        "o.privacy IN ({}) AND o.published_at IS NOT NULL AND o.deleted_at IS NULL",
+        levels.join(", ")
+    )
 }
 
 /// The rating's copy of its observation's day while that is public.
@@ -104,5 +136,34 @@ pub async fn disagreements(
             p.observation_id, p.ability_id, p.kept, p.actual
         )
     }));
+    // Insights' copies and the awards' evidence dates.
+    #[derive(sqlx::FromRow)]
+    struct CopyRow {
+        what: String,
+        kept: Option<String>,
+        actual: Option<String>,
+    }
+    let shared = shared_where();
+    let copies: Vec<CopyRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT 'observee ' || e.observation_id || '/' || e.person_id AS what, e.shared_by AS kept,
+                (SELECT o.observer_id FROM observations o WHERE o.id = e.observation_id AND {shared}) AS actual
+           FROM observation_observees e WHERE e.org_id = $1
+         UNION ALL
+         SELECT 'rating ' || r.observation_id || '/' || r.ability_id,
+                r.shared_by || '@' || CAST(r.shared_on AS TEXT),
+                (SELECT o.observer_id || '@' || CAST(o.observed_on AS TEXT) FROM observations o
+                  WHERE o.id = r.observation_id AND {shared})
+           FROM observation_ratings r WHERE r.org_id = $1"
+    )))
+    .bind(org.as_str())
+    .fetch_all(&store.pool)
+    .await?;
+    out.extend(copies.into_iter().filter(|c| c.kept != c.actual).map(|c| {
+        format!(
+            "{}: shared {:?} kept, {:?} actual",
+            c.what, c.kept, c.actual
+        )
+    }));
+    out.extend(crate::recency::disagreements(store, org).await?);
     Ok(out)
 }

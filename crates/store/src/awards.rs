@@ -30,6 +30,9 @@ pub struct Award {
     pub evidence: Vec<String>,
     /// The published version it was awarded under, if any was published.
     pub version: Option<i64>,
+    /// The newest day it was evidenced: the award, or a later observation
+    /// (`recency`).
+    pub last_evidenced: Millis,
 }
 
 impl Award {
@@ -60,6 +63,7 @@ pub(crate) struct AwardRow {
     revoked_at: Option<i64>,
     observation_id: Option<String>,
     published_version: Option<i64>,
+    evidenced_on: Option<i64>,
 }
 
 impl AwardRow {
@@ -80,6 +84,7 @@ impl AwardRow {
             revoked_at: r.opt_int(at + 11)?,
             observation_id: r.opt_text(at + 12)?,
             published_version: r.opt_int(at + 13)?,
+            evidenced_on: r.opt_int(at + 14)?,
         })
     }
 }
@@ -94,7 +99,7 @@ impl FromCols for AwardRow {
 /// organization, $2 the person), in no set order (`awards_from` sorts).
 pub(crate) const OF_PERSON: &str = "SELECT w.id, a.slug, a.name AS ability_name, a.archived_at, w.level, w.certifier_id,
                 p.name AS certifier_name, w.awarded_at, w.note, w.visibility, w.on_profile,
-                w.revoked_at, e.observation_id, w.published_version
+                w.revoked_at, e.observation_id, w.published_version, w.evidenced_on
            FROM awards w JOIN abilities a ON a.id = w.ability_id JOIN people p ON p.id = w.certifier_id
            LEFT JOIN award_evidence e ON e.award_id = w.id
           WHERE w.org_id = $1 AND w.recipient_id = $2";
@@ -144,6 +149,7 @@ pub(crate) fn awards_from(
             on_profile: r.on_profile != 0,
             revoked: r.revoked_at.is_some(),
             version: r.published_version,
+            last_evidenced: cairn_domain::recency::last_evidenced(r.awarded_at, r.evidenced_on),
             id: r.id,
             note: r.note,
         });
@@ -256,6 +262,7 @@ pub async fn award(
         .bind(version)
         .execute(tx.conn()?)
         .await?;
+        crate::recency::evidence_award(tx.conn()?, &id).await?;
         // The evidence supports the level asked for (the last one).
         if i + 1 == a.levels.len() {
             for obs in &a.evidence {

@@ -72,11 +72,11 @@ impl FromCols for TenureRow {
 /// stays), in no set order (`jobs_from` sorts). Its columns line up with
 /// `awards::OF_PERSON`'s types, so the two share one statement on a
 /// member's page (`with_awards`): kind, slug, name, ended_on, began_on,
-/// set_by, '', set_at, note, and five blanks.
+/// set_by, '', set_at, note, and six blanks.
 const TENURES: &str =
     "SELECT t.kind, COALESCE(p.slug, r.slug, tm.slug, ''), COALESCE(p.title, r.name, tm.name, ''),
                 t.ended_on, t.began_on, s.name, '', t.set_at, t.note, '', 0,
-                CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT)
+                CAST(NULL AS BIGINT), CAST(NULL AS TEXT), CAST(NULL AS BIGINT), CAST(NULL AS BIGINT)
            FROM tenures t
            LEFT JOIN positions p ON t.kind = 'position' AND p.id = t.item_id
            LEFT JOIN roles r ON t.kind = 'role' AND r.id = t.item_id

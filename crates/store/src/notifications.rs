@@ -263,6 +263,20 @@ pub(crate) async fn to_member(
     if member == actor.as_str() {
         return Ok(());
     }
+    nudge(conn, org, member, kind, subject, href_in_org, now).await
+}
+
+/// Tells one active member of something nobody did (a sweep found it): a
+/// stale milestone of theirs or of a report's.
+pub(crate) async fn nudge(
+    conn: &mut AnyConnection,
+    org: &OrgId,
+    member: &str,
+    kind: Kind,
+    subject: &str,
+    href_in_org: &str,
+    now: Millis,
+) -> Result<(), StoreError> {
     let slug: Option<String> = sqlx::query_scalar(
         "SELECT g.slug FROM organizations g JOIN memberships m ON m.org_id = g.id
           WHERE g.id = $1 AND m.person_id = $2 AND m.status = 'active'",

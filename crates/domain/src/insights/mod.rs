@@ -13,6 +13,13 @@ pub mod report;
 #[cfg(test)]
 mod report_tests;
 
+/// Whether observations at `privacy` count in insights: those every
+/// member may read (see [`report`]'s note).
+pub fn counted(privacy: crate::visibility::Privacy) -> bool {
+    use crate::visibility::Privacy::*;
+    matches!(privacy, Organization | Public)
+}
+
 /// The smallest group a figure is shown for.
 pub const MIN_GROUP: u64 = 5;
 

@@ -154,7 +154,8 @@ pub struct Person<P> {
     pub id: P,
     pub joined: i64,
     pub team: Option<String>,
-    pub level: Option<u32>,
+    /// Their position's level.
+    pub level: Option<String>,
     /// Their direct manager's name.
     pub manager: Option<String>,
     /// One of the people the viewer's insights are about.
@@ -311,6 +312,7 @@ fn group_keys<P>(p: &Person<P>, now: i64) -> [(&'static str, &'static str, Optio
             "By position level",
             Some(
                 p.level
+                    .as_ref()
                     .map_or_else(|| "No position".into(), |l| format!("Level {l}")),
             ),
         ),

@@ -53,7 +53,7 @@ fn person(id: u32, team: Option<&str>, level: Option<u32>, in_scope: bool) -> Pe
         id,
         joined: NOW - i64::from(id % 40) * 30 * DAY,
         team: team.map(str::to_owned),
-        level,
+        level: level.map(|l| l.to_string()),
         manager: Some(format!("M{}", id % 3)),
         in_scope,
     }

@@ -178,7 +178,7 @@ async fn create_as(
     }
     if publish.is_some() {
         ability_stats::count_observation(tx.conn()?, &id, 1).await?;
-        ability_stats::sync_public(tx.conn()?, &id).await?;
+        ability_stats::sync_copies(tx.conn()?, &id).await?;
         crate::notifications::observation_changed(tx.conn()?, org, &id, None, now).await?;
     }
     tx.commit().await?;
@@ -366,7 +366,7 @@ pub async fn edit(
     }
     if published {
         ability_stats::count_observation(tx.conn()?, id, 1).await?;
-        ability_stats::sync_public(tx.conn()?, id).await?;
+        ability_stats::sync_copies(tx.conn()?, id).await?;
     }
     tx.commit().await?;
     Ok(Ok(()))
@@ -445,7 +445,7 @@ pub async fn set_privacy(
         tx.rollback().await?;
         return Ok(false);
     }
-    ability_stats::sync_public(tx.conn()?, id).await?;
+    ability_stats::sync_copies(tx.conn()?, id).await?;
     crate::notifications::observation_changed(tx.conn()?, org, id, Some(from), now).await?;
     tx.commit().await?;
     Ok(true)
@@ -473,7 +473,7 @@ pub async fn delete(store: &Store, org: &OrgId, id: &str, now: Millis) -> Result
     if published_at.is_some() {
         ability_stats::count_observation(tx.conn()?, id, -1).await?;
     }
-    ability_stats::sync_public(tx.conn()?, id).await?;
+    ability_stats::sync_copies(tx.conn()?, id).await?;
     tx.commit().await
 }
 
@@ -504,7 +504,7 @@ async fn update(
         // Published: the people observed who may read it are told.
         crate::notifications::observation_changed(tx.conn()?, org, id, None, now).await?;
     }
-    ability_stats::sync_public(tx.conn()?, id).await?;
+    ability_stats::sync_copies(tx.conn()?, id).await?;
     tx.commit().await
 }
 

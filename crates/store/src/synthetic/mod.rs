@@ -180,6 +180,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         Some(pg) => drop_indexes(pg).await?,
         None => Vec::new(),
     };
+    let mut seeded = Vec::new();
     for org in 0..orgs_n {
         let fw = synthetic_framework(org)?;
         framework::replace(store, &fw, now - 2 * year).await?;
@@ -195,6 +196,9 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         let ability_ids: Vec<String> = ability_rows;
         let members = share(p.members, org).max(2) as usize;
         let person = |m: usize| format!("s{}-o{org}-p{m}", p.seed);
+        // Joined over the last three years and more, a month apart, so
+        // every tenure band has members.
+        let joined = |m: usize| now - ((m % 40) as i64) * 30 * 86_400_000;
 
         // SQLite: multi-row INSERTs in the store's write transaction.
         // PostgreSQL: COPY in a transaction on the native connection.
@@ -262,7 +266,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                         V::T(person((m - 1) / 5))
                     },
                     V::T("active".into()),
-                    V::I(now - 2 * year),
+                    V::I(joined(m)),
                     V::T(format!("Person {m} of {org}")),
                 ]
             })
@@ -311,11 +315,21 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                 V::I(at),
                 V::I(at),
             ]);
+            // What `ability_stats::sync_copies` keeps for insights.
+            let shared = matches!(privacy, "organization" | "public");
+            let shared_by = || {
+                if shared {
+                    V::T(person(observer))
+                } else {
+                    V::Null
+                }
+            };
             observees.push(vec![
                 V::T(org_id.clone()),
                 V::T(id.clone()),
                 V::T(person(observee)),
                 V::I(at),
+                shared_by(),
             ]);
             let first = rng.below(ABILITIES as u64) as usize;
             let picks = if rng.below(3) == 0 {
@@ -334,6 +348,8 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     } else {
                         V::NullInt
                     },
+                    shared_by(),
+                    if shared { V::I(at) } else { V::NullInt },
                 ]);
                 counted[a] += 1;
             }
@@ -358,7 +374,13 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         loader
             .load(
                 "observation_observees",
-                &["org_id", "observation_id", "person_id", "observed_on"],
+                &[
+                    "org_id",
+                    "observation_id",
+                    "person_id",
+                    "observed_on",
+                    "shared_by",
+                ],
                 &observees,
             )
             .await?;
@@ -371,6 +393,8 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     "ability_id",
                     "rating",
                     "public_observed_on",
+                    "shared_by",
+                    "shared_on",
                 ],
                 &ratings,
             )
@@ -430,6 +454,72 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
                     "visibility",
                 ],
                 &awards,
+            )
+            .await?;
+
+        // Teams of about twenty, each member in one from the day they joined.
+        let team_count = (members / 20).max(1);
+        let team = |t: usize| format!("s{}-o{org}-t{t}", p.seed);
+        let teams: Vec<Vec<V>> = (0..team_count)
+            .map(|t| {
+                vec![
+                    V::T(team(t)),
+                    V::T(org_id.clone()),
+                    V::T(format!("team-{t}")),
+                    V::T(format!("Team {t}")),
+                    V::Null,
+                    V::I(now - 2 * year),
+                    V::I(now - 2 * year),
+                ]
+            })
+            .collect();
+        loader
+            .load(
+                "teams",
+                &[
+                    "id",
+                    "org_id",
+                    "slug",
+                    "name",
+                    "parent_id",
+                    "created_at",
+                    "updated_at",
+                ],
+                &teams,
+            )
+            .await?;
+        let tenures: Vec<Vec<V>> = (0..members)
+            .map(|m| {
+                vec![
+                    V::T(format!("s{}-o{org}-tn{m}", p.seed)),
+                    V::T(org_id.clone()),
+                    V::T(person(m)),
+                    V::T("team".into()),
+                    V::T(team(m % team_count)),
+                    V::I(joined(m)),
+                    V::NullInt,
+                    V::T(person(1 % members)),
+                    V::I(joined(m)),
+                    V::T(String::new()),
+                ]
+            })
+            .collect();
+        loader
+            .load(
+                "tenures",
+                &[
+                    "id",
+                    "org_id",
+                    "person_id",
+                    "kind",
+                    "item_id",
+                    "began_on",
+                    "ended_on",
+                    "set_by",
+                    "set_at",
+                    "note",
+                ],
+                &tenures,
             )
             .await?;
 
@@ -506,6 +596,7 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         crate::members::rebuild_reports(tx.conn()?, &orgs::OrgId(org_id.clone())).await?;
         tx.commit().await?;
 
+        seeded.push(orgs::OrgId(org_id.clone()));
         summary.orgs += 1;
         summary.members += members as u32;
         summary.observations += count as u32;
@@ -519,6 +610,10 @@ pub async fn seed(store: &Store, p: &SeedParams, now: Millis) -> Result<SeedSumm
         }
         use sqlx::Connection;
         pg.close().await?;
+    }
+    // Awards' evidence dates (`recency`), from the rows just loaded.
+    for org in &seeded {
+        crate::recency::refresh_org(store, org).await?;
     }
     // Statistics for the query planner after a bulk load.
     let mut conn = store.read().await?;

@@ -10,6 +10,7 @@ mod credentials;
 mod deliveries;
 mod forks;
 mod framework;
+mod insights;
 mod jobs;
 mod members;
 mod notifications;

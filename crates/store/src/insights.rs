@@ -1,0 +1,220 @@
+//! The counts insights are built from (`cairn_domain::insights::report`),
+//! read from indexed aggregates: each observee row and rating of a shared
+//! observation carries its observer (migration 0031, kept by
+//! `ability_stats::sync_copies`), so a period is one range of a partial
+//! index, grouped in the database. Two statements per report whatever
+//! the number of observations: the members, and the period's counts.
+
+use std::collections::HashSet;
+
+use cairn_domain::insights::report::{Counts, Person};
+use cairn_domain::visibility::Rating;
+
+use crate::orgs::OrgId;
+use crate::people::PersonId;
+use crate::reads::{self, Arg, Cols, FromCols};
+use crate::{Millis, Store, StoreError};
+
+/// Whose insights: everyone, or the people who report to one manager.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Scope {
+    Organization,
+    ReportsOf(PersonId),
+}
+
+/// An active member as insights see them, with their name for the list
+/// of those not observed.
+#[derive(Debug, Clone)]
+pub struct Member {
+    pub person: Person<PersonId>,
+    pub name: String,
+}
+
+struct MemberRow {
+    id: String,
+    name: String,
+    joined_at: i64,
+    manager: Option<String>,
+    team: Option<String>,
+    level: Option<String>,
+    in_scope: i64,
+}
+
+impl FromCols for MemberRow {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Ok(MemberRow {
+            id: r.text(0)?,
+            name: r.text(1)?,
+            joined_at: r.int(2)?,
+            manager: r.opt_text(3)?,
+            team: r.opt_text(4)?,
+            level: r.opt_text(5)?,
+            in_scope: r.int(6)?,
+        })
+    }
+}
+
+/// Every active member of `org` with their current team, position level
+/// and manager, marked in or out of `scope`, by name.
+pub async fn members(store: &Store, org: &OrgId, scope: &Scope) -> Result<Vec<Member>, StoreError> {
+    let manager = match scope {
+        Scope::Organization => String::new(),
+        Scope::ReportsOf(p) => p.as_str().to_owned(),
+    };
+    let rows: Vec<MemberRow> = reads::all(
+        store,
+        "SELECT m.person_id, m.person_name, m.joined_at, mp.person_name, tm.name, pos.level,
+                CASE WHEN $2 = '' THEN 1
+                     WHEN EXISTS (SELECT 1 FROM reports_to r WHERE r.org_id = m.org_id
+                                     AND r.manager_id = $2 AND r.person_id = m.person_id) THEN 1
+                     ELSE 0 END
+           FROM memberships m
+           LEFT JOIN memberships mp ON mp.org_id = m.org_id AND mp.person_id = m.manager_id
+           LEFT JOIN tenures tt ON tt.org_id = m.org_id AND tt.person_id = m.person_id
+                               AND tt.kind = 'team' AND tt.ended_on IS NULL
+           LEFT JOIN teams tm ON tm.id = tt.item_id
+           LEFT JOIN tenures tp ON tp.org_id = m.org_id AND tp.person_id = m.person_id
+                               AND tp.kind = 'position' AND tp.ended_on IS NULL
+           LEFT JOIN positions pos ON pos.id = tp.item_id
+          WHERE m.org_id = $1 AND m.status = 'active'
+          ORDER BY m.person_name, m.person_id"
+            .to_owned(),
+        vec![Arg::from(org.as_str()), Arg::from(manager)],
+    )
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| Member {
+            name: r.name,
+            person: Person {
+                id: PersonId(r.id),
+                joined: r.joined_at,
+                team: r.team,
+                level: r.level,
+                manager: r.manager,
+                in_scope: r.in_scope != 0,
+            },
+        })
+        .collect())
+}
+
+/// A period's counts, and who was observed since `seen_since` (the
+/// list of those not observed is everyone else in scope).
+pub struct Period {
+    pub counts: Counts<PersonId>,
+    pub observed_since: HashSet<PersonId>,
+}
+
+struct CountRow {
+    kind: String,
+    a: String,
+    b: String,
+    c: String,
+    n: i64,
+}
+
+impl FromCols for CountRow {
+    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
+        Ok(CountRow {
+            kind: r.text(0)?,
+            a: r.text(1)?,
+            b: r.text(2)?,
+            c: r.text(3)?,
+            n: r.int(4)?,
+        })
+    }
+}
+
+/// The counts of `org`'s shared observations observed in [`from`, `to`),
+/// and who was observed in [`seen_since`, `to`), in one statement.
+pub async fn period(
+    store: &Store,
+    org: &OrgId,
+    from: Millis,
+    to: Millis,
+    seen_since: Millis,
+) -> Result<Period, StoreError> {
+    let rows: Vec<CountRow> = reads::all(
+        store,
+        "SELECT 'p', shared_by, person_id, '', COUNT(*) FROM observation_observees
+          WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $2 AND observed_on < $3
+          GROUP BY shared_by, person_id
+         UNION ALL
+         SELECT 'w', shared_by, '', '', COUNT(DISTINCT observation_id) FROM observation_observees
+          WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $2 AND observed_on < $3
+          GROUP BY shared_by
+         UNION ALL
+         SELECT 'r', a.name, g.rating, g.shared_by, g.n
+           FROM (SELECT ability_id, rating, shared_by, COUNT(*) AS n FROM observation_ratings
+                  WHERE org_id = $1 AND shared_by IS NOT NULL AND shared_on >= $2 AND shared_on < $3
+                    AND rating IN ('exceptional', 'strong', 'n_a')
+                  GROUP BY ability_id, rating, shared_by) g
+           JOIN abilities a ON a.id = g.ability_id
+         UNION ALL
+         SELECT 's', person_id, '', '', 1 FROM observation_observees
+          WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $4 AND observed_on < $3
+          GROUP BY person_id"
+            .to_owned(),
+        vec![
+            Arg::from(org.as_str()),
+            Arg::from(from),
+            Arg::from(to),
+            Arg::from(seen_since),
+        ],
+    )
+    .await?;
+    let mut counts = Counts {
+        pairs: Vec::new(),
+        written: Vec::new(),
+        ratings: Vec::new(),
+    };
+    let mut observed_since = HashSet::new();
+    for r in rows {
+        let n = u64::try_from(r.n).unwrap_or(0);
+        match r.kind.as_str() {
+            "p" => counts.pairs.push((PersonId(r.a), PersonId(r.b), n)),
+            "w" => counts.written.push((PersonId(r.a), n)),
+            "r" => {
+                let rating = Rating::parse(&r.b)
+                    .ok_or_else(|| StoreError::Corrupt(format!("rating {:?}", r.b)))?;
+                counts.ratings.push((r.a, rating, PersonId(r.c), n));
+            }
+            _ => {
+                observed_since.insert(PersonId(r.a));
+            }
+        }
+    }
+    Ok(Period {
+        counts,
+        observed_since,
+    })
+}
+
+/// The organization's insight settings: (days without an observation that
+/// list a member, months after which a milestone is stale).
+pub async fn settings(store: &Store, org: &OrgId) -> Result<(u32, u32), StoreError> {
+    let (days, months): (i64, i64) =
+        sqlx::query_as("SELECT desert_days, stale_months FROM organizations WHERE id = $1")
+            .bind(org.as_str())
+            .fetch_optional(&store.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+    let n = |v: i64| u32::try_from(v).map_err(|_| StoreError::Corrupt(format!("setting {v}")));
+    Ok((n(days)?, n(months)?))
+}
+
+pub async fn set_settings(
+    store: &Store,
+    org: &OrgId,
+    days: u32,
+    months: u32,
+) -> Result<(), StoreError> {
+    let mut tx = store.begin_write().await?;
+    sqlx::query("UPDATE organizations SET desert_days = $1, stale_months = $2 WHERE id = $3")
+        .bind(i64::from(days))
+        .bind(i64::from(months))
+        .bind(org.as_str())
+        .execute(tx.conn()?)
+        .await?;
+    tx.commit().await
+}
