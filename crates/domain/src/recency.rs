@@ -82,6 +82,17 @@ pub fn nudge(whose: Option<&str>, ability: &str, level: u8, last: i64, now: i64)
     )
 }
 
+/// The health report's line: "3 milestones not evidenced in 18 months".
+pub fn health_finding(stale: u64, months: u32) -> Option<crate::health::Finding> {
+    (stale > 0 && months > 0).then(|| crate::health::Finding {
+        severity: crate::health::Severity::Warning,
+        text: format!(
+            "{} not evidenced in {months} months: an observation of each would refresh it (nothing is revoked).",
+            crate::wording::pluralize(stale, "milestone", "milestones")
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -155,6 +166,25 @@ mod tests {
         assert_eq!(last_evidenced(100, None), 100);
         assert_eq!(last_evidenced(100, Some(50)), 100);
         assert_eq!(last_evidenced(100, Some(150)), 150);
+    }
+
+    #[test]
+    fn the_health_line() {
+        assert_eq!(health_finding(0, 18), None);
+        assert_eq!(health_finding(4, 0), None);
+        let f = health_finding(1, 18).expect("line");
+        assert!(
+            f.text.starts_with("1 milestone not evidenced in 18 months"),
+            "{}",
+            f.text
+        );
+        let f = health_finding(3, 18).expect("line");
+        assert!(
+            f.text
+                .starts_with("3 milestones not evidenced in 18 months"),
+            "{}",
+            f.text
+        );
     }
 
     #[test]

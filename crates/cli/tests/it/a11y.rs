@@ -261,6 +261,7 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
             "/fernhill/positions/senior-engineer/candidates".to_owned(),
         ),
         ("health", "/fernhill/health".to_owned()),
+        ("insights", "/fernhill/insights".to_owned()),
         ("people", "/fernhill/people".to_owned()),
         ("journey", format!("/fernhill/people/{p}")),
         (

@@ -20,6 +20,39 @@ pub fn counted(privacy: crate::visibility::Privacy) -> bool {
     matches!(privacy, Organization | Public)
 }
 
+/// Whose insights a viewer sees: people leads everyone's, managers their
+/// reports' (direct or not), nobody else any (None).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Viewer {
+    Organization,
+    Reports,
+}
+
+pub fn viewer(people_lead: bool, has_reports: bool) -> Option<Viewer> {
+    match (people_lead, has_reports) {
+        (true, _) => Some(Viewer::Organization),
+        (false, true) => Some(Viewer::Reports),
+        (false, false) => None,
+    }
+}
+
+/// The periods the page offers, in days; the default is 90.
+pub const PERIODS: [u32; 4] = [30, 90, 180, 365];
+pub const DEFAULT_PERIOD: u32 = 90;
+
+/// A period from the address (`?days=`): empty is the default; otherwise
+/// a whole number of days from 7 to 1095.
+pub fn period(s: &str) -> Result<u32, &'static str> {
+    match s.trim() {
+        "" => Ok(DEFAULT_PERIOD),
+        t => t
+            .parse::<u32>()
+            .ok()
+            .filter(|d| (7..=1095).contains(d))
+            .ok_or("Give the period as a whole number of days from 7 to 1095."),
+    }
+}
+
 /// The smallest group a figure is shown for.
 pub const MIN_GROUP: u64 = 5;
 
@@ -250,6 +283,24 @@ mod tests {
                 want,
                 "{joined} → {now}"
             );
+        }
+    }
+
+    #[test]
+    #[rustfmt::skip]
+    fn who_sees_insights_and_over_what() {
+        let cases: &[(bool, bool, Option<Viewer>)] = &[
+            // people lead, has reports
+            (true,  false, Some(Viewer::Organization)),
+            (true,  true,  Some(Viewer::Organization)),
+            (false, true,  Some(Viewer::Reports)),
+            (false, false, None),
+        ];
+        for (lead, reports, want) in cases {
+            assert_eq!(viewer(*lead, *reports), *want, "{lead} {reports}");
+        }
+        for (input, want) in [("", Ok(90)), ("30", Ok(30)), (" 365 ", Ok(365)), ("6", Err(())), ("1096", Err(())), ("ninety", Err(())), ("-5", Err(()))] {
+            assert_eq!(period(input).map_err(|_| ()), want, "{input:?}");
         }
     }
 

@@ -294,7 +294,9 @@ async fn stale_milestones_are_told_once_per_crossing_and_nothing_is_revoked() {
         let holder = stale_told(s, &o.people[0]).await;
         assert_eq!(holder.len(), 1, "{}: {holder:?}", db.label);
         assert!(
-            holder[0].starts_with("Your Testing & Verification milestone 2 was last evidenced 19 months ago"),
+            holder[0].starts_with(
+                "Your Testing & Verification milestone 2 was last evidenced 19 months ago"
+            ),
             "{}",
             holder[0]
         );

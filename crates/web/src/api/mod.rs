@@ -23,6 +23,7 @@ use crate::extract::OrgPath;
 mod case;
 mod check_ins;
 mod framework;
+mod insights;
 mod jobs;
 mod openapi;
 mod people;
@@ -39,6 +40,7 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/roles", framework::roles)
         .get("/api/v1/orgs/{org}/positions", framework::positions)
         .get("/api/v1/orgs/{org}/health", framework::health_report)
+        .get("/api/v1/orgs/{org}/insights", insights::report)
         .get("/api/v1/orgs/{org}/observations", people::list)
         .get("/api/v1/orgs/{org}/observations/{id}", people::one)
         .get("/api/v1/orgs/{org}/people/{person}", jobs::person_json)

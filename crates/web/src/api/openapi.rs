@@ -197,6 +197,12 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "Both sides (each side's entries only once both are completed, or to its own author), the agreed ratings and, once finalized, the snapshot it was measured against.",
     ),
     (
+        "/api/v1/orgs/{org}/insights",
+        "Insights: coverage, concentration, the team matrix, rating patterns",
+        "people leads (everyone) and managers (their reports)",
+        "The insights report over the last `days` days (default 90): only observations shared with the whole organization, no figure about fewer than 5 people (hidden groups say why), and a page (`page`) of the members not observed lately.",
+    ),
+    (
         "/api/v1/orgs/{org}/people/{person}/journey",
         "A member's journey",
         "members (awards by the award visibility rule)",

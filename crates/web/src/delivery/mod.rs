@@ -146,7 +146,7 @@ pub async fn run(store: Store, config: Config, mut stop: tokio::sync::watch::Rec
         http,
         unsubscribe_key: String::new(),
     };
-    let (mut last_digest, mut last_prune) = (0, 0);
+    let (mut last_digest, mut last_prune, mut last_sweep) = (0, 0, 0);
     loop {
         if *stop.borrow() {
             break;
@@ -162,6 +162,16 @@ pub async fn run(store: Store, config: Config, mut stop: tokio::sync::watch::Rec
             last_digest = now;
             if let Err(e) = deliveries::write_digests(&worker.store, now).await {
                 tracing::warn!(error = %e, "delivery: digests not written");
+            }
+        }
+        // Stale milestones (`cairn_store::recency`): told once per crossing,
+        // whichever server sweeps first.
+        if now - last_sweep > 3_600_000 {
+            last_sweep = now;
+            match cairn_store::recency::nudge_stale(&worker.store, now).await {
+                Ok(0) => {}
+                Ok(n) => tracing::info!(milestones = n, "stale milestones told"),
+                Err(e) => tracing::warn!(error = %e, "stale milestones not swept"),
             }
         }
         if now - last_prune > 3_600_000 {

@@ -171,7 +171,7 @@ pub(crate) fn radial_chart(fw: &Framework, held: &[(Slug, Level)], whose: &str) 
     svg
 }
 
-fn escape(s: &str) -> String {
+pub(crate) fn escape(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

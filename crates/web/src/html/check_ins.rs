@@ -1050,23 +1050,7 @@ pub(crate) async fn for_journey(
 
 // ------------------------------------------------------------- CSV
 
-fn csv_response(name: &str, body: String) -> Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    (
-        [
-            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-            // Private: never kept by a cache on the way.
-            (header::CACHE_CONTROL, "private, no-store".to_owned()),
-        ],
-        body,
-    )
-        .into_response()
-}
+use super::csv_response;
 
 /// `GET /{org}/check-ins/{id}/csv`: the check-in as its page shows it to
 /// this visitor (sides by the same rule), one line per ability.

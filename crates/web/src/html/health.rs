@@ -46,7 +46,17 @@ pub(crate) async fn report(
     OrgPath(slug): OrgPath,
 ) -> Result<ReportPage, PageError> {
     let ctx = OrgContext::load(&app, &visitor, &slug, Action::ReadFramework).await?;
-    let report = cairn_store::health::report(&app.store, &ctx.org, app.now()).await?;
+    let mut report = cairn_store::health::report(&app.store, &ctx.org, app.now()).await?;
+    // Members' milestones are members' business: outsiders reading a
+    // published framework do not see how recent they are.
+    if ctx.can(Action::ReadMemberContent) {
+        let (_, months) = cairn_store::insights::settings(&app.store, &ctx.org.id).await?;
+        let n =
+            cairn_store::recency::stale_count(&app.store, &ctx.org.id, months, app.now()).await?;
+        if let Some(f) = cairn_domain::recency::health_finding(n, months) {
+            report.findings.push(f);
+        }
+    }
     Ok(ReportPage {
         chrome: ctx.chrome(&visitor),
         worst: report.worst().label(),

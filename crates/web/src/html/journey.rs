@@ -122,6 +122,8 @@ pub(crate) struct AwardLine {
     /// That milestone's text changed since that version.
     changed_since: bool,
     can_revoke: bool,
+    /// "last evidenced 14 months ago" (`cairn_domain::recency`).
+    evidenced: String,
 }
 
 /// The awards (by id) whose milestone reads differently now than in the
@@ -351,6 +353,7 @@ pub(crate) async fn journey_view(
                 version: a.version,
                 changed_since: changed.contains(&a.id),
                 can_revoke: !a.revoked && (people_lead || me.as_ref() == Some(&a.certifier)),
+                evidenced: cairn_domain::recency::evidenced_words(a.last_evidenced, app.now()),
             })
             .collect(),
         can_award,

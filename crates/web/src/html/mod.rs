@@ -26,6 +26,7 @@ mod framework_import;
 mod health;
 mod history;
 mod home;
+pub(crate) mod insights;
 pub(crate) mod jobs;
 mod journey;
 mod members;
@@ -40,6 +41,25 @@ mod settings;
 mod status;
 mod teams;
 
+/// A private CSV download.
+pub(crate) fn csv_response(name: &str, body: String) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+            // Private: never kept by a cache on the way.
+            (header::CACHE_CONTROL, "private, no-store".to_owned()),
+        ],
+        body,
+    )
+        .into_response()
+}
+
 /// Every page, area by area: each area declares its own routes.
 pub(crate) fn routes() -> crate::routes::Area {
     crate::routes::Area::new()
@@ -50,6 +70,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(members::routes())
         .merge(orgs_pages::routes())
         .merge(health::routes())
+        .merge(insights::routes())
         .merge(abilities::routes())
         .merge(roles::routes())
         .merge(positions::routes())

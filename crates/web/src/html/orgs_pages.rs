@@ -49,6 +49,8 @@ pub(crate) struct OrgPage {
     can_edit: bool,
     can_invite: bool,
     can_observe: bool,
+    /// People leads see where the organization's insights are.
+    can_see_insights: bool,
     /// Published frameworks to start from (editors of an empty one).
     sources: Vec<super::Link>,
     /// Published under a licence that allows copying: "Use this framework".
@@ -148,6 +150,7 @@ pub(crate) async fn show(
         can_edit,
         can_invite: ctx.can(Action::ManageMembers),
         can_observe: ctx.can(Action::ReadMemberContent),
+        can_see_insights: ctx.can(Action::ManagePeople),
         sources,
         can_fork: org.published && org.org.licence.allows_fork(),
         licence_label: org.org.licence.label(),

@@ -97,6 +97,10 @@ pub(crate) struct OrgSettingsPage {
     awards_by: String,
     evidence: (String, String, String),
     positions_visible: bool,
+    /// Insights: days without an observation that list a member; months
+    /// after which a milestone is stale (0: never).
+    desert_days: String,
+    stale_months: String,
     check_in_days: String,
     admins_read_check_ins: bool,
     /// The eligibility rule: how many check-ins ("0": none), at least what.
@@ -126,7 +130,11 @@ pub(crate) async fn org_settings(
         cairn_store::check_ins::settings(&app.store, &ctx.org.id).await?;
     let rule = cairn_store::check_ins::rule(&app.store, &ctx.org.id).await?;
     let scale = cairn_store::check_ins::scale(&app.store, &ctx.org.id).await?;
+    let (desert_days, stale_months) =
+        cairn_store::insights::settings(&app.store, &ctx.org.id).await?;
     Ok(OrgSettingsPage {
+        desert_days: desert_days.to_string(),
+        stale_months: stale_months.to_string(),
         case_document: cairn_domain::case::document_identifier(ctx.org.id.as_str()),
         scale: scale_fields(&scale.0),
         check_in_days: check_in_days.to_string(),
@@ -176,6 +184,8 @@ pub(crate) struct OrgSettingsForm {
     evidence_observers: String,
     evidence_days: String,
     positions_visible: String,
+    desert_days: String,
+    stale_months: String,
     /// Present when the form has the check-in fields (older forms and API
     /// callers without them keep the organization's check-in settings).
     check_ins_form: String,
@@ -321,6 +331,26 @@ pub(crate) async fn update_org(
         }
         every.map(|d| (d, form.admins_read_check_ins == "on"))
     };
+    // Older forms (and the API's callers) without the insight fields keep
+    // the organization's.
+    let current_insights = cairn_store::insights::settings(&app.store, &ctx.org.id).await?;
+    let desert_days = match form.desert_days.trim() {
+        "" => Some(current_insights.0),
+        d => d.parse::<u32>().ok().filter(|d| (1..=3_650).contains(d)),
+    };
+    if desert_days.is_none() {
+        errors.add("desert_days", "Give a number of days from 1 to 3650.");
+    }
+    let stale_months = match form.stale_months.trim() {
+        "" => Some(current_insights.1),
+        m => m.parse::<u32>().ok().filter(|m| *m <= 240),
+    };
+    if stale_months.is_none() {
+        errors.add(
+            "stale_months",
+            "Give a number of months from 0 (never stale) to 240.",
+        );
+    }
     let awarders = cairn_store::awards::Awarders::parse(&form.awards_by);
     if awarders.is_none() {
         errors.add("awards_by", "Choose who awards milestones.");
@@ -355,6 +385,8 @@ pub(crate) async fn update_org(
         Some(check_ins),
         Some(check_in_rule),
         Some(new_scale),
+        Some(desert_days),
+        Some(stale_months),
     ) = (
         name,
         thresholds,
@@ -363,6 +395,8 @@ pub(crate) async fn update_org(
         check_ins,
         check_in_rule,
         new_scale,
+        desert_days,
+        stale_months,
     )
     else {
         return Ok(invalid(OrgSettingsPage {
@@ -380,6 +414,8 @@ pub(crate) async fn update_org(
                 form.evidence_days,
             ),
             positions_visible,
+            desert_days: form.desert_days,
+            stale_months: form.stale_months,
             check_in_days: form.check_in_days,
             admins_read_check_ins: form.admins_read_check_ins == "on",
             check_in_rule_count: form.check_in_rule_count,
@@ -406,6 +442,10 @@ pub(crate) async fn update_org(
     }
     if new_scale != current_scale {
         cairn_store::check_ins::set_scale(&app.store, &ctx.org.id, &new_scale).await?;
+    }
+    if (desert_days, stale_months) != current_insights {
+        cairn_store::insights::set_settings(&app.store, &ctx.org.id, desert_days, stale_months)
+            .await?;
     }
     if check_in_rule != current_rule {
         cairn_store::check_ins::set_rule(&app.store, &ctx.org.id, check_in_rule).await?;

@@ -167,6 +167,7 @@ async fn every_page_stays_within_its_statement_budget() {
             ("journey", &journey, 1, 6),
             ("observations list", "/fernhill/observations", 1, 4),
             ("health report", "/fernhill/health", 0, 3),
+            ("insights, as a people lead", "/fernhill/insights", 2, 5),
             ("requirements", "/fernhill/requirements", 2, 6),
             ("teams", "/fernhill/teams", 1, 6),
             ("team page as a member", "/fernhill/teams/platform", 1, 6),

@@ -17,6 +17,7 @@ mod framework;
 mod framework_import;
 mod history;
 mod home;
+mod insights;
 mod jobs;
 mod journey;
 mod members;

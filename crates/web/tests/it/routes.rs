@@ -351,6 +351,11 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("POST", "/{org}/people/{person}/profile", format!("/fernhill/people/{mia}/profile"), none(),    [L,   N,   R,   N,   N,   N,   N,   N]),
         // People leads see everyone; a manager their reports.
         ("GET",  "/{org}/requirements", p("/fernhill/requirements"), none(),                             [L,   N,   N,   O,   N,   O,   N,   O]),
+        // Insights: people leads (everyone), managers (their reports).
+        ("GET",  "/{org}/insights", p("/fernhill/insights"), none(),                                     [L,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/{org}/insights", p("/fernhill/insights?days=nonsense&page=x"), none(),                [L,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/{org}/insights/insights.csv", p("/fernhill/insights/insights.csv"), none(),           [L,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/{org}/insights/insights.csv", p("/fernhill/insights/insights.csv?days=2"), none(),    [L,   N,   N,   B,   N,   B,   N,   B]),
         ("GET",  "/{org}/requirements", p("/fernhill/requirements?held=position:engineer-1&q=e&after=nobody"), none(),
                                                                                                          [L,   N,   N,   O,   N,   O,   N,   O]),
         // Opening the form's address lands on the member's page.
@@ -486,6 +491,8 @@ async fn every_declared_route_answers_every_visitor_as_the_table_says() {
         ("GET",  "/api/v1/orgs/{org}/people/{person}", p("/api/v1/orgs/fernhill/people/nobody"), none(),
                                                                                                          [N,   N,   N,   N,   N,   N,   N,   N]),
         ("GET",  "/api/v1/orgs/{org}/requirements", p("/api/v1/orgs/fernhill/requirements"), none(),     [N,   N,   N,   N,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/insights", p("/api/v1/orgs/fernhill/insights"), none(),             [N,   N,   N,   O,   N,   O,   N,   O]),
+        ("GET",  "/api/v1/orgs/{org}/insights", p("/api/v1/orgs/fernhill/insights?days=5000"), none(),   [N,   N,   N,   B,   N,   B,   N,   B]),
         // Eve's check-ins: her manager and people leads (the owner is one).
         ("GET",  "/api/v1/orgs/{org}/people/{person}/check-ins", format!("/api/v1/orgs/fernhill/people/{eve}/check-ins"), none(),
                                                                                                          [N,   N,   N,   O,   N,   O,   N,   O]),
