@@ -23,10 +23,13 @@ const CONVERSATIONS: &str = "(SELECT COUNT(*) FROM conversations c
 const LAST_CONVERSATION: &str = "(SELECT MAX(c.last_activity_at) FROM conversations c
       WHERE c.org_id = $1 AND c.subject_kind = 'ability' AND c.subject_id = {ABILITY})";
 /// Active members holding a role or position that requires the ability:
-/// directly, or (a position) through one of its required roles.
+/// directly, or (a position) through one of its required roles. The kinds
+/// are named so the open-tenures index is searched by item, not scanned
+/// through every team membership.
 const REQUIRED_OF: &str = "(SELECT COUNT(DISTINCT t.person_id) FROM tenures t
       JOIN memberships m ON m.org_id = t.org_id AND m.person_id = t.person_id
      WHERE t.org_id = $1 AND t.ended_on IS NULL AND m.status = 'active'
+       AND t.kind IN ('position', 'role')
        AND t.item_id IN (SELECT rr.role_id FROM role_requirements rr WHERE rr.ability_id = {ABILITY}
                          UNION ALL
                          SELECT pq.position_id FROM position_requirements pq WHERE pq.ability_id = {ABILITY}

@@ -2,10 +2,11 @@
 //! read from indexed aggregates: each observee row and rating of a shared
 //! observation carries its observer (migration 0031, kept by
 //! `ability_stats::sync_copies`), so a period is one range of a partial
-//! index, grouped in the database. Two statements per report whatever
-//! the number of observations: the members, and the period's counts.
+//! index, counted as they are read. Two statements per report whatever
+//! the number of observations: the members, and the period's rows.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::hash::Hash;
 
 use cairn_domain::insights::report::{Counts, Person};
 use cairn_domain::visibility::Rating;
@@ -99,10 +100,11 @@ pub async fn members(store: &Store, org: &OrgId, scope: &Scope) -> Result<Vec<Me
 }
 
 /// A period's counts, and who was observed since `seen_since` (the
-/// list of those not observed is everyone else in scope).
-pub struct Period {
-    pub counts: Counts<PersonId>,
-    pub observed_since: HashSet<PersonId>,
+/// list of those not observed is everyone else in scope), with people
+/// named by the caller's `id` for them (a small number, say).
+pub struct Period<P> {
+    pub counts: Counts<P>,
+    pub observed_since: HashSet<P>,
 }
 
 struct CountRow {
@@ -126,64 +128,75 @@ impl FromCols for CountRow {
 }
 
 /// The counts of `org`'s shared observations observed in [`from`, `to`),
-/// and who was observed in [`seen_since`, `to`), in one statement.
-pub async fn period(
+/// and who was observed in [`seen_since`, `to`), in one statement: the
+/// rows of two ranges of partial covering indexes, counted here (cheaper
+/// than grouping in the database, which sorts each group-by apart).
+pub async fn period<P: Clone + Eq + Hash>(
     store: &Store,
     org: &OrgId,
     from: Millis,
     to: Millis,
     seen_since: Millis,
-) -> Result<Period, StoreError> {
+    id: impl Fn(&str) -> P,
+) -> Result<Period<P>, StoreError> {
     let rows: Vec<CountRow> = reads::all(
         store,
-        "SELECT 'p', shared_by, person_id, '', COUNT(*) FROM observation_observees
-          WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $2 AND observed_on < $3
-          GROUP BY shared_by, person_id
-         UNION ALL
-         SELECT 'w', shared_by, '', '', COUNT(DISTINCT observation_id) FROM observation_observees
-          WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $2 AND observed_on < $3
-          GROUP BY shared_by
-         UNION ALL
-         SELECT 'r', a.name, g.rating, g.shared_by, g.n
-           FROM (SELECT ability_id, rating, shared_by, COUNT(*) AS n FROM observation_ratings
-                  WHERE org_id = $1 AND shared_by IS NOT NULL AND shared_on >= $2 AND shared_on < $3
-                    AND rating IN ('exceptional', 'strong', 'n_a')
-                  GROUP BY ability_id, rating, shared_by) g
-           JOIN abilities a ON a.id = g.ability_id
-         UNION ALL
-         SELECT 's', person_id, '', '', 1 FROM observation_observees
+        "SELECT 'o', shared_by, person_id, observation_id, observed_on FROM observation_observees
           WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $4 AND observed_on < $3
-          GROUP BY person_id"
+         UNION ALL
+         SELECT 'r', ability_id, rating, shared_by, 0 FROM observation_ratings
+          WHERE org_id = $1 AND shared_by IS NOT NULL AND shared_on >= $2 AND shared_on < $3
+            AND rating IN ('exceptional', 'strong', 'n_a')
+         UNION ALL
+         SELECT 'a', id, name, '', 0 FROM abilities WHERE org_id = $1"
             .to_owned(),
         vec![
             Arg::from(org.as_str()),
             Arg::from(from),
             Arg::from(to),
-            Arg::from(seen_since),
+            Arg::from(from.min(seen_since)),
         ],
     )
     .await?;
-    let mut counts = Counts {
-        pairs: Vec::new(),
-        written: Vec::new(),
-        ratings: Vec::new(),
-    };
+    let mut pairs: HashMap<(P, P), u64> = HashMap::new();
+    let mut written: HashMap<P, HashSet<String>> = HashMap::new();
+    let mut ratings: HashMap<(String, String, P), u64> = HashMap::new();
+    let mut names: HashMap<String, String> = HashMap::new();
     let mut observed_since = HashSet::new();
     for r in rows {
-        let n = u64::try_from(r.n).unwrap_or(0);
         match r.kind.as_str() {
-            "p" => counts.pairs.push((PersonId(r.a), PersonId(r.b), n)),
-            "w" => counts.written.push((PersonId(r.a), n)),
-            "r" => {
-                let rating = Rating::parse(&r.b)
-                    .ok_or_else(|| StoreError::Corrupt(format!("rating {:?}", r.b)))?;
-                counts.ratings.push((r.a, rating, PersonId(r.c), n));
+            "o" => {
+                let (by, of) = (id(&r.a), id(&r.b));
+                if r.n >= seen_since {
+                    observed_since.insert(of.clone());
+                }
+                if r.n >= from {
+                    written.entry(by.clone()).or_default().insert(r.c);
+                    *pairs.entry((by, of)).or_default() += 1;
+                }
             }
+            "r" => *ratings.entry((r.a, r.b, id(&r.c))).or_default() += 1,
             _ => {
-                observed_since.insert(PersonId(r.a));
+                names.insert(r.a, r.b);
             }
         }
     }
+    let counts = Counts {
+        pairs: pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect(),
+        written: written
+            .into_iter()
+            .map(|(a, o)| (a, o.len() as u64))
+            .collect(),
+        ratings: ratings
+            .into_iter()
+            .map(|((ability, rating, by), n)| {
+                let rating = Rating::parse(&rating)
+                    .ok_or_else(|| StoreError::Corrupt(format!("rating {rating:?}")))?;
+                let name = names.get(&ability).cloned().unwrap_or(ability);
+                Ok((name, rating, by, n))
+            })
+            .collect::<Result<_, StoreError>>()?,
+    };
     Ok(Period {
         counts,
         observed_since,

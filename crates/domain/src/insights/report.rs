@@ -298,36 +298,34 @@ fn ratio(a: f64, b: f64) -> f64 {
     if b == 0.0 { 0.0 } else { a / b }
 }
 
-/// The breakdowns coverage and rating patterns are shown by, with each
-/// person's group name under it (None: not in any group of it).
-fn group_keys<P>(p: &Person<P>, now: i64) -> [(&'static str, &'static str, Option<String>); 4] {
+/// The breakdowns coverage and rating patterns are shown by.
+const BREAKDOWNS: [(&str, &str); 4] = [
+    ("team", "By team"),
+    ("level", "By position level"),
+    ("manager", "By manager"),
+    ("tenure", "By time since joining"),
+];
+
+/// A person's group in each of [`BREAKDOWNS`] (None: in none of it).
+fn group_keys<P>(p: &Person<P>, now: i64) -> [Option<String>; 4] {
     [
-        (
-            "team",
-            "By team",
-            Some(p.team.clone().unwrap_or_else(|| "No team".into())),
+        Some(p.team.clone().unwrap_or_else(|| "No team".into())),
+        Some(
+            p.level
+                .as_ref()
+                .map_or_else(|| "No position".into(), |l| format!("Level {l}")),
         ),
-        (
-            "level",
-            "By position level",
-            Some(
-                p.level
-                    .as_ref()
-                    .map_or_else(|| "No position".into(), |l| format!("Level {l}")),
-            ),
-        ),
-        (
-            "manager",
-            "By manager",
-            p.manager.as_ref().map(|m| format!("Reports of {m}")),
-        ),
-        (
-            "tenure",
-            "By time since joining",
-            Some(TenureBand::of(p.joined, now).label().to_owned()),
-        ),
+        p.manager.as_ref().map(|m| format!("Reports of {m}")),
+        Some(TenureBand::of(p.joined, now).label().to_owned()),
     ]
 }
+
+/// Everyone's groups, worked out once per report.
+type Keys<'a, P> = HashMap<&'a P, [Option<String>; 4]>;
+
+/// How many teams the matrix shows at most (the largest): beyond a dozen a
+/// heat map is no longer read at a glance; the CSV has the same cap.
+pub const MATRIX_TEAMS: usize = 12;
 
 /// Builds the report of `people` (the viewer's scope among them) from the
 /// period's `counts`, at `now`.
@@ -362,16 +360,21 @@ pub fn build<P: Eq + Hash + Clone + Ord>(
         }
     }
     let got = |p: &Person<P>| received.get(&p.id).copied().unwrap_or(0);
+    let keys: Keys<P> = people.iter().map(|p| (&p.id, group_keys(p, now))).collect();
     Report {
         people: Some(n),
-        coverage: Some(coverage(&scope, &got, now)),
+        coverage: Some(coverage(&scope, &got, &keys)),
         concentration: Some(concentration(people, &scope, counts, &got)),
         matrix: matrix(people, counts, &in_scope),
-        ratings: ratings(people, &in_scope, counts, now),
+        ratings: ratings(&keys, &in_scope, counts),
     }
 }
 
-fn coverage<P>(scope: &[&Person<P>], got: &dyn Fn(&Person<P>) -> u64, now: i64) -> Coverage {
+fn coverage<P: Eq + Hash>(
+    scope: &[&Person<P>],
+    got: &dyn Fn(&Person<P>) -> u64,
+    keys: &Keys<P>,
+) -> Coverage {
     let counts: Vec<u64> = scope.iter().map(|p| got(p)).collect();
     let members = counts.len() as u64;
     let total: u64 = counts.iter().sum();
@@ -384,13 +387,10 @@ fn coverage<P>(scope: &[&Person<P>], got: &dyn Fn(&Person<P>) -> u64, now: i64) 
             .collect::<Vec<_>>()
     };
     let mut breakdowns = Vec::new();
-    for k in 0..4 {
-        let mut groups: BTreeMap<String, Vec<u64>> = BTreeMap::new();
-        let (mut by, mut title) = ("", "");
+    for (k, (by, title)) in BREAKDOWNS.into_iter().enumerate() {
+        let mut groups: BTreeMap<&str, Vec<u64>> = BTreeMap::new();
         for (p, &c) in scope.iter().zip(&counts) {
-            let (b, t, name) = group_keys(p, now)[k].clone();
-            (by, title) = (b, t);
-            if let Some(name) = name {
+            if let Some(name) = keys.get(&p.id).and_then(|g| g[k].as_deref()) {
                 groups.entry(name).or_default().push(c);
             }
         }
@@ -404,7 +404,7 @@ fn coverage<P>(scope: &[&Person<P>], got: &dyn Fn(&Person<P>) -> u64, now: i64) 
             .zip(shown)
             .map(|((name, c), hidden)| match hidden {
                 Some(h) => Group {
-                    name,
+                    name: name.to_owned(),
                     hidden: Some(h),
                     members: None,
                     mean: None,
@@ -416,7 +416,7 @@ fn coverage<P>(scope: &[&Person<P>], got: &dyn Fn(&Person<P>) -> u64, now: i64) 
                     let m = c.len() as f64;
                     let g_mean = ratio(c.iter().sum::<u64>() as f64, m);
                     Group {
-                        name,
+                        name: name.to_owned(),
                         hidden: None,
                         members: Some(c.len() as u64),
                         mean: Some(g_mean),
@@ -508,9 +508,13 @@ fn matrix<P: Eq + Hash>(
             }
         }
     }
+    // The largest teams of five or more, largest first (then by name).
     let big = |m: &BTreeMap<&String, u64>| -> Vec<String> {
-        m.iter()
-            .filter(|(_, n)| **n >= MIN_GROUP)
+        let mut teams: Vec<(&&String, &u64)> = m.iter().filter(|(_, n)| **n >= MIN_GROUP).collect();
+        teams.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        teams
+            .into_iter()
+            .take(MATRIX_TEAMS)
             .map(|(t, _)| (*t).clone())
             .collect()
     };
@@ -574,18 +578,16 @@ impl<P> Tally<'_, P> {
 }
 
 fn ratings<P: Eq + Hash + Clone + Ord>(
-    people: &[Person<P>],
+    keys: &Keys<P>,
     in_scope: &HashSet<&P>,
     counts: &Counts<P>,
-    now: i64,
 ) -> Option<RatingPatterns> {
-    let person: HashMap<&P, &Person<P>> = people.iter().map(|p| (&p.id, p)).collect();
     let mut all: Tally<P> = Tally {
         raters: HashSet::new(),
         by: [0; 3],
     };
     let mut abilities: BTreeMap<&String, Tally<P>> = BTreeMap::new();
-    let mut groups: [BTreeMap<String, Tally<P>>; 4] = Default::default();
+    let mut groups: [BTreeMap<&str, Tally<P>>; 4] = Default::default();
     for (ability, rating, observer, k) in &counts.ratings {
         let slot = match rating {
             Rating::Exceptional => 0,
@@ -604,16 +606,14 @@ fn ratings<P: Eq + Hash + Clone + Ord>(
         });
         a.by[slot] += k;
         a.raters.insert(observer);
-        if let Some(p) = person.get(observer) {
-            for (i, (_, _, name)) in group_keys(p, now).into_iter().enumerate() {
-                if let Some(name) = name {
-                    let g = groups[i].entry(name).or_insert_with(|| Tally {
-                        raters: HashSet::new(),
-                        by: [0; 3],
-                    });
-                    g.by[slot] += k;
-                    g.raters.insert(observer);
-                }
+        for (i, name) in keys.get(observer).into_iter().flatten().enumerate() {
+            if let Some(name) = name {
+                let g = groups[i].entry(name.as_str()).or_insert_with(|| Tally {
+                    raters: HashSet::new(),
+                    by: [0; 3],
+                });
+                g.by[slot] += k;
+                g.raters.insert(observer);
             }
         }
     }
@@ -669,7 +669,11 @@ fn ratings<P: Eq + Hash + Clone + Ord>(
         .map(|((by, title), g)| RatingBreakdown {
             by,
             title,
-            groups: lines(g.into_iter().map(|(n, t)| (n, t.spread())).collect()),
+            groups: lines(
+                g.into_iter()
+                    .map(|(n, t)| (n.to_owned(), t.spread()))
+                    .collect(),
+            ),
         })
         .collect();
     Some(RatingPatterns {

@@ -68,14 +68,21 @@ async fn observe(
 
 /// What the counts say of person `of`: observations received, ratings.
 async fn received(s: &Store, o: &Org, of: usize) -> (u64, u64) {
-    let p = insights::period(s, &o.id, T0 - 1000 * DAY, T0 + 1000 * DAY, T0 - 1000 * DAY)
-        .await
-        .expect("counts");
+    let p = insights::period(
+        s,
+        &o.id,
+        T0 - 1000 * DAY,
+        T0 + 1000 * DAY,
+        T0 - 1000 * DAY,
+        |id| id.to_owned(),
+    )
+    .await
+    .expect("counts");
     let got = p
         .counts
         .pairs
         .iter()
-        .filter(|(_, e, _)| *e == o.people[of])
+        .filter(|(_, e, _)| e == o.people[of].as_str())
         .map(|(_, _, n)| n)
         .sum();
     let rated = p.counts.ratings.iter().map(|r| r.3).sum();

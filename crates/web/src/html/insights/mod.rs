@@ -11,7 +11,9 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use cairn_domain::csv_out::row;
-use cairn_domain::insights::report::{Report, build};
+use std::collections::HashMap;
+
+use cairn_domain::insights::report::{Person, Report, build};
 use cairn_domain::insights::{self, Viewer};
 use cairn_domain::policy::{self, Action, Actor};
 use cairn_store::StoreError;
@@ -28,6 +30,11 @@ use crate::extract::OrgPath;
 
 /// How many names a page of the not-observed list shows.
 pub(crate) const PAGE: usize = 50;
+/// How many groups of a breakdown the page draws and lists (the largest
+/// shown ones, then hidden ones by name); the CSV and JSON have them all.
+const GROUPS_ON_PAGE: usize = 20;
+/// How many teams get a small chart of their own.
+const MULTIPLES: usize = 12;
 
 #[derive(Deserialize, Default)]
 #[serde(default)]
@@ -83,21 +90,43 @@ pub(crate) async fn load(
     let now = app.now();
     let day = 86_400_000;
     let people = members(&app.store, &org.id, &scope).await?;
+    // People by their place in the list: the report's sets and maps then
+    // hash small numbers, not ids. Anyone else (a departed observer) is
+    // one number past the end: in no team, out of scope.
+    let index: HashMap<&str, u32> = people
+        .iter()
+        .enumerate()
+        .map(|(i, m)| (m.person.id.as_str(), i as u32))
+        .collect();
+    let outside = people.len() as u32;
     let counts = period(
         &app.store,
         &org.id,
         now - i64::from(days) * day,
         now + day,
         now - i64::from(list_days) * day,
+        |id| index.get(id).copied().unwrap_or(outside),
     )
     .await?;
-    let persons: Vec<_> = people.iter().map(|m| m.person.clone()).collect();
+    let persons: Vec<Person<u32>> = people
+        .iter()
+        .enumerate()
+        .map(|(i, m)| Person {
+            id: i as u32,
+            joined: m.person.joined,
+            team: m.person.team.clone(),
+            level: m.person.level.clone(),
+            manager: m.person.manager.clone(),
+            in_scope: m.person.in_scope,
+        })
+        .collect();
     let report = build(&persons, &counts.counts, now);
     let not_observed = if report.people.is_some() {
         people
             .into_iter()
-            .filter(|m| m.person.in_scope && !counts.observed_since.contains(&m.person.id))
-            .map(|m| (m.person.id, m.name))
+            .enumerate()
+            .filter(|(i, m)| m.person.in_scope && !counts.observed_since.contains(&(*i as u32)))
+            .map(|(_, m)| (m.person.id, m.name))
             .collect()
     } else {
         Vec::new()
@@ -127,6 +156,8 @@ pub(crate) struct Line {
 
 pub(crate) struct Section {
     title: &'static str,
+    /// "The 20 largest of 400 groups", when the page lists fewer.
+    more: Option<String>,
     chart: String,
     headers: Vec<String>,
     lines: Vec<Line>,
@@ -155,6 +186,20 @@ pub(crate) struct InsightsPage {
     matrix: Option<Section>,
     ratings: Vec<Section>,
     ratings_note: Option<String>,
+}
+
+/// The groups the page shows: shown ones largest first, then hidden ones
+/// in the report's order, by name (their order must not hint at their
+/// size); at most `GROUPS_ON_PAGE`.
+fn largest<G>(groups: &[G], size: impl Fn(&G) -> Option<u64>) -> Vec<&G> {
+    let mut out: Vec<&G> = groups.iter().collect();
+    out.sort_by_key(|g| std::cmp::Reverse(size(g).map_or(0, |n| n + 1)));
+    out.truncate(GROUPS_ON_PAGE);
+    out
+}
+
+fn more(all: usize, listed: usize) -> Option<String> {
+    (all > listed).then(|| format!("The {listed} largest of {all} groups; the CSV has every one."))
 }
 
 fn hidden_text(h: Option<cairn_domain::insights::report::Hidden>) -> String {
@@ -224,10 +269,12 @@ impl InsightsPage {
             );
             out.histogram_rows = c.histogram.iter().map(|b| (b.label, b.people)).collect();
             for b in &c.breakdowns {
+                let groups = largest(&b.groups, |g| g.members);
                 out.coverage.push(Section {
                     title: b.title,
+                    more: more(b.groups.len(), groups.len()),
                     chart: charts::bars(
-                        &b.groups
+                        &groups
                             .iter()
                             .map(|g| (g.name.clone(), g.mean))
                             .collect::<Vec<_>>(),
@@ -240,8 +287,7 @@ impl InsightsPage {
                     headers: ["Members", "Per member", "Received none", "Against everyone"]
                         .map(String::from)
                         .to_vec(),
-                    lines: b
-                        .groups
+                    lines: groups
                         .iter()
                         .map(|g| Line {
                             name: g.name.clone(),
@@ -264,11 +310,12 @@ impl InsightsPage {
                 });
             }
             if let Some(teams) = c.breakdowns.iter().find(|b| b.by == "team") {
-                let shown: Vec<(String, &[cairn_domain::insights::report::Bucket])> = teams
-                    .groups
-                    .iter()
-                    .filter_map(|g| g.histogram.as_deref().map(|h| (g.name.clone(), h)))
-                    .collect();
+                let shown: Vec<(String, &[cairn_domain::insights::report::Bucket])> =
+                    largest(&teams.groups, |g| g.members)
+                        .into_iter()
+                        .filter_map(|g| g.histogram.as_deref().map(|h| (g.name.clone(), h)))
+                        .take(MULTIPLES)
+                        .collect();
                 if !shown.is_empty() {
                     out.multiples = charts::multiples(
                         &shown,
@@ -308,6 +355,7 @@ impl InsightsPage {
         if let Some(m) = &r.matrix {
             out.matrix = Some(Section {
                 title: "Who observes whom, by team",
+                more: None,
                 chart: charts::heatmap(
                     m,
                     "Observations by observer's team (rows) and observed person's team (columns)",
@@ -376,6 +424,7 @@ impl InsightsPage {
                 .to_vec();
                 out.ratings.push(Section {
                     title: "By ability",
+                    more: None,
                     chart: String::new(),
                     headers: headers.clone(),
                     lines: p
@@ -388,10 +437,12 @@ impl InsightsPage {
                         .collect(),
                 });
                 for b in &p.breakdowns {
+                    let groups = largest(&b.groups, |g| g.spread.as_ref().map(|s| s.raters));
                     out.ratings.push(Section {
                         title: b.title,
+                        more: more(b.groups.len(), groups.len()),
                         chart: charts::bars(
-                            &b.groups
+                            &groups
                                 .iter()
                                 .map(|g| (g.name.clone(), g.exceptional_ratio))
                                 .collect::<Vec<_>>(),
@@ -402,8 +453,7 @@ impl InsightsPage {
                             ),
                         ),
                         headers: headers.clone(),
-                        lines: b
-                            .groups
+                        lines: groups
                             .iter()
                             .map(|g| Line {
                                 name: g.name.clone(),
