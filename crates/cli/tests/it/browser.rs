@@ -151,13 +151,40 @@ pub(crate) async fn shot(c: &Client, name: &str) {
     std::fs::write(dir.join(format!("{name}.png")), png).expect("save screenshot");
 }
 
+/// The text of the first element matching `css`. A click that submits a
+/// form returns before the next page replaces this one, so an element
+/// found on the old page may go stale before its text is read: it is
+/// looked up again until the page settles.
 pub(crate) async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .text()
-        .await
-        .expect("text")
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let found = match c.find(Locator::Css(css)).await {
+            Ok(element) => element.text().await,
+            Err(e) => Err(e),
+        };
+        match found {
+            Ok(text) => return text,
+            Err(e) if Instant::now() >= deadline => panic!("{css}: {e}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+        }
+    }
+}
+
+/// Waits until the first element matching `css` reads `needle`, so a
+/// check made right after a submit sees the next page, not the last one.
+pub(crate) async fn wait_for_text(c: &Client, css: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let now = text(c, css).await;
+        if now.contains(needle) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{css} never read {needle:?}: {now}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 pub(crate) async fn sign_in(c: &Client, base: &str, email: &str) {
@@ -599,12 +626,7 @@ async fn a_check_in_is_taken_finalized_acknowledged_and_stays_frozen() {
     let href = c.current_url().await.expect("url").to_string();
     rate_all(&c, "form.check-in-form", "meeting").await;
     press(&c, "Complete my side").await;
-    wait_for(&c, "ul.progress").await;
-    assert!(
-        text(&c, "ul.progress")
-            .await
-            .contains("The manager's side: completed")
-    );
+    wait_for_text(&c, "ul.progress", "The manager's side: completed").await;
     sign_out(&c).await;
 
     // Mia fills in hers; then both show, the differences marked.
@@ -645,20 +667,15 @@ async fn a_check_in_is_taken_finalized_acknowledged_and_stays_frozen() {
         .expect("type");
     press(&c, "Finalize").await;
     wait_for(&c, "p.notice").await;
-    assert!(
-        text(&c, "main")
-            .await
-            .contains("Measured against the framework as of")
-    );
+    wait_for_text(&c, "main", "Measured against the framework as of").await;
     sign_out(&c).await;
 
     // Mia acknowledges.
     sign_in(&c, &base, "mia@example.com").await;
     c.goto(&href).await.expect("check-in");
     press(&c, "Acknowledge").await;
-    wait_for(&c, "table.check-in-table").await;
+    wait_for_text(&c, "main", "Acknowledged by Mia").await;
     let before = text(&c, "main").await;
-    assert!(before.contains("Acknowledged by Mia"), "{before}");
     assert!(before.contains("Code Quality"));
     sign_out(&c).await;
 
