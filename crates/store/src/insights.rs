@@ -139,17 +139,25 @@ pub async fn period<P: Clone + Eq + Hash>(
     seen_since: Millis,
     id: impl Fn(&str) -> P,
 ) -> Result<Period<P>, StoreError> {
+    // Only ratings anyone who reads the observation may see are counted:
+    // the sensitive ones show to the people observed and their managers.
+    let shareable = Rating::ALL
+        .into_iter()
+        .filter(|r| !r.sensitive())
+        .map(|r| format!("'{}'", r.as_str()))
+        .collect::<Vec<_>>()
+        .join(", ");
     let rows: Vec<CountRow> = reads::all(
         store,
-        "SELECT 'o', shared_by, person_id, observation_id, observed_on FROM observation_observees
+        format!("SELECT 'o', shared_by, person_id, observation_id, observed_on FROM observation_observees
           WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $4 AND observed_on < $3
          UNION ALL
          SELECT 'r', ability_id, rating, shared_by, 0 FROM observation_ratings
           WHERE org_id = $1 AND shared_by IS NOT NULL AND shared_on >= $2 AND shared_on < $3
-            AND rating IN ('exceptional', 'strong', 'n_a')
+            AND rating IN ({shareable})
          UNION ALL
          SELECT 'a', id, name, '', 0 FROM abilities WHERE org_id = $1"
-            .to_owned(),
+        ),
         vec![
             Arg::from(org.as_str()),
             Arg::from(from),

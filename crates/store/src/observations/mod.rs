@@ -67,6 +67,22 @@ pub async fn reports(
     reports_on(&mut *store.read().await?, org, person).await
 }
 
+/// Whether anyone reports to `person`: one probe, not the whole set.
+pub async fn manages_anyone(
+    store: &Store,
+    org: &OrgId,
+    person: &PersonId,
+) -> Result<bool, StoreError> {
+    let found: Option<i32> = sqlx::query_scalar(
+        "SELECT 1 FROM reports_to WHERE org_id = $1 AND manager_id = $2 LIMIT 1",
+    )
+    .bind(org.as_str())
+    .bind(person.as_str())
+    .fetch_optional(&mut *store.read().await?)
+    .await?;
+    Ok(found.is_some())
+}
+
 /// Everyone who reports to `person`, on a connection the caller holds.
 pub(crate) async fn reports_on(
     conn: &mut sqlx::AnyConnection,

@@ -67,9 +67,9 @@ pub(crate) async fn viewer_of(
     }
     let lead = policy::can(actor, Action::ManagePeople, org.access());
     let has_reports = match (lead, person) {
-        (false, Some(p)) => !cairn_store::observations::reports(&app.store, &org.id, p)
-            .await?
-            .is_empty(),
+        (false, Some(p)) => {
+            cairn_store::observations::manages_anyone(&app.store, &org.id, p).await?
+        }
         _ => false,
     };
     Ok(insights::viewer(lead, has_reports))
@@ -206,6 +206,14 @@ fn hidden_text(h: Option<cairn_domain::insights::report::Hidden>) -> String {
     h.map_or_else(String::new, |h| h.label().to_owned())
 }
 
+/// A table row for a hidden group: why in the first of `width` cells, the
+/// rest blank, so no figure of the group shows in any column.
+fn hidden_cells(h: Option<cairn_domain::insights::report::Hidden>, width: usize) -> Vec<String> {
+    let mut cells = vec![String::new(); width];
+    cells[0] = hidden_text(h);
+    cells
+}
+
 impl InsightsPage {
     fn new(
         chrome: Chrome,
@@ -298,12 +306,7 @@ impl InsightsPage {
                                     percent(w),
                                     ratio.map_or_else(|| "—".into(), times),
                                 ],
-                                _ => vec![
-                                    hidden_text(g.hidden),
-                                    String::new(),
-                                    String::new(),
-                                    String::new(),
-                                ],
+                                _ => hidden_cells(g.hidden, 4),
                             },
                         })
                         .collect(),
@@ -405,13 +408,7 @@ impl InsightsPage {
                             g.exceptional_ratio.map_or_else(|| "—".into(), times),
                         ]
                     }
-                    None => vec![
-                        hidden_text(g.hidden),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                        String::new(),
-                    ],
+                    None => hidden_cells(g.hidden, 5),
                 };
                 let headers: Vec<String> = [
                     "Raters",
