@@ -30,6 +30,19 @@ pub fn must_be(plural: &Name, level: Level) -> String {
     format!("{plural} must be milestone {level}+")
 }
 
+/// "9,995": a count with its thousands marked.
+pub fn count(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// "1 role", "2 roles".
 pub fn pluralize(n: u64, one: &str, many: &str) -> String {
     if n == 1 {
@@ -173,6 +186,20 @@ pub fn ago(then_ms: i64, now_ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn counts_mark_their_thousands() {
+        let cases = [
+            (0, "0"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (9_995, "9,995"),
+            (1_234_567, "1,234,567"),
+        ];
+        for (n, want) in cases {
+            assert_eq!(super::count(n), want);
+        }
+    }
+
     #[test]
     fn date_times_are_utc_to_the_minute() {
         let cases: &[(i64, &str)] = &[

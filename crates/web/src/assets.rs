@@ -4,6 +4,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 
 const CSS: &str = include_str!("assets/cairn.css");
+/// The playground's progressive enhancement (see `html::explore`).
+const EXPLORE_JS: &str = include_str!("assets/explore.js");
 /// A stack of stones, ours; browsers that ask for `/favicon.ico` take SVG.
 const FAVICON: &str = include_str!("assets/favicon.svg");
 
@@ -26,10 +28,30 @@ pub(crate) fn css_href() -> &'static str {
     })
 }
 
+/// The playground script's address, named by its content like the CSS.
+pub(crate) fn js_href() -> &'static str {
+    static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HREF.get_or_init(|| {
+        let digest = crate::secrets::hash(EXPLORE_JS);
+        format!("/assets/explore.{}.js", &digest[..16])
+    })
+}
+
 async fn hashed(
     axum::extract::Path(file): axum::extract::Path<String>,
 ) -> Result<axum::response::Response, crate::error::PageError> {
-    if format!("/assets/{file}") != css_href() {
+    let path = format!("/assets/{file}");
+    if path == js_href() {
+        return Ok((
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+            ],
+            EXPLORE_JS,
+        )
+            .into_response());
+    }
+    if path != css_href() {
         return Err(crate::error::PageError::NotFound);
     }
     Ok((

@@ -253,6 +253,22 @@ fn pages(d: &Demo) -> Vec<(&'static str, String)> {
         ),
         ("position", "/fernhill/positions/senior-engineer".to_owned()),
         (
+            "explore",
+            "/fernhill/explore?m=code-quality:3,testing:2,nope:4".to_owned(),
+        ),
+        (
+            "explore-ask",
+            "/fernhill/explore/ask?m=code-quality:3".to_owned(),
+        ),
+        (
+            "positions-compare",
+            "/fernhill/positions/compare?a=engineer-2&b=senior-engineer".to_owned(),
+        ),
+        (
+            "ability-step",
+            "/fernhill/abilities/incident-response?step=2".to_owned(),
+        ),
+        (
             "position-edit",
             "/fernhill/positions/senior-engineer/edit".to_owned(),
         ),

@@ -22,6 +22,7 @@ use crate::extract::OrgPath;
 
 mod case;
 mod check_ins;
+mod explore;
 mod framework;
 mod insights;
 mod jobs;
@@ -41,6 +42,7 @@ pub(crate) fn routes() -> Area {
         .get("/api/v1/orgs/{org}/positions", framework::positions)
         .get("/api/v1/orgs/{org}/health", framework::health_report)
         .get("/api/v1/orgs/{org}/insights", insights::report)
+        .get("/api/v1/orgs/{org}/explore", explore::outcome)
         .get("/api/v1/orgs/{org}/observations", people::list)
         .get("/api/v1/orgs/{org}/observations/{id}", people::one)
         .get("/api/v1/orgs/{org}/people/{person}", jobs::person_json)

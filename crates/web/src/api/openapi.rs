@@ -197,6 +197,12 @@ pub(crate) const PATHS: &[(&str, &str, &str, &str)] = &[
         "Both sides (each side's entries only once both are completed, or to its own author), the agreed ratings and, once finalized, the snapshot it was measured against.",
     ),
     (
+        "/api/v1/orgs/{org}/explore",
+        "The playground: what chosen milestones would meet",
+        "whoever may read the framework (anyone, when it is published)",
+        "`m=slug:level,…` chooses milestones (unknown abilities, levels outside 1 to 5 and repeats are left out and counted in `ignored`, named in `notice`); the answer has the miles, the positions met, the closest position not met with its first gap sets, and the miles band.",
+    ),
+    (
         "/api/v1/orgs/{org}/insights",
         "Insights: coverage, concentration, the team matrix, rating patterns",
         "people leads (everyone) and managers (their reports)",

@@ -38,7 +38,7 @@ fn name_of(fw: &Framework, slug: &Slug) -> String {
         .map_or_else(|| slug.to_string(), |a| a.name.to_string())
 }
 
-fn describe_set(fw: &Framework, set: &[(Slug, Level)]) -> String {
+pub(crate) fn describe_set(fw: &Framework, set: &[(Slug, Level)]) -> String {
     set.iter()
         .map(|(s, l)| format!("{} M{l}", name_of(fw, s)))
         .collect::<Vec<_>>()

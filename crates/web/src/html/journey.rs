@@ -439,7 +439,7 @@ fn next_position_line(title: &str, asks: u32, total: u32, yours: bool, name: &st
 
 /// "Senior Engineer band: 36–57 miles; you have 48." (bands end below
 /// their upper number, so the last mile in one is one less).
-fn band_line(band: Band<'_>, total: u32, is_self: bool, name: &str) -> Option<String> {
+pub(crate) fn band_line(band: Band<'_>, total: u32, is_self: bool, name: &str) -> Option<String> {
     let has = if is_self {
         format!("you have {total}")
     } else {

@@ -20,6 +20,7 @@ mod deliveries;
 mod domains;
 mod editing;
 mod eligibility;
+pub(crate) mod explore;
 mod forks;
 mod framework;
 mod framework_import;
@@ -84,6 +85,7 @@ pub(crate) fn routes() -> crate::routes::Area {
         .merge(awards::routes())
         .merge(credentials::routes())
         .merge(eligibility::routes())
+        .merge(explore::routes())
         .merge(observations::routes())
         .merge(check_ins::routes())
         .merge(notifications::routes())

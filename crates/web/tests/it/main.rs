@@ -12,6 +12,7 @@ mod check_ins;
 mod conversations;
 mod credentials;
 mod eligibility;
+mod explore;
 mod forks;
 mod framework;
 mod framework_import;

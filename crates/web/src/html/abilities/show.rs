@@ -2,8 +2,9 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use cairn_domain::ItemKind;
+use cairn_domain::changes::{Word, word_diff};
 use cairn_domain::jobs::HoldingKind;
 use cairn_domain::policy::Action;
 use cairn_domain::requirement::required_level;
@@ -61,6 +62,7 @@ pub(crate) struct AbilityPage {
     requirements: Vec<RequirementLine>,
     observations: Vec<crate::html::observations::Card>,
     talk: Talk,
+    step: Option<StepView>,
 }
 
 /// Every ability's markdown rendered, once per framework snapshot.
@@ -117,12 +119,88 @@ pub(crate) struct RequirementLine {
     holders: Option<String>,
 }
 
+#[derive(serde::Deserialize, Default)]
+pub(crate) struct StepQuery {
+    #[serde(default)]
+    step: String,
+}
+
+/// "What changes from milestone N to N+1": both milestones side by side,
+/// the words the next one drops struck through on the left and those it
+/// adds marked on the right. Examples are paired in order.
+pub(crate) struct StepView {
+    from: u8,
+    to: u8,
+    summaries: (String, String),
+    examples: Vec<(String, String)>,
+}
+
+/// One side of a word difference as HTML: the words both share, and this
+/// side's own marked (`<del>` on the left, `<ins>` on the right). The
+/// text is shown as words, escaped, not as markdown.
+fn side(words: &[Word], left: bool) -> String {
+    words
+        .iter()
+        .filter_map(|w| match (w, left) {
+            (Word::Same(t), _) => Some(escape(t)),
+            (Word::Removed(t), true) => Some(format!("<del>{}</del>", escape(t))),
+            (Word::Added(t), false) => Some(format!("<ins>{}</ins>", escape(t))),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn escape(s: &str) -> String {
+    crate::html::chart::escape(s)
+}
+
+fn pair(a: &str, b: &str) -> (String, String) {
+    let words = word_diff(a, b);
+    (side(&words, true), side(&words, false))
+}
+
+pub(crate) fn step_view(ability: &cairn_domain::Ability, from: Level) -> Option<StepView> {
+    let to = Level::parse(i64::from(from.get()) + 1).ok()?;
+    let (a, b) = (ability.milestone(from), ability.milestone(to));
+    let n = a.examples.len().max(b.examples.len());
+    Some(StepView {
+        from: from.get(),
+        to: to.get(),
+        summaries: pair(a.summary.as_str(), b.summary.as_str()),
+        examples: (0..n)
+            .map(|i| {
+                pair(
+                    a.examples.get(i).map_or("", String::as_str),
+                    b.examples.get(i).map_or("", String::as_str),
+                )
+            })
+            .collect(),
+    })
+}
+
 pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
     ItemPath(org, slug): ItemPath,
+    Query(q): Query<StepQuery>,
 ) -> Result<AbilityPage, PageError> {
-    page(&app, &visitor, &org, &slug, Drafts::default()).await
+    let mut page = page(&app, &visitor, &org, &slug, Drafts::default()).await?;
+    // Anything but 1 to 4 shows no comparison: a link from an older page.
+    if let Some(from) = q
+        .step
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .and_then(|n| Level::parse(n).ok())
+    {
+        let ctx_org = cairn_store::orgs::by_slug(&app.store, &org).await?;
+        if let Some(o) = ctx_org {
+            let fw = framework::load(&app.store, &o).await?;
+            page.step = fw.ability(&slug).and_then(|a| step_view(a, from));
+        }
+    }
+    Ok(page)
 }
 
 pub(crate) async fn page(
@@ -222,5 +300,6 @@ pub(crate) async fn page(
             drafts,
         )
         .await?,
+        step: None,
     })
 }

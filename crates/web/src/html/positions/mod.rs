@@ -1,5 +1,6 @@
 //! Positions: the position page and its editing.
 
+mod compare;
 mod edit;
 mod show;
 
@@ -12,6 +13,7 @@ use crate::routes::Area;
 
 pub(crate) fn routes() -> Area {
     Area::new()
+        .get("/{org}/positions/compare", compare::show)
         .get("/{org}/positions/{position}", show::show)
         .get_post(
             "/{org}/settings/framework/positions/new",

@@ -28,6 +28,8 @@ pub(crate) struct RequirementRow {
 pub(crate) struct PositionPage {
     chrome: crate::html::Chrome,
     talk: Talk,
+    /// "Compare with the next level".
+    compare: String,
     candidates: Option<String>,
     title: String,
     level: String,
@@ -108,23 +110,9 @@ pub(crate) async fn page(
             }
         })
         .collect();
-    let base = requirements_miles(&merged, scale);
-    let miles_rule = match position.miles {
-        MilesRule::Required => format!("The miles of the required milestones ({}).", miles(base)),
-        MilesRule::OverRequiredPercent(pct) => {
-            format!(
-                "{pct}% over the {} of the required milestones, rounded up.",
-                miles(base)
-            )
-        }
-        MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
-        MilesRule::Band { at_least, below } => format!(
-            "A band: from {} up to {} (not included); eligibility asks for the lower end.",
-            miles(at_least),
-            miles(below)
-        ),
-    };
+    let miles_rule = miles_rule_text(&fw, position);
     Ok(PositionPage {
+        compare: super::compare::next_level_href(&fw, &org.org.slug, &position.slug),
         chrome: ctx.chrome(visitor),
         candidates: ctx
             .can(cairn_domain::policy::Action::ManagePeople)
@@ -148,4 +136,28 @@ pub(crate) async fn page(
         required_miles: miles(required_miles(position, &fw.roles, scale)),
         miles_rule,
     })
+}
+
+/// How a position's miles rule reads, with the miles it works out to.
+pub(crate) fn miles_rule_text(
+    fw: &cairn_domain::Framework,
+    position: &cairn_domain::Position,
+) -> String {
+    let scale = &fw.organization.miles;
+    let base = requirements_miles(&position_requirements(position, &fw.roles), scale);
+    match position.miles {
+        MilesRule::Required => format!("The miles of the required milestones ({}).", miles(base)),
+        MilesRule::OverRequiredPercent(pct) => {
+            format!(
+                "{pct}% over the {} of the required milestones, rounded up.",
+                miles(base)
+            )
+        }
+        MilesRule::AtLeast(n) => format!("A set number: at least {}.", miles(n)),
+        MilesRule::Band { at_least, below } => format!(
+            "A band: from {} up to {} (not included); eligibility asks for the lower end.",
+            miles(at_least),
+            miles(below)
+        ),
+    }
 }
