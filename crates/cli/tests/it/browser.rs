@@ -942,3 +942,60 @@ async fn a_draft_and_a_proposal_are_published_as_a_version_people_can_follow() {
     assert_eq!(link.as_deref(), Some("/fernhill/changes/1...latest"));
     shot(&c, "journey-milestone-changed").await;
 }
+
+/// The playground with JavaScript: a milestone chosen with the keyboard,
+/// then a click on a ring of the chart, each redraw the picture at once
+/// and put it in the address; "Copy link" appears.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_playground_redraws_at_once_from_keys_and_clicks() {
+    let Some((c, _driver, _profile)) = browser().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().expect("dir");
+    let d = dir.path();
+    let db = d.join("explore.db").display().to_string();
+    let (_server, address) = start_server(d, &db);
+    let base = format!("http://{address}");
+    c.goto(&format!("{base}/fernhill/explore"))
+        .await
+        .expect("explore");
+    wait_for_text(&c, ".totals .big", "0 miles").await;
+    assert!(
+        c.find(Locator::Css("button[data-copy]:not([hidden])"))
+            .await
+            .is_ok(),
+        "the script shows Copy link"
+    );
+    // The keyboard: focus the select and press the down arrow twice.
+    let select = c
+        .find(Locator::Css("#l-code-quality"))
+        .await
+        .expect("select");
+    select.send_keys("\u{e015}").await.expect("down");
+    wait_for_text(&c, ".totals .big", "1 mile").await;
+    c.find(Locator::Css("#l-code-quality"))
+        .await
+        .expect("select")
+        .send_keys("\u{e015}")
+        .await
+        .expect("down");
+    wait_for_text(&c, ".totals .big", "3 miles").await;
+    let url = c.current_url().await.expect("url").to_string();
+    assert!(url.ends_with("/fernhill/explore?m=code-quality:2"), "{url}");
+    // A click on the third ring of Testing's wedge.
+    c.find(Locator::Css(
+        "g.wedge[data-ability=testing] path:nth-of-type(3)",
+    ))
+    .await
+    .expect("ring")
+    .click()
+    .await
+    .expect("click");
+    wait_for_text(&c, ".totals .big", "9 miles").await;
+    let url = c.current_url().await.expect("url").to_string();
+    assert!(
+        url.ends_with("/fernhill/explore?m=code-quality:2,testing:3"),
+        "{url}"
+    );
+    c.close().await.expect("close");
+}
