@@ -304,7 +304,11 @@ positions:
     // An ability's milestones, one step at a time, word by word.
     let plain = anon.get("/fernhill/abilities/code-quality").await;
     assert!(plain.texts("section.step").is_empty());
-    assert!(plain.body.contains("?step=2#step"));
+    assert!(
+        plain
+            .body
+            .contains("/fernhill/abilities/code-quality?step=2#step")
+    );
     let step = anon.get("/fernhill/abilities/code-quality?step=1").await;
     assert_eq!(step.status, StatusCode::OK);
     let html = step.html();
