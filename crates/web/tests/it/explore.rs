@@ -45,6 +45,26 @@ async fn a_playground_link_gives_what_a_member_holding_it_is_eligible_for() {
             .await;
         assert_eq!(done.status, StatusCode::SEE_OTHER, "{ability}");
     }
+    // Her journey and the overview lead to the playground.
+    let own_journey = own.get(&journey).await;
+    assert!(
+        own_journey
+            .links("a")
+            .iter()
+            .any(|(h, _)| h == "/fernhill/explore/mine")
+    );
+    let overview = app.anon().get("/fernhill").await;
+    let links = overview.links("a");
+    assert!(
+        links.iter().any(|(h, _)| h == "/fernhill/explore"),
+        "{links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|(h, _)| h == "/fernhill/positions/compare"),
+        "{links:?}"
+    );
     // "Start from my journey" makes the link of her milestones.
     let start = own.get("/fernhill/explore/mine").await;
     assert_eq!(start.status, StatusCode::SEE_OTHER);
