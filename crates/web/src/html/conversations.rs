@@ -196,7 +196,7 @@ async fn page_again(
     drafts: Drafts,
 ) -> Result<Response, PageError> {
     let page = match kind {
-        ItemKind::Ability => super::abilities::page(app, &visitor, &org, &slug, drafts)
+        ItemKind::Ability => super::abilities::page(app, &visitor, &org, &slug, drafts, None)
             .await?
             .into_response(),
         ItemKind::Role => super::roles::page(app, &visitor, &org, &slug, drafts)

@@ -23,7 +23,7 @@ use crate::extract::{After, ItemPath, MemberPositionPath};
 
 /// Milestones a person holds on active abilities, as far as `visible`
 /// allows.
-async fn held(
+pub(crate) async fn held(
     app: &App,
     ctx: &OrgContext,
     person: &PersonId,

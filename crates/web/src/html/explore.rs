@@ -65,16 +65,44 @@ pub(crate) fn choice_of(fw: &Framework, query: &[(String, String)]) -> (Choice, 
     (explore::parse(&raw, fw), from_form)
 }
 
-/// The playground's address for `levels`.
-pub(crate) fn href(org: &OrgSlug, levels: &[(Slug, Level)]) -> String {
+/// The query that reproduces `levels` ("?m=…", or nothing at all).
+/// Slugs and digits need no escaping; the separators read better as
+/// they are.
+fn query(levels: &[(Slug, Level)]) -> String {
     let value = explore::link_value(levels);
     if value.is_empty() {
-        format!("/{org}/explore")
+        value
     } else {
-        // Slugs and digits need no escaping; the separators read better
-        // as they are.
-        format!("/{org}/explore?m={value}")
+        format!("?m={value}")
     }
+}
+
+/// The playground's address for `levels`.
+pub(crate) fn href(org: &OrgSlug, levels: &[(Slug, Level)]) -> String {
+    format!("/{org}/explore{}", query(levels))
+}
+
+/// What every playground address starts with: the organization as the
+/// visitor may see it, its framework, and the link's choice.
+async fn picture(
+    app: &App,
+    visitor: &Visitor,
+    org: &OrgSlug,
+    action: Action,
+    q: &[(String, String)],
+) -> Result<
+    (
+        OrgContext,
+        std::sync::Arc<cairn_store::framework::Snapshot>,
+        Choice,
+        bool,
+    ),
+    PageError,
+> {
+    let ctx = OrgContext::load(app, visitor, org, action).await?;
+    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
+    let (choice, from_form) = choice_of(&fw, q);
+    Ok((ctx, fw, choice, from_form))
 }
 
 pub(crate) struct Pick {
@@ -114,22 +142,16 @@ pub(crate) async fn show(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(org): OrgPath,
-    Query(query): Query<Vec<(String, String)>>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let (choice, from_form) = choice_of(&fw, &query);
+    let (ctx, fw, choice, from_form) =
+        picture(&app, &visitor, &org, Action::ReadFramework, &q).await?;
+    let link = href(&org, &choice.levels);
     if from_form {
-        return Ok(crate::forms::redirect(&href(&org, &choice.levels)));
+        return Ok(crate::forms::redirect(&link));
     }
     let o = explore::outcome(&fw, &choice.levels);
-    let link = href(&org, &choice.levels);
-    let query_part = link.split_once('?').map_or("", |(_, q)| q);
-    let suffix = if query_part.is_empty() {
-        String::new()
-    } else {
-        format!("?{query_part}")
-    };
+    let suffix = query(&choice.levels);
     let page = ExplorePage {
         chrome: ctx.chrome(&visitor),
         chart: radial_chart(&fw, &choice.levels, "This picture"),
@@ -205,11 +227,9 @@ pub(crate) async fn svg(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(org): OrgPath,
-    Query(query): Query<Vec<(String, String)>>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Result<Response, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadFramework).await?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let (choice, _) = choice_of(&fw, &query);
+    let (_, fw, choice, _) = picture(&app, &visitor, &org, Action::ReadFramework, &q).await?;
     let chart = radial_chart(&fw, &choice.levels, fw.organization.name.as_str());
     let style = "<style>.wedge path{stroke:#fff;stroke-width:2}.wedge path.off{fill:#ebe8e1}text{fill:#1d2426;font:600 22px sans-serif}.c0 path.on{fill:#2f6f62}.c1 path.on{fill:#7a3fa0}.c2 path.on{fill:#a84b14}.c3 path.on{fill:#2c5fa8}.c4 path.on{fill:#a3364e}.c5 path.on{fill:#5f6212}</style>";
     let body = chart.replacen("<title", &format!("{style}<title"), 1);
@@ -241,11 +261,10 @@ pub(crate) async fn mine(
     let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
     let reader = reader_about(&visitor, &ctx, &me.id, false);
     let people_lead = ctx.can(Action::ManagePeople);
-    let all = cairn_store::awards::of_person(&app.store, &ctx.org.id, &me.id).await?;
-    let held = cairn_store::awards::held(
-        all.iter()
-            .filter(|a| can_read_award(&reader, &a.facts(), people_lead, false)),
-    );
+    let held = super::eligibility::held(&app, &ctx, &me.id, |a| {
+        can_read_award(&reader, &a.facts(), people_lead, false)
+    })
+    .await?;
     Ok(crate::forms::redirect(&href(
         &org,
         &explore::from_held(&fw, &held),
@@ -267,12 +286,10 @@ pub(crate) async fn ask(
     State(app): State<App>,
     visitor: Visitor,
     OrgPath(org): OrgPath,
-    Query(query): Query<Vec<(String, String)>>,
+    Query(q): Query<Vec<(String, String)>>,
 ) -> Result<AskPage, PageError> {
-    let ctx = OrgContext::load(&app, &visitor, &org, Action::ReadMemberContent).await?;
+    let (ctx, _, choice, _) = picture(&app, &visitor, &org, Action::ReadMemberContent, &q).await?;
     let me = visitor.person.as_ref().ok_or(PageError::NotFound)?;
-    let fw = cairn_store::framework::load(&app.store, &ctx.org).await?;
-    let (choice, _) = choice_of(&fw, &query);
     let back = href(&org, &choice.levels);
     let link = format!(
         "{}{back}",

@@ -185,22 +185,14 @@ pub(crate) async fn show(
     ItemPath(org, slug): ItemPath,
     Query(q): Query<StepQuery>,
 ) -> Result<AbilityPage, PageError> {
-    let mut page = page(&app, &visitor, &org, &slug, Drafts::default()).await?;
     // Anything but 1 to 4 shows no comparison: a link from an older page.
-    if let Some(from) = q
+    let step = q
         .step
         .trim()
         .parse::<i64>()
         .ok()
-        .and_then(|n| Level::parse(n).ok())
-    {
-        let ctx_org = cairn_store::orgs::by_slug(&app.store, &org).await?;
-        if let Some(o) = ctx_org {
-            let fw = framework::load(&app.store, &o).await?;
-            page.step = fw.ability(&slug).and_then(|a| step_view(a, from));
-        }
-    }
-    Ok(page)
+        .and_then(|n| Level::parse(n).ok());
+    page(&app, &visitor, &org, &slug, Drafts::default(), step).await
 }
 
 pub(crate) async fn page(
@@ -209,6 +201,7 @@ pub(crate) async fn page(
     org_slug: &OrgSlug,
     slug: &Slug,
     drafts: Drafts,
+    step: Option<Level>,
 ) -> Result<AbilityPage, PageError> {
     let ctx = OrgContext::load(app, visitor, org_slug, Action::ReadFramework).await?;
     let org = &ctx.org;
@@ -300,6 +293,6 @@ pub(crate) async fn page(
             drafts,
         )
         .await?,
-        step: None,
+        step: step.and_then(|from| step_view(&ability, from)),
     })
 }
