@@ -1,12 +1,12 @@
 //! The counts insights are built from (`cairn_domain::insights::report`),
 //! read from indexed aggregates: each observee row and rating of a shared
 //! observation carries its observer (migration 0031, kept by
-//! `ability_stats::sync_copies`), so a period is one range of a partial
-//! index, counted as they are read. Two statements per report whatever
-//! the number of observations: the members, and the period's rows.
+//! `ability_stats::sync_copies`), and shared observations have an index
+//! of their own (0032), so a period is a range of three partial indexes,
+//! counted as they are read. Two statements per report whatever the
+//! number of observations: the members, and the period's rows.
 
-use std::collections::{HashMap, HashSet};
-use std::hash::Hash;
+use foldhash::{HashMap, HashSet};
 
 use cairn_domain::insights::report::{Counts, Person};
 use cairn_domain::visibility::Rating;
@@ -99,46 +99,89 @@ pub async fn members(store: &Store, org: &OrgId, scope: &Scope) -> Result<Vec<Me
         .collect())
 }
 
-/// A period's counts, and who was observed since `seen_since` (the
-/// list of those not observed is everyone else in scope), with people
-/// named by the caller's `id` for them (a small number, say).
-pub struct Period<P> {
-    pub counts: Counts<P>,
-    pub observed_since: HashSet<P>,
+/// A period's counts, and who was observed since `seen_since` (the list
+/// of those not observed is everyone else in scope), with people named by
+/// their place in the list of members given (anyone else, a departed
+/// observer say, is one past its end).
+pub struct Period {
+    pub counts: Counts<u32>,
+    pub observed_since: HashSet<u32>,
 }
 
-struct CountRow {
-    kind: String,
-    a: String,
-    b: String,
-    c: String,
-    n: i64,
+/// What the period's rows are counted into, on the reader's thread.
+struct Tally {
+    people: HashMap<String, u32>,
+    outside: u32,
+    from: Millis,
+    seen_since: Millis,
+    pairs: HashMap<(u32, u32), u64>,
+    written: HashMap<u32, u64>,
+    /// Abilities by their place in `ability_ids`.
+    abilities: HashMap<String, u32>,
+    ability_ids: Vec<String>,
+    ratings: HashMap<(u32, Rating, u32), u64>,
+    names: HashMap<String, String>,
+    observed_since: HashSet<u32>,
 }
 
-impl FromCols for CountRow {
-    fn from_cols(r: &dyn Cols) -> Result<Self, StoreError> {
-        Ok(CountRow {
-            kind: r.text(0)?,
-            a: r.text(1)?,
-            b: r.text(2)?,
-            c: r.text(3)?,
-            n: r.int(4)?,
-        })
+impl Tally {
+    fn person(&self, id: &str) -> u32 {
+        self.people.get(id).copied().unwrap_or(self.outside)
+    }
+
+    fn ability(&mut self, id: &str) -> u32 {
+        if let Some(&a) = self.abilities.get(id) {
+            return a;
+        }
+        let a = self.ability_ids.len() as u32;
+        self.ability_ids.push(id.to_owned());
+        self.abilities.insert(id.to_owned(), a);
+        a
+    }
+
+    fn add(&mut self, r: &dyn Cols) -> Result<(), StoreError> {
+        let (a, b) = (r.text_ref(1)?, r.text_ref(2)?);
+        match &*r.text_ref(0)? {
+            "o" => {
+                let (by, of) = (self.person(&a), self.person(&b));
+                let on = r.int(4)?;
+                if on >= self.seen_since {
+                    self.observed_since.insert(of);
+                }
+                if on >= self.from {
+                    *self.pairs.entry((by, of)).or_default() += 1;
+                }
+            }
+            "w" => *self.written.entry(self.person(&a)).or_default() += 1,
+            "r" => {
+                let rating = Rating::parse(&b)
+                    .ok_or_else(|| StoreError::Corrupt(format!("rating {b:?}")))?;
+                let key = (self.ability(&a), rating, self.person(&r.text_ref(3)?));
+                *self.ratings.entry(key).or_default() += 1;
+            }
+            _ => {
+                self.names.insert(a.into_owned(), b.into_owned());
+            }
+        }
+        Ok(())
     }
 }
 
 /// The counts of `org`'s shared observations observed in [`from`, `to`),
-/// and who was observed in [`seen_since`, `to`), in one statement: the
-/// rows of two ranges of partial covering indexes, counted here (cheaper
-/// than grouping in the database, which sorts each group-by apart).
-pub async fn period<P: Clone + Eq + Hash>(
+/// and who was observed in [`seen_since`, `to`), of `people` (numbered by
+/// their place), in one statement over three partial covering indexes:
+/// the observee rows (pairs), the observations (written, one entry each)
+/// and the ratings. The rows are counted as the driver steps through them
+/// (`reads::fold`), cheaper than grouping in the database, which sorts
+/// each group-by apart, and than keeping them.
+pub async fn period(
     store: &Store,
     org: &OrgId,
+    people: &[Member],
     from: Millis,
     to: Millis,
     seen_since: Millis,
-    id: impl Fn(&str) -> P,
-) -> Result<Period<P>, StoreError> {
+) -> Result<Period, StoreError> {
     // Only ratings anyone who reads the observation may see are counted:
     // the sensitive ones show to the people observed and their managers.
     let shareable = Rating::ALL
@@ -147,10 +190,32 @@ pub async fn period<P: Clone + Eq + Hash>(
         .map(|r| format!("'{}'", r.as_str()))
         .collect::<Vec<_>>()
         .join(", ");
-    let rows: Vec<CountRow> = reads::all(
+    let shared = crate::ability_stats::shared_where();
+    let tally = Tally {
+        people: people
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.person.id.as_str().to_owned(), i as u32))
+            .collect(),
+        outside: people.len() as u32,
+        from,
+        seen_since,
+        pairs: HashMap::default(),
+        written: HashMap::default(),
+        abilities: HashMap::default(),
+        ability_ids: Vec::new(),
+        ratings: HashMap::default(),
+        names: HashMap::default(),
+        observed_since: HashSet::default(),
+    };
+    let t = reads::fold(
         store,
-        format!("SELECT 'o', shared_by, person_id, observation_id, observed_on FROM observation_observees
+        format!(
+            "SELECT 'o', shared_by, person_id, '', observed_on FROM observation_observees
           WHERE org_id = $1 AND shared_by IS NOT NULL AND observed_on >= $4 AND observed_on < $3
+         UNION ALL
+         SELECT 'w', o.observer_id, '', '', 0 FROM observations o
+          WHERE o.org_id = $1 AND {shared} AND o.observed_on >= $2 AND o.observed_on < $3
          UNION ALL
          SELECT 'r', ability_id, rating, shared_by, 0 FROM observation_ratings
           WHERE org_id = $1 AND shared_by IS NOT NULL AND shared_on >= $2 AND shared_on < $3
@@ -164,50 +229,26 @@ pub async fn period<P: Clone + Eq + Hash>(
             Arg::from(to),
             Arg::from(from.min(seen_since)),
         ],
+        tally,
+        |t, r| t.add(r),
     )
     .await?;
-    let mut pairs: HashMap<(P, P), u64> = HashMap::new();
-    let mut written: HashMap<P, HashSet<String>> = HashMap::new();
-    let mut ratings: HashMap<(String, String, P), u64> = HashMap::new();
-    let mut names: HashMap<String, String> = HashMap::new();
-    let mut observed_since = HashSet::new();
-    for r in rows {
-        match r.kind.as_str() {
-            "o" => {
-                let (by, of) = (id(&r.a), id(&r.b));
-                if r.n >= seen_since {
-                    observed_since.insert(of.clone());
-                }
-                if r.n >= from {
-                    written.entry(by.clone()).or_default().insert(r.c);
-                    *pairs.entry((by, of)).or_default() += 1;
-                }
-            }
-            "r" => *ratings.entry((r.a, r.b, id(&r.c))).or_default() += 1,
-            _ => {
-                names.insert(r.a, r.b);
-            }
-        }
-    }
+    let name = |a: u32| {
+        let id = &t.ability_ids[a as usize];
+        t.names.get(id).unwrap_or(id).clone()
+    };
     let counts = Counts {
-        pairs: pairs.into_iter().map(|((a, b), n)| (a, b, n)).collect(),
-        written: written
-            .into_iter()
-            .map(|(a, o)| (a, o.len() as u64))
+        pairs: t.pairs.iter().map(|(&(a, b), &n)| (a, b, n)).collect(),
+        written: t.written.iter().map(|(&a, &n)| (a, n)).collect(),
+        ratings: t
+            .ratings
+            .iter()
+            .map(|(&(ability, rating, by), &n)| (name(ability), rating, by, n))
             .collect(),
-        ratings: ratings
-            .into_iter()
-            .map(|((ability, rating, by), n)| {
-                let rating = Rating::parse(&rating)
-                    .ok_or_else(|| StoreError::Corrupt(format!("rating {rating:?}")))?;
-                let name = names.get(&ability).cloned().unwrap_or(ability);
-                Ok((name, rating, by, n))
-            })
-            .collect::<Result<_, StoreError>>()?,
     };
     Ok(Period {
         counts,
-        observed_since,
+        observed_since: t.observed_since,
     })
 }
 

@@ -18,8 +18,12 @@
 //!   the total ([`shown_groups`]); the team matrix does the same for its
 //!   cells ([`shown_cells`]).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::BTreeMap;
 use std::hash::Hash;
+
+// A fast hasher: the report hashes tens of thousands of counts per page,
+// and its keys are the store's small numbers, not anyone's input.
+use foldhash::{HashMap, HashSet};
 
 use serde::Serialize;
 
@@ -353,7 +357,7 @@ pub fn build<P: Eq + Hash + Clone + Ord>(
         };
     }
     let in_scope: HashSet<&P> = scope.iter().map(|p| &p.id).collect();
-    let mut received: HashMap<&P, u64> = HashMap::new();
+    let mut received: HashMap<&P, u64> = HashMap::default();
     for (_, observee, k) in &counts.pairs {
         if in_scope.contains(observee) {
             *received.entry(observee).or_default() += k;
@@ -522,22 +526,24 @@ fn matrix<P: Eq + Hash>(
     if rows.is_empty() || columns.is_empty() {
         return None;
     }
+    // Each person's row and column, worked out once rather than per pair.
+    let place: HashMap<&P, (Option<usize>, Option<usize>)> = team
+        .iter()
+        .map(|(p, t)| {
+            let at = |line: &[String]| line.iter().position(|x| x == *t);
+            (*p, (at(&rows), at(&columns)))
+        })
+        .collect();
     let mut cells = vec![vec![0_u64; columns.len()]; rows.len()];
     let mut rest = vec![0_u64; columns.len()];
     for (observer, observee, k) in &counts.pairs {
         if !in_scope.contains(observee) {
             continue;
         }
-        let Some(c) = team
-            .get(observee)
-            .and_then(|t| columns.iter().position(|x| x == *t))
-        else {
+        let Some(c) = place.get(observee).and_then(|p| p.1) else {
             continue;
         };
-        match team
-            .get(observer)
-            .and_then(|t| rows.iter().position(|x| x == *t))
-        {
+        match place.get(observer).and_then(|p| p.0) {
             Some(r) => cells[r][c] += k,
             None => rest[c] += k,
         }
@@ -560,13 +566,25 @@ fn matrix<P: Eq + Hash>(
     })
 }
 
-#[derive(Default)]
 struct Tally<'a, P> {
     raters: HashSet<&'a P>,
     by: [u64; 3],
 }
 
-impl<P> Tally<'_, P> {
+impl<'a, P: Eq + Hash> Tally<'a, P> {
+    fn new() -> Self {
+        Tally {
+            raters: HashSet::default(),
+            by: [0; 3],
+        }
+    }
+
+    fn add(&mut self, rater: &'a P, by: &[u64; 3]) {
+        self.raters.insert(rater);
+        for (mine, k) in self.by.iter_mut().zip(by) {
+            *mine += k;
+        }
+    }
     fn spread(&self) -> Spread {
         Spread {
             raters: self.raters.len() as u64,
@@ -582,12 +600,10 @@ fn ratings<P: Eq + Hash + Clone + Ord>(
     in_scope: &HashSet<&P>,
     counts: &Counts<P>,
 ) -> Option<RatingPatterns> {
-    let mut all: Tally<P> = Tally {
-        raters: HashSet::new(),
-        by: [0; 3],
-    };
-    let mut abilities: BTreeMap<&String, Tally<P>> = BTreeMap::new();
-    let mut groups: [BTreeMap<&str, Tally<P>>; 4] = Default::default();
+    // Each rater's own spread first: the groups are then added to once per
+    // rater rather than once per count.
+    let mut raters: HashMap<&P, [u64; 3]> = HashMap::default();
+    let mut abilities: HashMap<&String, Tally<P>> = HashMap::default();
     for (ability, rating, observer, k) in &counts.ratings {
         let slot = match rating {
             Rating::Exceptional => 0,
@@ -598,22 +614,23 @@ fn ratings<P: Eq + Hash + Clone + Ord>(
         if !in_scope.contains(observer) {
             continue;
         }
-        all.by[slot] += k;
-        all.raters.insert(observer);
-        let a = abilities.entry(ability).or_insert_with(|| Tally {
-            raters: HashSet::new(),
-            by: [0; 3],
-        });
+        raters.entry(observer).or_insert([0; 3])[slot] += k;
+        let a = abilities.entry(ability).or_insert_with(Tally::new);
         a.by[slot] += k;
         a.raters.insert(observer);
-        for (i, name) in keys.get(observer).into_iter().flatten().enumerate() {
+    }
+    let mut all: Tally<P> = Tally::new();
+    // By the raters' team and by their level (BREAKDOWNS' first two).
+    let mut groups: [BTreeMap<&str, Tally<P>>; 2] = Default::default();
+    for (&rater, by) in &raters {
+        all.add(rater, by);
+        let names = keys.get(rater).into_iter().flatten();
+        for (group, name) in groups.iter_mut().zip(names) {
             if let Some(name) = name {
-                let g = groups[i].entry(name.as_str()).or_insert_with(|| Tally {
-                    raters: HashSet::new(),
-                    by: [0; 3],
-                });
-                g.by[slot] += k;
-                g.raters.insert(observer);
+                group
+                    .entry(name.as_str())
+                    .or_insert_with(Tally::new)
+                    .add(rater, by);
             }
         }
     }
@@ -641,7 +658,8 @@ fn ratings<P: Eq + Hash + Clone + Ord>(
     };
     // The abilities share raters (one observation rates several), so what
     // is hidden together is counted in distinct raters.
-    let abilities: Vec<(&String, Tally<P>)> = abilities.into_iter().collect();
+    let mut abilities: Vec<(&String, Tally<P>)> = abilities.into_iter().collect();
+    abilities.sort_by(|a, b| a.0.cmp(b.0));
     let sizes: Vec<u64> = abilities
         .iter()
         .map(|(_, t)| t.raters.len() as u64)

@@ -68,13 +68,20 @@ async fn observe(
 
 /// What the counts say of person `of`: observations received, ratings.
 async fn received(s: &Store, o: &Org, of: usize) -> (u64, u64) {
+    let people = insights::members(s, &o.id, &Scope::Organization)
+        .await
+        .expect("members");
+    let number = people
+        .iter()
+        .position(|m| m.person.id == o.people[of])
+        .expect("a member") as u32;
     let p = insights::period(
         s,
         &o.id,
+        &people,
         T0 - 1000 * DAY,
         T0 + 1000 * DAY,
         T0 - 1000 * DAY,
-        |id| id.to_owned(),
     )
     .await
     .expect("counts");
@@ -82,7 +89,7 @@ async fn received(s: &Store, o: &Org, of: usize) -> (u64, u64) {
         .counts
         .pairs
         .iter()
-        .filter(|(_, e, _)| e == o.people[of].as_str())
+        .filter(|(_, e, _)| *e == number)
         .map(|(_, _, n)| n)
         .sum();
     let rated = p.counts.ratings.iter().map(|r| r.3).sum();
@@ -168,6 +175,81 @@ async fn only_observations_every_member_may_read_are_counted() {
             .await
             .expect("check");
         assert!(off.is_empty(), "{}: {off:?}", db.label);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_observation_of_two_people_is_written_once_and_received_by_each() {
+    for_each_backend(|db| async move {
+        let s = &db.store;
+        let o = org(s).await;
+        let draft = Draft {
+            observees: vec![o.people[2].clone(), o.people[3].clone()],
+            story: Markdown::new("Paired on the migration."),
+            observed_on: T0,
+            ratings: vec![(Slug::parse("testing").expect("slug"), Rating::Strong)],
+        };
+        observations::create_published(s, &o.id, &o.people[1], &draft, Privacy::Organization, T0)
+            .await
+            .expect("write")
+            .expect("saved");
+        observe(
+            s,
+            &o,
+            1,
+            4,
+            T0 - 10 * DAY,
+            Privacy::Public,
+            Rating::Exceptional,
+        )
+        .await;
+        // Before the period, and seen only by the list's longer window.
+        observe(
+            s,
+            &o,
+            1,
+            0,
+            T0 - 40 * DAY,
+            Privacy::Organization,
+            Rating::Strong,
+        )
+        .await;
+        // Narrow: in no count.
+        observe(s, &o, 3, 5, T0, Privacy::Observees, Rating::Strong).await;
+        let people = insights::members(s, &o.id, &Scope::Organization)
+            .await
+            .expect("members");
+        let n = |i: usize| {
+            people
+                .iter()
+                .position(|m| m.person.id == o.people[i])
+                .expect("a member") as u32
+        };
+        let p = insights::period(s, &o.id, &people, T0 - 30 * DAY, T0 + DAY, T0 - 60 * DAY)
+            .await
+            .expect("counts");
+        let mut pairs = p.counts.pairs.clone();
+        pairs.sort();
+        let mut want = vec![(n(1), n(2), 1), (n(1), n(3), 1), (n(1), n(4), 1)];
+        want.sort();
+        assert_eq!(pairs, want, "{}", db.label);
+        assert_eq!(p.counts.written, [(n(1), 2)], "{}", db.label);
+        let mut rated: Vec<(String, Rating, u32, u64)> = p.counts.ratings.clone();
+        rated.sort_by_key(|r| r.3);
+        assert_eq!(rated.len(), 2, "{}: {rated:?}", db.label);
+        assert!(
+            rated
+                .iter()
+                .all(|r| r.0 == "Testing & Verification" && r.2 == n(1) && r.3 == 1),
+            "{}: {rated:?}",
+            db.label
+        );
+        let mut seen: Vec<u32> = p.observed_since.iter().copied().collect();
+        seen.sort();
+        let mut want = vec![n(0), n(2), n(3), n(4)];
+        want.sort();
+        assert_eq!(seen, want, "{}", db.label);
     })
     .await;
 }

@@ -11,7 +11,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::Response;
 use cairn_domain::csv_out::row;
-use std::collections::HashMap;
 
 use cairn_domain::insights::report::{Person, Report, build};
 use cairn_domain::insights::{self, Viewer};
@@ -93,19 +92,13 @@ pub(crate) async fn load(
     // People by their place in the list: the report's sets and maps then
     // hash small numbers, not ids. Anyone else (a departed observer) is
     // one number past the end: in no team, out of scope.
-    let index: HashMap<&str, u32> = people
-        .iter()
-        .enumerate()
-        .map(|(i, m)| (m.person.id.as_str(), i as u32))
-        .collect();
-    let outside = people.len() as u32;
     let counts = period(
         &app.store,
         &org.id,
+        &people,
         now - i64::from(days) * day,
         now + day,
         now - i64::from(list_days) * day,
-        |id| index.get(id).copied().unwrap_or(outside),
     )
     .await?;
     let persons: Vec<Person<u32>> = people
